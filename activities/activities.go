@@ -1,0 +1,38 @@
+// Package activities holds the Activities struct: the only place workflow
+// code reaches the outside world. Methods are thin and idempotent; the
+// integrations do the work.
+package activities
+
+import (
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// Activities holds the integrations. A nil Store is a configuration error,
+// caught when the worker starts.
+type Activities struct {
+	Store *postgres.Store
+}
+
+// Error types that Temporal must not retry: the input is wrong and will be
+// wrong next time too.
+const (
+	ErrTypeBadInput = "BadInput"
+	ErrTypeConflict = "Conflict"
+)
+
+func nonRetryable(errType string, err error) error {
+	return temporal.NewNonRetryableApplicationError(err.Error(), errType, err)
+}
+
+// classify turns store errors that retrying cannot fix into non-retryable
+// application errors; everything else (connection loss, timeouts) retries.
+func classify(err error) error {
+	if errors.Is(err, postgres.ErrConflictingDecision) {
+		return nonRetryable(ErrTypeConflict, err)
+	}
+	return err
+}

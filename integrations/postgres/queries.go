@@ -1,0 +1,71 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// ErrNotFound means no engagement has that ID.
+var ErrNotFound = errors.New("not found")
+
+// EngagementSummary is one line of `starter list`.
+type EngagementSummary struct {
+	ID         string    `json:"id"`
+	Client     string    `json:"client"`
+	Phase      string    `json:"phase"`
+	Revision   int       `json:"spec_revision"`
+	Frameworks []string  `json:"frameworks"`
+	AuditDate  string    `json:"audit_date"`
+	WorkflowID string    `json:"workflow_id"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// ListEngagements returns every engagement, most recently changed first.
+func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT e.id, e.client_name, e.phase, e.spec_revision,
+		       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}'),
+		       e.audit_date::text, e.workflow_id, e.updated_at
+		FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id
+		GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list engagements: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[EngagementSummary])
+}
+
+// Engagement reads one engagement's summary.
+func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, error) {
+	all, err := s.ListEngagements(ctx)
+	if err != nil {
+		return EngagementSummary{}, err
+	}
+	for _, e := range all {
+		if e.ID == id {
+			return e, nil
+		}
+	}
+	return EngagementSummary{}, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
+}
+
+// ScopeRisks lists the findings recorded for one spec revision.
+func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]compliance.ScopeRisk, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT rule, severity, systems, message FROM scope_risks
+		WHERE engagement_id = $1 AND spec_revision = $2
+		ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule, systems_key`, id, revision)
+	if err != nil {
+		return nil, fmt.Errorf("list scope risks of %s: %w", id, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (compliance.ScopeRisk, error) {
+		var r compliance.ScopeRisk
+		err := row.Scan(&r.Rule, &r.Severity, &r.Systems, &r.Message)
+		return r, err
+	})
+}

@@ -1,0 +1,44 @@
+// Package postgres keeps Steadfast's records: engagements, their scope and
+// plan, decisions and the append-only event log an auditor can sample. Every
+// write is an upsert or an insert keyed by a derived key, so a retried
+// activity never duplicates a row.
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store is the Postgres-backed record of every engagement.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to Postgres and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can echo the URL, password included.
+		return nil, fmt.Errorf("parse DATABASE_URL: invalid connection string")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres at %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Migrate brings the schema up to date (see Migrate).
+func (s *Store) Migrate(ctx context.Context) error { return Migrate(ctx, s.pool) }
+
+// Pool exposes the pool for tests and tools that read the records directly.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close releases the connections.
+func (s *Store) Close() { s.pool.Close() }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/config"
+)
+
+func newEngageCmd() *cobra.Command {
+	var file, by string
+	cmd := &cobra.Command{
+		Use:   "engage -f SPEC.yaml",
+		Short: "Start an engagement from a spec file",
+		Long: `Parses the spec (every problem is reported with file:line:column and field;
+nothing starts if there is one), then starts the engagement workflow. Its first
+phase, scoping, checks the scope for risks, plans back from the audit date and
+waits for the lead to sign the scope off.`,
+		Example: "  starter engage -f examples/saas-startup.yaml",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			spec, err := compliance.LoadSpec(file)
+			if err != nil {
+				return err
+			}
+			e, err := dialEngagements(config.FromEnv())
+			if err != nil {
+				return err
+			}
+			defer e.tc.Close()
+			run, err := e.start(cmd.Context(), spec, by)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
+			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
+			if leads := spec.PeopleWithRole(compliance.RoleLead); len(leads) > 0 {
+				fmt.Fprintf(out, "  starter scope approve %s --as %s --reason \"scope reviewed\"\n", spec.ID, leads[0].Email)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "", "engagement spec (YAML)")
+	cmd.Flags().StringVar(&by, "as", defaultUser(), "who is starting the engagement")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func defaultUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	return "consultant"
+}
+

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+func newStatusCmd() *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status ENGAGEMENT",
+		Short: "Show an engagement's phase, plan, scope risks and who it is waiting on",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := dialEngagements(config.FromEnv())
+			if err != nil {
+				return err
+			}
+			defer e.tc.Close()
+			st, err := e.status(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			switch format {
+			case "json":
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			case "text":
+				printStatus(cmd.OutOrStdout(), st)
+				return nil
+			}
+			return fmt.Errorf("--format must be text or json, not %q", format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
+
+func printStatus(out io.Writer, st workflows.EngagementStatus) {
+	fmt.Fprintf(out, "%s — %s\n", st.EngagementID, st.Client)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Phase\t%s (spec revision %d)\n", st.Phase, st.Revision)
+	fmt.Fprintf(tw, "Frameworks\t%s\n", strings.Join(st.Frameworks, ", "))
+	fmt.Fprintf(tw, "Audit date\t%s\n", st.AuditDate)
+	if len(st.WaitingOn) > 0 {
+		fmt.Fprintf(tw, "Waiting on\t%s — %s\n", strings.Join(st.WaitingOn, ", "), st.WaitingFor)
+	} else if st.WaitingFor != "" {
+		fmt.Fprintf(tw, "Waiting for\t%s\n", st.WaitingFor)
+	}
+	tw.Flush()
+	if p := st.Plan; p != nil {
+		fmt.Fprintf(out, "\nPlan (business days, %s):\n", p.TimeZone)
+		tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "  Gap assessment\t%s\n", p.GapAssessment)
+		fmt.Fprintf(tw, "  Remediation\t%s\n", p.Remediation)
+		fmt.Fprintf(tw, "  Operating period\t%s (%d months)\n", p.Operating, p.Operating.Months())
+		fmt.Fprintf(tw, "  Readiness review\t%s\n", p.Readiness)
+		fmt.Fprintf(tw, "  Audit fieldwork\t%s\n", p.Fieldwork)
+		fmt.Fprintf(tw, "  Latest start\t%s\n", p.LatestStart)
+		tw.Flush()
+		if !p.Fits {
+			fmt.Fprintf(out, "  The plan does not fit: %s\n", strings.Join(p.Problems, "; "))
+		}
+	}
+	fmt.Fprintf(out, "\nScope risks (%d):\n", len(st.Risks))
+	for _, r := range st.Risks {
+		sys := ""
+		if len(r.Systems) > 0 {
+			sys = " [" + strings.Join(r.Systems, ", ") + "]"
+		}
+		fmt.Fprintf(out, "  %-6s %s%s\n         %s\n", strings.ToUpper(string(r.Severity)), r.Rule, sys, r.Message)
+	}
+	if len(st.Decisions) > 0 {
+		fmt.Fprintln(out, "\nScope decisions:")
+		for _, d := range st.Decisions {
+			fmt.Fprintf(out, "  revision %d %sd by %s via %s at %s", d.Revision, d.Decision, d.By, d.Channel, d.At.Format("2006-01-02 15:04 MST"))
+			if d.Reason != "" {
+				fmt.Fprintf(out, ": %s", d.Reason)
+			}
+			fmt.Fprintln(out)
+		}
+	}
+}

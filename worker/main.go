@@ -1,0 +1,103 @@
+// Command worker runs Steadfast's Temporal worker: it applies the database
+// migrations, registers every workflow and activity, serves the HTTP
+// endpoints (health now; Slack and Jira webhooks later) and polls the task
+// queue until interrupted.
+//
+// Configuration comes from the environment; run `worker --help` for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/worker"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+const usage = `Usage: worker
+
+Runs the Steadfast worker. Settings come from the environment:
+
+  TEMPORAL_ADDRESS      Temporal frontend host:port (default localhost:7233)
+  TEMPORAL_NAMESPACE    Temporal namespace (default "default")
+  TEMPORAL_API_KEY      API key for Temporal Cloud (optional)
+  TEMPORAL_TLS_CERT     client certificate file for mTLS (optional)
+  TEMPORAL_TLS_KEY      client key file for mTLS (optional)
+  STEADFAST_TASK_QUEUE  task queue to poll (default "steadfast")
+  DATABASE_URL          Postgres URL (default postgres://postgres@127.0.0.1:5432/steadfast?sslmode=disable)
+  STEADFAST_HTTP_ADDR   address for /healthz and webhooks (default :8080)
+  LOG_LEVEL             debug, info, warn or error (default info)
+  LOG_FORMAT            text or json (default text)
+`
+
+func main() {
+	flag.Usage = func() { fmt.Fprint(flag.CommandLine.Output(), usage) }
+	flag.Parse()
+	cfg := config.FromEnv()
+	logger := cfg.Logger()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, logger); err != nil {
+		logger.Error("worker stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	store, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	logger.Info("database migrated")
+
+	tc, err := cfg.DialTemporal(logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	workflows.Register(w, &activities.Activities{Store: store})
+
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: routes(store), ReadHeaderTimeout: 5 * time.Second}
+	httpErr := make(chan error, 1)
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			httpErr <- fmt.Errorf("serve HTTP on %s: %w", cfg.HTTPAddr, err)
+		}
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	defer w.Stop()
+	logger.Info("worker running", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress, "http", cfg.HTTPAddr)
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		return nil
+	case err := <-httpErr:
+		return err
+	}
+}

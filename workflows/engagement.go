@@ -1,0 +1,140 @@
+package workflows
+
+import (
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// PhaseScoped is where an engagement rests once its scope is signed off;
+// the gap-assessment child slots in after it.
+const PhaseScoped = "scoped"
+
+// EngagementWorkflow is one client engagement from scoping to certification.
+// Each phase runs as a child workflow that owns its own questions to people;
+// the engagement keeps the state that spans phases, answers the status
+// query, and continues as new at phase boundaries when history grows.
+func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementResult, error) {
+	st := in.State
+	if st == nil {
+		st = &EngagementState{
+			EngagementID: in.Spec.ID, Client: in.Spec.Client.Name, Spec: in.Spec,
+			Phase: compliance.PhaseScoping, Revision: 1, StartedAt: workflow.Now(ctx), UpdatedAt: workflow.Now(ctx),
+		}
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (EngagementStatus, error) { return st.status(), nil }); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s query: %w", QueryStatus, err)
+	}
+	progress := workflow.GetSignalChannel(ctx, SignalPhaseProgress)
+
+	if st.Phase == compliance.PhaseScoping {
+		if err := runScoping(ctx, st, progress); err != nil {
+			return EngagementResult{}, err
+		}
+		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+			return EngagementResult{}, err
+		}
+	}
+	// Later phases (gap assessment, remediation, operating period, …) join
+	// here as children, each behind workflow.GetVersion so engagements that
+	// are already running keep replaying.
+	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
+}
+
+// runScoping runs the scoping child until the lead approves a scope, folding
+// its progress reports into the engagement's state as they arrive.
+func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: ScopingWorkflowID(st.EngagementID),
+		// A failed scoping run may be retried under the same ID; a
+		// completed one is never repeated.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		// The scope belongs to the engagement: terminating the engagement
+		// must not leave a scoping run waiting for a lead.
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, ScopingWorkflowName, ScopingInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	})
+	var res ScopingResult
+	done := false
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(child, func(f workflow.Future) {
+		done = true
+		if err := f.Get(ctx, &res); err != nil {
+			res = ScopingResult{}
+			st.WaitingFor = "scoping failed: " + err.Error()
+		}
+	})
+	sel.AddReceive(progress, func(c workflow.ReceiveChannel, _ bool) {
+		var p PhaseProgress
+		c.Receive(ctx, &p)
+		st.apply(p)
+	})
+	for !done {
+		sel.Select(ctx)
+	}
+	if err := child.Get(ctx, nil); err != nil {
+		return fmt.Errorf("scoping of %s: %w", st.EngagementID, err)
+	}
+	// Drain progress sent just before the child completed, so no report
+	// is left in the channel across continue-as-new.
+	for {
+		var p PhaseProgress
+		if !progress.ReceiveAsync(&p) {
+			break
+		}
+		st.apply(p)
+	}
+	st.Spec, st.Revision, st.Plan, st.Risks, st.Decisions = res.Spec, res.Revision, &res.Plan, res.Risks, res.Decisions
+	st.Phase, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseScoped, nil, "", workflow.Now(ctx)
+
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: PhaseScoped, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	return nil
+}
+
+// continueAsNewIfDue hands the state to a fresh run when Temporal suggests
+// it (history is large) or a test forces it. Only called between phases,
+// when no child is running.
+func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *EngagementState) error {
+	if !in.ForceContinueAsNew && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		return nil
+	}
+	st.Runs++
+	next := EngagementInput{Spec: st.Spec, StartedBy: in.StartedBy, State: st}
+	return workflow.NewContinueAsNewError(ctx, EngagementWorkflowName, next)
+}
+
+func (st *EngagementState) apply(p PhaseProgress) {
+	// Progress from an older revision can arrive after a newer one; keep
+	// the newest.
+	if p.Revision < st.Revision {
+		return
+	}
+	st.Phase, st.Revision, st.Plan, st.Risks = p.Phase, p.Revision, p.Plan, p.Risks
+	st.WaitingOn, st.WaitingFor, st.Decisions, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.Decisions, p.At
+}
+
+func (st *EngagementState) status() EngagementStatus {
+	var fws []string
+	for _, f := range st.Spec.Frameworks {
+		fws = append(fws, string(f.ID))
+	}
+	return EngagementStatus{
+		EngagementID: st.EngagementID, Client: st.Client, Phase: st.Phase, Revision: st.Revision,
+		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
+		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
+		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
+	}
+}

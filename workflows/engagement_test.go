@@ -1,0 +1,84 @@
+package workflows
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
+	env := newEnv(t)
+	spec := testSpec(t)
+	var waiting, afterDecision EngagementStatus
+	var approve updateResult
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&waiting))
+		require.NoError(t, env.UpdateWorkflowByID(ScopingWorkflowID(spec.ID), UpdateDecideScope, "approve", callbacks(&approve),
+			decide(DecisionApprove, leadEmail, "scope reviewed with the CTO")))
+	}, time.Hour)
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam"})
+
+	require.NoError(t, env.GetWorkflowError())
+	require.NoError(t, approve.rejected)
+	// Status still answers once the scope is signed off.
+	v, err := env.QueryWorkflow(QueryStatus)
+	require.NoError(t, err)
+	require.NoError(t, v.Get(&afterDecision))
+
+	assert.Equal(t, compliance.PhaseScoping, waiting.Phase)
+	assert.Equal(t, "brightlane", waiting.EngagementID)
+	assert.Equal(t, []string{"soc2"}, waiting.Frameworks)
+	assert.Equal(t, []string{leadEmail}, waiting.WaitingOn)
+	assert.Contains(t, waiting.WaitingFor, "sign-off")
+	require.NotNil(t, waiting.Plan, "the child reported its plan to the engagement")
+	assert.NotEmpty(t, waiting.Risks)
+
+	assert.Equal(t, PhaseScoped, afterDecision.Phase)
+	assert.Empty(t, afterDecision.WaitingOn)
+	require.Len(t, afterDecision.Decisions, 1)
+	assert.Equal(t, "scope reviewed with the CTO", afterDecision.Decisions[0].Reason)
+
+	var res EngagementResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, PhaseScoped, res.Phase)
+	require.NotNil(t, res.Plan)
+}
+
+func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
+	env := newEnv(t)
+	spec := testSpec(t)
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(ScopingWorkflowID(spec.ID), UpdateDecideScope, "approve", callbacks(&updateResult{}),
+			decide(DecisionApprove, leadEmail, "")))
+	}, time.Hour)
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, ForceContinueAsNew: true})
+
+	err := env.GetWorkflowError()
+	require.Error(t, err)
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, err, &can)
+	assert.Equal(t, EngagementWorkflowName, can.WorkflowType.Name)
+
+	// The next run starts from the carried state, not from scratch.
+	next := newEnv(t)
+	var in EngagementInput
+	require.NoError(t, decodePayloads(can, &in))
+	require.NotNil(t, in.State)
+	assert.False(t, in.ForceContinueAsNew, "the test hook fires once")
+	assert.Equal(t, 1, in.State.Runs)
+	assert.Equal(t, PhaseScoped, in.State.Phase)
+	require.Len(t, in.State.Decisions, 1)
+	next.ExecuteWorkflow(EngagementWorkflow, in)
+	require.NoError(t, next.GetWorkflowError())
+	var res EngagementResult
+	require.NoError(t, next.GetWorkflowResult(&res))
+	assert.Equal(t, PhaseScoped, res.Phase)
+	assert.Equal(t, 1, res.Revision)
+}

@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+const (
+	leadEmail     = "maya@brightlane.io"
+	delegateEmail = "priya@brightlane.io"
+	ownerEmail    = "leo@brightlane.io"
+)
+
+// testSpec is the SaaS start-up example, parsed the way the CLI parses it.
+func testSpec(t *testing.T) compliance.Spec {
+	t.Helper()
+	s, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	require.NoError(t, err)
+	return *s
+}
+
+// newEnv is a time-skipping environment with the real pure activity
+// (AssessScope) and the Postgres writes mocked; the integration tests run
+// the writes against a real database.
+func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	acts := &activities.Activities{}
+	env.RegisterActivity(acts)
+	env.OnActivity(acts.RecordScope, mock.Anything, mock.Anything).Return(activities.RecordScopeResult{}, nil)
+	env.OnActivity(acts.RecordScopeDecision, mock.Anything, mock.Anything).Return(activities.RecordScopeDecisionResult{}, nil)
+	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(activities.RecordEventResult{}, nil)
+	env.OnActivity(acts.RecordPhase, mock.Anything, mock.Anything).Return(activities.RecordPhaseResult{}, nil)
+	return env
+}
+
+// updateResult captures one update's outcome.
+type updateResult struct {
+	rejected error
+	err      error
+	value    any
+	done     bool
+}
+
+func callbacks(r *updateResult) *testsuite.TestUpdateCallback {
+	return &testsuite.TestUpdateCallback{
+		OnReject:   func(err error) { r.rejected, r.done = err, true },
+		OnAccept:   func() {},
+		OnComplete: func(v any, err error) { r.value, r.err, r.done = v, err, true },
+	}
+}
+
+func decodePayloads(can *workflow.ContinueAsNewError, out any) error {
+	return converter.GetDefaultDataConverter().FromPayloads(can.Input, out)
+}

@@ -1,0 +1,155 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// EngagementInput starts (or continues) an engagement.
+type EngagementInput struct {
+	Spec      compliance.Spec
+	StartedBy string
+	// State is set when the workflow continues as new; nil on first start.
+	State *EngagementState
+	// ForceContinueAsNew makes the workflow continue as new at the next
+	// phase boundary, so tests can prove state survives it.
+	ForceContinueAsNew bool
+}
+
+// EngagementState is everything the engagement carries, in one serialisable
+// struct so continue-as-new can hand it over whole.
+type EngagementState struct {
+	EngagementID string
+	Client       string
+	Phase        string
+	Revision     int
+	Spec         compliance.Spec
+	Plan         *compliance.Plan
+	Risks        []compliance.ScopeRisk
+	WaitingOn    []string
+	WaitingFor   string
+	Decisions    []ScopeDecision
+	StartedAt    time.Time
+	UpdatedAt    time.Time
+	// Runs counts continue-as-new generations.
+	Runs int
+}
+
+// EngagementResult is returned when the engagement completes.
+type EngagementResult struct {
+	EngagementID string
+	Phase        string
+	Revision     int
+	Plan         *compliance.Plan
+}
+
+// EngagementStatus is the status query's answer.
+type EngagementStatus struct {
+	EngagementID string                 `json:"engagement_id"`
+	Client       string                 `json:"client"`
+	Phase        string                 `json:"phase"`
+	Revision     int                    `json:"spec_revision"`
+	Frameworks   []string               `json:"frameworks"`
+	AuditDate    string                 `json:"audit_date"`
+	Plan         *compliance.Plan       `json:"plan,omitempty"`
+	Risks        []compliance.ScopeRisk `json:"scope_risks"`
+	WaitingOn    []string               `json:"waiting_on"`
+	WaitingFor   string                 `json:"waiting_for,omitempty"`
+	Decisions    []ScopeDecision        `json:"decisions"`
+	StartedAt    time.Time              `json:"started_at"`
+	UpdatedAt    time.Time              `json:"updated_at"`
+}
+
+// PhaseProgress is what a phase child tells its engagement when its state
+// changes.
+type PhaseProgress struct {
+	Phase      string
+	Revision   int
+	Plan       *compliance.Plan
+	Risks      []compliance.ScopeRisk
+	WaitingOn  []string
+	WaitingFor string
+	Decisions  []ScopeDecision
+	At         time.Time
+}
+
+// ScopingInput starts the scoping phase.
+type ScopingInput struct {
+	EngagementID string
+	Spec         compliance.Spec
+	// Revision is the spec revision to assess first (1 on a new engagement).
+	Revision int
+	// ParentWorkflowID receives PhaseProgress signals; empty in tests.
+	ParentWorkflowID string
+}
+
+// ScopingResult is the signed-off scope.
+type ScopingResult struct {
+	Spec      compliance.Spec
+	Revision  int
+	Plan      compliance.Plan
+	Risks     []compliance.ScopeRisk
+	Decisions []ScopeDecision
+}
+
+// Scope-state statuses.
+const (
+	ScopeAssessing        = "assessing"
+	ScopeAwaitingDecision = "awaiting-decision"
+	ScopeAwaitingRevision = "awaiting-revision"
+	ScopeApproved         = "approved"
+)
+
+// ScopeState is the scoping workflow's query answer.
+type ScopeState struct {
+	EngagementID string                 `json:"engagement_id"`
+	Status       string                 `json:"status"`
+	Revision     int                    `json:"spec_revision"`
+	Plan         *compliance.Plan       `json:"plan,omitempty"`
+	Risks        []compliance.ScopeRisk `json:"scope_risks"`
+	WaitingOn    []string               `json:"waiting_on"`
+	Deciders     []string               `json:"deciders"`
+	Decisions    []ScopeDecision        `json:"decisions"`
+}
+
+// Scope decisions.
+const (
+	DecisionApprove = "approve"
+	DecisionReject  = "reject"
+)
+
+// DecideScopeRequest is the lead's sign-off or rejection.
+type DecideScopeRequest struct {
+	Decision string
+	By       string
+	Reason   string
+	// Channel is how the decision reached us (cli, slack, web).
+	Channel string
+	// Revision, when set, must match the revision being decided, so a lead
+	// never signs off a scope they have not seen.
+	Revision int
+}
+
+// ScopeDecision is a recorded decision.
+type ScopeDecision struct {
+	Revision int       `json:"revision"`
+	Decision string    `json:"decision"`
+	By       string    `json:"by"`
+	Reason   string    `json:"reason,omitempty"`
+	Channel  string    `json:"channel"`
+	UpdateID string    `json:"update_id,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// ReviseScopeRequest replaces the spec after a rejection (or before a
+// decision, when the consultant fixes a risk first).
+type ReviseScopeRequest struct {
+	Spec compliance.Spec
+	By   string
+}
+
+// ReviseScopeResult says which revision the new spec became.
+type ReviseScopeResult struct {
+	Revision int
+}

@@ -1,0 +1,45 @@
+// Package workflows holds Steadfast's deterministic workflow code: one file
+// per workflow, and this file for every name a client or another workflow
+// uses to reach them.
+package workflows
+
+// TaskQueue is the default task queue the worker polls.
+const TaskQueue = "steadfast"
+
+// Workflow type names, registered explicitly so renaming a Go function never
+// orphans running engagements.
+const (
+	EngagementWorkflowName = "Engagement"
+	ScopingWorkflowName    = "Scoping"
+)
+
+// Queries.
+const (
+	// QueryStatus answers EngagementStatus from the engagement workflow.
+	QueryStatus = "status"
+	// QueryScope answers ScopeState from the scoping workflow.
+	QueryScope = "scope"
+)
+
+// Updates (human answers, validated before they are accepted).
+const (
+	// UpdateDecideScope approves or rejects the scope (ScopingWorkflow).
+	UpdateDecideScope = "decide-scope"
+	// UpdateReviseScope replaces a rejected scope with a revised spec.
+	UpdateReviseScope = "revise-scope"
+)
+
+// Signals.
+const (
+	// SignalPhaseProgress carries a phase child's progress to the engagement
+	// so the engagement's status query can answer alone.
+	SignalPhaseProgress = "phase-progress"
+)
+
+// EngagementWorkflowID is the engagement's business key as a workflow ID.
+func EngagementWorkflowID(engagementID string) string { return "engagement/" + engagementID }
+
+// ScopingWorkflowID is the scoping child's ID for an engagement.
+func ScopingWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/scoping"
+}

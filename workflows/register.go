@@ -1,0 +1,23 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+)
+
+// Register registers every workflow under its stable name and the
+// activities. The worker, the integration tests and the replayer all call it,
+// so they can never disagree on names.
+func Register(r worker.Registry, acts *activities.Activities) {
+	RegisterWorkflows(r)
+	r.RegisterActivityWithOptions(acts, activity.RegisterOptions{SkipInvalidStructFunctions: true})
+}
+
+// RegisterWorkflows registers only the workflows (enough for replay).
+func RegisterWorkflows(r worker.WorkflowRegistry) {
+	r.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
+	r.RegisterWorkflowWithOptions(ScopingWorkflow, workflow.RegisterOptions{Name: ScopingWorkflowName})
+}
