@@ -14,11 +14,14 @@ import (
 // decoding stops at the first unknown field and gives no column). It records
 // where each field path was written so semantic checks can point at it too.
 type specDecoder struct {
-	file   string
-	errs   SpecErrors
-	where  map[string]*yaml.Node
-	enums  map[reflect.Type][]string
-	parent *yaml.Node
+	file  string
+	errs  SpecErrors
+	where map[string]*yaml.Node
+	enums map[reflect.Type][]string
+	// bad holds the paths that failed to decode; validation stays quiet
+	// about them, so "unknown data class" is not followed by "is required".
+	bad        map[string]bool
+	validating bool
 }
 
 var dateType = reflect.TypeOf(Date{})
@@ -27,6 +30,7 @@ func newSpecDecoder(file string) *specDecoder {
 	return &specDecoder{
 		file:  file,
 		where: map[string]*yaml.Node{},
+		bad:   map[string]bool{},
 		enums: map[reflect.Type][]string{
 			reflect.TypeOf(FrameworkID("")):    stringsOf(FrameworkIDs),
 			reflect.TypeOf(SOC2Report("")):     stringsOf(SOC2Reports),
@@ -55,6 +59,15 @@ func stringsOf[T ~string](vs []T) []string {
 }
 
 func (d *specDecoder) errorf(n *yaml.Node, field, format string, args ...any) {
+	if d.validating {
+		for p := field; p != ""; p = parentPath(p) {
+			if d.bad[p] {
+				return
+			}
+		}
+	} else {
+		d.bad[field] = true
+	}
 	e := SpecError{File: d.file, Field: field, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
@@ -202,6 +215,9 @@ func (d *specDecoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		switch {
 		case !ok:
 			d.errorf(key, fieldPath, "unknown field%s", suggest(key.Value, names))
+			if meant := closest(key.Value, names); meant != "" {
+				d.bad[join(path, meant)] = true // a misspelt key is not also a missing one
+			}
 			continue
 		case seen[key.Value]:
 			d.errorf(key, fieldPath, "field is given twice")

@@ -58,6 +58,15 @@ func (es SpecErrors) sorted() SpecErrors {
 // suggest returns ` (did you mean "x"?)` when one candidate is close to got,
 // or the list of valid values when none is.
 func suggest(got string, candidates []string) string {
+	if best := closest(got, candidates); best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return fmt.Sprintf(" (one of: %s)", strings.Join(candidates, ", "))
+}
+
+// closest returns the candidate nearest to got by edit distance, or "" when
+// none is near enough to be what was meant.
+func closest(got string, candidates []string) string {
 	best, bestDist := "", len(got)/2+2
 	lg := strings.ToLower(got)
 	for _, c := range candidates {
@@ -70,8 +79,5 @@ func suggest(got string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if best != "" {
-		return fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	return fmt.Sprintf(" (one of: %s)", strings.Join(candidates, ", "))
+	return best
 }

@@ -88,6 +88,7 @@ func syntaxError(name string, err error) SpecError {
 }
 
 func (d *specDecoder) validate(s *Spec) {
+	d.validating = true
 	d.validateHeader(s)
 	d.validateFrameworks(s)
 	d.validateSystems(s)

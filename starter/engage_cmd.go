@@ -56,4 +56,3 @@ func defaultUser() string {
 	}
 	return "consultant"
 }
-

@@ -1,0 +1,20 @@
+# Steadfast. The logic lives in scripts/; these targets only call it.
+.DEFAULT_GOAL := help
+.PHONY: demo test down tools help
+
+demo: ## Bring up Temporal, Postgres and the worker, and start the example engagement
+	@bash scripts/demo.sh
+
+test: ## Run every check and test: gofmt, go vet, workflowcheck, go test -race, fuzz smoke
+	@bash scripts/test.sh
+
+down: ## Stop what `make demo` started (data stays in .steadfast/)
+	@bash scripts/down.sh
+
+tools: ## Build the pinned Temporal CLI and workflowcheck into bin/
+	@bash scripts/tools.sh
+
+help: ## Show this help
+	@echo "Usage: make TARGET"
+	@echo
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-6s %s\n", $$1, $$2}'

@@ -1,0 +1,231 @@
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// RequirementScope says whether one requirement applies to an engagement,
+// why not if it does not, and which applicable controls satisfy it.
+type RequirementScope struct {
+	Requirement *Requirement
+	Applies     bool
+	// Reason explains an exclusion in words; empty when the requirement applies.
+	Reason string
+	// Controls lists the IDs of applicable controls mapped directly to it.
+	Controls []string
+}
+
+// ApplicableControl is a control the engagement must operate and, per
+// framework, the applicable requirements it satisfies.
+type ApplicableControl struct {
+	Control *Control
+	Covers  map[compliance.FrameworkID][]string
+}
+
+// ExcludedControl is a library control the engagement does not need, and why.
+type ExcludedControl struct {
+	Control *Control
+	Reason  string
+}
+
+// Applicability is what an engagement's scope makes of the library.
+type Applicability struct {
+	Scope    Scope
+	Controls []ApplicableControl
+	Excluded []ExcludedControl
+	// Requirements holds, per selected framework, every requirement in
+	// catalog order with its applicability.
+	Requirements map[compliance.FrameworkID][]RequirementScope
+	// SoA is the ISO 27001 Statement of Applicability, nil when ISO 27001 is
+	// not in scope.
+	SoA []SoAEntry
+}
+
+// ForSpec computes applicability for a parsed engagement spec.
+func (l *Library) ForSpec(s *compliance.Spec) (*Applicability, error) {
+	if s == nil {
+		return nil, errors.New("applicability: no spec")
+	}
+	return l.Apply(ScopeOf(s))
+}
+
+// Apply computes which requirements of the scope's frameworks apply, which
+// controls the engagement must operate, and the Statement of Applicability.
+func (l *Library) Apply(sc Scope) (*Applicability, error) {
+	if len(sc.Frameworks) == 0 {
+		return nil, errors.New("applicability: the engagement selects no framework")
+	}
+	seen := map[compliance.FrameworkID]bool{}
+	for _, f := range sc.Frameworks {
+		if l.Framework(f.ID) == nil {
+			return nil, fmt.Errorf("applicability: unknown framework %q (want one of %v)", f.ID, compliance.FrameworkIDs)
+		}
+		if seen[f.ID] {
+			return nil, fmt.Errorf("applicability: framework %s selected twice", f.ID)
+		}
+		seen[f.ID] = true
+	}
+	a := &Applicability{Scope: sc, Requirements: map[compliance.FrameworkID][]RequirementScope{}}
+	applies := map[compliance.FrameworkID]map[string]bool{}
+	for _, fw := range sc.FrameworkIDs() {
+		applies[fw] = l.requirementScope(sc, fw, a)
+	}
+
+	for _, c := range l.Controls {
+		ok, why := c.When.Holds(sc)
+		if !ok {
+			a.Excluded = append(a.Excluded, ExcludedControl{Control: c, Reason: why})
+			continue
+		}
+		covers := map[compliance.FrameworkID][]string{}
+		for fw, set := range applies {
+			for _, id := range c.Maps[fw] {
+				if set[id] {
+					covers[fw] = append(covers[fw], id)
+				}
+			}
+		}
+		if len(covers) == 0 {
+			a.Excluded = append(a.Excluded, ExcludedControl{Control: c, Reason: "satisfies no applicable requirement of " + joinIDs(sc.FrameworkIDs())})
+			continue
+		}
+		a.Controls = append(a.Controls, ApplicableControl{Control: c, Covers: covers})
+	}
+
+	// Now that the control set is known, record which controls satisfy each
+	// applicable requirement.
+	in := map[string]bool{}
+	for _, ac := range a.Controls {
+		in[ac.Control.ID] = true
+	}
+	for fw, rs := range a.Requirements {
+		for i := range rs {
+			if !rs[i].Applies {
+				continue
+			}
+			for _, c := range l.ControlsFor(fw, rs[i].Requirement.ID) {
+				if in[c.ID] {
+					rs[i].Controls = append(rs[i].Controls, c.ID)
+				}
+			}
+		}
+	}
+	if sc.Framework(compliance.ISO27001) != nil {
+		a.SoA = a.statementOfApplicability()
+	}
+	return a, nil
+}
+
+// requirementScope fills a.Requirements for one framework and returns the set
+// of applicable requirement IDs.
+func (l *Library) requirementScope(sc Scope, fw compliance.FrameworkID, a *Applicability) map[string]bool {
+	fc := l.Framework(fw)
+	opts := sc.Framework(fw)
+	set := map[string]bool{}
+	rs := make([]RequirementScope, len(fc.Requirements))
+	// Children come after their parents in catalog order; walk backwards so
+	// a PCI group knows whether any child applies.
+	for i := len(fc.Requirements) - 1; i >= 0; i-- {
+		r := fc.Requirements[i]
+		ok, why := requirementApplies(fc, r, opts, sc)
+		if ok && !r.Assessable() {
+			ok = slices.ContainsFunc(l.Children(fw, r.ID), func(k *Requirement) bool { return set[k.ID] })
+			if !ok {
+				why = "none of its requirements apply"
+			}
+		}
+		rs[i] = RequirementScope{Requirement: r, Applies: ok, Reason: why}
+		if ok {
+			set[r.ID] = true
+		}
+	}
+	a.Requirements[fw] = rs
+	return set
+}
+
+func requirementApplies(fc *FrameworkCatalog, r *Requirement, f *compliance.Framework, sc Scope) (bool, string) {
+	if ok, why := r.When.Holds(sc); !ok {
+		return false, why
+	}
+	switch fc.ID {
+	case compliance.SOC2:
+		if r.Category != compliance.CategorySecurity && !slices.Contains(f.Categories, r.Category) {
+			return false, fmt.Sprintf("the report does not include the %s category", r.Category)
+		}
+	case compliance.PCIDSS:
+		if r.Kind == KindTestable && f.Assessment == compliance.SAQ && slices.Contains(fc.SAQTagged, f.SAQ) && !slices.Contains(r.SAQ, f.SAQ) {
+			return false, fmt.Sprintf("not part of SAQ %s", f.SAQ)
+		}
+	}
+	return true, ""
+}
+
+// Control returns the applicable control with the ID, or nil.
+func (a *Applicability) Control(id string) *ApplicableControl {
+	for i := range a.Controls {
+		if a.Controls[i].Control.ID == id {
+			return &a.Controls[i]
+		}
+	}
+	return nil
+}
+
+// Applicable lists the applicable requirements of one framework.
+func (a *Applicability) Applicable(fw compliance.FrameworkID) []RequirementScope {
+	var out []RequirementScope
+	for _, r := range a.Requirements[fw] {
+		if r.Applies {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Unsatisfied lists applicable assessable requirements that no applicable
+// control satisfies (directly, or through all of its children), as
+// framework:ID references. Empty for every valid scope of the shipped library.
+func (a *Applicability) Unsatisfied() []string {
+	var out []string
+	for _, fw := range a.Scope.FrameworkIDs() {
+		rs := a.Requirements[fw]
+		byID := map[string]*RequirementScope{}
+		for i := range rs {
+			byID[rs[i].Requirement.ID] = &rs[i]
+		}
+		var sat func(r *RequirementScope) bool
+		sat = func(r *RequirementScope) bool {
+			if len(r.Controls) > 0 {
+				return true
+			}
+			has := false
+			for _, k := range rs {
+				if k.Requirement.Parent == r.Requirement.ID && k.Applies {
+					has = true
+					if !sat(byID[k.Requirement.ID]) {
+						return false
+					}
+				}
+			}
+			return has
+		}
+		for i := range rs {
+			if rs[i].Applies && rs[i].Requirement.Assessable() && !sat(&rs[i]) {
+				out = append(out, rs[i].Requirement.Ref())
+			}
+		}
+	}
+	return out
+}
+
+func joinIDs[T ~string](ids []T) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# `make test` (and .ci/run): every check and every test, failing fast.
+#   tools -> Postgres -> gofmt -> go vet -> workflowcheck -> go test -race -> fuzz smoke
+# The tests start their own Temporal dev server (testsuite.StartDevServer with
+# STEADFAST_TEMPORAL_CLI) and create their own databases on TEST_DATABASE_URL.
+# STEADFAST_FUZZTIME (default 10s) sets how long each fuzz target runs.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/tools.sh
+. "$STEADFAST_ROOT/scripts/tools.sh"
+# shellcheck source=scripts/postgres.sh
+. "$STEADFAST_ROOT/scripts/postgres.sh"
+
+cd "$STEADFAST_ROOT"
+exec 2>&1 # one stream, so the section headers stay next to their output
+started=$(date +%s)
+command -v go >/dev/null 2>&1 || die "Go 1.26 is needed (https://go.dev/dl/)"
+say "$(go version)${CI:+ (CI=$CI)}"
+
+section "Tools"
+ensure_tools
+export STEADFAST_TEMPORAL_CLI
+
+section "Postgres"
+if steadfast_ensure_postgres test; then
+	export TEST_DATABASE_URL="$STEADFAST_PG_URL"
+	say "TEST_DATABASE_URL=$TEST_DATABASE_URL"
+else
+	# Only outside CI (in CI steadfast_ensure_postgres has already failed).
+	unset TEST_DATABASE_URL
+	warn "running without TEST_DATABASE_URL: tests that need Postgres will say so and skip"
+fi
+
+# go_files: tracked and untracked-but-not-ignored .go files that exist.
+go_files() {
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard -- '*.go' |
+			while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\n' "$f"; done
+	else
+		find . -name '*.go' -not -path './.steadfast/*' -not -path './bin/*' -not -path '*/.git/*' | sed 's|^\./||'
+	fi | sort -u
+}
+
+section "gofmt"
+files=$(go_files)
+if [ -n "$files" ]; then
+	unformatted=$(printf '%s\n' "$files" | tr '\n' '\0' | xargs -0 gofmt -l)
+	if [ -n "$unformatted" ]; then
+		printf '%s\n' "$unformatted" >&2
+		die "these files are not gofmt-formatted (fix: gofmt -w FILE)"
+	fi
+fi
+say "gofmt: $(printf '%s\n' "$files" | grep -c . || true) files formatted"
+
+section "go vet"
+go vet ./...
+for mod in tools/*/; do
+	# Tool modules that hold Go code of their own (tools/devpg); pin-only modules have none.
+	if [ -f "$mod/go.mod" ] && ls "$mod"*.go >/dev/null 2>&1; then
+		say "go vet in ${mod%/}"
+		(cd "$mod" && go vet ./...)
+	fi
+done
+
+section "workflowcheck"
+"$STEADFAST_WORKFLOWCHECK" ./workflows/...
+say "workflowcheck: ./workflows/... is deterministic"
+
+section "go test -race"
+go test -race -count=1 -timeout 30m ./...
+
+section "fuzz smoke"
+fuzztime=${STEADFAST_FUZZTIME:-10s}
+targets=$(go_files | grep '_test\.go$' | tr '\n' '\0' |
+	xargs -0 grep -H -E '^func Fuzz[A-Za-z0-9_]*\(' 2>/dev/null |
+	sed -E 's/^([^:]*):func (Fuzz[A-Za-z0-9_]*)\(.*/\1 \2/' | sort -u || true)
+if [ -z "$targets" ]; then
+	say "no fuzz targets found"
+else
+	printf '%s\n' "$targets" | while read -r file name; do
+		dir=$(dirname "$file")
+		# Run each target inside the module that holds it.
+		moddir=$dir
+		while [ "$moddir" != "." ] && [ ! -f "$moddir/go.mod" ]; do moddir=$(dirname "$moddir"); done
+		if [ "$moddir" = "." ]; then rel=./$dir; else rel=./${dir#"$moddir"/}; fi
+		[ "$rel" != "./$moddir" ] || rel=./
+		say "fuzz $name in $dir for $fuzztime"
+		(cd "$moddir" && go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$rel") ||
+			die "fuzz target $name in $dir failed (the failing input is under $dir/testdata/fuzz/$name)"
+	done
+fi
+
+section "done"
+say "all checks passed in $(($(date +%s) - started)) s"
