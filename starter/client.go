@@ -46,6 +46,9 @@ func (e *engagements) start(ctx context.Context, spec *compliance.Spec, by strin
 		// one under it, whether the first is running or finished.
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// Without this the SDK quietly hands back the running engagement
+		// and the consultant believes a new one started.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}, workflows.EngagementWorkflowName, workflows.EngagementInput{Spec: *spec, StartedBy: by})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
@@ -94,7 +97,13 @@ func (e *engagements) decideScope(ctx context.Context, id string, req workflows.
 		return d, err
 	}
 	if st.Status == workflows.ScopeApproved {
-		return d, fmt.Errorf("the scope of %s (revision %d) is already approved", id, st.Revision)
+		// Re-running the command that approved it is not an error.
+		for _, prev := range st.Decisions {
+			if prev.Revision == st.Revision && prev.Decision == req.Decision && strings.EqualFold(prev.By, req.By) {
+				return prev, nil
+			}
+		}
+		return d, fmt.Errorf("the scope of %s (revision %d) is already approved and cannot be decided again", id, st.Revision)
 	}
 	if req.Revision == 0 {
 		req.Revision = st.Revision

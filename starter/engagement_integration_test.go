@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// workerProcess is the real worker binary, run as a separate process so
+// the test can kill it without warning.
+type workerProcess struct {
+	t    *testing.T
+	bin  string
+	env  []string
+	addr string
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+}
+
+func buildWorker(t *testing.T) string {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	require.NoError(t, err)
+	bin := filepath.Join(t.TempDir(), "steadfast-worker")
+	out, err := exec.Command("go", "build", "-o", bin, filepath.Join(root, "worker")).CombinedOutput()
+	require.NoError(t, err, "build worker: %s", out)
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (w *workerProcess) start() {
+	w.t.Helper()
+	w.log = &bytes.Buffer{}
+	w.cmd = exec.Command(w.bin)
+	w.cmd.Env = append(os.Environ(), w.env...)
+	w.cmd.Stdout, w.cmd.Stderr = w.log, w.log
+	require.NoError(w.t, w.cmd.Start())
+	w.t.Cleanup(w.kill)
+	require.Eventually(w.t, func() bool {
+		resp, err := http.Get("http://" + w.addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "worker never became healthy:\n%s", w.log)
+}
+
+// kill stops the worker the hard way: no graceful shutdown, tasks in
+// flight are abandoned.
+func (w *workerProcess) kill() {
+	if w.cmd != nil && w.cmd.Process != nil && w.cmd.ProcessState == nil {
+		_ = w.cmd.Process.Kill()
+		_, _ = w.cmd.Process.Wait()
+	}
+}
+
+func TestEngagementEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal, Postgres and the worker")
+	}
+	db := testenv.Postgres(t)
+	tmp := testenv.DevServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	taskQueue := "steadfast-e2e"
+	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
+		"TEMPORAL_ADDRESS=" + tmp.Address, "TEMPORAL_NAMESPACE=default", "DATABASE_URL=" + db.URL,
+		"STEADFAST_TASK_QUEUE=" + taskQueue, "LOG_LEVEL=warn",
+	}}
+	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)
+	w.start()
+
+	e := &engagements{tc: tmp.Client, taskQueue: taskQueue}
+	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	require.NoError(t, err)
+	run, err := e.start(ctx, spec, "sam@steadfast.example")
+	require.NoError(t, err)
+
+	// Kill the worker mid-scoping, before it has finished the first
+	// activities; a new worker must pick the engagement up.
+	w.kill()
+	w.start()
+
+	waitFor := func(what string, ok func(workflows.EngagementStatus) bool) workflows.EngagementStatus {
+		var st workflows.EngagementStatus
+		require.Eventually(t, func() bool {
+			st, err = e.status(ctx, spec.ID)
+			return err == nil && ok(st)
+		}, 60*time.Second, 200*time.Millisecond, "engagement never reached: %s (last status %+v, err %v)\nworker log:\n%s", what, st, err, w.log)
+		return st
+	}
+	st := waitFor("awaiting the lead", func(s workflows.EngagementStatus) bool {
+		return len(s.WaitingOn) == 1 && s.WaitingOn[0] == "maya@brightlane.io"
+	})
+	require.NotNil(t, st.Plan)
+	assert.Equal(t, compliance.PhaseScoping, st.Phase)
+
+	var out bytes.Buffer
+	printStatus(&out, st)
+	assert.Contains(t, out.String(), "Waiting on  maya@brightlane.io")
+	assert.Contains(t, out.String(), "Operating period  2027-03-01 → 2027-08-31")
+	assert.Contains(t, out.String(), "excluded-sensitive-data [hubspot]")
+
+	// A second start of the same engagement says so.
+	_, err = e.start(ctx, spec, "sam@steadfast.example")
+	require.ErrorIs(t, err, ErrAlreadyRunning)
+
+	// The validator turns away a control owner.
+	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "leo@brightlane.io", Channel: "cli"})
+	require.ErrorContains(t, err, "may not decide")
+
+	// The lead rejects; running the same command twice records one decision.
+	reject := workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "HubSpot holds customer contacts: bring it in", Channel: "cli"}
+	d1, err := e.decideScope(ctx, spec.ID, reject)
+	require.NoError(t, err)
+	d2, err := e.decideScope(ctx, spec.ID, reject)
+	require.NoError(t, err)
+	assert.Equal(t, d1, d2)
+
+	waitFor("awaiting a revision", func(s workflows.EngagementStatus) bool {
+		return strings.Contains(s.WaitingFor, "revised spec")
+	})
+	// Restart the worker again while the engagement waits on a person.
+	w.kill()
+	w.start()
+
+	revised := *spec
+	revised.Systems = append([]compliance.System(nil), spec.Systems...)
+	for i := range revised.Systems {
+		if revised.Systems[i].Name == "hubspot" {
+			revised.Systems[i].Scope, revised.Systems[i].Rationale = compliance.ScopeIn, ""
+		}
+	}
+	res, err := e.reviseScope(ctx, spec.ID, &revised, "sam@steadfast.example")
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Revision)
+	waitFor("revision 2 awaiting the lead", func(s workflows.EngagementStatus) bool {
+		return s.Revision == 2 && len(s.WaitingOn) == 1
+	})
+
+	approve := workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "maya@brightlane.io", Reason: "scope agreed", Channel: "cli"}
+	_, err = e.decideScope(ctx, spec.ID, approve)
+	require.NoError(t, err)
+	_, err = e.decideScope(ctx, spec.ID, approve)
+	require.NoError(t, err, "re-running the approving command is not an error")
+	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "x"})
+	require.ErrorContains(t, err, "already approved")
+
+	var result workflows.EngagementResult
+	require.NoError(t, run.Get(ctx, &result))
+	assert.Equal(t, workflows.PhaseScoped, result.Phase)
+	assert.Equal(t, 2, result.Revision)
+
+	// Everything is in Postgres, once.
+	pool := db.Store.Pool()
+	var phase string
+	var rev int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT phase, spec_revision FROM engagements WHERE id = $1`, spec.ID).Scan(&phase, &rev))
+	assert.Equal(t, workflows.PhaseScoped, phase)
+	assert.Equal(t, 2, rev)
+	rows, err := pool.Query(ctx, `SELECT spec_revision, decision, decided_by, channel FROM scope_decisions WHERE engagement_id = $1 ORDER BY spec_revision`, spec.ID)
+	require.NoError(t, err)
+	var decisions []string
+	for rows.Next() {
+		var r int
+		var d, by, ch string
+		require.NoError(t, rows.Scan(&r, &d, &by, &ch))
+		decisions = append(decisions, fmt.Sprintf("%d %s %s %s", r, d, by, ch))
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"1 rejected maya@brightlane.io cli", "2 approved maya@brightlane.io cli"}, decisions)
+
+	events, err := db.Store.Events(ctx, spec.ID)
+	require.NoError(t, err)
+	var kinds []string
+	for _, ev := range events {
+		kinds = append(kinds, ev.Kind)
+	}
+	assert.Equal(t, []string{"scope-assessed", "scope-rejected", "scope-revised", "scope-assessed", "scope-approved", "phase-entered"}, kinds)
+	var systems int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM systems WHERE engagement_id = $1 AND scope = 'in'`, spec.ID).Scan(&systems))
+	assert.Equal(t, 5, systems, "revision 2 brought hubspot into scope")
+
+	list, err := db.Store.ListEngagements(ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "brightlane", list[0].ID)
+
+	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_scoped.json")
+		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve.json")
+	}
+}
