@@ -15,6 +15,9 @@ import (
 // caught when the worker starts.
 type Activities struct {
 	Store *postgres.Store
+	// Slack is nil when Slack is not configured; prompts are then answered
+	// through the CLI.
+	Slack *SlackDelivery
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be
@@ -31,7 +34,7 @@ func nonRetryable(errType string, err error) error {
 // classify turns store errors that retrying cannot fix into non-retryable
 // application errors; everything else (connection loss, timeouts) retries.
 func classify(err error) error {
-	if errors.Is(err, postgres.ErrConflictingDecision) {
+	if errors.Is(err, postgres.ErrConflictingDecision) || errors.Is(err, postgres.ErrPromptClosed) {
 		return nonRetryable(ErrTypeConflict, err)
 	}
 	return err

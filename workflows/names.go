@@ -43,3 +43,20 @@ func EngagementWorkflowID(engagementID string) string { return "engagement/" + e
 func ScopingWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/scoping"
 }
+
+// Prompt workflow names: one workflow asks one person one question.
+const (
+	PromptWorkflowName = "OwnerPrompt"
+	// QueryPrompt answers PromptState.
+	QueryPrompt = "prompt"
+	// UpdateAnswerPrompt records a person's answer.
+	UpdateAnswerPrompt = "answer"
+	// UpdateReassignPrompt moves the question to someone else (lead only).
+	UpdateReassignPrompt = "reassign"
+)
+
+// PromptWorkflowID is the prompt's business key as a workflow ID: the same
+// question in the same engagement is never asked twice at once.
+func PromptWorkflowID(engagementID, key string) string {
+	return "prompt/" + engagementID + "/" + key
+}

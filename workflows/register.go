@@ -20,4 +20,5 @@ func Register(r worker.Registry, acts *activities.Activities) {
 func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
 	r.RegisterWorkflowWithOptions(ScopingWorkflow, workflow.RegisterOptions{Name: ScopingWorkflowName})
+	r.RegisterWorkflowWithOptions(PromptWorkflow, workflow.RegisterOptions{Name: PromptWorkflowName})
 }

@@ -308,3 +308,17 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// deliveryOptions are for activities that talk to Slack as well as
+// Postgres. Slack's 429s come back as a retry delay from Retry-After; other
+// transient failures back off to five minutes apart. Permanent Slack errors
+// never reach here: the activity falls back to the CLI and tells the lead.
+var deliveryOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        5 * time.Minute,
+		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput, activities.ErrTypeConflict},
+	},
+}

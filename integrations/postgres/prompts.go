@@ -1,0 +1,287 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Prompt statuses.
+const (
+	PromptOpen     = "open"
+	PromptAnswered = "answered"
+	PromptExpired  = "expired"
+)
+
+// Prompt event kinds in the engagement log.
+const (
+	EventPromptSent       = "prompt-sent"
+	EventPromptAnswered   = "prompt-answered"
+	EventPromptReassigned = "prompt-reassigned"
+	EventPromptStep       = "prompt-step" // a reminder, an escalation or the expiry
+)
+
+// PromptChoice is one answer a prompt offers.
+type PromptChoice struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	// NoteRequired makes a note mandatory for this choice (a rejection
+	// needs a reason).
+	NoteRequired bool `json:"note_required,omitempty"`
+}
+
+// Prompt is one question to one person and, once given, its answer.
+type Prompt struct {
+	ID             string         `json:"id"`
+	EngagementID   string         `json:"engagement_id"`
+	Key            string         `json:"key"`
+	Kind           string         `json:"kind"`
+	Subject        string         `json:"subject"`
+	Question       string         `json:"question"`
+	Why            string         `json:"why"`
+	Choices        []PromptChoice `json:"choices"`
+	NoteRequired   bool           `json:"note_required"`
+	LinkRequired   bool           `json:"link_required"`
+	AddresseeEmail string         `json:"addressee"`
+	AddresseeName  string         `json:"addressee_name"`
+	Status         string         `json:"status"`
+	Level          string         `json:"level"`
+	DueAt          time.Time      `json:"due_at"`
+	CreatedAt      time.Time      `json:"created_at"`
+	AnswerChoice   string         `json:"answer,omitempty"`
+	AnswerNote     string         `json:"note,omitempty"`
+	AnswerLink     string         `json:"link,omitempty"`
+	AnsweredBy     string         `json:"answered_by,omitempty"`
+	AnsweredVia    string         `json:"answered_via,omitempty"`
+	AnsweredAt     *time.Time     `json:"answered_at,omitempty"`
+	UpdateID       string         `json:"-"`
+}
+
+// OpenPrompt records a new prompt and its "sent" event. Opening the same
+// prompt again (a retried activity) changes nothing.
+func (s *Store) OpenPrompt(ctx context.Context, p Prompt) error {
+	choices, err := json.Marshal(p.Choices)
+	if err != nil {
+		return fmt.Errorf("encode choices: %w", err)
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO prompts (id, engagement_id, prompt_key, kind, subject, question, why, choices, note_required,
+				link_required, addressee_email, addressee_name, status, due_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14)
+			ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.EngagementID, p.Key, p.Kind, p.Subject, p.Question, p.Why, choices, p.NoteRequired,
+			p.LinkRequired, strings.ToLower(p.AddresseeEmail), p.AddresseeName, p.DueAt, p.CreatedAt); err != nil {
+			return fmt.Errorf("insert prompt %s: %w", p.ID, err)
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: p.EngagementID, Key: p.ID + "/sent", Kind: EventPromptSent, Actor: "steadfast",
+			Channel: ChannelWorkflow, At: p.CreatedAt,
+			Detail: map[string]any{"prompt": p.ID, "to": strings.ToLower(p.AddresseeEmail), "kind": p.Kind, "due_at": p.DueAt},
+		})
+	})
+}
+
+// PromptAnswer is an accepted answer.
+type PromptAnswer struct {
+	PromptID     string
+	EngagementID string
+	Choice       string
+	Note         string
+	Link         string
+	By           string
+	Via          string
+	UpdateID     string
+	At           time.Time
+}
+
+// ErrPromptClosed means the prompt already has a different answer or has
+// expired; the workflow's validator should have refused the answer.
+var ErrPromptClosed = errors.New("prompt is already closed")
+
+// RecordPromptAnswer stores the answer once: the same answer again is a
+// no-op, a different one fails with ErrPromptClosed.
+func (s *Store) RecordPromptAnswer(ctx context.Context, a PromptAnswer) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE prompts SET status = 'answered', answer_choice = $2, answer_note = $3, answer_link = $4,
+				answered_by = $5, answered_via = $6, answered_at = $7, answer_update_id = $8
+			WHERE id = $1 AND status = 'open'`,
+			a.PromptID, a.Choice, a.Note, a.Link, strings.ToLower(a.By), a.Via, a.At, a.UpdateID)
+		if err != nil {
+			return fmt.Errorf("record answer to %s: %w", a.PromptID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			var status, updateID string
+			if err := tx.QueryRow(ctx, `SELECT status, answer_update_id FROM prompts WHERE id = $1`, a.PromptID).Scan(&status, &updateID); err != nil {
+				return fmt.Errorf("read prompt %s: %w", a.PromptID, err)
+			}
+			if status != PromptAnswered || updateID != a.UpdateID {
+				return fmt.Errorf("%w: %s is %s", ErrPromptClosed, a.PromptID, status)
+			}
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: a.EngagementID, Key: a.PromptID + "/answered", Kind: EventPromptAnswered,
+			Actor: strings.ToLower(a.By), Channel: a.Via, At: a.At,
+			Detail: map[string]any{"prompt": a.PromptID, "choice": a.Choice, "note": a.Note, "link": a.Link, "update_id": a.UpdateID},
+		})
+	})
+}
+
+// PromptStep is one rung of the ladder: a reminder, an escalation or the
+// expiry.
+type PromptStep struct {
+	PromptID     string
+	EngagementID string
+	Step         string // e.g. remind-1, lead, sponsor, expire
+	Level        string
+	Told         []string
+	Channel      string
+	Expired      bool
+	At           time.Time
+}
+
+// RecordPromptStep moves the prompt up its ladder and logs the step once.
+func (s *Store) RecordPromptStep(ctx context.Context, st PromptStep) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		status := PromptOpen
+		if st.Expired {
+			status = PromptExpired
+		}
+		if _, err := tx.Exec(ctx, `UPDATE prompts SET level = $2, status = $3 WHERE id = $1 AND status = 'open'`,
+			st.PromptID, st.Level, status); err != nil {
+			return fmt.Errorf("record step %s of %s: %w", st.Step, st.PromptID, err)
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: st.EngagementID, Key: st.PromptID + "/step/" + st.Step, Kind: EventPromptStep,
+			Actor: "steadfast", Channel: st.Channel, At: st.At,
+			Detail: map[string]any{"prompt": st.PromptID, "step": st.Step, "level": st.Level, "told": st.Told},
+		})
+	})
+}
+
+// Reassignment moves a prompt to someone else.
+type Reassignment struct {
+	PromptID     string
+	EngagementID string
+	From, To     string
+	ToName       string
+	By           string
+	Seq          int
+	At           time.Time
+}
+
+// ReassignPrompt changes the addressee and logs who did it.
+func (s *Store) ReassignPrompt(ctx context.Context, r Reassignment) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE prompts SET addressee_email = $2, addressee_name = $3, level = 'sent' WHERE id = $1 AND status = 'open'`,
+			r.PromptID, strings.ToLower(r.To), r.ToName); err != nil {
+			return fmt.Errorf("reassign %s: %w", r.PromptID, err)
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: r.EngagementID, Key: fmt.Sprintf("%s/reassigned/%d", r.PromptID, r.Seq), Kind: EventPromptReassigned,
+			Actor: strings.ToLower(r.By), Channel: ChannelWorkflow, At: r.At,
+			Detail: map[string]any{"prompt": r.PromptID, "from": strings.ToLower(r.From), "to": strings.ToLower(r.To)},
+		})
+	})
+}
+
+// PromptFilter narrows a prompt listing; empty fields match everything.
+type PromptFilter struct {
+	EngagementID string
+	Addressee    string
+	Status       string
+}
+
+// Prompts lists prompts, oldest first.
+func (s *Store) Prompts(ctx context.Context, f PromptFilter) ([]Prompt, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, engagement_id, prompt_key, kind, subject, question, why, choices, note_required, link_required,
+			addressee_email, addressee_name, status, level, due_at, created_at, answer_choice, answer_note,
+			answer_link, answered_by, answered_via, answered_at, answer_update_id
+		FROM prompts
+		WHERE ($1 = '' OR engagement_id = $1) AND ($2 = '' OR addressee_email = lower($2)) AND ($3 = '' OR status = $3)
+		ORDER BY created_at, id`, f.EngagementID, f.Addressee, f.Status)
+	if err != nil {
+		return nil, fmt.Errorf("list prompts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Prompt, error) {
+		var p Prompt
+		var choices []byte
+		err := row.Scan(&p.ID, &p.EngagementID, &p.Key, &p.Kind, &p.Subject, &p.Question, &p.Why, &choices,
+			&p.NoteRequired, &p.LinkRequired, &p.AddresseeEmail, &p.AddresseeName, &p.Status, &p.Level, &p.DueAt,
+			&p.CreatedAt, &p.AnswerChoice, &p.AnswerNote, &p.AnswerLink, &p.AnsweredBy, &p.AnsweredVia,
+			&p.AnsweredAt, &p.UpdateID)
+		if err == nil {
+			err = json.Unmarshal(choices, &p.Choices)
+		}
+		return p, err
+	})
+}
+
+// SlackMessage is a message Steadfast posted and keeps up to date.
+type SlackMessage struct {
+	Channel string
+	TS      string
+}
+
+// WithSlackMessage serialises work on one owned Slack message (an owner's
+// digest, say): under a transaction-scoped advisory lock it hands fn the
+// message posted so far (nil if none) and stores what fn returns. Two
+// prompts for the same owner therefore never post two digests.
+func (s *Store) WithSlackMessage(ctx context.Context, engagementID, purpose string, fn func(existing *SlackMessage) (SlackMessage, error)) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, engagementID+"|"+purpose); err != nil {
+			return fmt.Errorf("lock slack message %s: %w", purpose, err)
+		}
+		var existing *SlackMessage
+		var m SlackMessage
+		err := tx.QueryRow(ctx, `SELECT channel, ts FROM slack_messages WHERE engagement_id = $1 AND purpose = $2`, engagementID, purpose).Scan(&m.Channel, &m.TS)
+		switch {
+		case err == nil:
+			existing = &m
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("read slack message %s: %w", purpose, err)
+		}
+		got, err := fn(existing)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO slack_messages (engagement_id, purpose, channel, ts) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (engagement_id, purpose) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, updated_at = now()`,
+			engagementID, purpose, got.Channel, got.TS); err != nil {
+			return fmt.Errorf("store slack message %s: %w", purpose, err)
+		}
+		return nil
+	})
+}
+
+// PersonBySlackID finds the email of the person with a Slack ID in an
+// engagement, so a click can be attributed to someone the spec names.
+func (s *Store) PersonBySlackID(ctx context.Context, engagementID, slackID string) (string, error) {
+	var email string
+	err := s.pool.QueryRow(ctx, `SELECT email FROM people WHERE engagement_id = $1 AND slack_id = $2`, engagementID, slackID).Scan(&email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("slack user %s in %s: %w", slackID, engagementID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find slack user %s: %w", slackID, err)
+	}
+	return email, nil
+}
+
+// RememberSlackID stores a Slack ID found by email lookup, so later clicks
+// from that user map back to the person.
+func (s *Store) RememberSlackID(ctx context.Context, engagementID, email, slackID string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE people SET slack_id = $3 WHERE engagement_id = $1 AND email = lower($2) AND slack_id = ''`,
+		engagementID, email, slackID); err != nil {
+		return fmt.Errorf("remember slack id of %s: %w", email, err)
+	}
+	return nil
+}

@@ -1,0 +1,315 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// promptRun is one prompt's state, shared by the main loop and the update
+// handlers.
+type promptRun struct {
+	in      PromptInput
+	id      string
+	to      compliance.Person
+	ladder  []activities.LadderStep
+	next    int
+	steps   []activities.LadderStep
+	answer  *PromptAnswer
+	expired bool
+	// recording is true while an answer is being written; it closes the
+	// prompt to other answers before the write completes.
+	recording bool
+	// reassigned tells the main loop to restart the ladder for a new
+	// addressee.
+	reassigned  bool
+	reassignSeq int
+}
+
+// PromptWorkflow asks one person one question and returns the answer or
+// the expiry. Until answered it climbs the engagement's ladder: reminders
+// to the addressee, then the lead, then the sponsor, then expiry, each on a
+// business day in the addressee's time zone and each recorded. It is the one
+// way a workflow asks a person anything, so every phase gets the same
+// reminders, escalations and evidence trail.
+func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) {
+	r := &promptRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, to: in.To}
+	if err := r.registerHandlers(ctx); err != nil {
+		return PromptResult{}, err
+	}
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	if err := r.plan(ctx); err != nil {
+		return PromptResult{}, err
+	}
+	err := workflow.ExecuteActivity(actx, a.OpenPrompt, activities.OpenPromptInput{
+		Prompt: r.record(ctx), To: r.to, SlackChannel: in.SlackChannel,
+	}).Get(ctx, nil)
+	if err != nil {
+		return PromptResult{}, fmt.Errorf("open prompt %s: %w", r.id, err)
+	}
+
+	for r.answer == nil && !r.expired {
+		if r.next >= len(r.ladder) {
+			break
+		}
+		step := r.ladder[r.next]
+		wait := step.At.Sub(workflow.Now(ctx))
+		if wait > 0 {
+			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.answer != nil || r.reassigned }); err != nil {
+				return PromptResult{}, err
+			}
+		}
+		switch {
+		case r.answer != nil:
+			continue
+		case r.reassigned:
+			r.reassigned = false
+			if err := r.plan(ctx); err != nil {
+				return PromptResult{}, err
+			}
+			continue
+		}
+		if err := r.climb(ctx, step); err != nil {
+			return PromptResult{}, err
+		}
+	}
+
+	if r.answer != nil {
+		// Show the answer in the person's digest; the answer itself was
+		// stored before the update returned.
+		err := workflow.ExecuteActivity(actx, a.SyncDigest, activities.SyncDigestInput{EngagementID: in.EngagementID, Person: r.to}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("refresh digest after answer", "prompt", r.id, "error", err)
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return PromptResult{}, err
+	}
+	res := PromptResult{Outcome: OutcomeAnswered, Answer: r.answer, Steps: r.steps}
+	if r.answer == nil {
+		res.Outcome = OutcomeExpired
+	}
+	return res, nil
+}
+
+// plan (re)computes the ladder from now for the current addressee.
+func (r *promptRun) plan(ctx workflow.Context) error {
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	var res activities.PlanLadderResult
+	err := workflow.ExecuteActivity(actx, a.PlanLadder, activities.PlanLadderInput{
+		Policy: r.in.Policy, TimeZone: r.to.TimeZone, From: workflow.Now(ctx),
+	}).Get(ctx, &res)
+	if err != nil {
+		return fmt.Errorf("plan ladder for %s: %w", r.id, err)
+	}
+	r.ladder, r.next = res.Steps, 0
+	return nil
+}
+
+// climb carries out one rung.
+func (r *promptRun) climb(ctx workflow.Context, step activities.LadderStep) error {
+	tell := []compliance.Person{r.to}
+	switch step.Kind {
+	case activities.StepLead:
+		tell = r.in.Leads
+	case activities.StepSponsor:
+		tell = r.in.Sponsors
+	}
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	err := workflow.ExecuteActivity(actx, a.PromptStep, activities.PromptStepInput{
+		PromptID: r.id, EngagementID: r.in.EngagementID, Step: step, To: r.to, Tell: tell, SlackChannel: r.in.SlackChannel,
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s for %s: %w", step.Name, r.id, err)
+	}
+	r.steps = append(r.steps, step)
+	r.next++
+	if step.Kind == activities.StepExpire && r.answer == nil {
+		r.expired = true
+	}
+	return nil
+}
+
+func (r *promptRun) record(ctx workflow.Context) postgres.Prompt {
+	due := workflow.Now(ctx)
+	if n := len(r.ladder); n > 0 {
+		due = r.ladder[n-1].At
+	}
+	return postgres.Prompt{
+		ID: r.id, EngagementID: r.in.EngagementID, Key: r.in.Key, Kind: r.in.Kind, Subject: r.in.Subject,
+		Question: r.in.Question, Why: r.in.Why, Choices: r.in.Choices, NoteRequired: r.in.NoteRequired,
+		LinkRequired: r.in.LinkRequired, AddresseeEmail: r.to.Email, AddresseeName: r.to.Name,
+		DueAt: due, CreatedAt: workflow.Now(ctx),
+	}
+}
+
+// mayAnswer are the addressee and the people allowed to answer for them.
+func (r *promptRun) mayAnswer() []string {
+	out := []string{strings.ToLower(r.to.Email)}
+	for _, d := range r.in.Delegates {
+		if d = strings.ToLower(d); !contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (r *promptRun) mayReassign() []string {
+	var out []string
+	for _, p := range r.in.Leads {
+		out = append(out, strings.ToLower(p.Email))
+	}
+	for _, d := range r.in.Delegates {
+		if d = strings.ToLower(d); !contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (r *promptRun) status() string {
+	switch {
+	case r.answer != nil:
+		return postgres.PromptAnswered
+	case r.expired:
+		return postgres.PromptExpired
+	}
+	return postgres.PromptOpen
+}
+
+func (r *promptRun) state() PromptState {
+	st := PromptState{ID: r.id, Status: r.status(), To: strings.ToLower(r.to.Email), Choices: r.in.Choices,
+		Answer: r.answer, Steps: r.steps, Deciders: r.mayAnswer()}
+	if r.answer == nil && !r.expired && r.next < len(r.ladder) {
+		next := r.ladder[r.next]
+		st.Next = &next
+	}
+	return st
+}
+
+func (r *promptRun) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryPrompt, func() (PromptState, error) { return r.state(), nil }); err != nil {
+		return fmt.Errorf("register %s query: %w", QueryPrompt, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAnswerPrompt, r.answerPrompt,
+		workflow.UpdateHandlerOptions{Validator: r.validateAnswer}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateAnswerPrompt, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassignPrompt, r.reassign,
+		workflow.UpdateHandlerOptions{Validator: r.validateReassign}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateReassignPrompt, err)
+	}
+	return nil
+}
+
+func (r *promptRun) choice(v string) (postgres.PromptChoice, bool) {
+	for _, c := range r.in.Choices {
+		if c.Value == v {
+			return c, true
+		}
+	}
+	return postgres.PromptChoice{}, false
+}
+
+// validateAnswer refuses, in words for the person answering, anything that
+// must not be recorded. It runs before the update is written to history, so
+// a refused answer costs nothing and changes nothing.
+func (r *promptRun) validateAnswer(req AnswerPromptRequest) error {
+	by := strings.ToLower(strings.TrimSpace(req.By))
+	c, known := r.choice(req.Choice)
+	switch {
+	case r.answer != nil:
+		return fmt.Errorf("this question was already answered (%s by %s)", r.answer.Choice, r.answer.By)
+	case r.recording:
+		return errors.New("an answer to this question is being recorded")
+	case r.expired:
+		return errors.New("this question has expired; ask the lead to reopen it")
+	case by == "":
+		return errors.New("say who is answering (--as EMAIL)")
+	case !contains(r.mayAnswer(), by):
+		return fmt.Errorf("%s may not answer this question: it is for %s", req.By, strings.ToLower(r.to.Email))
+	case !known:
+		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
+	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
+		return fmt.Errorf("answering %q needs a note (--note)", c.Label)
+	case r.in.LinkRequired && strings.TrimSpace(req.Link) == "":
+		return errors.New("this answer needs a link to the evidence (--link)")
+	case req.Link != "" && !validLink(req.Link):
+		return fmt.Errorf("%q is not an http(s) link", req.Link)
+	}
+	return nil
+}
+
+func (r *promptRun) choiceList() string {
+	var vs []string
+	for _, c := range r.in.Choices {
+		vs = append(vs, c.Value)
+	}
+	return strings.Join(vs, ", ")
+}
+
+func validLink(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) (PromptAnswer, error) {
+	ans := PromptAnswer{
+		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link),
+		By: strings.ToLower(strings.TrimSpace(req.By)), Channel: channelOr(req.Channel),
+		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
+	}
+	r.recording = true
+	defer func() { r.recording = false }()
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	err := workflow.ExecuteActivity(actx, a.RecordPromptAnswer, activities.RecordPromptAnswerInput{Answer: postgres.PromptAnswer{
+		PromptID: r.id, EngagementID: r.in.EngagementID, Choice: ans.Choice, Note: ans.Note, Link: ans.Link,
+		By: ans.By, Via: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
+	}}).Get(ctx, nil)
+	if err != nil {
+		return PromptAnswer{}, fmt.Errorf("record answer: %w", err)
+	}
+	r.answer = &ans
+	return ans, nil
+}
+
+func (r *promptRun) validateReassign(req ReassignPromptRequest) error {
+	by := strings.ToLower(strings.TrimSpace(req.By))
+	to := strings.ToLower(strings.TrimSpace(req.To.Email))
+	switch {
+	case r.answer != nil || r.recording || r.expired:
+		return errors.New("this question is closed and cannot be reassigned")
+	case !contains(r.mayReassign(), by):
+		return fmt.Errorf("%s may not reassign this question: only the lead (%s) may", req.By, strings.Join(r.mayReassign(), ", "))
+	case to == "" || !strings.Contains(to, "@"):
+		return errors.New("say who should answer instead (an email)")
+	case to == strings.ToLower(r.to.Email):
+		return fmt.Errorf("the question is already with %s", to)
+	}
+	return nil
+}
+
+func (r *promptRun) reassign(ctx workflow.Context, req ReassignPromptRequest) (ReassignPromptResult, error) {
+	from := r.to
+	r.reassignSeq++
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	err := workflow.ExecuteActivity(actx, a.ReassignPrompt, activities.ReassignPromptInput{
+		Reassignment: postgres.Reassignment{
+			PromptID: r.id, EngagementID: r.in.EngagementID, From: from.Email, To: req.To.Email, ToName: req.To.Name,
+			By: req.By, Seq: r.reassignSeq, At: workflow.Now(ctx),
+		},
+		From: from, To: req.To,
+	}).Get(ctx, nil)
+	if err != nil {
+		return ReassignPromptResult{}, fmt.Errorf("reassign: %w", err)
+	}
+	r.to, r.reassigned = req.To, true
+	return ReassignPromptResult{To: strings.ToLower(req.To.Email)}, nil
+}

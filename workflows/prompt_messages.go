@@ -1,0 +1,91 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// PromptInput is one question for one person.
+type PromptInput struct {
+	EngagementID string
+	// Key is the business key of the question within the engagement
+	// (e.g. scope-signoff/r2); the workflow ID derives from it.
+	Key          string
+	Kind         string
+	Subject      string
+	Question     string
+	Why          string
+	Choices      []postgres.PromptChoice
+	NoteRequired bool
+	LinkRequired bool
+	To           compliance.Person
+	// Delegates may answer for the addressee (the lead's named delegates).
+	Delegates []string
+	// Leads are told at the lead rung and may reassign; Sponsors are told
+	// at the sponsor rung.
+	Leads        []compliance.Person
+	Sponsors     []compliance.Person
+	Policy       compliance.ReminderPolicy
+	SlackChannel string
+}
+
+// Prompt outcomes.
+const (
+	OutcomeAnswered = "answered"
+	OutcomeExpired  = "expired"
+)
+
+// PromptResult is the answer, or the expiry.
+type PromptResult struct {
+	Outcome string
+	Answer  *PromptAnswer
+	// Steps are the rungs of the ladder that fired before the outcome.
+	Steps []activities.LadderStep
+}
+
+// AnswerPromptRequest is a person's answer, from Slack, the CLI or the web.
+type AnswerPromptRequest struct {
+	Choice  string
+	Note    string
+	Link    string
+	By      string
+	Channel string
+}
+
+// PromptAnswer is a recorded answer.
+type PromptAnswer struct {
+	Choice   string    `json:"choice"`
+	Note     string    `json:"note,omitempty"`
+	Link     string    `json:"link,omitempty"`
+	By       string    `json:"by"`
+	Channel  string    `json:"channel"`
+	UpdateID string    `json:"update_id"`
+	At       time.Time `json:"at"`
+}
+
+// ReassignPromptRequest moves the question to another person.
+type ReassignPromptRequest struct {
+	To     compliance.Person
+	By     string
+	Reason string
+}
+
+// ReassignPromptResult names the new addressee.
+type ReassignPromptResult struct {
+	To string
+}
+
+// PromptState is the prompt query's answer.
+type PromptState struct {
+	ID       string                  `json:"id"`
+	Status   string                  `json:"status"`
+	To       string                  `json:"to"`
+	Choices  []postgres.PromptChoice `json:"choices"`
+	Answer   *PromptAnswer           `json:"answer,omitempty"`
+	Steps    []activities.LadderStep `json:"steps"`
+	Next     *activities.LadderStep  `json:"next,omitempty"`
+	Deciders []string                `json:"may_answer"`
+}

@@ -1,0 +1,227 @@
+package workflows
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+var (
+	owner   = compliance.Person{Name: "Olu Owner", Email: "olu@client.example", TimeZone: "America/New_York"}
+	lead    = compliance.Person{Name: "Lee Lead", Email: "lee@client.example"}
+	sponsor = compliance.Person{Name: "Sam Sponsor", Email: "sam@client.example"}
+	other   = compliance.Person{Name: "Ona Other", Email: "ona@client.example", TimeZone: "Europe/London"}
+)
+
+func promptInput() PromptInput {
+	return PromptInput{
+		EngagementID: "acme", Key: "control/AC-01", Kind: "control-status", Subject: "AC-01 Access reviews",
+		Question: "Are quarterly access reviews in place?", Why: "The auditor samples two quarters.",
+		Choices: []postgres.PromptChoice{{Value: "yes", Label: "In place"}, {Value: "partly", Label: "Partly", NoteRequired: true}, {Value: "no", Label: "Missing"}},
+		To:      owner, Delegates: []string{"del@client.example"}, Leads: []compliance.Person{lead}, Sponsors: []compliance.Person{sponsor},
+		Policy: compliance.ReminderPolicy{
+			TimeZone: "Europe/London", BusinessDays: compliance.DefaultBusinessDays,
+			Holidays:    []compliance.Date{{Year: 2027, Month: 3, Day: 5}},
+			RemindAfter: []int{2, 4}, LeadAfter: 5, SponsorAfter: 8, ExpireAfter: 10,
+		},
+	}
+}
+
+// stepLog records each rung as the workflow carries it out, with the
+// workflow clock at that moment.
+type stepLog struct {
+	mu    sync.Mutex
+	steps []activities.PromptStepInput
+	at    []time.Time
+}
+
+func newPromptEnv(t *testing.T, log *stepLog) *testsuite.TestWorkflowEnvironment {
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	acts := &activities.Activities{}
+	env.RegisterActivity(acts)
+	env.OnActivity(acts.OpenPrompt, mock.Anything, mock.Anything).Return(activities.OpenPromptResult{Delivered: "cli"}, nil)
+	env.OnActivity(acts.RecordPromptAnswer, mock.Anything, mock.Anything).Return(activities.RecordPromptAnswerResult{}, nil)
+	env.OnActivity(acts.SyncDigest, mock.Anything, mock.Anything).Return(activities.SyncDigestResult{}, nil)
+	env.OnActivity(acts.ReassignPrompt, mock.Anything, mock.Anything).Return(activities.ReassignPromptResult{}, nil)
+	env.OnActivity(acts.PromptStep, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PromptStepInput) (activities.PromptStepResult, error) {
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			log.steps = append(log.steps, in)
+			log.at = append(log.at, env.Now())
+			return activities.PromptStepResult{}, nil
+		})
+	// Wednesday 3 March 2027, 15:00 UTC (10:00 in New York).
+	env.SetStartTime(time.Date(2027, 3, 3, 15, 0, 0, 0, time.UTC))
+	return env
+}
+
+func ny(t *testing.T, y int, m time.Month, d, h int) time.Time {
+	loc, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	return time.Date(y, m, d, h, 0, 0, 0, loc)
+}
+
+func TestPromptLadderFiresOnBusinessDaysInOwnersZone(t *testing.T) {
+	log := &stepLog{}
+	env := newPromptEnv(t, log)
+	env.ExecuteWorkflow(PromptWorkflow, promptInput())
+	require.NoError(t, env.GetWorkflowError())
+
+	var res PromptResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, OutcomeExpired, res.Outcome)
+	assert.Nil(t, res.Answer)
+
+	// Business days after Wed 3 March, skipping the Friday 5 March holiday
+	// and weekends: +2 Mon 8, +4 Wed 10, +5 Thu 11, +8 Tue 16, +10 Thu 18;
+	// each at 10:00 in the owner's zone (New York, which moves to summer
+	// time on 14 March: the wall-clock hour stays at ten).
+	want := []struct {
+		name string
+		at   time.Time
+		tell string
+	}{
+		{"remind-1", ny(t, 2027, 3, 8, 10), owner.Email},
+		{"remind-2", ny(t, 2027, 3, 10, 10), owner.Email},
+		{"lead", ny(t, 2027, 3, 11, 10), lead.Email},
+		{"sponsor", ny(t, 2027, 3, 16, 10), sponsor.Email},
+		{"expire", ny(t, 2027, 3, 18, 10), owner.Email},
+	}
+	require.Len(t, log.steps, len(want))
+	for i, w := range want {
+		assert.Equal(t, w.name, log.steps[i].Step.Name)
+		assert.True(t, w.at.Equal(log.steps[i].Step.At), "%s planned at %s, want %s", w.name, log.steps[i].Step.At, w.at)
+		assert.True(t, w.at.Equal(log.at[i]), "%s fired at %s, want %s", w.name, log.at[i], w.at)
+		require.Len(t, log.steps[i].Tell, 1)
+		assert.Equal(t, w.tell, log.steps[i].Tell[0].Email)
+	}
+	assert.Len(t, res.Steps, 5, "every rung is in the result")
+}
+
+func TestPromptAnswerAtAnyStepStopsTheLadder(t *testing.T) {
+	for stepsBefore, after := range []time.Duration{time.Hour, 6 * 24 * time.Hour, 8*24*time.Hour + 2*time.Hour} {
+		log := &stepLog{}
+		env := newPromptEnv(t, log)
+		var res updateResult
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(UpdateAnswerPrompt, "click-1", callbacks(&res), AnswerPromptRequest{Choice: "yes", By: owner.Email, Channel: "slack"})
+		}, after)
+		env.ExecuteWorkflow(PromptWorkflow, promptInput())
+		require.NoError(t, env.GetWorkflowError())
+		require.NoError(t, res.rejected)
+		var out PromptResult
+		require.NoError(t, env.GetWorkflowResult(&out))
+		assert.Equal(t, OutcomeAnswered, out.Outcome)
+		require.NotNil(t, out.Answer)
+		assert.Equal(t, "slack", out.Answer.Channel)
+		assert.Equal(t, "click-1", out.Answer.UpdateID)
+		assert.Len(t, log.steps, []int{0, 1, 3}[stepsBefore], "answer after %s", after)
+	}
+}
+
+func TestPromptValidatorRejects(t *testing.T) {
+	cases := []struct {
+		name string
+		req  AnswerPromptRequest
+		want string
+	}{
+		{"wrong person", AnswerPromptRequest{Choice: "yes", By: "eve@client.example"}, "may not answer"},
+		{"lead is not the addressee", AnswerPromptRequest{Choice: "yes", By: lead.Email}, "may not answer"},
+		{"bad choice", AnswerPromptRequest{Choice: "perhaps", By: owner.Email}, `"perhaps" is not one of the choices (yes, partly, no)`},
+		{"missing note", AnswerPromptRequest{Choice: "partly", By: owner.Email}, "needs a note"},
+		{"bad link", AnswerPromptRequest{Choice: "yes", By: owner.Email, Link: "javascript:alert(1)"}, "not an http(s) link"},
+		{"nobody", AnswerPromptRequest{Choice: "yes"}, "who is answering"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newPromptEnv(t, &stepLog{})
+			var bad, good updateResult
+			env.RegisterDelayedCallback(func() {
+				env.UpdateWorkflow(UpdateAnswerPrompt, "bad", callbacks(&bad), tc.req)
+				env.UpdateWorkflow(UpdateAnswerPrompt, "good", callbacks(&good), AnswerPromptRequest{Choice: "partly", Note: "two of three systems", By: "DEL@client.example"})
+			}, time.Hour)
+			env.ExecuteWorkflow(PromptWorkflow, promptInput())
+			require.Error(t, bad.rejected)
+			assert.Contains(t, bad.rejected.Error(), tc.want)
+			require.NoError(t, good.rejected, "a delegate may answer")
+			var out PromptResult
+			require.NoError(t, env.GetWorkflowResult(&out))
+			assert.Equal(t, "del@client.example", out.Answer.By)
+		})
+	}
+}
+
+func TestPromptSecondAnswerRejected(t *testing.T) {
+	env := newPromptEnv(t, &stepLog{})
+	var first, second updateResult
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&first), AnswerPromptRequest{Choice: "yes", By: owner.Email})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "b", callbacks(&second), AnswerPromptRequest{Choice: "no", By: owner.Email})
+	}, time.Hour)
+	env.ExecuteWorkflow(PromptWorkflow, promptInput())
+	require.NoError(t, first.rejected)
+	require.Error(t, second.rejected)
+	assert.Regexp(t, "being recorded|already answered", second.rejected.Error())
+	var out PromptResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	assert.Equal(t, "yes", out.Answer.Choice)
+}
+
+func TestPromptReassignment(t *testing.T) {
+	log := &stepLog{}
+	env := newPromptEnv(t, log)
+	var byOwner, reassign, oldOwner, newOwner updateResult
+	// After the first reminder (Mon 8 March), the lead reassigns.
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateReassignPrompt, "r0", callbacks(&byOwner), ReassignPromptRequest{To: other, By: owner.Email})
+		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&reassign), ReassignPromptRequest{To: other, By: lead.Email, Reason: "Ona runs IAM now"})
+	}, 5*24*time.Hour+time.Hour) // Mon 8 March, 16:00 UTC
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAnswerPrompt, "old", callbacks(&oldOwner), AnswerPromptRequest{Choice: "yes", By: owner.Email})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "new", callbacks(&newOwner), AnswerPromptRequest{Choice: "no", By: other.Email})
+	}, 5*24*time.Hour+2*time.Hour)
+	env.ExecuteWorkflow(PromptWorkflow, promptInput())
+	require.NoError(t, env.GetWorkflowError())
+	require.Error(t, byOwner.rejected)
+	assert.Contains(t, byOwner.rejected.Error(), "only the lead")
+	require.NoError(t, reassign.rejected)
+	assert.Equal(t, ReassignPromptResult{To: other.Email}, reassign.value)
+	require.Error(t, oldOwner.rejected, "the old addressee can no longer answer")
+	require.NoError(t, newOwner.rejected)
+	var out PromptResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	assert.Equal(t, other.Email, out.Answer.By)
+	require.Len(t, log.steps, 1, "only the first reminder fired before the reassignment")
+}
+
+func TestPromptLadderRestartsAfterReassignment(t *testing.T) {
+	log := &stepLog{}
+	env := newPromptEnv(t, log)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&updateResult{}), ReassignPromptRequest{To: other, By: lead.Email})
+	}, 5*24*time.Hour+time.Hour) // Mon 8 March
+	env.ExecuteWorkflow(PromptWorkflow, promptInput())
+	var out PromptResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	assert.Equal(t, OutcomeExpired, out.Outcome)
+	require.Len(t, log.steps, 6)
+	// The new ladder counts from Monday 8 March in London: +2 is Wed 10.
+	london, err := time.LoadLocation("Europe/London")
+	require.NoError(t, err)
+	assert.Equal(t, "remind-1", log.steps[1].Step.Name)
+	assert.True(t, time.Date(2027, 3, 10, 10, 0, 0, 0, london).Equal(log.steps[1].Step.At), "got %s", log.steps[1].Step.At)
+	assert.Equal(t, other.Email, log.steps[1].Tell[0].Email)
+}
