@@ -15,7 +15,19 @@ const (
 	StepLead    = "lead"
 	StepSponsor = "sponsor"
 	StepExpire  = "expire"
+	// StepWithdraw is not a rung: it closes a prompt nobody needs answered.
+	StepWithdraw = "withdraw"
 )
+
+func closes(kind string) string {
+	switch kind {
+	case StepExpire:
+		return postgres.PromptExpired
+	case StepWithdraw:
+		return postgres.PromptWithdrawn
+	}
+	return ""
+}
 
 // LadderHour is the local hour at which reminders and escalations land:
 // mid-morning on a business day, when people read messages.
@@ -137,12 +149,12 @@ func (a *Activities) PromptStep(ctx context.Context, in PromptStepInput) (Prompt
 	}
 	err = a.Store.RecordPromptStep(ctx, postgres.PromptStep{
 		PromptID: in.PromptID, EngagementID: in.EngagementID, Step: in.Step.Name, Level: in.Step.Kind,
-		Told: told, Channel: channel, Expired: in.Step.Kind == StepExpire, At: in.Step.At,
+		Told: told, Channel: channel, Closes: closes(in.Step.Kind), At: in.Step.At,
 	})
 	if err != nil {
 		return PromptStepResult{}, fmt.Errorf("record %s of %s: %w", in.Step.Name, in.PromptID, err)
 	}
-	if in.Step.Kind == StepExpire {
+	if closes(in.Step.Kind) != "" {
 		if _, err := a.syncDigest(ctx, in.EngagementID, in.To); err != nil {
 			return PromptStepResult{}, err
 		}

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -91,11 +93,32 @@ func (e *engagements) scope(ctx context.Context, id string) (workflows.ScopeStat
 // derived from the engagement, revision, decision and person, so running
 // the same command twice records one decision.
 func (e *engagements) decideScope(ctx context.Context, id string, req workflows.DecideScopeRequest) (workflows.ScopeDecision, error) {
-	var d workflows.ScopeDecision
 	st, err := e.scope(ctx, id)
 	if err != nil {
-		return d, err
+		return workflows.ScopeDecision{}, err
 	}
+	return e.decideAfter(ctx, st, req)
+}
+
+// settledScope waits briefly for the scope to move past a closed prompt.
+func (e *engagements) settledScope(ctx context.Context, was workflows.ScopeState) (workflows.ScopeState, bool) {
+	for range 50 {
+		st, err := e.scope(ctx, was.EngagementID)
+		if err == nil && st.SignoffPrompt != was.SignoffPrompt {
+			return st, true
+		}
+		select {
+		case <-ctx.Done():
+			return was, false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return was, false
+}
+
+func (e *engagements) decideAfter(ctx context.Context, st workflows.ScopeState, req workflows.DecideScopeRequest) (workflows.ScopeDecision, error) {
+	var d workflows.ScopeDecision
+	id := st.EngagementID
 	if st.Status == workflows.ScopeApproved {
 		// Re-running the command that approved it is not an error.
 		for _, prev := range st.Decisions {
@@ -107,6 +130,9 @@ func (e *engagements) decideScope(ctx context.Context, id string, req workflows.
 	}
 	if req.Revision == 0 {
 		req.Revision = st.Revision
+	}
+	if st.SignoffPrompt != "" {
+		return e.answerSignoff(ctx, st, req)
 	}
 	updateID := fmt.Sprintf("scope-decision/%s/r%d/%s/%s", id, req.Revision, req.Decision, strings.ToLower(req.By))
 	h, err := e.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
@@ -120,6 +146,30 @@ func (e *engagements) decideScope(ctx context.Context, id string, req workflows.
 		return d, fmt.Errorf("decide scope of %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// answerSignoff decides the scope by answering the lead's sign-off prompt,
+// the same path a Slack click takes, so the same rules apply.
+func (e *engagements) answerSignoff(ctx context.Context, st workflows.ScopeState, req workflows.DecideScopeRequest) (workflows.ScopeDecision, error) {
+	if req.Revision != st.Revision {
+		return workflows.ScopeDecision{}, fmt.Errorf("you are deciding revision %d but the scope is now at revision %d; check `starter status` and decide again", req.Revision, st.Revision)
+	}
+	ans := workflows.AnswerPromptRequest{Choice: req.Decision, Note: req.Reason, By: req.By, Channel: req.Channel}
+	svc := answers.Service{Temporal: e.tc}
+	got, err := svc.Answer(ctx, st.SignoffPrompt, cliUpdateID(st.SignoffPrompt, ans), ans)
+	if errors.Is(err, answers.ErrUnknownPrompt) {
+		// The prompt closed a moment ago (answered from Slack, say) and the
+		// scope is catching up: decide against what it settles on.
+		if next, ok := e.settledScope(ctx, st); ok {
+			req.Revision = 0
+			return e.decideAfter(ctx, next, req)
+		}
+	}
+	if err != nil {
+		return workflows.ScopeDecision{}, fmt.Errorf("decide scope of %s: %w", st.EngagementID, err)
+	}
+	return workflows.ScopeDecision{Revision: st.Revision, Decision: got.Choice, By: got.By, Reason: got.Note,
+		Channel: got.Channel, UpdateID: got.UpdateID, At: got.At}, nil
 }
 
 // reviseScope sends a revised spec. The update ID hashes the spec, so

@@ -130,7 +130,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 
 	// The validator turns away a control owner.
 	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "leo@brightlane.io", Channel: "cli"})
-	require.ErrorContains(t, err, "may not decide")
+	require.ErrorContains(t, err, "may not answer")
 
 	// The lead rejects; running the same command twice records one decision.
 	reject := workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "HubSpot holds customer contacts: bring it in", Channel: "cli"}
@@ -199,7 +199,10 @@ func TestEngagementEndToEnd(t *testing.T) {
 	for _, ev := range events {
 		kinds = append(kinds, ev.Kind)
 	}
-	assert.Equal(t, []string{"scope-assessed", "scope-rejected", "scope-revised", "scope-assessed", "scope-approved", "phase-entered"}, kinds)
+	assert.Equal(t, []string{
+		"scope-assessed", "prompt-sent", "prompt-answered", "scope-rejected",
+		"scope-revised", "scope-assessed", "prompt-sent", "prompt-answered", "scope-approved", "phase-entered",
+	}, kinds)
 	var systems int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM systems WHERE engagement_id = $1 AND scope = 'in'`, spec.ID).Scan(&systems))
 	assert.Equal(t, 5, systems, "revision 2 brought hubspot into scope")
@@ -210,7 +213,8 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, "brightlane", list[0].ID)
 
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
-		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_scoped.json")
-		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve.json")
+		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_scoped_v1_prompt.json")
+		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve_v1_prompt.json")
+		writeHistory(t, ctx, e, workflows.PromptWorkflowID(spec.ID, "scope-signoff/r2"), "prompt_signoff_answered.json")
 	}
 }

@@ -20,8 +20,7 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 		v, err := env.QueryWorkflow(QueryStatus)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&waiting))
-		require.NoError(t, env.UpdateWorkflowByID(ScopingWorkflowID(spec.ID), UpdateDecideScope, "approve", callbacks(&approve),
-			decide(DecisionApprove, leadEmail, "scope reviewed with the CTO")))
+		signoff(t, env, 1, "approve", &approve, answer(DecisionApprove, leadEmail, "scope reviewed with the CTO"))
 	}, time.Hour)
 	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam"})
 
@@ -55,8 +54,7 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	env := newEnv(t)
 	spec := testSpec(t)
 	env.RegisterDelayedCallback(func() {
-		require.NoError(t, env.UpdateWorkflowByID(ScopingWorkflowID(spec.ID), UpdateDecideScope, "approve", callbacks(&updateResult{}),
-			decide(DecisionApprove, leadEmail, "")))
+		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, ""))
 	}, time.Hour)
 	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, ForceContinueAsNew: true})
 

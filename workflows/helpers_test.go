@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
@@ -40,7 +41,23 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(acts.RecordScopeDecision, mock.Anything, mock.Anything).Return(activities.RecordScopeDecisionResult{}, nil)
 	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(activities.RecordEventResult{}, nil)
 	env.OnActivity(acts.RecordPhase, mock.Anything, mock.Anything).Return(activities.RecordPhaseResult{}, nil)
+	env.OnActivity(acts.OpenPrompt, mock.Anything, mock.Anything).Return(activities.OpenPromptResult{Delivered: "cli"}, nil)
+	env.OnActivity(acts.RecordPromptAnswer, mock.Anything, mock.Anything).Return(activities.RecordPromptAnswerResult{}, nil)
+	env.OnActivity(acts.SyncDigest, mock.Anything, mock.Anything).Return(activities.SyncDigestResult{}, nil)
+	env.OnActivity(acts.PromptStep, mock.Anything, mock.Anything).Return(activities.PromptStepResult{}, nil)
 	return env
+}
+
+// signoff answers the scope sign-off prompt of a revision, as
+// `starter scope approve` and a Slack click both do.
+func signoff(t *testing.T, env *testsuite.TestWorkflowEnvironment, rev int, updateID string, r *updateResult, req AnswerPromptRequest) {
+	t.Helper()
+	id := PromptWorkflowID("brightlane", fmt.Sprintf("scope-signoff/r%d", rev))
+	require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, updateID, callbacks(r), req))
+}
+
+func answer(choice, by, note string) AnswerPromptRequest {
+	return AnswerPromptRequest{Choice: choice, By: by, Note: note, Channel: "cli"}
 }
 
 // updateResult captures one update's outcome.

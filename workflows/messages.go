@@ -111,6 +111,8 @@ type ScopeState struct {
 	WaitingOn    []string               `json:"waiting_on"`
 	Deciders     []string               `json:"deciders"`
 	Decisions    []ScopeDecision        `json:"decisions"`
+	// SignoffPrompt is the prompt the lead answers to decide, while open.
+	SignoffPrompt string `json:"signoff_prompt,omitempty"`
 }
 
 // Scope decisions.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -31,6 +32,7 @@ type promptRun struct {
 	// addressee.
 	reassigned  bool
 	reassignSeq int
+	withdrawn   bool
 }
 
 // PromptWorkflow asks one person one question and returns the answer or
@@ -62,7 +64,11 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 		step := r.ladder[r.next]
 		wait := step.At.Sub(workflow.Now(ctx))
 		if wait > 0 {
-			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.answer != nil || r.reassigned }); err != nil {
+			_, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.answer != nil || r.reassigned })
+			if temporal.IsCanceledError(err) {
+				return r.withdraw(ctx)
+			}
+			if err != nil {
 				return PromptResult{}, err
 			}
 		}
@@ -97,6 +103,22 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 		res.Outcome = OutcomeExpired
 	}
 	return res, nil
+}
+
+// withdraw closes a prompt its parent no longer needs answered (the
+// parent cancelled it), so the person's digest stops asking.
+func (r *promptRun) withdraw(ctx workflow.Context) (PromptResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	dctx = workflow.WithActivityOptions(dctx, deliveryOptions)
+	step := activities.LadderStep{Name: activities.StepWithdraw, Kind: activities.StepWithdraw, At: workflow.Now(ctx)}
+	err := workflow.ExecuteActivity(dctx, a.PromptStep, activities.PromptStepInput{
+		PromptID: r.id, EngagementID: r.in.EngagementID, Step: step, To: r.to, SlackChannel: r.in.SlackChannel,
+	}).Get(dctx, nil)
+	if err != nil {
+		return PromptResult{}, fmt.Errorf("withdraw %s: %w", r.id, err)
+	}
+	r.withdrawn = true
+	return PromptResult{Outcome: OutcomeWithdrawn, Steps: r.steps}, nil
 }
 
 // plan (re)computes the ladder from now for the current addressee.
@@ -180,6 +202,8 @@ func (r *promptRun) status() string {
 		return postgres.PromptAnswered
 	case r.expired:
 		return postgres.PromptExpired
+	case r.withdrawn:
+		return postgres.PromptWithdrawn
 	}
 	return postgres.PromptOpen
 }
@@ -229,8 +253,8 @@ func (r *promptRun) validateAnswer(req AnswerPromptRequest) error {
 		return fmt.Errorf("this question was already answered (%s by %s)", r.answer.Choice, r.answer.By)
 	case r.recording:
 		return errors.New("an answer to this question is being recorded")
-	case r.expired:
-		return errors.New("this question has expired; ask the lead to reopen it")
+	case r.expired || r.withdrawn:
+		return fmt.Errorf("this question is %s and no longer takes answers", r.status())
 	case by == "":
 		return errors.New("say who is answering (--as EMAIL)")
 	case !contains(r.mayAnswer(), by):

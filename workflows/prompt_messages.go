@@ -36,6 +36,8 @@ type PromptInput struct {
 const (
 	OutcomeAnswered = "answered"
 	OutcomeExpired  = "expired"
+	// OutcomeWithdrawn: the parent cancelled the question before an answer.
+	OutcomeWithdrawn = "withdrawn"
 )
 
 // PromptResult is the answer, or the expiry.

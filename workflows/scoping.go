@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -33,6 +34,94 @@ type scopingRun struct {
 	// deciding is true while a decision's record is being written; the
 	// decision joins decisions only once it is stored.
 	deciding bool
+	// signoffPrompt is the open sign-off prompt's workflow ID, if any.
+	signoffPrompt string
+}
+
+// versionSignoffPrompt gates asking the lead through a prompt workflow.
+const versionSignoffPrompt = "scope-signoff-prompt"
+
+// Sign-off prompt choices.
+var signoffChoices = []postgres.PromptChoice{
+	{Value: DecisionApprove, Label: "Approve the scope"},
+	{Value: DecisionReject, Label: "Reject (say why)", NoteRequired: true},
+}
+
+// askLead asks the lead to sign the scope off through a prompt child and
+// records the answer as the scope decision. It returns early, withdrawing
+// the prompt, when a revised spec arrives. An expired prompt (the ladder has
+// told the lead and the sponsor) is asked again: a scope is never approved
+// by silence.
+func (r *scopingRun) askLead(ctx workflow.Context, rev int) error {
+	leads := r.spec.PeopleWithRole(compliance.RoleLead)
+	to := leads[0]
+	var delegates []string
+	for _, d := range r.deciders() {
+		if !strings.EqualFold(d, to.Email) {
+			delegates = append(delegates, d)
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		key := fmt.Sprintf("scope-signoff/r%d", rev)
+		if attempt > 1 {
+			key = fmt.Sprintf("%s-%d", key, attempt)
+		}
+		r.signoffPrompt = PromptWorkflowID(r.in.EngagementID, key)
+		cctx, cancel := workflow.WithCancel(ctx)
+		cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            r.signoffPrompt,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		})
+		child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+			EngagementID: r.in.EngagementID, Key: key, Kind: "scope-signoff",
+			Subject:  fmt.Sprintf("Scope of %s, revision %d", r.spec.Client.Name, rev),
+			Question: fmt.Sprintf("Do you approve the audit scope (revision %d) and the plan worked back from %s?", rev, r.spec.AuditDate),
+			Why:      fmt.Sprintf("The scope decides what the report will claim; %d scope risk(s) were found. Review them with `starter status %s`.", len(r.risks), r.in.EngagementID),
+			Choices:  signoffChoices, To: to, Delegates: delegates, Leads: leads,
+			Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor), Policy: r.spec.Reminders,
+			SlackChannel: r.spec.Integrations.SlackChannel,
+		})
+		var res PromptResult
+		var childErr error
+		done := false
+		workflow.Go(ctx, func(g workflow.Context) {
+			childErr = child.Get(g, &res)
+			done = true
+		})
+		if err := workflow.Await(ctx, func() bool { return done || r.pending != nil }); err != nil {
+			cancel()
+			return err
+		}
+		if !done { // a revised spec arrived: withdraw the question
+			cancel()
+			if err := workflow.Await(ctx, func() bool { return done }); err != nil {
+				return err
+			}
+			r.signoffPrompt = ""
+			return nil
+		}
+		if res.Outcome != OutcomeAnswered {
+			r.signoffPrompt = ""
+		}
+		cancel()
+		if childErr != nil {
+			return fmt.Errorf("ask %s to sign off the scope: %w", to.Email, childErr)
+		}
+		if res.Outcome != OutcomeAnswered || res.Answer == nil {
+			continue
+		}
+		// The prompt stays named until its answer is the recorded
+		// decision, so nobody can slip another decision in between.
+		ans := res.Answer
+		r.deciding = true
+		err := r.recordDecision(ctx, ScopeDecision{
+			Revision: rev, Decision: ans.Choice, By: ans.By, Reason: ans.Note,
+			Channel: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
+		})
+		r.deciding, r.signoffPrompt = false, ""
+		return err
+	}
 }
 
 // ScopingWorkflow checks a spec for scope risks, works the plan back from
@@ -51,9 +140,16 @@ func ScopingWorkflow(ctx workflow.Context, in ScopingInput) (ScopingResult, erro
 		r.status = ScopeAwaitingDecision
 		r.report(ctx)
 
-		// Wait for a decision on this revision or a revised spec.
+		// Wait for a decision on this revision or a revised spec. Since
+		// version 1 the lead is asked through a sign-off prompt (Slack,
+		// reminders, escalation); runs started before that keep waiting
+		// for the decide-scope update.
 		rev := r.revision
-		if err := workflow.Await(ctx, func() bool { return r.pending != nil || r.decidedOn(rev) }); err != nil {
+		if workflow.GetVersion(ctx, versionSignoffPrompt, workflow.DefaultVersion, 1) >= 1 {
+			if err := r.askLead(ctx, rev); err != nil {
+				return ScopingResult{}, err
+			}
+		} else if err := workflow.Await(ctx, func() bool { return r.pending != nil || r.decidedOn(rev) }); err != nil {
 			return ScopingResult{}, err
 		}
 		if r.pending == nil && r.approvedOn(rev) {
@@ -160,6 +256,7 @@ func (r *scopingRun) state() ScopeState {
 	return ScopeState{
 		EngagementID: r.in.EngagementID, Status: r.status, Revision: r.revision, Plan: r.plan,
 		Risks: r.risks, WaitingOn: who, Deciders: r.deciders(), Decisions: r.decisions,
+		SignoffPrompt: r.signoffPrompt,
 	}
 }
 
@@ -210,6 +307,8 @@ func (r *scopingRun) validateDecision(req DecideScopeRequest) error {
 		return fmt.Errorf("revision %d of the scope was already rejected; it needs a revised spec (starter scope revise) before it can be decided again", r.revision)
 	case r.deciding:
 		return errors.New("another decision on this scope is being recorded; check `starter status`")
+	case r.signoffPrompt != "":
+		return fmt.Errorf("the lead signs the scope off by answering prompt %s (`starter scope approve` does this for you)", r.signoffPrompt)
 	case r.pending != nil || r.status != ScopeAwaitingDecision:
 		return fmt.Errorf("the scope is not ready for a decision (it is %s); check `starter status`", r.status)
 	case req.Decision != DecisionApprove && req.Decision != DecisionReject:
@@ -236,16 +335,24 @@ func (r *scopingRun) decide(ctx workflow.Context, req DecideScopeRequest) (Scope
 	// racing in behind this one fails validation instead of double-deciding.
 	r.deciding = true
 	defer func() { r.deciding = false }()
+	if err := r.recordDecision(ctx, d); err != nil {
+		return ScopeDecision{}, err
+	}
+	return d, nil
+}
+
+// recordDecision stores a decision and only then counts it.
+func (r *scopingRun) recordDecision(ctx workflow.Context, d ScopeDecision) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	err := workflow.ExecuteActivity(actx, a.RecordScopeDecision, activities.RecordScopeDecisionInput{
 		EngagementID: r.in.EngagementID, Revision: d.Revision, Approved: d.Decision == DecisionApprove,
 		By: d.By, Reason: d.Reason, Channel: d.Channel, UpdateID: d.UpdateID, At: d.At,
 	}).Get(ctx, nil)
 	if err != nil {
-		return ScopeDecision{}, fmt.Errorf("record scope decision: %w", err)
+		return fmt.Errorf("record scope decision: %w", err)
 	}
 	r.decisions = append(r.decisions, d)
-	return d, nil
+	return nil
 }
 
 func (r *scopingRun) validateRevision(req ReviseScopeRequest) error {

@@ -19,7 +19,7 @@ func decide(decision, by, reason string) DecideScopeRequest {
 	return DecideScopeRequest{Decision: decision, By: by, Reason: reason, Channel: "cli"}
 }
 
-func TestScopingSignOffByLead(t *testing.T) {
+func TestScopingSignOffByLeadThroughPrompt(t *testing.T) {
 	env := newEnv(t)
 	var res updateResult
 	env.RegisterDelayedCallback(func() {
@@ -29,8 +29,9 @@ func TestScopingSignOffByLead(t *testing.T) {
 		require.NoError(t, v.Get(&st))
 		assert.Equal(t, ScopeAwaitingDecision, st.Status)
 		assert.Equal(t, []string{leadEmail}, st.WaitingOn)
+		assert.Equal(t, "prompt/brightlane/scope-signoff/r1", st.SignoffPrompt)
 		require.NotNil(t, st.Plan)
-		env.UpdateWorkflow(UpdateDecideScope, "u1", callbacks(&res), decide(DecisionApprove, "Maya@Brightlane.io", "reviewed"))
+		signoff(t, env, 1, "u1", &res, answer(DecisionApprove, "Maya@Brightlane.io", "reviewed"))
 	}, time.Hour)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 
@@ -38,15 +39,16 @@ func TestScopingSignOffByLead(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	require.NoError(t, res.rejected)
 	require.NoError(t, res.err)
-	d := res.value.(ScopeDecision)
-	assert.Equal(t, leadEmail, d.By, "emails are recorded lower-cased")
-	assert.Equal(t, "u1", d.UpdateID)
 
 	var out ScopingResult
 	require.NoError(t, env.GetWorkflowResult(&out))
 	assert.Equal(t, 1, out.Revision)
 	require.Len(t, out.Decisions, 1)
-	assert.Equal(t, DecisionApprove, out.Decisions[0].Decision)
+	d := out.Decisions[0]
+	assert.Equal(t, DecisionApprove, d.Decision)
+	assert.Equal(t, leadEmail, d.By, "emails are recorded lower-cased")
+	assert.Equal(t, "u1", d.UpdateID)
+	assert.Equal(t, "reviewed", d.Reason)
 	assert.Equal(t, compliance.Date{Year: 2027, Month: 9, Day: 20}, out.Plan.AuditDate)
 	assert.NotEmpty(t, out.Risks, "the example excludes a CRM with personal data")
 }
@@ -55,18 +57,21 @@ func TestScopingDelegateMayDecide(t *testing.T) {
 	env := newEnv(t)
 	var res updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateDecideScope, "u1", callbacks(&res), decide(DecisionApprove, delegateEmail, ""))
+		signoff(t, env, 1, "u1", &res, answer(DecisionApprove, delegateEmail, ""))
 	}, time.Hour)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 	require.NoError(t, res.rejected)
 	require.True(t, env.IsWorkflowCompleted())
+	var out ScopingResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	assert.Equal(t, delegateEmail, out.Decisions[0].By)
 }
 
 func TestScopingRejectionThenRevision(t *testing.T) {
 	env := newEnv(t)
 	var reject, revise, approve updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateDecideScope, "reject", callbacks(&reject), decide(DecisionReject, leadEmail, "bring hubspot into scope"))
+		signoff(t, env, 1, "reject", &reject, answer(DecisionReject, leadEmail, "bring hubspot into scope"))
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(QueryScope)
@@ -75,6 +80,7 @@ func TestScopingRejectionThenRevision(t *testing.T) {
 		require.NoError(t, v.Get(&st))
 		assert.Equal(t, ScopeAwaitingRevision, st.Status)
 		assert.Equal(t, []string{"sam@steadfast.example"}, st.WaitingOn, "a rejected scope waits on the consultant")
+		assert.Empty(t, st.SignoffPrompt)
 
 		spec := testSpec(t)
 		for i := range spec.Systems {
@@ -94,7 +100,7 @@ func TestScopingRejectionThenRevision(t *testing.T) {
 		for _, r := range st.Risks {
 			assert.NotEqual(t, compliance.RuleExcludedSensitiveData, r.Rule, "revision 2 brought hubspot into scope")
 		}
-		env.UpdateWorkflow(UpdateDecideScope, "approve", callbacks(&approve), decide(DecisionApprove, leadEmail, ""))
+		signoff(t, env, 2, "approve", &approve, answer(DecisionApprove, leadEmail, ""))
 	}, 3*time.Hour)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 
@@ -112,28 +118,46 @@ func TestScopingRejectionThenRevision(t *testing.T) {
 	assert.Equal(t, DecisionApprove, out.Decisions[1].Decision)
 }
 
+func TestScopingRevisionWithdrawsOpenSignoff(t *testing.T) {
+	env := newEnv(t)
+	var revise, approve updateResult
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateReviseScope, "revise", callbacks(&revise), ReviseScopeRequest{Spec: testSpec(t), By: "sam@steadfast.example"})
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		signoff(t, env, 2, "approve", &approve, answer(DecisionApprove, leadEmail, ""))
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
+	require.NoError(t, env.GetWorkflowError())
+	require.NoError(t, revise.rejected)
+	require.NoError(t, approve.rejected)
+	var out ScopingResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	assert.Equal(t, 2, out.Revision)
+	require.Len(t, out.Decisions, 1, "revision 1 was never decided: its prompt was withdrawn")
+}
+
 func TestScopingValidatorRejects(t *testing.T) {
 	cases := []struct {
 		name string
-		req  DecideScopeRequest
+		req  AnswerPromptRequest
 		want string
 	}{
-		{"control owner is not a decider", decide(DecisionApprove, ownerEmail, ""), "may not decide"},
-		{"stranger", decide(DecisionApprove, "eve@example.com", ""), "may not decide"},
-		{"nobody", decide(DecisionApprove, "", ""), "who is deciding"},
-		{"reject without reason", decide(DecisionReject, leadEmail, "  "), "needs a reason"},
-		{"unknown choice", decide("maybe", leadEmail, ""), "decision must be"},
-		{"stale revision", DecideScopeRequest{Decision: DecisionApprove, By: leadEmail, Revision: 7}, "revision 7"},
+		{"control owner is not a decider", answer(DecisionApprove, ownerEmail, ""), "may not answer"},
+		{"stranger", answer(DecisionApprove, "eve@example.com", ""), "may not answer"},
+		{"nobody", answer(DecisionApprove, "", ""), "who is answering"},
+		{"reject without reason", answer(DecisionReject, leadEmail, "  "), "needs a note"},
+		{"unknown choice", answer("maybe", leadEmail, ""), `"maybe" is not one of the choices (approve, reject)`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			env := newEnv(t)
 			var bad, good updateResult
 			env.RegisterDelayedCallback(func() {
-				env.UpdateWorkflow(UpdateDecideScope, "bad", callbacks(&bad), tc.req)
+				signoff(t, env, 1, "bad", &bad, tc.req)
 			}, time.Hour)
 			env.RegisterDelayedCallback(func() {
-				env.UpdateWorkflow(UpdateDecideScope, "good", callbacks(&good), decide(DecisionApprove, leadEmail, ""))
+				signoff(t, env, 1, "good", &good, answer(DecisionApprove, leadEmail, ""))
 			}, 2*time.Hour)
 			env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 			require.Error(t, bad.rejected)
@@ -151,8 +175,8 @@ func TestScopingSecondDecisionRejected(t *testing.T) {
 	var first, second updateResult
 	// Both arrive in the same instant: the second must see the first.
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateDecideScope, "first", callbacks(&first), decide(DecisionReject, leadEmail, "missing the CRM"))
-		env.UpdateWorkflow(UpdateDecideScope, "second", callbacks(&second), decide(DecisionApprove, delegateEmail, ""))
+		signoff(t, env, 1, "first", &first, answer(DecisionReject, leadEmail, "missing the CRM"))
+		signoff(t, env, 1, "second", &second, answer(DecisionApprove, delegateEmail, ""))
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
 		// Let the test end: the workflow is waiting for a revision.
@@ -161,27 +185,20 @@ func TestScopingSecondDecisionRejected(t *testing.T) {
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 	require.NoError(t, first.rejected)
 	require.Error(t, second.rejected)
-	assert.Regexp(t, "being recorded|already rejected", second.rejected.Error())
+	assert.Regexp(t, "being recorded|already answered", second.rejected.Error())
 }
 
-func TestScopingApprovedCannotBeDecidedAgain(t *testing.T) {
+func TestScopingDecideUpdatePointsAtThePrompt(t *testing.T) {
 	env := newEnv(t)
-	var first, again updateResult
+	var direct, good updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateDecideScope, "first", callbacks(&first), decide(DecisionApprove, leadEmail, ""))
+		env.UpdateWorkflow(UpdateDecideScope, "direct", callbacks(&direct), decide(DecisionApprove, leadEmail, ""))
+		signoff(t, env, 1, "good", &good, answer(DecisionApprove, leadEmail, ""))
 	}, time.Hour)
-	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateDecideScope, "again", callbacks(&again), decide(DecisionReject, leadEmail, "changed my mind"))
-	}, time.Hour+time.Second)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
-	require.NoError(t, first.rejected)
-	if again.done { // the workflow may already have closed, which also refuses it
-		require.Error(t, again.rejected)
-		assert.Contains(t, again.rejected.Error(), "already approved")
-	}
-	var out ScopingResult
-	require.NoError(t, env.GetWorkflowResult(&out))
-	assert.Len(t, out.Decisions, 1)
+	require.Error(t, direct.rejected)
+	assert.Contains(t, direct.rejected.Error(), "prompt/brightlane/scope-signoff/r1")
+	require.NoError(t, good.rejected)
 }
 
 func TestScopingRevisionForAnotherEngagementRejected(t *testing.T) {
@@ -196,4 +213,21 @@ func TestScopingRevisionForAnotherEngagementRejected(t *testing.T) {
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 	require.Error(t, bad.rejected)
 	assert.Contains(t, bad.rejected.Error(), "someone-else")
+}
+
+func TestScopingUnansweredSignoffIsAskedAgain(t *testing.T) {
+	env := newEnv(t)
+	var late updateResult
+	// The first prompt's ladder expires after ten business days; the
+	// second is answered.
+	env.RegisterDelayedCallback(func() {
+		id := PromptWorkflowID("brightlane", "scope-signoff/r1-2")
+		require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "late", callbacks(&late), answer(DecisionApprove, leadEmail, "")))
+	}, 20*24*time.Hour)
+	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
+	require.NoError(t, env.GetWorkflowError())
+	require.NoError(t, late.rejected)
+	var out ScopingResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+	require.Len(t, out.Decisions, 1)
 }

@@ -16,6 +16,9 @@ const (
 	PromptOpen     = "open"
 	PromptAnswered = "answered"
 	PromptExpired  = "expired"
+	// PromptWithdrawn: the question no longer needs an answer (the scope it
+	// asked about was revised, say).
+	PromptWithdrawn = "withdrawn"
 )
 
 // Prompt event kinds in the engagement log.
@@ -142,16 +145,18 @@ type PromptStep struct {
 	Level        string
 	Told         []string
 	Channel      string
-	Expired      bool
-	At           time.Time
+	// Closes is the status the step leaves the prompt in: expired or
+	// withdrawn; empty keeps it open.
+	Closes string
+	At     time.Time
 }
 
 // RecordPromptStep moves the prompt up its ladder and logs the step once.
 func (s *Store) RecordPromptStep(ctx context.Context, st PromptStep) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		status := PromptOpen
-		if st.Expired {
-			status = PromptExpired
+		if st.Closes != "" {
+			status = st.Closes
 		}
 		if _, err := tx.Exec(ctx, `UPDATE prompts SET level = $2, status = $3 WHERE id = $1 AND status = 'open'`,
 			st.PromptID, st.Level, status); err != nil {

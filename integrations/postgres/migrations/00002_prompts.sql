@@ -15,7 +15,7 @@ CREATE TABLE prompts (
     link_required     boolean     NOT NULL DEFAULT false,
     addressee_email   text        NOT NULL,
     addressee_name    text        NOT NULL DEFAULT '',
-    status            text        NOT NULL CHECK (status IN ('open', 'answered', 'expired')),
+    status            text        NOT NULL CHECK (status IN ('open', 'answered', 'expired', 'withdrawn')),
     level             text        NOT NULL DEFAULT 'sent',
     due_at            timestamptz NOT NULL,
     created_at        timestamptz NOT NULL,

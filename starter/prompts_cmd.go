@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+func newPromptsCmd() *cobra.Command {
+	var forEmail, engagement, status, format string
+	cmd := &cobra.Command{
+		Use:   "prompts [--for EMAIL]",
+		Short: "List the questions Steadfast is waiting for people to answer",
+		Long: `Lists prompts from the Postgres record: open ones by default, with who is
+asked, the choices, the due time and how far up the escalation ladder each
+has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			if status == "all" {
+				status = ""
+			}
+			list, err := store.Prompts(cmd.Context(), postgres.PromptFilter{EngagementID: engagement, Addressee: forEmail, Status: status})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if format == "json" {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(out, "Nothing is waiting for an answer.")
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PROMPT\tFOR\tSTATUS\tLADDER\tDUE\tCHOICES")
+			for _, p := range list {
+				var cs []string
+				for _, c := range p.Choices {
+					cs = append(cs, c.Value)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.AddresseeEmail, p.Status, p.Level,
+					p.DueAt.Format("2006-01-02 15:04 MST"), strings.Join(cs, "|"))
+				fmt.Fprintf(tw, "\t%s\t\t\t\t\n", p.Question)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&forEmail, "for", "", "only prompts addressed to this email")
+	cmd.Flags().StringVar(&engagement, "engagement", "", "only this engagement")
+	cmd.Flags().StringVar(&status, "status", postgres.PromptOpen, "open, answered, expired or all")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}
+
+func newAnswerCmd() *cobra.Command {
+	var req workflows.AnswerPromptRequest
+	cmd := &cobra.Command{
+		Use:   "answer PROMPT --choice CHOICE --as EMAIL [--note TEXT] [--link URL]",
+		Short: "Answer a question Steadfast asked you",
+		Long: `Records your answer, with the same checks as a Slack click: only the person
+asked (or a delegate) may answer, the choice must be one offered, a note or
+link must be given where the question needs one, and a question is answered
+once. Running the same command twice records one answer.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg := config.FromEnv()
+			tc, err := cfg.DialTemporal(cfg.Logger())
+			if err != nil {
+				return err
+			}
+			defer tc.Close()
+			req.Channel = postgres.ChannelCLI
+			svc := answers.Service{Temporal: tc}
+			ans, err := svc.Answer(cmd.Context(), args[0], cliUpdateID(args[0], req), req)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Recorded %q for %s by %s at %s\n", ans.Choice, args[0], ans.By, ans.At.Format("2006-01-02 15:04 MST"))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&req.Choice, "choice", "", "your answer (one of the prompt's choices)")
+	cmd.Flags().StringVar(&req.By, "as", "", "your email, as the engagement knows it")
+	cmd.Flags().StringVar(&req.Note, "note", "", "a note (required for some answers)")
+	cmd.Flags().StringVar(&req.Link, "link", "", "a link to the evidence")
+	_ = cmd.MarkFlagRequired("choice")
+	_ = cmd.MarkFlagRequired("as")
+	return cmd
+}
+
+// cliUpdateID derives the update ID from what was typed, so re-running the
+// command records one answer.
+func cliUpdateID(promptID string, req workflows.AnswerPromptRequest) string {
+	return fmt.Sprintf("cli/%s/%s/%s", promptID, strings.ToLower(req.By), req.Choice)
+}
