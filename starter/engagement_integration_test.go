@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -117,6 +118,13 @@ func TestEngagementEndToEnd(t *testing.T) {
 	})
 	require.NotNil(t, st.Plan)
 	assert.Equal(t, compliance.PhaseScoping, st.Phase)
+
+	// Without Slack the sign-off is listed for the CLI.
+	open, err := db.Store.Prompts(ctx, postgres.PromptFilter{Addressee: "MAYA@brightlane.io", Status: postgres.PromptOpen})
+	require.NoError(t, err)
+	require.Len(t, open, 1)
+	assert.Equal(t, "prompt/brightlane/scope-signoff/r1", open[0].ID)
+	assert.Equal(t, []string{"approve", "reject"}, []string{open[0].Choices[0].Value, open[0].Choices[1].Value})
 
 	var out bytes.Buffer
 	printStatus(&out, st)
