@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/integrations/slack"
 )
 
 // Activities holds the integrations. A nil Store is a configuration error,
@@ -17,7 +18,7 @@ type Activities struct {
 	Store *postgres.Store
 	// Slack is nil when Slack is not configured; prompts are then answered
 	// through the CLI.
-	Slack *SlackDelivery
+	Slack *slack.Client
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be

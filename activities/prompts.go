@@ -129,6 +129,9 @@ type PromptStepInput struct {
 	// the leads, then the sponsors).
 	Tell         []compliance.Person
 	SlackChannel string
+	// Reason overrides the escalation's explanation (e.g. the owner cannot
+	// be reached in Slack).
+	Reason string
 }
 
 // PromptStepResult lists who was told and how.

@@ -10,7 +10,7 @@ import (
 
 // routes are the worker's HTTP endpoints. Every endpoint that changes state
 // (Slack interactivity, Jira webhooks) will verify its request before acting.
-func routes(store *postgres.Store) http.Handler {
+func routes(store *postgres.Store) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

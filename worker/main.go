@@ -22,6 +22,8 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/integrations/slack"
+	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -40,6 +42,10 @@ Runs the Steadfast worker. Settings come from the environment:
   STEADFAST_HTTP_ADDR   address for /healthz and webhooks (default :8080)
   LOG_LEVEL             debug, info, warn or error (default info)
   LOG_FORMAT            text or json (default text)
+  SLACK_BOT_TOKEN       Slack bot token; without it prompts are answered with the CLI
+  SLACK_SIGNING_SECRET  verifies Slack interactivity posted to /slack/interactions
+  SLACK_APP_TOKEN       app-level token: take interactivity over Socket Mode instead
+  SLACK_API_URL         Slack API base URL (tests point it at an emulator)
 `
 
 func main() {
@@ -72,10 +78,37 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: store})
+	acts := &activities.Activities{Store: store}
+	mux := routes(store)
+	if cfg.SlackBotToken != "" {
+		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
+		acts.Slack = sc
+		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc}
+		dispatcher := slack.NewDispatcher(answerer, sc, logger)
+		defer dispatcher.Wait()
+		if cfg.SlackSigningSecret != "" {
+			mux.Handle("POST "+slack.InteractionsPath, slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))
+		}
+		if cfg.SlackAppToken != "" {
+			sm, err := sc.NewSocketMode()
+			if err != nil {
+				return fmt.Errorf("start Slack Socket Mode: %w", err)
+			}
+			go func() {
+				if err := slack.RunSocketMode(ctx, sm, dispatcher); err != nil && ctx.Err() == nil {
+					logger.Error("Slack Socket Mode stopped", "error", err)
+				}
+			}()
+		}
+		logger.Info("Slack enabled", "http_interactivity", cfg.SlackSigningSecret != "", "socket_mode", cfg.SlackAppToken != "")
+	} else {
+		logger.Info("Slack not configured: prompts are answered with `starter answer`")
+	}
 
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: routes(store), ReadHeaderTimeout: 5 * time.Second}
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	workflows.Register(w, acts)
+
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -50,11 +50,19 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 	if err := r.plan(ctx); err != nil {
 		return PromptResult{}, err
 	}
+	var opened activities.OpenPromptResult
 	err := workflow.ExecuteActivity(actx, a.OpenPrompt, activities.OpenPromptInput{
 		Prompt: r.record(ctx), To: r.to, SlackChannel: in.SlackChannel,
-	}).Get(ctx, nil)
+	}).Get(ctx, &opened)
 	if err != nil {
 		return PromptResult{}, fmt.Errorf("open prompt %s: %w", r.id, err)
+	}
+	if reason, ok := strings.CutPrefix(opened.Delivered, activities.DeliveredUnreachable); ok {
+		// Nobody can be chased who cannot be reached: tell the lead now
+		// rather than after a week of reminders nobody sees.
+		if err := r.tellLead(ctx, "cannot reach "+strings.ToLower(r.to.Email)+" in Slack: "+reason); err != nil {
+			return PromptResult{}, err
+		}
 	}
 
 	for r.answer == nil && !r.expired {
@@ -132,6 +140,21 @@ func (r *promptRun) plan(ctx workflow.Context) error {
 		return fmt.Errorf("plan ladder for %s: %w", r.id, err)
 	}
 	r.ladder, r.next = res.Steps, 0
+	return nil
+}
+
+// tellLead escalates to the leads out of turn, with a reason.
+func (r *promptRun) tellLead(ctx workflow.Context, reason string) error {
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	step := activities.LadderStep{Name: "unreachable", Kind: activities.StepLead, At: workflow.Now(ctx)}
+	err := workflow.ExecuteActivity(actx, a.PromptStep, activities.PromptStepInput{
+		PromptID: r.id, EngagementID: r.in.EngagementID, Step: step, To: r.to, Tell: r.in.Leads,
+		SlackChannel: r.in.SlackChannel, Reason: reason,
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("tell the lead about %s: %w", r.id, err)
+	}
+	r.steps = append(r.steps, step)
 	return nil
 }
 

@@ -25,6 +25,11 @@ type Config struct {
 	HTTPAddr          string // STEADFAST_HTTP_ADDR
 	LogLevel          string // LOG_LEVEL
 	LogFormat         string // LOG_FORMAT
+	// Slack is off unless SLACK_BOT_TOKEN is set.
+	SlackBotToken      string // SLACK_BOT_TOKEN (secret)
+	SlackSigningSecret string // SLACK_SIGNING_SECRET (secret): verifies HTTP interactivity
+	SlackAppToken      string // SLACK_APP_TOKEN (secret): Socket Mode, for installs without a public URL
+	SlackAPIURL        string // SLACK_API_URL: only to point at an emulator
 }
 
 // Defaults for a local stack.
@@ -49,6 +54,11 @@ func FromEnv() Config {
 		HTTPAddr:          env("STEADFAST_HTTP_ADDR", DefaultHTTPAddr),
 		LogLevel:          env("LOG_LEVEL", "info"),
 		LogFormat:         env("LOG_FORMAT", "text"),
+
+		SlackBotToken:      os.Getenv("SLACK_BOT_TOKEN"),
+		SlackSigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
+		SlackAppToken:      os.Getenv("SLACK_APP_TOKEN"),
+		SlackAPIURL:        os.Getenv("SLACK_API_URL"),
 	}
 }
 
