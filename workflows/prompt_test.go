@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -224,4 +226,67 @@ func TestPromptLadderRestartsAfterReassignment(t *testing.T) {
 	assert.Equal(t, "remind-1", log.steps[1].Step.Name)
 	assert.True(t, time.Date(2027, 3, 10, 10, 0, 0, 0, london).Equal(log.steps[1].Step.At), "got %s", log.steps[1].Step.At)
 	assert.Equal(t, other.Email, log.steps[1].Tell[0].Email)
+}
+
+// TestPromptHistoryCost pins what one prompt costs in history: the
+// commands it issues answered at once and over its whole ladder. Each
+// activity is three history events and each timer two, plus a workflow task
+// (three events) per wake-up; a change that adds commands per prompt shows
+// here before it shows on the bill.
+func TestPromptHistoryCost(t *testing.T) {
+	count := func(answerAfter time.Duration) (acts, timers int) {
+		env := newPromptEnv(t, &stepLog{})
+		env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { acts++ })
+		env.SetOnTimerScheduledListener(func(string, time.Duration) { timers++ })
+		if answerAfter > 0 {
+			env.RegisterDelayedCallback(func() {
+				env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", By: owner.Email})
+			}, answerAfter)
+		}
+		env.ExecuteWorkflow(PromptWorkflow, promptInput())
+		require.NoError(t, env.GetWorkflowError())
+		return acts, timers
+	}
+	acts, timers := count(time.Minute)
+	// PlanLadder, OpenPrompt, RecordPromptAnswer, SyncDigest; one timer.
+	assert.Equal(t, 4, acts, "activities when answered at once")
+	assert.Equal(t, 1, timers, "timers when answered at once")
+	acts, timers = count(0)
+	// PlanLadder, OpenPrompt, five rungs; a timer before each rung.
+	assert.Equal(t, 7, acts, "activities over the whole ladder")
+	assert.Equal(t, 5, timers, "timers over the whole ladder")
+	t.Logf("whole ladder ≈ %d history events (2 + 3×%d activities + 2×%d timers + 3×%d workflow tasks)",
+		2+3*acts+2*timers+3*(acts+timers+1), acts, timers, acts+timers+1)
+}
+
+func TestPromptUnreachableOwnerEscalatesAtOnce(t *testing.T) {
+	log := &stepLog{}
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	RegisterWorkflows(env)
+	acts := &activities.Activities{}
+	env.RegisterActivity(acts)
+	env.OnActivity(acts.OpenPrompt, mock.Anything, mock.Anything).Return(
+		activities.OpenPromptResult{Delivered: activities.DeliveredUnreachable + "users_not_found"}, nil)
+	env.OnActivity(acts.PromptStep, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PromptStepInput) (activities.PromptStepResult, error) {
+			log.steps = append(log.steps, in)
+			log.at = append(log.at, env.Now())
+			return activities.PromptStepResult{}, nil
+		})
+	env.OnActivity(acts.RecordPromptAnswer, mock.Anything, mock.Anything).Return(activities.RecordPromptAnswerResult{}, nil)
+	env.OnActivity(acts.SyncDigest, mock.Anything, mock.Anything).Return(activities.SyncDigestResult{}, nil)
+	start := time.Date(2027, 3, 3, 15, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", By: owner.Email, Channel: "cli"})
+	}, time.Hour)
+	env.ExecuteWorkflow(PromptWorkflow, promptInput())
+	require.NoError(t, env.GetWorkflowError())
+	require.Len(t, log.steps, 1)
+	s := log.steps[0]
+	assert.Equal(t, "unreachable", s.Step.Name)
+	assert.Equal(t, lead.Email, s.Tell[0].Email)
+	assert.Contains(t, s.Reason, "cannot reach olu@client.example in Slack: users_not_found")
+	assert.True(t, start.Equal(log.at[0]), "the lead is told at once, not after the reminders")
 }
