@@ -169,9 +169,30 @@ func TestEngagementEndToEnd(t *testing.T) {
 		return s.Revision == 2 && len(s.WaitingOn) == 1
 	})
 
-	approve := workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "maya@brightlane.io", Reason: "scope agreed", Channel: "cli"}
-	_, err = e.decideScope(ctx, spec.ID, approve)
+	// The CLI as a user runs it: list what waits for Maya, answer it.
+	t.Setenv("TEMPORAL_ADDRESS", tmp.Address)
+	t.Setenv("STEADFAST_TASK_QUEUE", taskQueue)
+	t.Setenv("DATABASE_URL", db.URL)
+	cli := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		root := newRootCmd()
+		root.SetArgs(args)
+		root.SetOut(&out)
+		root.SetErr(&out)
+		err := root.ExecuteContext(ctx)
+		return out.String(), err
+	}
+	listing, err := cli("prompts", "--for", "maya@brightlane.io")
 	require.NoError(t, err)
+	assert.Contains(t, listing, "prompt/brightlane/scope-signoff/r2")
+	assert.Contains(t, listing, "approve|reject")
+	_, err = cli("answer", "prompt/brightlane/scope-signoff/r2", "--choice", "reject", "--as", "maya@brightlane.io")
+	require.ErrorContains(t, err, "needs a note", "the CLI gets the same validation as Slack")
+	said, err := cli("answer", "prompt/brightlane/scope-signoff/r2", "--choice", "approve", "--as", "maya@brightlane.io", "--note", "scope agreed")
+	require.NoError(t, err)
+	assert.Contains(t, said, `Recorded "approve"`)
+
+	approve := workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "maya@brightlane.io", Reason: "scope agreed", Channel: "cli"}
 	_, err = e.decideScope(ctx, spec.ID, approve)
 	require.NoError(t, err, "re-running the approving command is not an error")
 	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "x"})
