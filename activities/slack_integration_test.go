@@ -52,7 +52,7 @@ func (f fixture) prompt(i int, to compliance.Person) postgres.Prompt {
 	return postgres.Prompt{
 		ID: fmt.Sprintf("prompt/%s/control/C-%02d", f.spec.ID, i), EngagementID: f.spec.ID, Key: fmt.Sprintf("control/C-%02d", i),
 		Kind: "control-status", Subject: fmt.Sprintf("C-%02d", i), Question: "Is this control in place?",
-		Choices: []postgres.PromptChoice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}},
+		Choices:        []postgres.PromptChoice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}},
 		AddresseeEmail: to.Email, AddresseeName: to.Name, DueAt: time.Now().Add(240 * time.Hour), CreatedAt: time.Now(),
 	}
 }
