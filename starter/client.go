@@ -100,6 +100,23 @@ func (e *engagements) decideScope(ctx context.Context, id string, req workflows.
 	return e.decideAfter(ctx, st, req)
 }
 
+// awaitWorkflow waits up to ten seconds for a workflow to exist.
+func (e *engagements) awaitWorkflow(ctx context.Context, id string) error {
+	var nf *serviceerror.NotFound
+	for range 100 {
+		_, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		if !errors.As(err, &nf) {
+			return nil // found, or an error the update itself will report
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%w: %s did not start", answers.ErrUnknownPrompt, id)
+}
+
 // settledScope waits briefly for the scope to move past a closed prompt.
 func (e *engagements) settledScope(ctx context.Context, was workflows.ScopeState) (workflows.ScopeState, bool) {
 	for range 50 {
@@ -153,6 +170,11 @@ func (e *engagements) decideAfter(ctx context.Context, st workflows.ScopeState, 
 func (e *engagements) answerSignoff(ctx context.Context, st workflows.ScopeState, req workflows.DecideScopeRequest) (workflows.ScopeDecision, error) {
 	if req.Revision != st.Revision {
 		return workflows.ScopeDecision{}, fmt.Errorf("you are deciding revision %d but the scope is now at revision %d; check `starter status` and decide again", req.Revision, st.Revision)
+	}
+	// Scoping names the prompt in the same step that starts it, so the
+	// prompt workflow may be a moment behind the name.
+	if err := e.awaitWorkflow(ctx, st.SignoffPrompt); err != nil {
+		return workflows.ScopeDecision{}, err
 	}
 	ans := workflows.AnswerPromptRequest{Choice: req.Decision, Note: req.Reason, By: req.By, Channel: req.Channel}
 	svc := answers.Service{Temporal: e.tc}

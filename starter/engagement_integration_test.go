@@ -120,9 +120,13 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, compliance.PhaseScoping, st.Phase)
 
 	// Without Slack the sign-off is listed for the CLI.
-	open, err := db.Store.Prompts(ctx, postgres.PromptFilter{Addressee: "MAYA@brightlane.io", Status: postgres.PromptOpen})
-	require.NoError(t, err)
-	require.Len(t, open, 1)
+	// The status reports the wait as soon as scoping asks; the prompt's
+	// own record follows a moment later.
+	var open []postgres.Prompt
+	require.Eventually(t, func() bool {
+		open, err = db.Store.Prompts(ctx, postgres.PromptFilter{Addressee: "MAYA@brightlane.io", Status: postgres.PromptOpen})
+		return err == nil && len(open) == 1
+	}, 30*time.Second, 100*time.Millisecond, "the sign-off prompt was never recorded")
 	assert.Equal(t, "prompt/brightlane/scope-signoff/r1", open[0].ID)
 	assert.Equal(t, []string{"approve", "reject"}, []string{open[0].Choices[0].Value, open[0].Choices[1].Value})
 
@@ -182,9 +186,11 @@ func TestEngagementEndToEnd(t *testing.T) {
 		err := root.ExecuteContext(ctx)
 		return out.String(), err
 	}
-	listing, err := cli("prompts", "--for", "maya@brightlane.io")
-	require.NoError(t, err)
-	assert.Contains(t, listing, "prompt/brightlane/scope-signoff/r2")
+	var listing string
+	require.Eventually(t, func() bool {
+		listing, err = cli("prompts", "--for", "maya@brightlane.io")
+		return err == nil && strings.Contains(listing, "prompt/brightlane/scope-signoff/r2")
+	}, 30*time.Second, 100*time.Millisecond, "revision 2's sign-off prompt was never listed")
 	assert.Contains(t, listing, "approve|reject")
 	_, err = cli("answer", "prompt/brightlane/scope-signoff/r2", "--choice", "reject", "--as", "maya@brightlane.io")
 	require.ErrorContains(t, err, "needs a note", "the CLI gets the same validation as Slack")
