@@ -168,3 +168,20 @@ func (s System) Holds(c DataClass) bool {
 	}
 	return false
 }
+
+// OwnerOf returns the person who owns a control area: the first control
+// owner naming it, else the first lead (who then has to delegate it; the
+// scope rules flag the unowned area).
+func (s *Spec) OwnerOf(d Domain) Person {
+	for _, p := range s.People {
+		for _, o := range p.Owns {
+			if o == d {
+				return p
+			}
+		}
+	}
+	if leads := s.PeopleWithRole(RoleLead); len(leads) > 0 {
+		return leads[0]
+	}
+	return Person{}
+}

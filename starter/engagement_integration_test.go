@@ -204,9 +204,15 @@ func TestEngagementEndToEnd(t *testing.T) {
 	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "x"})
 	require.ErrorContains(t, err, "already approved")
 
+	st = waitFor("the gap assessment", func(s workflows.EngagementStatus) bool {
+		return s.Phase == compliance.PhaseGapAssessment && s.Assessment != nil
+	})
+	assert.Equal(t, 2, st.Revision)
+	assessGaps(t, ctx, cli, db, e, spec.ID, &revised, st.Assessment.Controls)
+
 	var result workflows.EngagementResult
 	require.NoError(t, run.Get(ctx, &result))
-	assert.Equal(t, workflows.PhaseScoped, result.Phase)
+	assert.Equal(t, workflows.PhaseAssessed, result.Phase)
 	assert.Equal(t, 2, result.Revision)
 
 	// Everything is in Postgres, once.
@@ -214,7 +220,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	var phase string
 	var rev int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT phase, spec_revision FROM engagements WHERE id = $1`, spec.ID).Scan(&phase, &rev))
-	assert.Equal(t, workflows.PhaseScoped, phase)
+	assert.Equal(t, workflows.PhaseAssessed, phase)
 	assert.Equal(t, 2, rev)
 	rows, err := pool.Query(ctx, `SELECT spec_revision, decision, decided_by, channel FROM scope_decisions WHERE engagement_id = $1 ORDER BY spec_revision`, spec.ID)
 	require.NoError(t, err)
@@ -234,10 +240,12 @@ func TestEngagementEndToEnd(t *testing.T) {
 	for _, ev := range events {
 		kinds = append(kinds, ev.Kind)
 	}
+	require.Greater(t, len(kinds), 12)
 	assert.Equal(t, []string{
 		"scope-assessed", "prompt-sent", "prompt-answered", "scope-rejected",
-		"scope-revised", "scope-assessed", "prompt-sent", "prompt-answered", "scope-approved", "phase-entered",
-	}, kinds)
+		"scope-revised", "scope-assessed", "prompt-sent", "prompt-answered", "scope-approved", "phase-entered", "phase-entered",
+	}, kinds[:11])
+	assert.Equal(t, []string{"gap-register-built", "phase-entered", "gap-accepted", "gap-overridden"}, kinds[len(kinds)-4:])
 	var systems int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM systems WHERE engagement_id = $1 AND scope = 'in'`, spec.ID).Scan(&systems))
 	assert.Equal(t, 5, systems, "revision 2 brought hubspot into scope")
@@ -248,7 +256,8 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, "brightlane", list[0].ID)
 
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
-		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_scoped_v1_prompt.json")
+		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_gap_assessed_v2.json")
+		writeHistory(t, ctx, e, workflows.GapAssessmentWorkflowID(spec.ID), "gap_assessment_answered.json")
 		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve_v1_prompt.json")
 		writeHistory(t, ctx, e, workflows.PromptWorkflowID(spec.ID, "scope-signoff/r2"), "prompt_signoff_answered.json")
 	}

@@ -39,9 +39,19 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 			return EngagementResult{}, err
 		}
 	}
-	// Later phases (gap assessment, remediation, operating period, …) join
-	// here as children, each behind workflow.GetVersion so engagements that
-	// are already running keep replaying.
+	// Later phases join here as children, each behind workflow.GetVersion
+	// so engagements that are already running keep replaying.
+	if st.Phase == PhaseScoped && workflow.GetVersion(ctx, versionGapAssessment, workflow.DefaultVersion, 1) >= 1 {
+		st.Phase = compliance.PhaseGapAssessment
+	}
+	if st.Phase == compliance.PhaseGapAssessment {
+		if err := runGapAssessment(ctx, st, progress); err != nil {
+			return EngagementResult{}, err
+		}
+		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+			return EngagementResult{}, err
+		}
+	}
 	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
 }
 
@@ -104,6 +114,67 @@ func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.Rec
 	return nil
 }
 
+// versionGapAssessment gates the gap-assessment phase after scoping.
+const versionGapAssessment = "gap-assessment"
+
+// PhaseAssessed is where an engagement rests once its gap register is
+// built; remediation slots in after it.
+const PhaseAssessed = "assessed"
+
+// runGapAssessment runs the gap-assessment child and records its outcome.
+func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            GapAssessmentWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: compliance.PhaseGapAssessment, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	child := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	})
+	var res GapAssessmentResult
+	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
+		return fmt.Errorf("gap assessment of %s: %w", st.EngagementID, err)
+	}
+	st.Phase, st.GapsFound, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseAssessed, len(res.Gaps), nil, "", workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: PhaseAssessed, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	return nil
+}
+
+// awaitChild waits for a phase child, folding its progress reports into the
+// engagement's state, then drains reports sent just before it finished.
+func awaitChild(ctx workflow.Context, st *EngagementState, child workflow.ChildWorkflowFuture, progress workflow.ReceiveChannel, out any) error {
+	done := false
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(child, func(workflow.Future) { done = true })
+	sel.AddReceive(progress, func(c workflow.ReceiveChannel, _ bool) {
+		var p PhaseProgress
+		c.Receive(ctx, &p)
+		st.apply(p)
+	})
+	for !done {
+		sel.Select(ctx)
+	}
+	for {
+		var p PhaseProgress
+		if !progress.ReceiveAsync(&p) {
+			break
+		}
+		st.apply(p)
+	}
+	return child.Get(ctx, out)
+}
+
 // continueAsNewIfDue hands the state to a fresh run when Temporal suggests
 // it (history is large) or a test forces it. Only called between phases,
 // when no child is running.
@@ -122,8 +193,21 @@ func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Revision < st.Revision {
 		return
 	}
-	st.Phase, st.Revision, st.Plan, st.Risks = p.Phase, p.Revision, p.Plan, p.Risks
-	st.WaitingOn, st.WaitingFor, st.Decisions, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.Decisions, p.At
+	st.Phase, st.Revision = p.Phase, p.Revision
+	st.WaitingOn, st.WaitingFor, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.At
+	// Each phase reports what it knows; keep what it does not mention.
+	if p.Plan != nil {
+		st.Plan = p.Plan
+	}
+	if p.Risks != nil {
+		st.Risks = p.Risks
+	}
+	if p.Decisions != nil {
+		st.Decisions = p.Decisions
+	}
+	if p.Assessment != nil {
+		st.Assessment = p.Assessment
+	}
 }
 
 func (st *EngagementState) status() EngagementStatus {
@@ -135,6 +219,7 @@ func (st *EngagementState) status() EngagementStatus {
 		EngagementID: st.EngagementID, Client: st.Client, Phase: st.Phase, Revision: st.Revision,
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
+		Assessment: st.Assessment, GapsFound: st.GapsFound,
 		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 	env := newEnv(t)
+	mockAssessment(env)
 	spec := testSpec(t)
 	var waiting, afterDecision EngagementStatus
 	var approve updateResult
@@ -39,14 +40,14 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 	require.NotNil(t, waiting.Plan, "the child reported its plan to the engagement")
 	assert.NotEmpty(t, waiting.Risks)
 
-	assert.Equal(t, PhaseScoped, afterDecision.Phase)
+	assert.Equal(t, PhaseAssessed, afterDecision.Phase, "scoping hands over to the gap assessment")
 	assert.Empty(t, afterDecision.WaitingOn)
 	require.Len(t, afterDecision.Decisions, 1)
 	assert.Equal(t, "scope reviewed with the CTO", afterDecision.Decisions[0].Reason)
 
 	var res EngagementResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseScoped, res.Phase)
+	assert.Equal(t, PhaseAssessed, res.Phase)
 	require.NotNil(t, res.Plan)
 }
 
@@ -66,6 +67,7 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 
 	// The next run starts from the carried state, not from scratch.
 	next := newEnv(t)
+	mockAssessment(next)
 	var in EngagementInput
 	require.NoError(t, decodePayloads(can, &in))
 	require.NotNil(t, in.State)
@@ -77,6 +79,6 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	require.NoError(t, next.GetWorkflowError())
 	var res EngagementResult
 	require.NoError(t, next.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseScoped, res.Phase)
+	assert.Equal(t, PhaseAssessed, res.Phase, "the new run carries on from the carried phase")
 	assert.Equal(t, 1, res.Revision)
 }

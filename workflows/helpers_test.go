@@ -48,6 +48,14 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	return env
 }
 
+// mockAssessment stubs the gap assessment's writes for tests that only
+// pass through it (every prompt expires unanswered).
+func mockAssessment(env *testsuite.TestWorkflowEnvironment) {
+	acts := &activities.Activities{}
+	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(activities.RecordAssessmentResult{}, nil)
+	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+}
+
 // signoff answers the scope sign-off prompt of a revision, as
 // `starter scope approve` and a Slack click both do.
 func signoff(t *testing.T, env *testsuite.TestWorkflowEnvironment, rev int, updateID string, r *updateResult, req AnswerPromptRequest) {

@@ -30,8 +30,11 @@ type EngagementState struct {
 	WaitingOn    []string
 	WaitingFor   string
 	Decisions    []ScopeDecision
-	StartedAt    time.Time
-	UpdatedAt    time.Time
+	Assessment   *AssessmentProgress
+	// GapsFound is the number of gaps in the ranked register.
+	GapsFound int
+	StartedAt time.Time
+	UpdatedAt time.Time
 	// Runs counts continue-as-new generations.
 	Runs int
 }
@@ -57,6 +60,8 @@ type EngagementStatus struct {
 	WaitingOn    []string               `json:"waiting_on"`
 	WaitingFor   string                 `json:"waiting_for,omitempty"`
 	Decisions    []ScopeDecision        `json:"decisions"`
+	Assessment   *AssessmentProgress    `json:"assessment,omitempty"`
+	GapsFound    int                    `json:"gaps_found"`
 	StartedAt    time.Time              `json:"started_at"`
 	UpdatedAt    time.Time              `json:"updated_at"`
 }
@@ -71,6 +76,7 @@ type PhaseProgress struct {
 	WaitingOn  []string
 	WaitingFor string
 	Decisions  []ScopeDecision
+	Assessment *AssessmentProgress
 	At         time.Time
 }
 

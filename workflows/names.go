@@ -9,8 +9,9 @@ const TaskQueue = "steadfast"
 // Workflow type names, registered explicitly so renaming a Go function never
 // orphans running engagements.
 const (
-	EngagementWorkflowName = "Engagement"
-	ScopingWorkflowName    = "Scoping"
+	EngagementWorkflowName    = "Engagement"
+	ScopingWorkflowName       = "Scoping"
+	GapAssessmentWorkflowName = "GapAssessment"
 )
 
 // Queries.
@@ -19,6 +20,8 @@ const (
 	QueryStatus = "status"
 	// QueryScope answers ScopeState from the scoping workflow.
 	QueryScope = "scope"
+	// QueryAssessment answers AssessmentProgress from the gap assessment.
+	QueryAssessment = "assessment"
 )
 
 // Updates (human answers, validated before they are accepted).
@@ -54,6 +57,11 @@ const (
 	// UpdateReassignPrompt moves the question to someone else (lead only).
 	UpdateReassignPrompt = "reassign"
 )
+
+// GapAssessmentWorkflowID is the gap-assessment child's ID.
+func GapAssessmentWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/gap-assessment"
+}
 
 // PromptWorkflowID is the prompt's business key as a workflow ID: the same
 // question in the same engagement is never asked twice at once.

@@ -21,4 +21,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
 	r.RegisterWorkflowWithOptions(ScopingWorkflow, workflow.RegisterOptions{Name: ScopingWorkflowName})
 	r.RegisterWorkflowWithOptions(PromptWorkflow, workflow.RegisterOptions{Name: PromptWorkflowName})
+	r.RegisterWorkflowWithOptions(GapAssessmentWorkflow, workflow.RegisterOptions{Name: GapAssessmentWorkflowName})
 }

@@ -26,14 +26,15 @@ type EngagementSummary struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+const summarySQL = `
+	SELECT e.id, e.client_name, e.phase, e.spec_revision,
+	       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}'),
+	       e.audit_date::text, e.workflow_id, e.updated_at
+	FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id`
+
 // ListEngagements returns every engagement, most recently changed first.
 func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT e.id, e.client_name, e.phase, e.spec_revision,
-		       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}'),
-		       e.audit_date::text, e.workflow_id, e.updated_at
-		FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id
-		GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
+	rows, err := s.pool.Query(ctx, summarySQL+` GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list engagements: %w", err)
 	}
@@ -42,16 +43,15 @@ func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error
 
 // Engagement reads one engagement's summary.
 func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, error) {
-	all, err := s.ListEngagements(ctx)
+	rows, err := s.pool.Query(ctx, summarySQL+` WHERE e.id = $1 GROUP BY e.id`, id)
 	if err != nil {
-		return EngagementSummary{}, err
+		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
 	}
-	for _, e := range all {
-		if e.ID == id {
-			return e, nil
-		}
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[EngagementSummary])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return EngagementSummary{}, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
 	}
-	return EngagementSummary{}, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
+	return e, err
 }
 
 // ScopeRisks lists the findings recorded for one spec revision.
@@ -68,4 +68,17 @@ func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]comp
 		err := row.Scan(&r.Rule, &r.Severity, &r.Systems, &r.Message)
 		return r, err
 	})
+}
+
+// PersonRoles returns the roles of a person in an engagement.
+func (s *Store) PersonRoles(ctx context.Context, engagementID, email string) ([]string, error) {
+	var roles []string
+	err := s.pool.QueryRow(ctx, `SELECT roles FROM people WHERE engagement_id = $1 AND email = lower($2)`, engagementID, email).Scan(&roles)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%s in %s: %w", email, engagementID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read roles of %s: %w", email, err)
+	}
+	return roles, nil
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// assessGaps answers every control prompt of the gap assessment as the
+// owners would (through the same answer path as the CLI and Slack): one
+// control is missing, one is in place but its evidence has gaps, the rest
+// are in place. It then checks the ranked register with `starter gaps` and
+// records an override and an acceptance.
+func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, error), db testenv.Database, e *engagements, id string, spec *compliance.Spec, controls int) {
+	t.Helper()
+	var open []postgres.Prompt
+	require.Eventually(t, func() bool {
+		all, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: id, Status: postgres.PromptOpen})
+		open = open[:0]
+		for _, p := range all {
+			if p.Kind == "control-status" {
+				open = append(open, p)
+			}
+		}
+		return err == nil && len(open) == controls
+	}, time.Minute, 200*time.Millisecond, "not every control prompt was opened")
+
+	missing, weak := open[0], open[1]
+	svc := answers.Service{Temporal: e.tc}
+	work := make(chan postgres.Prompt)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				req := workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive by IT", By: p.AddresseeEmail, Channel: "cli"}
+				switch p.ID {
+				case missing.ID:
+					req = workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail, Channel: "cli"}
+				case weak.ID:
+					req.Choice, req.Note = workflows.AssessUnsampleable, "done, but only some occurrences are minuted"
+				}
+				if _, err := svc.Answer(ctx, p.ID, "test/"+p.ID, req); err != nil {
+					mu.Lock()
+					failures = append(failures, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, p := range open {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	require.Empty(t, failures)
+	require.Eventually(t, func() bool {
+		st, err := e.status(ctx, id)
+		return err == nil && st.Phase == workflows.PhaseAssessed && st.GapsFound == 2
+	}, time.Minute, 200*time.Millisecond, "the register was not built")
+
+	out, err := cli("gaps", id, "--format", "json")
+	require.NoError(t, err)
+	var reg []postgres.GapEntry
+	require.NoError(t, json.Unmarshal([]byte(out), &reg))
+	require.Len(t, reg, 2, "one missing control and one that cannot be evidenced: %s", out)
+	byControl := map[string]postgres.GapEntry{}
+	for _, g := range reg {
+		byControl[g.ControlID] = g
+		assert.NotEmpty(t, g.Reasons, "every rank says why")
+	}
+	missingID := missing.Key[len("gap/"):]
+	weakID := weak.Key[len("gap/"):]
+	require.Contains(t, byControl, missingID)
+	require.Contains(t, byControl, weakID)
+	assert.Equal(t, "missing", byControl[missingID].Status)
+	assert.Equal(t, "implemented", byControl[weakID].Status, "in place but not auditable is still a gap")
+
+	all, err := cli("gaps", id, "--all", "--format", "csv")
+	require.NoError(t, err)
+	assert.Greater(t, len(all), 1000)
+
+	_, err = cli("gaps", "accept", id, weakID, "--as", "leo@brightlane.io", "--reason", "x")
+	require.ErrorContains(t, err, "only the lead")
+	_, err = cli("gaps", "accept", id, weakID, "--as", "maya@brightlane.io", "--reason", "minutes kept from Q2; auditor agreed")
+	require.NoError(t, err)
+	_, err = cli("gaps", "override", id, missingID, "--rank", "5", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
+	require.NoError(t, err)
+	table, err := cli("gaps", id)
+	require.NoError(t, err)
+	assert.Contains(t, table, "(accepted)")
+	assert.Contains(t, table, "5 (was ")
+	_ = spec
+}

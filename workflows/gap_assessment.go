@@ -1,0 +1,186 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/gaps"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// Gap-assessment answers. Each maps to a status and to whether the
+// evidence will survive the auditor's sampling; an answer that admits the
+// evidence would not survive makes an implemented control a gap.
+const (
+	AssessImplemented     = "implemented"
+	AssessUnsampleable    = "implemented-unsampleable"
+	AssessNoEvidence      = "implemented-no-evidence"
+	AssessPartial         = "partial"
+	AssessMissing         = "missing"
+	AssessNotApplicable   = "not-applicable"
+	assessmentPromptKind  = "control-status"
+	assessmentPromptGroup = "gap/"
+)
+
+var assessmentChoices = []postgres.PromptChoice{
+	{Value: AssessImplemented, Label: "In place; evidence covers every occurrence", NoteRequired: true},
+	{Value: AssessUnsampleable, Label: "In place; evidence has gaps", NoteRequired: true},
+	{Value: AssessNoEvidence, Label: "In place; leaves no record"},
+	{Value: AssessPartial, Label: "Partly in place", NoteRequired: true},
+	{Value: AssessMissing, Label: "Not in place"},
+	{Value: AssessNotApplicable, Label: "Not applicable (say why)", NoteRequired: true},
+}
+
+// assessmentOf turns an answer into the assessment the ranking reads.
+func assessmentOf(choice string) (gaps.Status, gaps.Auditability) {
+	switch choice {
+	case AssessImplemented:
+		return gaps.Implemented, gaps.Auditability{EvidenceExists: true, Sampleable: true}
+	case AssessUnsampleable:
+		return gaps.Implemented, gaps.Auditability{EvidenceExists: true}
+	case AssessNoEvidence:
+		return gaps.Implemented, gaps.Auditability{}
+	case AssessPartial:
+		return gaps.Partial, gaps.Auditability{EvidenceExists: true}
+	case AssessNotApplicable:
+		return gaps.NotApplicable, gaps.Auditability{}
+	}
+	return gaps.Missing, gaps.Auditability{}
+}
+
+// GapAssessmentInput starts the gap assessment of a signed-off scope.
+type GapAssessmentInput struct {
+	EngagementID     string
+	Spec             compliance.Spec
+	Revision         int
+	ParentWorkflowID string
+}
+
+// GapAssessmentResult is the register's summary.
+type GapAssessmentResult struct {
+	Controls   int
+	Answered   int
+	Unanswered int
+	Gaps       []activities.RegisterEntry
+}
+
+// AssessmentProgress is the assessment query's answer.
+type AssessmentProgress struct {
+	Controls   int            `json:"controls"`
+	Answered   int            `json:"answered"`
+	Unanswered int            `json:"unanswered"`
+	OpenBy     map[string]int `json:"open_by_owner"`
+}
+
+// GapAssessmentWorkflow asks each control's owner, through one prompt per
+// control (which their digest gathers into one message), whether it is in
+// place and whether its evidence would survive sampling; records every
+// answer; treats an unanswered control as missing; and builds the register
+// ranked by what fails an audit first.
+func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAssessmentResult, error) {
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	var plan activities.PlanAssessmentResult
+	if err := workflow.ExecuteActivity(actx, a.PlanAssessment, activities.PlanAssessmentInput{Spec: in.Spec}).Get(ctx, &plan); err != nil {
+		return GapAssessmentResult{}, fmt.Errorf("plan assessment: %w", err)
+	}
+	progress := AssessmentProgress{Controls: len(plan.Controls), OpenBy: map[string]int{}}
+	if err := workflow.SetQueryHandler(ctx, QueryAssessment, func() (AssessmentProgress, error) { return progress, nil }); err != nil {
+		return GapAssessmentResult{}, fmt.Errorf("register %s query: %w", QueryAssessment, err)
+	}
+
+	leads := in.Spec.PeopleWithRole(compliance.RoleLead)
+	var delegates []string
+	for _, p := range in.Spec.PeopleWithRole(compliance.RoleLeadDelegate) {
+		delegates = append(delegates, p.Email)
+	}
+	sel := workflow.NewSelector(ctx)
+	pending := 0
+	var recorded []postgres.ControlAssessment
+	for _, c := range plan.Controls {
+		c := c
+		key := assessmentPromptGroup + c.ControlID
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            PromptWorkflowID(in.EngagementID, key),
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		})
+		child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+			EngagementID: in.EngagementID, Key: key, Kind: assessmentPromptKind,
+			Subject:  fmt.Sprintf("%s %s", c.ControlID, c.Title),
+			Question: fmt.Sprintf("Is %q in place today, and does its evidence (%s) cover every occurrence an auditor could sample?", c.Title, c.Evidence),
+			Why:      fmt.Sprintf("Runs %s; counts for %s. If in place, say what the evidence is, where it lives, who produces it and whether it is automatic.", c.Frequency, strings.Join(c.Frameworks, "; ")),
+			Choices:  assessmentChoices, To: c.Owner, Delegates: delegates, Leads: leads,
+			Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor), Policy: in.Spec.Reminders,
+			SlackChannel: in.Spec.Integrations.SlackChannel,
+		})
+		pending++
+		progress.OpenBy[strings.ToLower(c.Owner.Email)]++
+		sel.AddFuture(child, func(f workflow.Future) {
+			pending--
+			progress.OpenBy[strings.ToLower(c.Owner.Email)]--
+			if progress.OpenBy[strings.ToLower(c.Owner.Email)] == 0 {
+				delete(progress.OpenBy, strings.ToLower(c.Owner.Email))
+			}
+			var res PromptResult
+			err := f.Get(ctx, &res)
+			as := postgres.ControlAssessment{EngagementID: in.EngagementID, ControlID: c.ControlID,
+				OwnerEmail: c.Owner.Email, PromptID: PromptWorkflowID(in.EngagementID, key)}
+			if err != nil || res.Answer == nil {
+				// An unanswered control is treated as missing, and says so.
+				as.Status, as.Unanswered = string(gaps.Missing), true
+				progress.Unanswered++
+			} else {
+				st, aud := assessmentOf(res.Answer.Choice)
+				at := res.Answer.At
+				as.Status, as.EvidenceExists, as.Sampleable = string(st), aud.EvidenceExists, aud.Sampleable
+				as.Choice, as.Note, as.Link = res.Answer.Choice, res.Answer.Note, res.Answer.Link
+				as.AnsweredBy, as.AnsweredVia, as.AnsweredAt = res.Answer.By, res.Answer.Channel, &at
+				progress.Answered++
+			}
+			recorded = append(recorded, as)
+		})
+	}
+	report := func() {
+		if in.ParentWorkflowID == "" {
+			return
+		}
+		owners := make([]string, 0, len(progress.OpenBy))
+		for o := range progress.OpenBy {
+			owners = append(owners, o)
+		}
+		sort.Strings(owners)
+		p := PhaseProgress{Phase: compliance.PhaseGapAssessment, Revision: in.Revision, WaitingOn: owners,
+			WaitingFor: fmt.Sprintf("control assessments (%d of %d answered)", progress.Answered, progress.Controls),
+			Assessment: &progress, At: workflow.Now(ctx)}
+		workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, p)
+	}
+	report()
+	for pending > 0 {
+		before := len(progress.OpenBy)
+		sel.Select(ctx)
+		for _, as := range recorded {
+			err := workflow.ExecuteActivity(actx, a.RecordAssessment, activities.RecordAssessmentInput{Assessment: as}).Get(ctx, nil)
+			if err != nil {
+				return GapAssessmentResult{}, fmt.Errorf("record assessment of %s: %w", as.ControlID, err)
+			}
+		}
+		recorded = recorded[:0]
+		// Tell the engagement when someone's last question closes, not on
+		// every answer: 150 answers should not be 150 signals.
+		if len(progress.OpenBy) != before || pending == 0 {
+			report()
+		}
+	}
+
+	var reg activities.BuildRegisterResult
+	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
+		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
+	}
+	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered, Gaps: reg.Gaps}, nil
+}

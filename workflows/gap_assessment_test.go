@@ -1,0 +1,98 @@
+package workflows
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
+	env := newEnv(t)
+	spec := testSpec(t)
+	acts := &activities.Activities{}
+	plan, err := acts.PlanAssessment(context.Background(), activities.PlanAssessmentInput{Spec: spec})
+	require.NoError(t, err)
+	require.Greater(t, len(plan.Controls), 100, "a SOC 2 programme has well over a hundred controls")
+
+	var mu sync.Mutex
+	recorded := map[string]postgres.ControlAssessment{}
+	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			recorded[in.Assessment.ControlID] = in.Assessment
+			return activities.RecordAssessmentResult{}, nil
+		})
+	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{
+		Controls: len(plan.Controls), Gaps: []activities.RegisterEntry{{ControlID: plan.Controls[0].ControlID, Rank: 1}},
+	}, nil)
+
+	env.RegisterDelayedCallback(func() {
+		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, ""))
+	}, time.Hour)
+	unsampleable, unanswered := plan.Controls[0], plan.Controls[len(plan.Controls)-1]
+	var rejected []error
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		var st EngagementStatus
+		require.NoError(t, v.Get(&st))
+		assert.Equal(t, compliance.PhaseGapAssessment, st.Phase)
+		require.NotNil(t, st.Assessment)
+		assert.Equal(t, len(plan.Controls), st.Assessment.Controls)
+		assert.NotEmpty(t, st.WaitingOn, "the status names the owners still to answer")
+
+		for _, c := range plan.Controls[:len(plan.Controls)-1] {
+			choice, note := AssessImplemented, "access review export in the GRC drive, quarterly, by IT"
+			if c.ControlID == unsampleable.ControlID {
+				choice, note = AssessUnsampleable, "reviews happen but only some are minuted"
+			}
+			var r updateResult
+			id := PromptWorkflowID(spec.ID, assessmentPromptGroup+c.ControlID)
+			require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "a-"+c.ControlID, callbacks(&r),
+				AnswerPromptRequest{Choice: choice, Note: note, By: c.Owner.Email, Channel: "slack"}))
+			if r.rejected != nil {
+				rejected = append(rejected, r.rejected)
+			}
+		}
+	}, 2*time.Hour)
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec})
+	require.NoError(t, env.GetWorkflowError())
+	assert.Empty(t, rejected)
+
+	var res EngagementResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, PhaseAssessed, res.Phase)
+	require.Len(t, recorded, len(plan.Controls), "every applicable control is recorded")
+
+	gap := recorded[unanswered.ControlID]
+	assert.True(t, gap.Unanswered, "an unanswered control says so")
+	assert.Equal(t, "missing", gap.Status, "and is treated as missing")
+
+	weak := recorded[unsampleable.ControlID]
+	assert.Equal(t, "implemented", weak.Status)
+	assert.True(t, weak.EvidenceExists)
+	assert.False(t, weak.Sampleable, "exists but cannot be evidenced the way the auditor samples")
+	assert.Equal(t, "slack", weak.AnsweredVia)
+
+	ok := recorded[plan.Controls[1].ControlID]
+	assert.Equal(t, "implemented", ok.Status)
+	assert.True(t, ok.Sampleable)
+	assert.Equal(t, plan.Controls[1].Owner.Email, ok.AnsweredBy)
+
+	v, err := env.QueryWorkflow(QueryStatus)
+	require.NoError(t, err)
+	var st EngagementStatus
+	require.NoError(t, v.Get(&st))
+	assert.Equal(t, 1, st.GapsFound)
+	assert.Empty(t, st.WaitingOn)
+}
