@@ -19,6 +19,9 @@ type Activities struct {
 	// Slack is nil when Slack is not configured; prompts are then answered
 	// through the CLI.
 	Slack *slack.Client
+	// Jira is nil when Jira is not configured; remediation items then live
+	// in Postgres only.
+	Jira *JiraTickets
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be

@@ -77,12 +77,15 @@ func (a *Activities) RecordAssessment(ctx context.Context, in RecordAssessmentIn
 // BuildRegisterInput names the engagement whose answers to rank.
 type BuildRegisterInput struct {
 	Spec compliance.Spec
+	// Plan, when set, gives the remediation due date.
+	Plan *compliance.Plan
 	At   time.Time
 }
 
 // RegisterEntry is what the workflow keeps of a ranked gap.
 type RegisterEntry struct {
 	ControlID string
+	Title     string
 	Rank      int
 	Status    string
 	Owner     string
@@ -92,6 +95,9 @@ type RegisterEntry struct {
 type BuildRegisterResult struct {
 	Controls int
 	Gaps     []RegisterEntry
+	// RemediationDue is the end of the plan's remediation, at 17:00 in the
+	// client's zone.
+	RemediationDue time.Time
 }
 
 // BuildRegister ranks every assessed control by audit impact and stores
@@ -132,11 +138,18 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 			Title: e.Title, Domain: string(e.Domain), OwnerEmail: owner, Frequency: string(e.Frequency), SampleSize: e.SampleSize,
 			Frameworks: fws, Requirements: e.Requirements, Automated: e.Automated, Reasons: e.Reasons}
 		if e.Gap {
-			res.Gaps = append(res.Gaps, RegisterEntry{ControlID: e.ControlID, Rank: e.Rank, Status: string(e.Status), Owner: owner})
+			res.Gaps = append(res.Gaps, RegisterEntry{ControlID: e.ControlID, Title: e.Title, Rank: e.Rank, Status: string(e.Status), Owner: owner})
 		}
 	}
 	if err := a.Store.ReplaceRegister(ctx, in.Spec.ID, entries, in.At); err != nil {
 		return BuildRegisterResult{}, err
+	}
+	if in.Plan != nil {
+		cal, err := compliance.NewCalendar(in.Spec.Reminders)
+		if err != nil {
+			return BuildRegisterResult{}, nonRetryable(ErrTypeBadInput, err)
+		}
+		res.RemediationDue = cal.At(in.Plan.Remediation.End, 17)
 	}
 	return res, nil
 }

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/workflows"
 )
 
 func newGapsCmd() *cobra.Command {
@@ -145,6 +147,10 @@ beside the computed rank, which stays visible.`,
 				return err
 			}
 			if accept {
+				// Stop chasing it: tell its remediation, if it is running.
+				if err := signalAccept(cmd, eng, control, by, reason); err != nil {
+					return err
+				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Gap %s of %s accepted by %s: %s\n", control, eng, by, reason)
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "Gap %s of %s now ranks %d (set by %s: %s)\n", control, eng, rank, by, reason)
@@ -159,4 +165,23 @@ beside the computed rank, which stays visible.`,
 	}
 	_ = cmd.MarkFlagRequired("as")
 	return cmd
+}
+
+func signalAccept(cmd *cobra.Command, eng, control, by, reason string) error {
+	cfg := config.FromEnv()
+	tc, err := cfg.DialTemporal(cfg.Logger())
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	err = tc.SignalWorkflow(cmd.Context(), workflows.GapWorkflowID(eng, control), "", workflows.SignalAcceptGap,
+		workflows.AcceptGap{By: by, Reason: reason})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil // remediation has not started, or the gap is closed: the register records it
+	}
+	if err != nil {
+		return fmt.Errorf("tell remediation of %s: %w", control, err)
+	}
+	return nil
 }

@@ -70,7 +70,7 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 	require.Empty(t, failures)
 	require.Eventually(t, func() bool {
 		st, err := e.status(ctx, id)
-		return err == nil && st.Phase == workflows.PhaseAssessed && st.GapsFound == 2
+		return err == nil && st.GapsFound == 2
 	}, time.Minute, 200*time.Millisecond, "the register was not built")
 
 	out, err := cli("gaps", id, "--format", "json")
@@ -104,5 +104,30 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 	require.NoError(t, err)
 	assert.Contains(t, table, "(accepted)")
 	assert.Contains(t, table, "5 (was ")
+
+	// Remediation: the missing control is fixed and closed with evidence;
+	// the accepted one closes without being chased.
+	require.Eventually(t, func() bool {
+		items, err := db.Store.Items(ctx, id)
+		return err == nil && len(items) == 2
+	}, time.Minute, 200*time.Millisecond, "remediation items were not opened")
+	_, err = cli("remediation", "done", id+"/"+missingID, "--as", "leo@brightlane.io", "--evidence", "not a link")
+	require.Error(t, err)
+	_, err = cli("remediation", "done", id+"/"+missingID, "--as", missing.AddresseeEmail, "--evidence", "https://drive.example/evidence/"+missingID)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		items, err := db.Store.Items(ctx, id)
+		if err != nil || len(items) != 2 {
+			return false
+		}
+		got := map[string]string{}
+		for _, it := range items {
+			got[it.ControlID] = it.Status
+		}
+		return got[missingID] == postgres.ItemVerified && got[weakID] == postgres.ItemAccepted
+	}, time.Minute, 200*time.Millisecond, "the gaps did not close")
+	listing, err := cli("remediation", id)
+	require.NoError(t, err)
+	assert.Contains(t, listing, "https://drive.example/evidence/"+missingID)
 	_ = spec
 }

@@ -52,6 +52,17 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 			return EngagementResult{}, err
 		}
 	}
+	if st.Phase == PhaseAssessed && workflow.GetVersion(ctx, versionRemediation, workflow.DefaultVersion, 1) >= 1 {
+		st.Phase = compliance.PhaseRemediation
+	}
+	if st.Phase == compliance.PhaseRemediation {
+		if err := runRemediation(ctx, st, progress); err != nil {
+			return EngagementResult{}, err
+		}
+		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+			return EngagementResult{}, err
+		}
+	}
 	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
 }
 
@@ -121,6 +132,47 @@ const versionGapAssessment = "gap-assessment"
 // built; remediation slots in after it.
 const PhaseAssessed = "assessed"
 
+// versionRemediation gates the remediation phase after the assessment.
+const versionRemediation = "remediation"
+
+// PhaseRemediated is where an engagement rests once every gap is closed;
+// the operating period slots in after it.
+const PhaseRemediated = "remediated"
+
+// runRemediation runs the remediation child until every gap is closed.
+func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: compliance.PhaseRemediation, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	titles := map[string]string{}
+	for _, g := range st.Gaps {
+		titles[g.ControlID] = g.Title
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            RemediationWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Due: st.RemediationDue, Gaps: st.Gaps, Titles: titles,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision,
+	})
+	var res RemediationResult
+	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
+		return fmt.Errorf("remediation of %s: %w", st.EngagementID, err)
+	}
+	st.Phase, st.Verified, st.Accepted, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseRemediated, res.Verified, res.Accepted, nil, "", workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: PhaseRemediated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	return nil
+}
+
 // runGapAssessment runs the gap-assessment child and records its outcome.
 func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -135,7 +187,7 @@ func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workfl
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
 	child := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
-		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision,
+		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision, Plan: st.Plan,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	})
 	var res GapAssessmentResult
@@ -143,6 +195,7 @@ func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workfl
 		return fmt.Errorf("gap assessment of %s: %w", st.EngagementID, err)
 	}
 	st.Phase, st.GapsFound, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseAssessed, len(res.Gaps), nil, "", workflow.Now(ctx)
+	st.Gaps, st.RemediationDue = res.Gaps, res.RemediationDue
 	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: PhaseAssessed, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
@@ -219,7 +272,7 @@ func (st *EngagementState) status() EngagementStatus {
 		EngagementID: st.EngagementID, Client: st.Client, Phase: st.Phase, Revision: st.Revision,
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
-		Assessment: st.Assessment, GapsFound: st.GapsFound,
+		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
@@ -58,16 +59,18 @@ func assessmentOf(choice string) (gaps.Status, gaps.Auditability) {
 type GapAssessmentInput struct {
 	EngagementID     string
 	Spec             compliance.Spec
+	Plan             *compliance.Plan
 	Revision         int
 	ParentWorkflowID string
 }
 
 // GapAssessmentResult is the register's summary.
 type GapAssessmentResult struct {
-	Controls   int
-	Answered   int
-	Unanswered int
-	Gaps       []activities.RegisterEntry
+	Controls       int
+	Answered       int
+	Unanswered     int
+	Gaps           []activities.RegisterEntry
+	RemediationDue time.Time
 }
 
 // AssessmentProgress is the assessment query's answer.
@@ -179,8 +182,9 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	}
 
 	var reg activities.BuildRegisterResult
-	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
-	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered, Gaps: reg.Gaps}, nil
+	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered,
+		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue}, nil
 }

@@ -32,9 +32,18 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 			recorded[in.Assessment.ControlID] = in.Assessment
 			return activities.RecordAssessmentResult{}, nil
 		})
+	due := time.Date(2026, 12, 22, 22, 0, 0, 0, time.UTC)
 	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{
-		Controls: len(plan.Controls), Gaps: []activities.RegisterEntry{{ControlID: plan.Controls[0].ControlID, Rank: 1}},
+		Controls: len(plan.Controls), RemediationDue: due,
+		Gaps: []activities.RegisterEntry{{ControlID: plan.Controls[0].ControlID, Rank: 1, Owner: plan.Controls[0].Owner.Email}},
 	}, nil)
+	mockRemediation(env)
+	// The owner closes the gap with its evidence once remediation starts.
+	var closing updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(GapWorkflowID(spec.ID, plan.Controls[0].ControlID), UpdateCompleteGap, "done", callbacks(&closing),
+			CompleteGapRequest{By: plan.Controls[0].Owner.Email, Evidence: "https://drive.example/minutes-q1", Channel: "cli"}))
+	}, 20*24*time.Hour)
 
 	env.RegisterDelayedCallback(func() {
 		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, ""))
@@ -71,7 +80,8 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 
 	var res EngagementResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseAssessed, res.Phase)
+	assert.Equal(t, PhaseRemediated, res.Phase)
+	require.NoError(t, closing.rejected)
 	require.Len(t, recorded, len(plan.Controls), "every applicable control is recorded")
 
 	gap := recorded[unanswered.ControlID]
@@ -94,5 +104,6 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 	var st EngagementStatus
 	require.NoError(t, v.Get(&st))
 	assert.Equal(t, 1, st.GapsFound)
+	assert.Equal(t, 1, st.Verified)
 	assert.Empty(t, st.WaitingOn)
 }

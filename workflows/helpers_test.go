@@ -32,6 +32,14 @@ func testSpec(t *testing.T) compliance.Spec {
 // (AssessScope) and the Postgres writes mocked; the integration tests run
 // the writes against a real database.
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
+	env := newEnvWithoutSteps(t)
+	env.OnActivity((&activities.Activities{}).PromptStep, mock.Anything, mock.Anything).Return(activities.PromptStepResult{}, nil)
+	return env
+}
+
+// newEnvWithoutSteps is newEnv for tests that watch the ladder's rungs
+// with their own PromptStep mock.
+func newEnvWithoutSteps(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	RegisterWorkflows(env)
@@ -44,7 +52,6 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(acts.OpenPrompt, mock.Anything, mock.Anything).Return(activities.OpenPromptResult{Delivered: "cli"}, nil)
 	env.OnActivity(acts.RecordPromptAnswer, mock.Anything, mock.Anything).Return(activities.RecordPromptAnswerResult{}, nil)
 	env.OnActivity(acts.SyncDigest, mock.Anything, mock.Anything).Return(activities.SyncDigestResult{}, nil)
-	env.OnActivity(acts.PromptStep, mock.Anything, mock.Anything).Return(activities.PromptStepResult{}, nil)
 	return env
 }
 
@@ -54,6 +61,14 @@ func mockAssessment(env *testsuite.TestWorkflowEnvironment) {
 	acts := &activities.Activities{}
 	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(activities.RecordAssessmentResult{}, nil)
 	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+	mockRemediation(env)
+}
+
+// mockRemediation stubs the remediation records.
+func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
+	acts := &activities.Activities{}
+	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(activities.OpenRemediationResult{Label: "steadfast-x"}, nil)
+	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).Return(activities.ChangeRemediationResult{}, nil)
 }
 
 // signoff answers the scope sign-off prompt of a revision, as

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
@@ -33,8 +34,13 @@ type EngagementState struct {
 	Assessment   *AssessmentProgress
 	// GapsFound is the number of gaps in the ranked register.
 	GapsFound int
-	StartedAt time.Time
-	UpdatedAt time.Time
+	// Gaps and RemediationDue carry the register into remediation.
+	Gaps           []activities.RegisterEntry
+	RemediationDue time.Time
+	// Remediated counts gaps closed: verified fixed, or accepted.
+	Verified, Accepted int
+	StartedAt          time.Time
+	UpdatedAt          time.Time
 	// Runs counts continue-as-new generations.
 	Runs int
 }
@@ -62,6 +68,8 @@ type EngagementStatus struct {
 	Decisions    []ScopeDecision        `json:"decisions"`
 	Assessment   *AssessmentProgress    `json:"assessment,omitempty"`
 	GapsFound    int                    `json:"gaps_found"`
+	Verified     int                    `json:"gaps_verified"`
+	Accepted     int                    `json:"gaps_accepted"`
 	StartedAt    time.Time              `json:"started_at"`
 	UpdatedAt    time.Time              `json:"updated_at"`
 }

@@ -9,9 +9,11 @@ const TaskQueue = "steadfast"
 // Workflow type names, registered explicitly so renaming a Go function never
 // orphans running engagements.
 const (
-	EngagementWorkflowName    = "Engagement"
-	ScopingWorkflowName       = "Scoping"
-	GapAssessmentWorkflowName = "GapAssessment"
+	EngagementWorkflowName     = "Engagement"
+	ScopingWorkflowName        = "Scoping"
+	GapAssessmentWorkflowName  = "GapAssessment"
+	RemediationWorkflowName    = "Remediation"
+	GapRemediationWorkflowName = "GapRemediation"
 )
 
 // Queries.
@@ -22,6 +24,18 @@ const (
 	QueryScope = "scope"
 	// QueryAssessment answers AssessmentProgress from the gap assessment.
 	QueryAssessment = "assessment"
+	// QueryRemediation answers GapRemediationState from a gap's workflow.
+	QueryRemediation = "remediation"
+)
+
+// Gap remediation messages.
+const (
+	// SignalTicketChanged carries a Jira ticket's new status category.
+	SignalTicketChanged = "ticket-changed"
+	// SignalAcceptGap tells a gap's workflow the lead accepted the gap.
+	SignalAcceptGap = "accept-gap"
+	// UpdateCompleteGap closes a gap with its evidence.
+	UpdateCompleteGap = "complete"
 )
 
 // Updates (human answers, validated before they are accepted).
@@ -61,6 +75,16 @@ const (
 // GapAssessmentWorkflowID is the gap-assessment child's ID.
 func GapAssessmentWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/gap-assessment"
+}
+
+// RemediationWorkflowID is the remediation child's ID.
+func RemediationWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/remediation"
+}
+
+// GapWorkflowID is one gap's remediation workflow, and its item's ID.
+func GapWorkflowID(engagementID, controlID string) string {
+	return EngagementWorkflowID(engagementID) + "/gap/" + controlID
 }
 
 // PromptWorkflowID is the prompt's business key as a workflow ID: the same

@@ -22,4 +22,6 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(ScopingWorkflow, workflow.RegisterOptions{Name: ScopingWorkflowName})
 	r.RegisterWorkflowWithOptions(PromptWorkflow, workflow.RegisterOptions{Name: PromptWorkflowName})
 	r.RegisterWorkflowWithOptions(GapAssessmentWorkflow, workflow.RegisterOptions{Name: GapAssessmentWorkflowName})
+	r.RegisterWorkflowWithOptions(RemediationWorkflow, workflow.RegisterOptions{Name: RemediationWorkflowName})
+	r.RegisterWorkflowWithOptions(GapRemediationWorkflow, workflow.RegisterOptions{Name: GapRemediationWorkflowName})
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -196,4 +197,17 @@ func (s *Store) RecordGapDecision(ctx context.Context, d GapDecision) error {
 			Detail: map[string]any{"control": d.ControlID, "rank": d.OverrideRank, "reason": d.Reason},
 		})
 	})
+}
+
+// GapAcceptance reports whether the lead accepted a gap, and who did.
+func (s *Store) GapAcceptance(ctx context.Context, engagementID, controlID string) (accepted bool, by, reason string, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT accepted, decided_by, accept_reason FROM gap_register WHERE engagement_id = $1 AND control_id = $2`,
+		engagementID, controlID).Scan(&accepted, &by, &reason)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, "", "", nil
+	}
+	if err != nil {
+		return false, "", "", fmt.Errorf("read acceptance of %s: %w", controlID, err)
+	}
+	return accepted, by, reason, nil
 }

@@ -1,0 +1,92 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// OpenRemediationInput is one gap to fix.
+type OpenRemediationInput struct {
+	EngagementID string
+	ItemID       string
+	ControlID    string
+	Rank         int
+	Title        string
+	Owner        string
+	Due          time.Time
+	// JiraProject is empty when the engagement has no Jira; the item then
+	// lives in Postgres only.
+	JiraProject string
+	Summary     string
+	Description string
+	At          time.Time
+}
+
+// OpenRemediationResult names the ticket, when there is one.
+type OpenRemediationResult struct {
+	TicketKey string
+	Label     string
+	// AcceptedBy is set when the lead accepted the gap before its
+	// remediation started (the signal could not reach it yet).
+	AcceptedBy, AcceptReason string
+}
+
+// TicketLabel is the unique label a gap's ticket carries: derived from the
+// engagement and control, so a retried create finds the ticket it made.
+func TicketLabel(engagementID, controlID string) string {
+	return strings.ToLower("steadfast-" + engagementID + "-" + controlID)
+}
+
+// OpenRemediation opens the gap's remediation item, and its Jira ticket
+// when Jira is configured, exactly once.
+func (a *Activities) OpenRemediation(ctx context.Context, in OpenRemediationInput) (OpenRemediationResult, error) {
+	res := OpenRemediationResult{Label: TicketLabel(in.EngagementID, in.ControlID)}
+	accepted, by, reason, err := a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID)
+	if err != nil {
+		return OpenRemediationResult{}, err
+	}
+	if accepted {
+		res.AcceptedBy, res.AcceptReason = by, reason
+	}
+	if in.JiraProject != "" && a.Jira != nil {
+		key, err := a.openTicket(ctx, in, res.Label)
+		if err != nil {
+			return OpenRemediationResult{}, err
+		}
+		res.TicketKey = key
+	}
+	err = a.Store.OpenItem(ctx, postgres.RemediationItem{
+		EngagementID: in.EngagementID, ControlID: in.ControlID, ItemID: in.ItemID, Rank: in.Rank, Title: in.Title,
+		OwnerEmail: in.Owner, Due: in.Due, TicketKey: res.TicketKey, TicketLabel: res.Label, OpenedAt: in.At,
+	})
+	if err != nil {
+		return OpenRemediationResult{}, fmt.Errorf("open remediation of %s: %w", in.ControlID, err)
+	}
+	return res, nil
+}
+
+// ChangeRemediationInput moves an item along.
+type ChangeRemediationInput struct {
+	Change    postgres.ItemChange
+	TicketKey string
+}
+
+// ChangeRemediationResult is empty.
+type ChangeRemediationResult struct{}
+
+// ChangeRemediation records an item's new status, and tells Jira.
+func (a *Activities) ChangeRemediation(ctx context.Context, in ChangeRemediationInput) (ChangeRemediationResult, error) {
+	if in.TicketKey != "" && a.Jira != nil {
+		if err := a.syncTicket(ctx, in); err != nil {
+			return ChangeRemediationResult{}, err
+		}
+	}
+	if err := a.Store.ChangeItem(ctx, in.Change); err != nil {
+		return ChangeRemediationResult{}, fmt.Errorf("change remediation %s: %w", in.Change.ItemID, err)
+	}
+	return ChangeRemediationResult{}, nil
+}

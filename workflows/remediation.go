@@ -1,0 +1,345 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// RemediationInput starts remediation of a ranked register's gaps.
+type RemediationInput struct {
+	EngagementID     string
+	Spec             compliance.Spec
+	Due              time.Time
+	Gaps             []activities.RegisterEntry
+	Titles           map[string]string
+	ParentWorkflowID string
+	Revision         int
+}
+
+// RemediationResult counts how the gaps closed.
+type RemediationResult struct {
+	Verified int
+	Accepted int
+}
+
+// GapRemediationInput is one gap to close.
+type GapRemediationInput struct {
+	EngagementID string
+	Gap          activities.RegisterEntry
+	Title        string
+	Owner        compliance.Person
+	Due          time.Time
+	Spec         compliance.Spec
+}
+
+// GapRemediationResult says how the gap closed.
+type GapRemediationResult struct {
+	Outcome  string // verified or accepted
+	Evidence string
+	By       string
+}
+
+// TicketChange is a ticket's new status category, from the Jira webhook or
+// the poller. WebhookID de-duplicates repeated deliveries.
+type TicketChange struct {
+	WebhookID string
+	Category  string
+}
+
+// CompleteGapRequest closes a gap with its evidence (CLI, web).
+type CompleteGapRequest struct {
+	By       string
+	Evidence string
+	Channel  string
+}
+
+// AcceptGap is the lead accepting a gap as a known exception.
+type AcceptGap struct {
+	By     string
+	Reason string
+}
+
+// GapRemediationState answers the remediation query.
+type GapRemediationState struct {
+	ControlID string `json:"control_id"`
+	Status    string `json:"status"`
+	TicketKey string `json:"ticket_key,omitempty"`
+	Due       string `json:"due"`
+}
+
+// Chasing starts this long before the due date.
+const chaseLead = 3 * 24 * time.Hour
+
+// RemediationWorkflow runs one GapRemediation child per gap and waits until
+// every gap is verified fixed or accepted. One child per gap keeps each
+// gap's history small and gives the Jira webhook a durable address per
+// ticket; the engagement's history grows by a handful of events per gap.
+func RemediationWorkflow(ctx workflow.Context, in RemediationInput) (RemediationResult, error) {
+	var res RemediationResult
+	pending := 0
+	sel := workflow.NewSelector(ctx)
+	for _, g := range in.Gaps {
+		g := g
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            GapWorkflowID(in.EngagementID, g.ControlID),
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		})
+		child := workflow.ExecuteChildWorkflow(cctx, GapRemediationWorkflowName, GapRemediationInput{
+			EngagementID: in.EngagementID, Gap: g, Title: in.Titles[g.ControlID], Owner: ownerByEmail(in.Spec, g.Owner),
+			Due: in.Due, Spec: in.Spec,
+		})
+		pending++
+		sel.AddFuture(child, func(f workflow.Future) {
+			pending--
+			var out GapRemediationResult
+			if err := f.Get(ctx, &out); err != nil {
+				workflow.GetLogger(ctx).Error("gap remediation failed", "control", g.ControlID, "error", err)
+				return
+			}
+			if out.Outcome == postgres.ItemAccepted {
+				res.Accepted++
+			} else {
+				res.Verified++
+			}
+		})
+	}
+	report := func() {
+		if in.ParentWorkflowID == "" {
+			return
+		}
+		p := PhaseProgress{Phase: compliance.PhaseRemediation, Revision: in.Revision,
+			WaitingFor: fmt.Sprintf("remediation (%d of %d gaps closed)", len(in.Gaps)-pending, len(in.Gaps)), At: workflow.Now(ctx)}
+		workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, p)
+	}
+	report()
+	for pending > 0 {
+		sel.Select(ctx)
+		report()
+	}
+	return res, nil
+}
+
+func ownerByEmail(spec compliance.Spec, email string) compliance.Person {
+	if p := spec.Person(email); p != nil {
+		return *p
+	}
+	return compliance.Person{Email: email}
+}
+
+type gapRun struct {
+	in        GapRemediationInput
+	id        string
+	status    string
+	ticket    string
+	evidence  string
+	closedBy  string
+	seen      map[string]bool
+	jiraDone  bool
+	accepted  *AcceptGap
+	recording bool
+}
+
+// GapRemediationWorkflow opens one gap's remediation item (and Jira ticket),
+// chases the owner as the due date nears, and closes when the owner gives
+// the evidence — directly, or after the ticket is done in Jira — or when
+// the lead accepts the gap.
+func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRemediationResult, error) {
+	r := &gapRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, status: postgres.ItemOpen, seen: map[string]bool{}}
+	if err := r.registerHandlers(ctx); err != nil {
+		return GapRemediationResult{}, err
+	}
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	var opened activities.OpenRemediationResult
+	err := workflow.ExecuteActivity(actx, a.OpenRemediation, activities.OpenRemediationInput{
+		EngagementID: in.EngagementID, ItemID: r.id, ControlID: in.Gap.ControlID, Rank: in.Gap.Rank, Title: in.Title,
+		Owner: in.Owner.Email, Due: in.Due, JiraProject: in.Spec.Integrations.JiraProject,
+		Summary:     fmt.Sprintf("[%s] %s — %s", in.Gap.ControlID, in.Title, in.Gap.Status),
+		Description: fmt.Sprintf("Gap ranked %d by audit impact. Close it by %s and link the evidence the auditor will sample.", in.Gap.Rank, in.Due.Format("2 Jan 2006")),
+		At:          workflow.Now(ctx),
+	}).Get(ctx, &opened)
+	if err != nil {
+		return GapRemediationResult{}, fmt.Errorf("open remediation of %s: %w", in.Gap.ControlID, err)
+	}
+	r.ticket = opened.TicketKey
+	if opened.AcceptedBy != "" && r.accepted == nil {
+		r.accepted = &AcceptGap{By: opened.AcceptedBy, Reason: opened.AcceptReason}
+	}
+
+	closed := func() bool { return r.status == postgres.ItemVerified || r.accepted != nil }
+	// Until the chase starts, wait for the fix, the ticket, or the lead.
+	if wait := in.Due.Add(-chaseLead).Sub(workflow.Now(ctx)); wait > 0 {
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return closed() || r.jiraDone }); err != nil {
+			return GapRemediationResult{}, err
+		}
+	}
+	for !closed() {
+		// Ask the owner: before the ticket is done, whether the fix is in
+		// (the chase, escalating as it goes overdue); once it is done in
+		// Jira, for the evidence.
+		key, question := "fix/"+in.Gap.ControlID, fmt.Sprintf("The fix for %s (%s) is due %s. Is it done? Link the evidence the auditor will sample.", in.Gap.ControlID, in.Title, in.Due.Format("2 Jan 2006"))
+		if r.jiraDone {
+			key, question = "evidence/"+in.Gap.ControlID, fmt.Sprintf("Ticket %s for %s is done in Jira. Link the evidence that the control now operates.", r.ticket, in.Gap.ControlID)
+		}
+		ans, err := r.ask(ctx, key, question, func() bool { return closed() || (r.jiraDone && !strings.HasPrefix(key, "evidence/")) })
+		if err != nil {
+			return GapRemediationResult{}, err
+		}
+		if ans != nil && !closed() {
+			if err := r.close(ctx, postgres.ItemVerified, ans.Link, ans.By, ans.Channel); err != nil {
+				return GapRemediationResult{}, err
+			}
+		}
+	}
+	if r.accepted != nil && r.status != postgres.ItemVerified {
+		if err := r.close(ctx, postgres.ItemAccepted, "", r.accepted.By, postgres.ChannelCLI); err != nil {
+			return GapRemediationResult{}, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return GapRemediationResult{}, err
+	}
+	return GapRemediationResult{Outcome: r.status, Evidence: r.evidence, By: r.closedBy}, nil
+}
+
+// ask runs one prompt child until it is answered, or withdraws it when
+// stop becomes true. It returns nil when withdrawn or expired.
+func (r *gapRun) ask(ctx workflow.Context, key, question string, stop func() bool) (*PromptAnswer, error) {
+	spec := r.in.Spec
+	var delegates []string
+	for _, p := range spec.PeopleWithRole(compliance.RoleLeadDelegate) {
+		delegates = append(delegates, p.Email)
+	}
+	cctx, cancel := workflow.WithCancel(ctx)
+	defer cancel()
+	attempt := 0
+	for {
+		attempt++
+		k := key
+		if attempt > 1 {
+			k = fmt.Sprintf("%s-%d", key, attempt)
+		}
+		pctx := workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            PromptWorkflowID(r.in.EngagementID, k),
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		})
+		child := workflow.ExecuteChildWorkflow(pctx, PromptWorkflowName, PromptInput{
+			EngagementID: r.in.EngagementID, Key: k, Kind: "remediation",
+			Subject: fmt.Sprintf("%s %s", r.in.Gap.ControlID, r.in.Title), Question: question,
+			Why:     fmt.Sprintf("Ranked %d of the gaps by audit impact; an auditor samples this control.", r.in.Gap.Rank),
+			Choices: []postgres.PromptChoice{{Value: "fixed", Label: "Fixed: here is the evidence"}}, LinkRequired: true,
+			To: r.in.Owner, Delegates: delegates, Leads: spec.PeopleWithRole(compliance.RoleLead),
+			Sponsors: spec.PeopleWithRole(compliance.RoleSponsor), Policy: spec.Reminders, SlackChannel: spec.Integrations.SlackChannel,
+		})
+		var res PromptResult
+		var childErr error
+		done := false
+		workflow.Go(ctx, func(g workflow.Context) { childErr = child.Get(g, &res); done = true })
+		if err := workflow.Await(ctx, func() bool { return done || stop() }); err != nil {
+			return nil, err
+		}
+		if !done {
+			cancel()
+			return nil, workflow.Await(ctx, func() bool { return done })
+		}
+		if childErr != nil {
+			return nil, fmt.Errorf("ask %s about %s: %w", r.in.Owner.Email, r.in.Gap.ControlID, childErr)
+		}
+		if res.Answer != nil {
+			return res.Answer, nil
+		}
+		// Expired: the ladder told the lead and the sponsor; ask again.
+	}
+}
+
+func (r *gapRun) close(ctx workflow.Context, status, evidence, by, channel string) error {
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	err := workflow.ExecuteActivity(actx, a.ChangeRemediation, activities.ChangeRemediationInput{
+		TicketKey: r.ticket,
+		Change: postgres.ItemChange{EngagementID: r.in.EngagementID, ItemID: r.id, Status: status, Evidence: evidence,
+			By: by, Channel: channel, At: workflow.Now(ctx)},
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("close remediation of %s: %w", r.in.Gap.ControlID, err)
+	}
+	r.status, r.evidence, r.closedBy = status, evidence, by
+	return nil
+}
+
+func (r *gapRun) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryRemediation, func() (GapRemediationState, error) {
+		return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket, Due: r.in.Due.Format("2006-01-02")}, nil
+	}); err != nil {
+		return fmt.Errorf("register %s query: %w", QueryRemediation, err)
+	}
+	tickets := workflow.GetSignalChannel(ctx, SignalTicketChanged)
+	accepts := workflow.GetSignalChannel(ctx, SignalAcceptGap)
+	workflow.Go(ctx, func(g workflow.Context) {
+		sel := workflow.NewSelector(g)
+		sel.AddReceive(tickets, func(c workflow.ReceiveChannel, _ bool) {
+			var ch TicketChange
+			c.Receive(g, &ch)
+			if ch.WebhookID != "" && r.seen[ch.WebhookID] {
+				return // a redelivered webhook
+			}
+			r.seen[ch.WebhookID] = true
+			if ch.Category == "done" {
+				r.jiraDone = true
+			}
+		})
+		sel.AddReceive(accepts, func(c workflow.ReceiveChannel, _ bool) {
+			var acc AcceptGap
+			c.Receive(g, &acc)
+			if r.accepted == nil {
+				r.accepted = &acc
+			}
+		})
+		for {
+			sel.Select(g)
+		}
+	})
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteGap, r.complete,
+		workflow.UpdateHandlerOptions{Validator: r.validateComplete})
+}
+
+func (r *gapRun) validateComplete(req CompleteGapRequest) error {
+	by := strings.ToLower(strings.TrimSpace(req.By))
+	allowed := []string{strings.ToLower(r.in.Owner.Email)}
+	for _, p := range r.in.Spec.People {
+		if p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) {
+			allowed = append(allowed, strings.ToLower(p.Email))
+		}
+	}
+	u, err := url.Parse(strings.TrimSpace(req.Evidence))
+	switch {
+	case r.status == postgres.ItemVerified || r.accepted != nil || r.recording:
+		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
+	case by == "":
+		return errors.New("say who is closing the gap (--as EMAIL)")
+	case !contains(allowed, by):
+		return fmt.Errorf("%s may not close %s: its owner is %s", req.By, r.in.Gap.ControlID, r.in.Owner.Email)
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return errors.New("closing a gap needs a link to the evidence (--evidence https://…)")
+	}
+	return nil
+}
+
+func (r *gapRun) complete(ctx workflow.Context, req CompleteGapRequest) (GapRemediationState, error) {
+	r.recording = true
+	defer func() { r.recording = false }()
+	if err := r.close(ctx, postgres.ItemVerified, strings.TrimSpace(req.Evidence), strings.ToLower(req.By), channelOr(req.Channel)); err != nil {
+		return GapRemediationState{}, err
+	}
+	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil
+}
