@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 )
@@ -21,7 +22,7 @@ type Activities struct {
 	Slack *slack.Client
 	// Jira is nil when Jira is not configured; remediation items then live
 	// in Postgres only.
-	Jira *JiraTickets
+	Jira *jira.Client
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be

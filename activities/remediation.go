@@ -2,9 +2,12 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
@@ -33,6 +36,9 @@ type OpenRemediationResult struct {
 	// AcceptedBy is set when the lead accepted the gap before its
 	// remediation started (the signal could not reach it yet).
 	AcceptedBy, AcceptReason string
+	// JiraError is Jira's refusal to open the ticket, for the lead; the
+	// item is kept in Postgres meanwhile.
+	JiraError string
 }
 
 // TicketLabel is the unique label a gap's ticket carries: derived from the
@@ -54,7 +60,11 @@ func (a *Activities) OpenRemediation(ctx context.Context, in OpenRemediationInpu
 	}
 	if in.JiraProject != "" && a.Jira != nil {
 		key, err := a.openTicket(ctx, in, res.Label)
-		if err != nil {
+		var appErr *temporal.ApplicationError
+		switch {
+		case errors.As(err, &appErr) && appErr.Type() == ErrTypeJiraPermanent:
+			res.JiraError = appErr.Message()
+		case err != nil:
 			return OpenRemediationResult{}, err
 		}
 		res.TicketKey = key

@@ -21,10 +21,12 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -46,6 +48,10 @@ Runs the Steadfast worker. Settings come from the environment:
   SLACK_SIGNING_SECRET  verifies Slack interactivity posted to /slack/interactions
   SLACK_APP_TOKEN       app-level token: take interactivity over Socket Mode instead
   SLACK_API_URL         Slack API base URL (tests point it at an emulator)
+  JIRA_BASE_URL         Jira site; without it remediation items live in Postgres only
+  JIRA_EMAIL, JIRA_API_TOKEN   Jira Cloud credentials
+  JIRA_PAT              Jira Data Center personal access token (instead of the above)
+  JIRA_WEBHOOK_SECRET   verifies Jira webhooks posted to /jira/webhook
 `
 
 func main() {
@@ -103,6 +109,18 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		logger.Info("Slack enabled", "http_interactivity", cfg.SlackSigningSecret != "", "socket_mode", cfg.SlackAppToken != "")
 	} else {
 		logger.Info("Slack not configured: prompts are answered with `starter answer`")
+	}
+
+	if cfg.Jira.Enabled() {
+		jc, err := jira.New(cfg.Jira, jira.WithLogger(logger))
+		if err != nil {
+			return fmt.Errorf("configure Jira: %w", err)
+		}
+		acts.Jira = jc
+		if cfg.Jira.WebhookSecret != "" {
+			mux.Handle("POST "+jira.WebhookPath, jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, logger))
+		}
+		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}
 
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})

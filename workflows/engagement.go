@@ -24,6 +24,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		st = &EngagementState{
 			EngagementID: in.Spec.ID, Client: in.Spec.Client.Name, Spec: in.Spec,
 			Phase: compliance.PhaseScoping, Revision: 1, StartedAt: workflow.Now(ctx), UpdatedAt: workflow.Now(ctx),
+			JiraPollEvery: in.JiraPollEvery,
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (EngagementStatus, error) { return st.status(), nil }); err != nil {
@@ -158,7 +159,7 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Due: st.RemediationDue, Gaps: st.Gaps, Titles: titles,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, PollEvery: st.JiraPollEvery,
 	})
 	var res RemediationResult
 	if err := awaitChild(ctx, st, child, progress, &res); err != nil {

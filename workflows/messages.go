@@ -16,6 +16,8 @@ type EngagementInput struct {
 	// ForceContinueAsNew makes the workflow continue as new at the next
 	// phase boundary, so tests can prove state survives it.
 	ForceContinueAsNew bool
+	// JiraPollEvery overrides DefaultJiraPoll (tests).
+	JiraPollEvery time.Duration
 }
 
 // EngagementState is everything the engagement carries, in one serialisable
@@ -43,6 +45,8 @@ type EngagementState struct {
 	UpdatedAt          time.Time
 	// Runs counts continue-as-new generations.
 	Runs int
+	// JiraPollEvery is carried from the input (tests).
+	JiraPollEvery time.Duration
 }
 
 // EngagementResult is returned when the engagement completes.

@@ -24,7 +24,16 @@ type RemediationInput struct {
 	Titles           map[string]string
 	ParentWorkflowID string
 	Revision         int
+	// PollEvery is how often Jira is polled for tickets whose webhook never
+	// came; zero means DefaultJiraPoll.
+	PollEvery time.Duration
 }
+
+// DefaultJiraPoll bounds how long a lost webhook can delay a completion.
+const DefaultJiraPoll = time.Hour
+
+// versionJiraPoll gates the polling fallback.
+const versionJiraPoll = "jira-poll"
 
 // RemediationResult counts how the gaps closed.
 type RemediationResult struct {
@@ -122,12 +131,48 @@ func RemediationWorkflow(ctx workflow.Context, in RemediationInput) (Remediation
 			WaitingFor: fmt.Sprintf("remediation (%d of %d gaps closed)", len(in.Gaps)-pending, len(in.Gaps)), At: workflow.Now(ctx)}
 		workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, p)
 	}
+	// The polling fallback: one Jira search for every open ticket, so a
+	// lost webhook delays a completion by at most PollEvery.
+	pollDue := false
+	every := in.PollEvery
+	if every <= 0 {
+		every = DefaultJiraPoll
+	}
+	addPoll := func() { sel.AddFuture(workflow.NewTimer(ctx, every), func(workflow.Future) { pollDue = true }) }
+	polling := in.Spec.Integrations.JiraProject != "" && workflow.GetVersion(ctx, versionJiraPoll, workflow.DefaultVersion, 1) >= 1
+	if polling && pending > 0 {
+		addPoll()
+	}
 	report()
 	for pending > 0 {
 		sel.Select(ctx)
+		if pollDue {
+			pollDue = false
+			if err := pollTickets(ctx, in.EngagementID); err != nil {
+				return res, err
+			}
+			if pending > 0 {
+				addPoll()
+			}
+			continue
+		}
 		report()
 	}
 	return res, nil
+}
+
+func pollTickets(ctx workflow.Context, engagementID string) error {
+	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
+	var done activities.PollTicketsResult
+	if err := workflow.ExecuteActivity(actx, a.PollTickets, activities.PollTicketsInput{EngagementID: engagementID}).Get(ctx, &done); err != nil {
+		return fmt.Errorf("poll jira: %w", err)
+	}
+	for _, id := range done.Done {
+		// The gap's workflow ignores a repeat; a failed signal is retried
+		// by the next poll.
+		workflow.SignalExternalWorkflow(ctx, id, "", SignalTicketChanged, TicketChange{WebhookID: "poll", Category: "done"})
+	}
+	return nil
 }
 
 func ownerByEmail(spec compliance.Spec, email string) compliance.Person {
@@ -172,6 +217,18 @@ func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRe
 		return GapRemediationResult{}, fmt.Errorf("open remediation of %s: %w", in.Gap.ControlID, err)
 	}
 	r.ticket = opened.TicketKey
+	if opened.JiraError != "" {
+		// Jira refused the ticket: the gap is tracked in Postgres, and the
+		// lead hears Jira's reason so someone can fix the project setup.
+		err := workflow.ExecuteActivity(actx, a.Escalate, activities.EscalateInput{
+			EngagementID: in.EngagementID, Key: "jira/" + in.Gap.ControlID, Subject: in.Gap.ControlID + " " + in.Title,
+			Reason: "Jira refused the remediation ticket: " + opened.JiraError, Tell: in.Spec.PeopleWithRole(compliance.RoleLead),
+			SlackChannel: in.Spec.Integrations.SlackChannel, At: workflow.Now(ctx),
+		}).Get(ctx, nil)
+		if err != nil {
+			return GapRemediationResult{}, fmt.Errorf("escalate jira refusal for %s: %w", in.Gap.ControlID, err)
+		}
+	}
 	if opened.AcceptedBy != "" && r.accepted == nil {
 		r.accepted = &AcceptGap{By: opened.AcceptedBy, Reason: opened.AcceptReason}
 	}

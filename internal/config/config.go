@@ -11,6 +11,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+
+	"github.com/steadfast-grc/steadfast/integrations/jira"
 )
 
 // Config is every setting, with its environment variable.
@@ -30,6 +32,9 @@ type Config struct {
 	SlackSigningSecret string // SLACK_SIGNING_SECRET (secret): verifies HTTP interactivity
 	SlackAppToken      string // SLACK_APP_TOKEN (secret): Socket Mode, for installs without a public URL
 	SlackAPIURL        string // SLACK_API_URL: only to point at an emulator
+	// Jira is off unless JIRA_BASE_URL is set: JIRA_EMAIL + JIRA_API_TOKEN
+	// (Cloud) or JIRA_PAT (Data Center), and JIRA_WEBHOOK_SECRET.
+	Jira jira.Config
 }
 
 // Defaults for a local stack.
@@ -59,6 +64,7 @@ func FromEnv() Config {
 		SlackSigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
 		SlackAppToken:      os.Getenv("SLACK_APP_TOKEN"),
 		SlackAPIURL:        os.Getenv("SLACK_API_URL"),
+		Jira:               jira.ConfigFromEnv(os.Getenv),
 	}
 }
 

@@ -1,0 +1,48 @@
+// Package tickets carries Jira ticket changes into the workflows: the
+// webhook sink finds the gap a ticket belongs to (by its Steadfast label)
+// and signals that gap's workflow.
+package tickets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/steadfast-grc/steadfast/integrations/jira"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// Sink implements jira.WebhookSink.
+type Sink struct {
+	Temporal client.Client
+	Store    *postgres.Store
+}
+
+var _ jira.WebhookSink = (*Sink)(nil)
+
+// IssueChanged signals the gap workflow whose ticket changed. Tickets that
+// are not Steadfast's, and gaps already closed, are ignored; the webhook ID
+// travels with the signal so the workflow drops redeliveries.
+func (s *Sink) IssueChanged(ctx context.Context, ev jira.IssueEvent) error {
+	item, err := s.Store.ItemByLabel(ctx, ev.Labels)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.Temporal.SignalWorkflow(ctx, item.ItemID, "", workflows.SignalTicketChanged,
+		workflows.TicketChange{WebhookID: ev.WebhookID, Category: ev.Category})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return nil // the gap is closed already
+	}
+	if err != nil {
+		return fmt.Errorf("signal %s about %s: %w", item.ItemID, ev.IssueKey, err)
+	}
+	return nil
+}
