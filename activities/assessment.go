@@ -89,6 +89,14 @@ type RegisterEntry struct {
 	Rank      int
 	Status    string
 	Owner     string
+	// What the ticket needs to say: the control's type (a policy gap gets
+	// a drafting ticket), what operating means and how it is tested, the
+	// evidence sampled, the requirements at stake and why it ranks here.
+	Type         string
+	Description  string
+	Evidence     string
+	Requirements []string
+	Reasons      []string
 }
 
 // BuildRegisterResult summarises the register.
@@ -138,7 +146,16 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 			Title: e.Title, Domain: string(e.Domain), OwnerEmail: owner, Frequency: string(e.Frequency), SampleSize: e.SampleSize,
 			Frameworks: fws, Requirements: e.Requirements, Automated: e.Automated, Reasons: e.Reasons}
 		if e.Gap {
-			res.Gaps = append(res.Gaps, RegisterEntry{ControlID: e.ControlID, Title: e.Title, Rank: e.Rank, Status: string(e.Status), Owner: owner})
+			ge := RegisterEntry{ControlID: e.ControlID, Title: e.Title, Rank: e.Rank, Status: string(e.Status), Owner: owner, Reasons: e.Reasons}
+			if ac := app.Control(e.ControlID); ac != nil {
+				ge.Type, ge.Description, ge.Evidence = string(ac.Control.Type), ac.Control.Description, ac.Control.Evidence
+				for _, fw := range compliance.FrameworkIDs {
+					if ids := ac.Covers[fw]; len(ids) > 0 {
+						ge.Requirements = append(ge.Requirements, fmt.Sprintf("%s %s", fw, strings.Join(ids, ", ")))
+					}
+				}
+			}
+			res.Gaps = append(res.Gaps, ge)
 		}
 	}
 	if err := a.Store.ReplaceRegister(ctx, in.Spec.ID, entries, in.At); err != nil {

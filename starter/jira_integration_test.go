@@ -169,6 +169,8 @@ func TestJiraRemediationEndToEnd(t *testing.T) {
 			assert.NotEmpty(t, is.Assignee, "assigned to the owner's account")
 			assert.NotEmpty(t, is.Priority)
 			assert.NotEmpty(t, is.Due)
+			assert.Contains(t, is.Description, "Evidence the auditor samples", "the ticket says what the auditor will sample")
+			assert.Contains(t, is.Description, "Requirements at stake")
 		}
 	}
 	require.Len(t, refused, 1)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -51,6 +52,17 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 	fmt.Fprintf(tw, "Phase\t%s (spec revision %d)\n", st.Phase, st.Revision)
 	fmt.Fprintf(tw, "Frameworks\t%s\n", strings.Join(st.Frameworks, ", "))
 	fmt.Fprintf(tw, "Audit date\t%s\n", st.AuditDate)
+	if a := st.Assessment; a != nil {
+		fmt.Fprintf(tw, "Assessment\t%d of %d controls answered, %d unanswered\n", a.Answered, a.Controls, a.Unanswered)
+	}
+	if st.GapsFound > 0 {
+		open := st.GapsFound - st.Verified - st.Accepted
+		fmt.Fprintf(tw, "Gaps\t%d found: %d open, %d closed with evidence, %d accepted", st.GapsFound, open, st.Verified, st.Accepted)
+		if open > 0 && !st.RemediationDue.IsZero() && time.Now().After(st.RemediationDue) {
+			fmt.Fprintf(tw, " — %d overdue (due %s)", open, st.RemediationDue.Format("2006-01-02"))
+		}
+		fmt.Fprintln(tw)
+	}
 	if len(st.WaitingOn) > 0 {
 		fmt.Fprintf(tw, "Waiting on\t%s — %s\n", strings.Join(st.WaitingOn, ", "), st.WaitingFor)
 	} else if st.WaitingFor != "" {

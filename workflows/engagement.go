@@ -262,6 +262,9 @@ func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Assessment != nil {
 		st.Assessment = p.Assessment
 	}
+	if p.Phase == compliance.PhaseRemediation {
+		st.Verified, st.Accepted = p.Verified, p.Accepted
+	}
 }
 
 func (st *EngagementState) status() EngagementStatus {
@@ -274,6 +277,7 @@ func (st *EngagementState) status() EngagementStatus {
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
-		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
+		RemediationDue: st.RemediationDue,
+		StartedAt:      st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

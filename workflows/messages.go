@@ -74,8 +74,10 @@ type EngagementStatus struct {
 	GapsFound    int                    `json:"gaps_found"`
 	Verified     int                    `json:"gaps_verified"`
 	Accepted     int                    `json:"gaps_accepted"`
-	StartedAt    time.Time              `json:"started_at"`
-	UpdatedAt    time.Time              `json:"updated_at"`
+	// RemediationDue is when the plan wants every gap closed.
+	RemediationDue time.Time `json:"remediation_due,omitempty"`
+	StartedAt      time.Time `json:"started_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state
@@ -89,7 +91,9 @@ type PhaseProgress struct {
 	WaitingFor string
 	Decisions  []ScopeDecision
 	Assessment *AssessmentProgress
-	At         time.Time
+	// Closed gaps so far, during remediation.
+	Verified, Accepted int
+	At                 time.Time
 }
 
 // ScopingInput starts the scoping phase.
