@@ -53,7 +53,7 @@ func (a *Activities) openTicket(ctx context.Context, in OpenRemediationInput, la
 	}
 	key, _, err := a.Jira.FindOrCreate(ctx, jira.Ticket{
 		Project: in.JiraProject, Label: label, Labels: []string{"steadfast", "steadfast-" + strings.ToLower(in.EngagementID)},
-		Summary: in.Summary, Description: in.Description, Priority: priorityOf(in.Rank), AssigneeAccountID: assignee,
+		Summary: ticketSummary(in), Description: ticketDescription(in), Priority: priorityOf(in.Rank), AssigneeAccountID: assignee,
 		Due: in.Due, Attempt: int(activity.GetInfo(ctx).Attempt),
 	})
 	if err != nil {

@@ -24,9 +24,9 @@ type OpenRemediationInput struct {
 	// JiraProject is empty when the engagement has no Jira; the item then
 	// lives in Postgres only.
 	JiraProject string
-	Summary     string
-	Description string
-	At          time.Time
+	// Gap carries what the ticket has to say.
+	Gap RegisterEntry
+	At  time.Time
 }
 
 // OpenRemediationResult names the ticket, when there is one.

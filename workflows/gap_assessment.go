@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -153,11 +152,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 		if in.ParentWorkflowID == "" {
 			return
 		}
-		owners := make([]string, 0, len(progress.OpenBy))
-		for o := range progress.OpenBy {
-			owners = append(owners, o)
-		}
-		sort.Strings(owners)
+		owners := workflow.DeterministicKeys(progress.OpenBy)
 		p := PhaseProgress{Phase: compliance.PhaseGapAssessment, Revision: in.Revision, WaitingOn: owners,
 			WaitingFor: fmt.Sprintf("control assessments (%d of %d answered)", progress.Answered, progress.Controls),
 			Assessment: &progress, At: workflow.Now(ctx)}

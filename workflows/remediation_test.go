@@ -132,18 +132,3 @@ func TestGapCompleteValidator(t *testing.T) {
 }
 
 var _ = compliance.RoleLead
-
-func TestPolicyGapTicketAsksForADraftWithAnOutline(t *testing.T) {
-	in := gapInput(t)
-	in.Gap.Type, in.Gap.Status = "policy", "missing"
-	in.Gap.Evidence, in.Gap.Description = "the approved policy with its review date", "A written access-control policy exists."
-	in.Gap.Requirements = []string{"soc2 CC5.3", "iso27001 A.5.15"}
-	assert.Contains(t, ticketSummary(in), "Draft and approve the policy")
-	d := ticketDescription(in)
-	for _, want := range []string{"Policy outline the auditor will look for", "the approved policy with its review date", "soc2 CC5.3; iso27001 A.5.15", "starter remediation done brightlane/ACC-04"} {
-		assert.Contains(t, d, want)
-	}
-	in.Gap.Type = "technical"
-	assert.NotContains(t, ticketSummary(in), "Draft")
-	assert.NotContains(t, ticketDescription(in), "Policy outline")
-}
