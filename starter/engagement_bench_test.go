@@ -16,6 +16,8 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/jira"
+	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
@@ -39,7 +41,7 @@ var billable = map[enumspb.EventType]bool{
 }
 
 // BenchmarkAssessAndRemediate runs a SOC 2 + ISO 27001 engagement on the
-// dev server, with Slack emulated, from sign-off through the gap assessment
+// dev server, with Slack and Jira emulated, from sign-off through the gap assessment
 // (every control answered at once: four in five in place, one in five
 // missing) to every gap closed with evidence. It reports the wall time as a
 // ratio to one no-op workflow per control started and awaited the same way
@@ -66,9 +68,18 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		emu.AddUser(p.Email, "U"+fmt.Sprintf("%08X", len(p.Email)*7919+int(p.Email[0])))
 	}
 	sc := slack.New(slack.Config{BotToken: "xoxb-bench", APIURL: emu.URL()})
+	jemu := jiraemu.New()
+	defer jemu.Close()
+	for i, p := range spec.People {
+		jemu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
+	}
+	jc, err := jira.New(jira.Config{BaseURL: jemu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
+	if err != nil {
+		b.Fatal(err)
+	}
 	const queue = "bench-engagement"
 	w := worker.New(tmp.Client, queue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: db.Store, Slack: sc})
+	workflows.Register(w, &activities.Activities{Store: db.Store, Slack: sc, Jira: jc})
 	w.RegisterWorkflowWithOptions(func(workflow.Context) error { return nil }, workflow.RegisterOptions{Name: "NoOp"})
 	if err := w.Start(); err != nil {
 		b.Fatal(err)
@@ -178,6 +189,7 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		}
 		b.ReportMetric(float64(controls), "controls")
 		b.ReportMetric(float64(len(items)), "gaps")
+		b.ReportMetric(float64(len(jemu.Issues())), "jira-tickets")
 		b.ReportMetric(float64(len(ids2)), "workflows")
 		b.ReportMetric(float64(events), "history-events")
 		b.ReportMetric(float64(actions), "actions")
