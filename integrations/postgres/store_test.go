@@ -124,3 +124,41 @@ func TestEventLogIsAppendOnly(t *testing.T) {
 	require.Len(t, events, 1)
 	assert.Equal(t, "steadfast", events[0].Actor)
 }
+
+func TestEvidenceIsAppendOnlyAndCorrectionsPoint(t *testing.T) {
+	db := testenv.Postgres(t)
+	ctx := context.Background()
+	r := scopeRecord(t)
+	require.NoError(t, db.Store.RecordScope(ctx, r))
+	e := postgres.Evidence{
+		EngagementID: r.EngagementID, ControlID: "ACC-04", OccurrenceKey: "ACC-04/2027-Q1",
+		PeriodStart: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), PeriodEnd: time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC),
+		DueAt: time.Date(2027, 4, 5, 17, 0, 0, 0, time.UTC), SubmittedAt: time.Date(2027, 4, 2, 9, 0, 0, 0, time.UTC),
+		SubmittedBy: "Aisha@ferrovia.example", Channel: postgres.ChannelSlack, Kind: "link",
+		Value: "https://drive.example/q1-review.pdf", SubmissionKey: "slack/abc",
+	}
+	id, err := db.Store.AddEvidence(ctx, e)
+	require.NoError(t, err)
+	again, err := db.Store.AddEvidence(ctx, e)
+	require.NoError(t, err)
+	assert.Equal(t, id, again, "a retried submission adds nothing")
+
+	fix := e
+	fix.Value, fix.SubmissionKey, fix.Corrects = "https://drive.example/q1-review-signed.pdf", "cli/fix", &id
+	fix.SubmittedAt = e.SubmittedAt.Add(time.Hour)
+	_, err = db.Store.AddEvidence(ctx, fix)
+	require.NoError(t, err)
+
+	all, err := db.Store.EvidenceFor(ctx, r.EngagementID)
+	require.NoError(t, err)
+	require.Len(t, all, 2, "the correction is a new row; the original stays")
+	assert.Equal(t, postgres.HashValue("https://drive.example/q1-review.pdf"), all[0].ValueSHA256)
+	assert.Equal(t, "aisha@ferrovia.example", all[0].SubmittedBy)
+	require.NotNil(t, all[1].Corrects)
+	assert.Equal(t, id, *all[1].Corrects)
+
+	_, err = db.Store.Pool().Exec(ctx, `UPDATE evidence SET value = 'x'`)
+	require.ErrorContains(t, err, "append-only")
+	_, err = db.Store.Pool().Exec(ctx, `DELETE FROM evidence`)
+	require.ErrorContains(t, err, "append-only")
+}
