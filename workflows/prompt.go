@@ -95,6 +95,11 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 		}
 	}
 
+	if r.answer != nil && in.Evidence != nil {
+		if err := r.recordEvidence(ctx); err != nil {
+			return PromptResult{}, err
+		}
+	}
 	if r.answer != nil {
 		// Show the answer in the person's digest; the answer itself was
 		// stored before the update returned.
@@ -111,6 +116,24 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 		res.Outcome = OutcomeExpired
 	}
 	return res, nil
+}
+
+// recordEvidence appends an evidence request's answer to the evidence
+// record, stamped with when it was given, so lateness is judged from fact.
+func (r *promptRun) recordEvidence(ctx workflow.Context) error {
+	kind, value := "link", r.answer.Link
+	if value == "" {
+		kind, value = "attestation", r.answer.Note
+	}
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	err := workflow.ExecuteActivity(actx, a.RecordEvidence, activities.RecordEvidenceInput{
+		EngagementID: r.in.EngagementID, Request: *r.in.Evidence, Kind: kind, Value: value, By: r.answer.By,
+		Channel: r.answer.Channel, SubmissionKey: r.answer.UpdateID, At: r.answer.At,
+	}).Get(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record evidence of %s: %w", r.id, err)
+	}
+	return nil
 }
 
 // withdraw closes a prompt its parent no longer needs answered (the

@@ -30,6 +30,9 @@ type PromptInput struct {
 	Sponsors     []compliance.Person
 	Policy       compliance.ReminderPolicy
 	SlackChannel string
+	// Evidence, when set, makes this an evidence request: the answer is
+	// appended to the evidence record for the occurrence.
+	Evidence *activities.EvidenceRequest
 }
 
 // Prompt outcomes.
