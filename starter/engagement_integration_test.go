@@ -210,21 +210,23 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, 2, st.Revision)
 	assessGaps(t, ctx, cli, db, e, spec.ID, &revised, st.Assessment.Controls)
 
-	var result workflows.EngagementResult
-	require.NoError(t, run.Get(ctx, &result))
-	assert.Equal(t, workflows.PhaseRemediated, result.Phase)
-	assert.Equal(t, 2, result.Revision)
-	st, err = e.status(ctx, spec.ID)
-	require.NoError(t, err)
+	// With every gap closed the engagement enters its operating period.
+	st = waitFor("the operating period", func(s workflows.EngagementStatus) bool {
+		return s.Phase == compliance.PhaseOperating
+	})
+	assert.Equal(t, 2, st.Revision)
 	assert.Equal(t, 1, st.Verified)
 	assert.Equal(t, 1, st.Accepted)
+	_ = run
 
 	// Everything is in Postgres, once.
 	pool := db.Store.Pool()
 	var phase string
 	var rev int
-	require.NoError(t, pool.QueryRow(ctx, `SELECT phase, spec_revision FROM engagements WHERE id = $1`, spec.ID).Scan(&phase, &rev))
-	assert.Equal(t, workflows.PhaseRemediated, phase)
+	require.Eventually(t, func() bool {
+		err := pool.QueryRow(ctx, `SELECT phase, spec_revision FROM engagements WHERE id = $1`, spec.ID).Scan(&phase, &rev)
+		return err == nil && phase == compliance.PhaseOperating
+	}, 30*time.Second, 100*time.Millisecond, "the phase change was not recorded")
 	assert.Equal(t, 2, rev)
 	rows, err := pool.Query(ctx, `SELECT spec_revision, decision, decided_by, channel FROM scope_decisions WHERE engagement_id = $1 ORDER BY spec_revision`, spec.ID)
 	require.NoError(t, err)
@@ -254,7 +256,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Contains(t, kinds, "gap-overridden")
 	assert.Contains(t, kinds, "remediation-opened")
 	assert.Contains(t, kinds, "remediation-changed")
-	assert.Equal(t, "phase-entered", kinds[len(kinds)-1], "the engagement records reaching the end of remediation")
+	assert.Equal(t, "phase-entered", kinds[len(kinds)-1], "the engagement records entering the operating period")
 	var systems int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM systems WHERE engagement_id = $1 AND scope = 'in'`, spec.ID).Scan(&systems))
 	assert.Equal(t, 5, systems, "revision 2 brought hubspot into scope")
@@ -265,7 +267,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, "brightlane", list[0].ID)
 
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
-		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_remediated_v3.json")
+		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_operating_v4.json")
 		writeHistory(t, ctx, e, workflows.GapAssessmentWorkflowID(spec.ID), "gap_assessment_answered.json")
 		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve_v1_prompt.json")
 		writeHistory(t, ctx, e, workflows.PromptWorkflowID(spec.ID, "scope-signoff/r2"), "prompt_signoff_answered.json")

@@ -64,6 +64,14 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 			return EngagementResult{}, err
 		}
 	}
+	if st.Phase == PhaseRemediated && st.Plan != nil && workflow.GetVersion(ctx, versionOperating, workflow.DefaultVersion, 1) >= 1 {
+		st.Phase = compliance.PhaseOperating
+	}
+	if st.Phase == compliance.PhaseOperating {
+		if err := runOperating(ctx, st, progress); err != nil {
+			return EngagementResult{}, err
+		}
+	}
 	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
 }
 
@@ -172,6 +180,43 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
 	return nil
+}
+
+// versionOperating gates the operating period after remediation.
+const versionOperating = "operating"
+
+// PhaseOperated is where an engagement rests once its window has closed;
+// the readiness review slots in after it.
+const PhaseOperated = "operated"
+
+// runOperating runs the operating period's scheduler until the window
+// closes. Evidence requests it sends live on their own, so they survive the
+// scheduler continuing as new.
+func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: compliance.PhaseOperating, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	st.WaitingFor = "evidence on each control's cadence through the observation window"
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            OperatingWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+	})
+	var res OperatingResult
+	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
+		return fmt.Errorf("operating period of %s: %w", st.EngagementID, err)
+	}
+	st.Phase, st.WaitingFor, st.UpdatedAt = PhaseOperated, "", workflow.Now(ctx)
+	return workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: PhaseOperated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil)
 }
 
 // runGapAssessment runs the gap-assessment child and records its outcome.

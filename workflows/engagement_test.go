@@ -40,14 +40,14 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 	require.NotNil(t, waiting.Plan, "the child reported its plan to the engagement")
 	assert.NotEmpty(t, waiting.Risks)
 
-	assert.Equal(t, PhaseRemediated, afterDecision.Phase, "scoping hands over to the gap assessment, then remediation")
+	assert.Equal(t, PhaseOperated, afterDecision.Phase, "scoping hands over to the gap assessment, remediation and the operating period")
 	assert.Empty(t, afterDecision.WaitingOn)
 	require.Len(t, afterDecision.Decisions, 1)
 	assert.Equal(t, "scope reviewed with the CTO", afterDecision.Decisions[0].Reason)
 
 	var res EngagementResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseRemediated, res.Phase)
+	assert.Equal(t, PhaseOperated, res.Phase)
 	require.NotNil(t, res.Plan)
 }
 
@@ -79,6 +79,6 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	require.NoError(t, next.GetWorkflowError())
 	var res EngagementResult
 	require.NoError(t, next.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseRemediated, res.Phase, "the new run carries on from the carried phase")
+	assert.Equal(t, PhaseOperated, res.Phase, "the new run carries on from the carried phase")
 	assert.Equal(t, 1, res.Revision)
 }

@@ -80,7 +80,7 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 
 	var res EngagementResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseRemediated, res.Phase)
+	assert.Equal(t, PhaseOperated, res.Phase)
 	require.NoError(t, closing.rejected)
 	require.Len(t, recorded, len(plan.Controls), "every applicable control is recorded")
 

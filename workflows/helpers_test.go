@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -69,6 +70,9 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	acts := &activities.Activities{}
 	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(activities.OpenRemediationResult{Label: "steadfast-x"}, nil)
 	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).Return(activities.ChangeRemediationResult{}, nil)
+	// The operating period's own tests run its schedule; here the window
+	// has already closed, so the engagement passes through.
+	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)
 }
 
 // signoff answers the scope sign-off prompt of a revision, as

@@ -14,6 +14,7 @@ const (
 	GapAssessmentWorkflowName  = "GapAssessment"
 	RemediationWorkflowName    = "Remediation"
 	GapRemediationWorkflowName = "GapRemediation"
+	OperatingWorkflowName      = "Operating"
 )
 
 // Queries.
@@ -26,6 +27,8 @@ const (
 	QueryAssessment = "assessment"
 	// QueryRemediation answers GapRemediationState from a gap's workflow.
 	QueryRemediation = "remediation"
+	// QueryOperating answers OperatingProgress from the scheduler.
+	QueryOperating = "operating"
 )
 
 // Gap remediation messages.
@@ -80,6 +83,11 @@ func GapAssessmentWorkflowID(engagementID string) string {
 // RemediationWorkflowID is the remediation child's ID.
 func RemediationWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/remediation"
+}
+
+// OperatingWorkflowID is the operating period's scheduler.
+func OperatingWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/operating"
 }
 
 // GapWorkflowID is one gap's remediation workflow, and its item's ID.

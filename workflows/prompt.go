@@ -309,7 +309,7 @@ func (r *promptRun) validateAnswer(req AnswerPromptRequest) error {
 		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
 	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
 		return fmt.Errorf("answering %q needs a note (--note)", c.Label)
-	case r.in.LinkRequired && strings.TrimSpace(req.Link) == "":
+	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "":
 		return errors.New("this answer needs a link to the evidence (--link)")
 	case req.Link != "" && !validLink(req.Link):
 		return fmt.Errorf("%q is not an http(s) link", req.Link)

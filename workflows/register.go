@@ -24,4 +24,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(GapAssessmentWorkflow, workflow.RegisterOptions{Name: GapAssessmentWorkflowName})
 	r.RegisterWorkflowWithOptions(RemediationWorkflow, workflow.RegisterOptions{Name: RemediationWorkflowName})
 	r.RegisterWorkflowWithOptions(GapRemediationWorkflow, workflow.RegisterOptions{Name: GapRemediationWorkflowName})
+	r.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 }

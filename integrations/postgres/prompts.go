@@ -36,6 +36,8 @@ type PromptChoice struct {
 	// NoteRequired makes a note mandatory for this choice (a rejection
 	// needs a reason).
 	NoteRequired bool `json:"note_required,omitempty"`
+	// LinkRequired makes a link mandatory for this choice.
+	LinkRequired bool `json:"link_required,omitempty"`
 }
 
 // Prompt is one question to one person and, once given, its answer.

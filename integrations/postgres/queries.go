@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -81,4 +82,29 @@ func (s *Store) PersonRoles(ctx context.Context, engagementID, email string) ([]
 		return nil, fmt.Errorf("read roles of %s: %w", email, err)
 	}
 	return roles, nil
+}
+
+// SpecAndPlan reads an engagement's current spec and the plan of its
+// current revision.
+func (s *Store) SpecAndPlan(ctx context.Context, id string) (compliance.Spec, compliance.Plan, error) {
+	var spec compliance.Spec
+	var plan compliance.Plan
+	var specJSON, planJSON []byte
+	err := s.pool.QueryRow(ctx, `
+		SELECT e.spec, p.plan FROM engagements e
+		JOIN plans p ON p.engagement_id = e.id AND p.spec_revision = e.spec_revision
+		WHERE e.id = $1`, id).Scan(&specJSON, &planJSON)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return spec, plan, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return spec, plan, fmt.Errorf("read spec of %s: %w", id, err)
+	}
+	if err := json.Unmarshal(specJSON, &spec); err != nil {
+		return spec, plan, fmt.Errorf("decode spec of %s: %w", id, err)
+	}
+	if err := json.Unmarshal(planJSON, &plan); err != nil {
+		return spec, plan, fmt.Errorf("decode plan of %s: %w", id, err)
+	}
+	return spec, plan, nil
 }

@@ -1,0 +1,161 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// OperatingInput starts (or continues) the operating period's scheduler.
+type OperatingInput struct {
+	EngagementID     string
+	Spec             compliance.Spec
+	Plan             compliance.Plan
+	ParentWorkflowID string
+	Revision         int
+	// Cursor is the AskAt of the last request sent; requests after it are
+	// still to send. Zero on the first run.
+	Cursor time.Time
+	// Asked counts requests sent over every run.
+	Asked int
+	// ContinueAsNewEvery forces continue-as-new after that many requests
+	// in one run (a test hook; 0 leaves it to Temporal's suggestion).
+	ContinueAsNewEvery int
+	// TestTick and Controls shrink the cadence for tests that run it for
+	// real in minutes (see activities.NextOccurrencesInput).
+	TestTick time.Duration
+	Controls []string
+}
+
+// OperatingResult is returned when the window has closed.
+type OperatingResult struct {
+	Asked int
+}
+
+// OperatingProgress answers the operating query.
+type OperatingProgress struct {
+	Asked  int       `json:"asked"`
+	Cursor time.Time `json:"cursor"`
+	Next   time.Time `json:"next,omitempty"`
+}
+
+// horizon is how far ahead the scheduler asks for the next batch: a week
+// of requests keeps each activity result small.
+const horizon = 7 * 24 * time.Hour
+
+// evidenceChoices: evidence is a link; a daily control's weekly batch may
+// be attested in a note instead.
+var evidenceChoices = []postgres.PromptChoice{
+	{Value: "evidence", Label: "Here is the evidence", LinkRequired: true},
+}
+
+// OperatingWorkflow is one scheduler per engagement: it sends each
+// control's evidence request as its period closes, as an evidence prompt
+// (so reminders and escalations apply and the answer lands in the evidence
+// record), and keeps only a cursor, so it continues as new cheaply for as
+// long as the programme runs.
+//
+// Why one scheduler and not one workflow per control: measured on the dev
+// server (see README), a per-control workflow adds a timer, a workflow task
+// and a start per occurrence plus a long-lived workflow per control; the
+// scheduler's cost per occurrence is one child start, and its own history
+// resets at each continue-as-new. The prompts carry the per-occurrence
+// state either way.
+func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult, error) {
+	progress := OperatingProgress{Asked: in.Asked, Cursor: in.Cursor}
+	if err := workflow.SetQueryHandler(ctx, QueryOperating, func() (OperatingProgress, error) { return progress, nil }); err != nil {
+		return OperatingResult{}, fmt.Errorf("register %s query: %w", QueryOperating, err)
+	}
+	cursor := in.Cursor
+	if cursor.IsZero() {
+		cursor = workflow.Now(ctx)
+	}
+	span := horizon
+	if in.TestTick > 0 {
+		span = 4 * in.TestTick
+	}
+	askedThisRun := 0
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	for {
+		until := cursor.Add(span)
+		var next activities.NextOccurrencesResult
+		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
+			Spec: in.Spec, Plan: in.Plan, After: cursor, Until: until, TestTick: in.TestTick, Controls: in.Controls,
+		}).Get(ctx, &next)
+		if err != nil {
+			return OperatingResult{}, fmt.Errorf("schedule evidence for %s: %w", in.EngagementID, err)
+		}
+		for _, o := range next.Occurrences {
+			progress.Next = o.AskAt
+			if wait := o.AskAt.Sub(workflow.Now(ctx)); wait > 0 {
+				if err := workflow.Sleep(ctx, wait); err != nil {
+					return OperatingResult{}, err
+				}
+			}
+			if err := askForEvidence(ctx, in, o); err != nil {
+				return OperatingResult{}, err
+			}
+			cursor, progress.Cursor = o.AskAt, o.AskAt
+			progress.Asked++
+			askedThisRun++
+			forced := in.ContinueAsNewEvery > 0 && askedThisRun >= in.ContinueAsNewEvery
+			if forced || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+				next := in
+				next.Cursor, next.Asked = cursor, progress.Asked
+				return OperatingResult{}, workflow.NewContinueAsNewError(ctx, OperatingWorkflowName, next)
+			}
+		}
+		if !next.WindowEnd.IsZero() && !until.Before(next.WindowEnd) {
+			return OperatingResult{Asked: progress.Asked}, nil
+		}
+		// Nothing more before the horizon: sleep to it and look again.
+		if wait := until.Sub(workflow.Now(ctx)); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return OperatingResult{}, err
+			}
+		}
+		cursor = until
+	}
+}
+
+// askForEvidence starts the occurrence's evidence prompt and waits only
+// until it has started: the prompt lives on by itself (ABANDON), so the
+// scheduler can continue as new while owners are still answering.
+func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.ScheduledOccurrence) error {
+	key := "evidence/" + o.Key
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PromptWorkflowID(in.EngagementID, key),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	req := o.Request
+	question := fmt.Sprintf("Evidence for %s %s, period %s to %s: link the %s record.", o.ControlID, o.Title,
+		req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006"), o.Frequency)
+	choices := evidenceChoices
+	if o.Batch {
+		// Daily controls are attested a week at a time.
+		choices = append(choices, postgres.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
+	}
+	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		EngagementID: in.EngagementID, Key: key, Kind: "evidence", Subject: o.ControlID + " " + o.Title,
+		Question: question, Why: "The auditor samples occurrences across the whole window; evidence given after the period closes is marked as raised retrospectively.",
+		Choices: choices, To: o.Owner, Leads: in.Spec.PeopleWithRole(compliance.RoleLead),
+		Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor), Policy: in.Spec.Reminders,
+		SlackChannel: in.Spec.Integrations.SlackChannel, Evidence: &req,
+	})
+	var started workflow.Execution
+	err := child.GetChildWorkflowExecution().Get(ctx, &started)
+	// Already started means a previous run asked before continuing as
+	// new: asked once, not twice.
+	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return fmt.Errorf("ask for evidence %s: %w", o.Key, err)
+	}
+	return nil
+}
