@@ -32,7 +32,10 @@ type NextOccurrencesInput struct {
 	Spec  compliance.Spec
 	Plan  compliance.Plan
 	After time.Time
-	Until time.Time
+	// AfterKey breaks ties at After: requests asked at the same instant
+	// are ordered by key, and those up to AfterKey were already sent.
+	AfterKey string
+	Until    time.Time
 	// TestTick, when set, replaces the calendar with one occurrence per
 	// control every TestTick, for tests that run a cadence in minutes.
 	TestTick time.Duration
@@ -86,7 +89,7 @@ func (a *Activities) NextOccurrences(_ context.Context, in NextOccurrencesInput)
 		}
 		for _, o := range occs {
 			ask := cal.At(cal.PrevBusinessDay(o.Period.End), AskHour)
-			if !ask.After(in.After) || ask.After(in.Until) {
+			if !pending(ask, o.Key(), in) {
 				continue
 			}
 			res.Occurrences = append(res.Occurrences, ScheduledOccurrence{
@@ -108,15 +111,27 @@ func (a *Activities) NextOccurrences(_ context.Context, in NextOccurrencesInput)
 	return res, nil
 }
 
+// pending reports whether a request asked at ask with key is still to
+// send: after the cursor (or at it, with a later key) and not past Until.
+func pending(ask time.Time, key string, in NextOccurrencesInput) bool {
+	switch {
+	case ask.After(in.Until), ask.Before(in.After):
+		return false
+	case ask.Equal(in.After):
+		return key > in.AfterKey
+	}
+	return true
+}
+
 // tickOccurrences is the test cadence: one period per tick.
 func tickOccurrences(c *catalog.Control, owner compliance.Person, in NextOccurrencesInput) []ScheduledOccurrence {
 	var out []ScheduledOccurrence
 	start := in.After.Truncate(in.TestTick)
-	for t := start.Add(in.TestTick); !t.After(in.Until); t = t.Add(in.TestTick) {
-		if !t.After(in.After) {
+	for t := start; !t.After(in.Until); t = t.Add(in.TestTick) {
+		key := fmt.Sprintf("%s/t%d", c.ID, t.Unix())
+		if !pending(t, key, in) {
 			continue
 		}
-		key := fmt.Sprintf("%s/t%d", c.ID, t.Unix())
 		out = append(out, ScheduledOccurrence{
 			Key: key, ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Owner: owner, AskAt: t,
 			Request: EvidenceRequest{ControlID: c.ID, OccurrenceKey: key, PeriodStart: t.Add(-in.TestTick), PeriodEnd: t, Due: t.Add(in.TestTick)},

@@ -20,9 +20,10 @@ type OperatingInput struct {
 	Plan             compliance.Plan
 	ParentWorkflowID string
 	Revision         int
-	// Cursor is the AskAt of the last request sent; requests after it are
-	// still to send. Zero on the first run.
-	Cursor time.Time
+	// Cursor and CursorKey are the last request sent (its AskAt and key):
+	// requests after it are still to send. Zero on the first run.
+	Cursor    time.Time
+	CursorKey string
 	// Asked counts requests sent over every run.
 	Asked int
 	// ContinueAsNewEvery forces continue-as-new after that many requests
@@ -45,6 +46,10 @@ type OperatingProgress struct {
 	Cursor time.Time `json:"cursor"`
 	Next   time.Time `json:"next,omitempty"`
 }
+
+// afterEveryKey sorts after any occurrence key: a cursor at (t,
+// afterEveryKey) means everything asked at t has been sent.
+const afterEveryKey = "\uffff"
 
 // horizon is how far ahead the scheduler asks for the next batch: a week
 // of requests keeps each activity result small.
@@ -73,7 +78,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	if err := workflow.SetQueryHandler(ctx, QueryOperating, func() (OperatingProgress, error) { return progress, nil }); err != nil {
 		return OperatingResult{}, fmt.Errorf("register %s query: %w", QueryOperating, err)
 	}
-	cursor := in.Cursor
+	cursor, cursorKey := in.Cursor, in.CursorKey
 	if cursor.IsZero() {
 		cursor = workflow.Now(ctx)
 	}
@@ -87,7 +92,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 		until := cursor.Add(span)
 		var next activities.NextOccurrencesResult
 		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
-			Spec: in.Spec, Plan: in.Plan, After: cursor, Until: until, TestTick: in.TestTick, Controls: in.Controls,
+			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: in.TestTick, Controls: in.Controls,
 		}).Get(ctx, &next)
 		if err != nil {
 			return OperatingResult{}, fmt.Errorf("schedule evidence for %s: %w", in.EngagementID, err)
@@ -99,18 +104,20 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 					return OperatingResult{}, err
 				}
 			}
-			if err := askForEvidence(ctx, in, o); err != nil {
-				return OperatingResult{}, err
-			}
-			cursor, progress.Cursor = o.AskAt, o.AskAt
-			progress.Asked++
-			askedThisRun++
+			// Continue as new here, after a wait and before the next ask,
+			// so the requests already sent have long since started.
 			forced := in.ContinueAsNewEvery > 0 && askedThisRun >= in.ContinueAsNewEvery
 			if forced || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 				next := in
-				next.Cursor, next.Asked = cursor, progress.Asked
+				next.Cursor, next.CursorKey, next.Asked = cursor, cursorKey, progress.Asked
 				return OperatingResult{}, workflow.NewContinueAsNewError(ctx, OperatingWorkflowName, next)
 			}
+			if err := askForEvidence(ctx, in, o); err != nil {
+				return OperatingResult{}, err
+			}
+			cursor, cursorKey, progress.Cursor = o.AskAt, o.Key, o.AskAt
+			progress.Asked++
+			askedThisRun++
 		}
 		if !next.WindowEnd.IsZero() && !until.Before(next.WindowEnd) {
 			return OperatingResult{Asked: progress.Asked}, nil
@@ -121,7 +128,8 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 				return OperatingResult{}, err
 			}
 		}
-		cursor = until
+		// Every request at or before until was in this batch.
+		cursor, cursorKey = until, afterEveryKey
 	}
 }
 
