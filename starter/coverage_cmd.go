@@ -21,14 +21,15 @@ func newCoverageCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "coverage ENGAGEMENT [--format text|json|csv] [--as-of YYYY-MM-DD]",
 		Short: "Show evidence coverage of the operating window, control by control and month by month",
-		Long: `Shows, for every control the engagement operates and every month of its operating
-window (the SOC 2 Type II observation window, from the Type I date when there is
-one; otherwise the plan's operating period), what was expected and whether it
-arrived on time, late (within the grace period), retrospectively (after it),
-not at all (missed), is past due within the grace period (overdue), or is not
-due yet. An occurrence counts in the month its period ends in. The header gives
-the window and the on-time rate so far (on time over fallen due; "n/a" while
-nothing has fallen due).
+		Long: `Shows the evidence coverage of the operating window as a heat map, control by
+control and month by month. The window is the SOC 2 Type II observation window
+(from the Type I date when there is one), otherwise the plan's operating period.
+For every control the engagement operates, each month shows whether what was
+expected arrived on time, late (within the grace period), retrospectively
+(after it), or not at all (missed); whether it is past due but still within
+the grace period (overdue); or whether it is not due yet. An occurrence counts
+in the month its period ends in. The header gives the window and the on-time
+rate so far (on time over fallen due; "n/a" while nothing has fallen due).
 
 Formats: text (a heat map with a legend), json (the header and the heat map) and
 csv (one row per control and month; the header line goes to stderr).

@@ -88,9 +88,17 @@ func writeDrift(out io.Writer, format string, op reports.Operating) error {
 			if d.LastEvidence == nil {
 				since += " (none yet)"
 			}
+			why := ""
+			if len(d.Reasons) > 0 {
+				why = d.Reasons[0]
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%d\t%s\n", c.ControlID, orDash(c.Owner), d.Level,
-				strings.Join(tells, ", "), d.Missed, d.Late, d.Overdue, d.Retrospective, since, d.Streak,
-				strings.Join(d.Reasons, "; "))
+				strings.Join(tells, ", "), d.Missed, d.Late, d.Overdue, d.Retrospective, since, d.Streak, why)
+			// Further reasons on their own lines under WHY (empty cells keep
+			// the columns aligned).
+			for _, r := range d.Reasons[min(1, len(d.Reasons)):] {
+				fmt.Fprintf(tw, "%s%s\n", strings.Repeat("\t", 10), r)
+			}
 		}
 		return tw.Flush()
 	}

@@ -116,9 +116,13 @@ func TestOperatingCadenceForReal(t *testing.T) {
 		}
 	}
 
-	ev, err := db.Store.EvidenceFor(ctx, spec.ID)
-	require.NoError(t, err)
-	require.Len(t, ev, 2, "the two answers are in the evidence record")
+	// An answer whose record was in flight on a killed worker lands once
+	// the activity's timeout lets a new worker retry it.
+	var ev []postgres.Evidence
+	require.Eventually(t, func() bool {
+		ev, err = db.Store.EvidenceFor(ctx, spec.ID)
+		return err == nil && len(ev) == 2
+	}, time.Minute, 200*time.Millisecond, "the two answers are not both in the evidence record")
 	for _, e := range ev {
 		assert.Equal(t, postgres.HashValue(e.Value), e.ValueSHA256)
 		assert.Equal(t, "link", e.Kind)

@@ -102,10 +102,10 @@ func TestCoverageAndDriftCLI(t *testing.T) {
 			t.Fatalf("no row for %s in:\n%s", id, out)
 			return ""
 		}
-		assert.Equal(t, "ACC-08    █   █   █   ·   ·   ·   3/3", row("ACC-08"))
-		assert.Equal(t, "OPS-01    ▓   ▓   █   ·   ·   ·   1/3", row("OPS-01"))
-		assert.Equal(t, "VUL-02    █   ▒   █   ·   ·   ·   2/3", row("VUL-02"))
-		assert.Equal(t, "OPS-15    ✗   ✗   ✗   ·   ·   ·   0/3", row("OPS-15"))
+		assert.Equal(t, "ACC-08   █   █   █   ·   ·   ·   3/3", row("ACC-08"))
+		assert.Equal(t, "OPS-01   ▓   ▓   █   ·   ·   ·   1/3", row("OPS-01"))
+		assert.Equal(t, "VUL-02   █   ▒   █   ·   ·   ·   2/3", row("VUL-02"))
+		assert.Equal(t, "OPS-15   ✗   ✗   ✗   ·   ·   ·   0/3", row("OPS-15"))
 	})
 
 	t.Run("coverage before anything is due", func(t *testing.T) {

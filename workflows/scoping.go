@@ -386,12 +386,13 @@ func (r *scopingRun) revise(ctx workflow.Context, req ReviseScopeRequest) (Revis
 	return ReviseScopeResult{Revision: next}, nil
 }
 
-// recordOptions are for short Postgres writes and pure computation: a
-// minute covers a slow database, and retries back off to a minute apart but
+// recordOptions are for short Postgres writes and pure computation: fifteen
+// seconds covers a slow database and bounds how long a write lost with a
+// killed worker waits before it is retried; retries back off to a minute apart but
 // never give up, because the engagement cannot proceed without its record
 // and a database outage is worth waiting out. Bad input is non-retryable.
 var recordOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: time.Minute,
+	StartToCloseTimeout: 15 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
