@@ -160,3 +160,33 @@ func TestSlackFailuresBecomeRetryDecisions(t *testing.T) {
 	assert.True(t, strings.HasPrefix(res.Delivered, activities.DeliveredUnreachable), res.Delivered)
 	assert.Contains(t, res.Delivered, "invalid_blocks")
 }
+
+func TestCheckDriftTellsByLevelOncePerWeek(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := time.Date(2027, 6, 15, 15, 0, 0, 0, time.UTC) // inside the example's Type II window, no evidence given
+	res, err := f.acts.CheckDrift(ctx, activities.CheckDriftInput{EngagementID: f.spec.ID, Spec: *f.spec, Now: now})
+	require.NoError(t, err)
+	assert.Positive(t, res.Critical, "months without evidence are critical")
+	assert.Equal(t, res.Watch+res.Drifting+res.Critical, res.Escalated)
+
+	again, err := f.acts.CheckDrift(ctx, activities.CheckDriftInput{EngagementID: f.spec.ID, Spec: *f.spec, Now: now.Add(time.Hour)})
+	require.NoError(t, err)
+	assert.Equal(t, res.Escalated, again.Escalated)
+
+	events, err := f.db.Store.Events(ctx, f.spec.ID)
+	require.NoError(t, err)
+	escalations, toSponsor := 0, 0
+	for _, e := range events {
+		if e.Kind != activities.EventEscalated {
+			continue
+		}
+		escalations++
+		if strings.Contains(fmt.Sprint(e.Detail["told"]), "tom@brightlane.io") {
+			toSponsor++
+		}
+	}
+	assert.Equal(t, res.Escalated, escalations, "told once per control and level per week, however often the check runs")
+	assert.Equal(t, res.Critical, toSponsor, "critical controls reach the sponsor")
+	assert.NotEmpty(t, f.emu.Messages(), "escalations are posted to the engagement channel")
+}

@@ -55,6 +55,9 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 	if a := st.Assessment; a != nil {
 		fmt.Fprintf(tw, "Assessment\t%d of %d controls answered, %d unanswered\n", a.Answered, a.Controls, a.Unanswered)
 	}
+	if st.OnTimeRate != nil {
+		fmt.Fprintf(tw, "On time\t%.1f%% of evidence due so far in the window (`starter coverage %s`)\n", 100**st.OnTimeRate, st.EngagementID)
+	}
 	if st.GapsFound > 0 {
 		open := st.GapsFound - st.Verified - st.Accepted
 		fmt.Fprintf(tw, "Gaps\t%d found: %d open, %d closed with evidence, %d accepted", st.GapsFound, open, st.Verified, st.Accepted)

@@ -310,6 +310,9 @@ func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Phase == compliance.PhaseRemediation {
 		st.Verified, st.Accepted = p.Verified, p.Accepted
 	}
+	if p.OnTimeRate != nil {
+		st.OnTimeRate = p.OnTimeRate
+	}
 }
 
 func (st *EngagementState) status() EngagementStatus {
@@ -322,7 +325,7 @@ func (st *EngagementState) status() EngagementStatus {
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
-		RemediationDue: st.RemediationDue,
-		StartedAt:      st.StartedAt, UpdatedAt: st.UpdatedAt,
+		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate,
+		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

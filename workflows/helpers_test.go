@@ -73,6 +73,7 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	// The operating period's own tests run its schedule; here the window
 	// has already closed, so the engagement passes through.
 	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)
+	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 }
 
 // signoff answers the scope sign-off prompt of a revision, as

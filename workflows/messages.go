@@ -47,6 +47,7 @@ type EngagementState struct {
 	Runs int
 	// JiraPollEvery is carried from the input (tests).
 	JiraPollEvery time.Duration
+	OnTimeRate    *float64
 }
 
 // EngagementResult is returned when the engagement completes.
@@ -76,8 +77,10 @@ type EngagementStatus struct {
 	Accepted     int                    `json:"gaps_accepted"`
 	// RemediationDue is when the plan wants every gap closed.
 	RemediationDue time.Time `json:"remediation_due,omitempty"`
-	StartedAt      time.Time `json:"started_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	// OnTimeRate is the share of evidence due so far that arrived on time.
+	OnTimeRate *float64  `json:"on_time_rate,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state
@@ -93,7 +96,9 @@ type PhaseProgress struct {
 	Assessment *AssessmentProgress
 	// Closed gaps so far, during remediation.
 	Verified, Accepted int
-	At                 time.Time
+	// OnTimeRate of evidence in the window so far, while operating.
+	OnTimeRate *float64
+	At         time.Time
 }
 
 // ScopingInput starts the scoping phase.

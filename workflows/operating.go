@@ -42,9 +42,11 @@ type OperatingResult struct {
 
 // OperatingProgress answers the operating query.
 type OperatingProgress struct {
-	Asked  int       `json:"asked"`
-	Cursor time.Time `json:"cursor"`
-	Next   time.Time `json:"next,omitempty"`
+	Asked      int       `json:"asked"`
+	Cursor     time.Time `json:"cursor"`
+	Next       time.Time `json:"next,omitempty"`
+	OnTimeRate float64   `json:"on_time_rate"`
+	Drifting   int       `json:"drifting"`
 }
 
 // afterEveryKey sorts after any occurrence key: a cursor at (t,
@@ -118,6 +120,23 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 			cursor, cursorKey, progress.Cursor = o.AskAt, o.Key, o.AskAt
 			progress.Asked++
 			askedThisRun++
+		}
+		// Once a batch: who is drifting now, and tell them before the
+		// quarter closes rather than after.
+		var dr activities.CheckDriftResult
+		if err := workflow.ExecuteActivity(actx, a.CheckDrift, activities.CheckDriftInput{
+			EngagementID: in.EngagementID, Spec: in.Spec, Now: workflow.Now(ctx),
+		}).Get(ctx, &dr); err != nil {
+			return OperatingResult{}, fmt.Errorf("check drift of %s: %w", in.EngagementID, err)
+		}
+		progress.OnTimeRate, progress.Drifting = dr.OnTimeRate, dr.Drifting+dr.Critical
+		if in.ParentWorkflowID != "" {
+			rate := dr.OnTimeRate
+			workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{
+				Phase: compliance.PhaseOperating, Revision: in.Revision, OnTimeRate: &rate,
+				WaitingFor: fmt.Sprintf("evidence on each control's cadence (%d requests sent; %d controls drifting)", progress.Asked, progress.Drifting),
+				At:         workflow.Now(ctx),
+			})
 		}
 		if !next.WindowEnd.IsZero() && !until.Before(next.WindowEnd) {
 			return OperatingResult{Asked: progress.Asked}, nil

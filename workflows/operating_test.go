@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -80,7 +79,9 @@ func TestOperatingYearSimulated(t *testing.T) {
 		env := ts.NewTestWorkflowEnvironment()
 		env.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 		env.RegisterWorkflowWithOptions(log.fakeOwners, workflow.RegisterOptions{Name: PromptWorkflowName})
-		env.RegisterActivity(&activities.Activities{})
+		acts := &activities.Activities{}
+		env.RegisterActivity(acts)
+		env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 		env.SetStartTime(start)
 		env.ExecuteWorkflow(OperatingWorkflow, in)
 		err := env.GetWorkflowError()
@@ -158,6 +159,7 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 		env.RegisterWorkflowWithOptions(fake, workflow.RegisterOptions{Name: PromptWorkflowName})
 		acts := &activities.Activities{}
 		env.RegisterActivity(acts)
+		env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 		env.SetStartTime(start)
 		env.ExecuteWorkflow(OperatingWorkflow, in)
 		var can *workflow.ContinueAsNewError
@@ -173,6 +175,4 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 	for id, n := range asked {
 		assert.Equal(t, 1, n, "%s asked once", id)
 	}
-	_ = mock.Anything
-	_ = context.Background
 }
