@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -46,9 +45,7 @@ Other tools read this shape; extra fields may be added but the named ones stay.`
 			if format != "json" {
 				return fmt.Errorf("--format %q is not supported (want json)", format)
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(catalog.Default().Export())
+			return writeJSON(cmd.OutOrStdout(), catalog.Default().Export())
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "output format (json)")
@@ -178,9 +175,7 @@ Applicability (every Annex A control, included or excluded, with the reason).
 				printApplicability(cmd.OutOrStdout(), a)
 				return nil
 			case "json":
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(applicabilityJSON(a))
+				return writeJSON(cmd.OutOrStdout(), applicabilityJSON(a))
 			}
 			return fmt.Errorf("--format %q is not supported (want text or json)", format)
 		},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -112,9 +111,7 @@ type coverageJSON struct {
 func writeCoverage(out, errOut io.Writer, format string, op reports.Operating) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(coverageJSON{EngagementID: op.EngagementID, Window: op.Window, AsOf: op.AsOf,
+		return writeJSON(out, coverageJSON{EngagementID: op.EngagementID, Window: op.Window, AsOf: op.AsOf,
 			OnTimeRate: rateJSON(op), Due: op.Due, Heatmap: op.Heatmap})
 	case "csv":
 		// Keep stdout pure CSV for tools; the person at the terminal still

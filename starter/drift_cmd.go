@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -65,9 +64,7 @@ func writeDrift(out io.Writer, format string, op reports.Operating) error {
 	drifting := op.Drifting()
 	switch format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(driftJSON{EngagementID: op.EngagementID, Window: op.Window, AsOf: op.AsOf,
+		return writeJSON(out, driftJSON{EngagementID: op.EngagementID, Window: op.Window, AsOf: op.AsOf,
 			OnTimeRate: rateJSON(op), Due: op.Due, Controls: len(op.Controls), Drifting: drifting})
 	case "text":
 		fmt.Fprintln(out, operatingHeader(op))

@@ -15,7 +15,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/config"
 )
 
 func newEvidenceCmd() *cobra.Command {
@@ -52,7 +51,7 @@ delegate may add evidence.`,
 			if err != nil {
 				return fmt.Errorf("occurrence %q: %w (see `starter coverage %s`)", key, err, eng)
 			}
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ rank (a lead's override wins), status, owner, how exposed it is to sampling, and
 the reasons for its rank. --all includes controls that are not gaps.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -56,9 +55,7 @@ the reasons for its rank. --all includes controls that are not gaps.`,
 func writeRegister(out io.Writer, format, engagement string, reg []postgres.GapEntry) error {
 	switch format {
 	case "json":
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(reg)
+		return writeJSON(out, reg)
 	case "csv":
 		w := csv.NewWriter(out)
 		_ = w.Write([]string{"rank", "override_rank", "control_id", "title", "status", "gap", "accepted", "owner", "frequency", "sample_size", "frameworks", "requirements", "score", "reasons"})
@@ -123,7 +120,7 @@ beside the computed rank, which stays visible.`,
 			case !accept && rank < 1:
 				return errors.New("--rank must be a positive rank")
 			}
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/config"
 )
 
 func newListCmd() *cobra.Command {
@@ -19,7 +15,7 @@ func newListCmd() *cobra.Command {
 		Short: "List every engagement (from the Postgres record)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -31,9 +27,7 @@ func newListCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			switch format {
 			case "json":
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return writeJSON(out, list)
 			case "text":
 				if len(list) == 0 {
 					fmt.Fprintln(out, "No engagements yet. Start one with: starter engage -f examples/saas-startup.yaml")

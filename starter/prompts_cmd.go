@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -24,7 +23,7 @@ asked, the choices, the due time and how far up the escalation ladder each
 has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -38,9 +37,7 @@ has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(list)
+				return writeJSON(out, list)
 			}
 			if len(list) == 0 {
 				fmt.Fprintln(out, "Nothing is waiting for an answer.")

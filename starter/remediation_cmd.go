@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +24,7 @@ func newRemediationCmd() *cobra.Command {
 configured), status (open, verified, accepted) and the evidence that closed it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := postgres.Open(cmd.Context(), config.FromEnv().DatabaseURL)
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -36,9 +35,7 @@ configured), status (open, verified, accepted) and the evidence that closed it.`
 			}
 			out := cmd.OutOrStdout()
 			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(items)
+				return writeJSON(out, items)
 			}
 			if len(items) == 0 {
 				fmt.Fprintf(out, "No remediation items for %s yet.\n", args[0])

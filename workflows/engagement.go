@@ -92,34 +92,8 @@ func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.Rec
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	})
 	var res ScopingResult
-	done := false
-	sel := workflow.NewSelector(ctx)
-	sel.AddFuture(child, func(f workflow.Future) {
-		done = true
-		if err := f.Get(ctx, &res); err != nil {
-			res = ScopingResult{}
-			st.WaitingFor = "scoping failed: " + err.Error()
-		}
-	})
-	sel.AddReceive(progress, func(c workflow.ReceiveChannel, _ bool) {
-		var p PhaseProgress
-		c.Receive(ctx, &p)
-		st.apply(p)
-	})
-	for !done {
-		sel.Select(ctx)
-	}
-	if err := child.Get(ctx, nil); err != nil {
+	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
 		return fmt.Errorf("scoping of %s: %w", st.EngagementID, err)
-	}
-	// Drain progress sent just before the child completed, so no report
-	// is left in the channel across continue-as-new.
-	for {
-		var p PhaseProgress
-		if !progress.ReceiveAsync(&p) {
-			break
-		}
-		st.apply(p)
 	}
 	st.Spec, st.Revision, st.Plan, st.Risks, st.Decisions = res.Spec, res.Revision, &res.Plan, res.Risks, res.Decisions
 	st.Phase, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseScoped, nil, "", workflow.Now(ctx)
