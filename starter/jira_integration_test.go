@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
@@ -97,8 +99,17 @@ func TestJiraRemediationEndToEnd(t *testing.T) {
 		emu.AddUser(p.Email, "acct-"+string(rune('a'+i)))
 	}
 
+	// Slack too, so the restart is checked for duplicate messages.
+	slackEmu := slackemu.New()
+	defer slackEmu.Close()
+	for i, p := range spec.People {
+		slackEmu.AddUser(p.Email, fmt.Sprintf("U0PERSON%02d", i))
+	}
+	spec.People[0].SlackID = ""
+
 	taskQueue := "steadfast-jira"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
+		"SLACK_BOT_TOKEN=xoxb-test", "SLACK_API_URL=" + slackEmu.URL(),
 		"TEMPORAL_ADDRESS=" + tmp.Address, "DATABASE_URL=" + db.URL, "STEADFAST_TASK_QUEUE=" + taskQueue, "LOG_LEVEL=warn",
 		"JIRA_BASE_URL=" + emu.URL(), "JIRA_EMAIL=" + jiraemu.Email, "JIRA_API_TOKEN=" + jiraemu.APIToken,
 		"JIRA_WEBHOOK_SECRET=" + testJiraSecret,
@@ -231,6 +242,20 @@ func TestJiraRemediationEndToEnd(t *testing.T) {
 		}
 	}
 	assert.Len(t, emu.Issues(), 2, "still two tickets after the restart: nothing duplicated")
+
+	// One digest DM per person however often the worker restarted: the
+	// message ts is stored and later changes update it.
+	perChannel := map[string]int{}
+	for _, m := range slackEmu.Messages() {
+		if strings.HasPrefix(m.Channel, "D") {
+			perChannel[m.Channel]++
+		}
+	}
+	require.NotEmpty(t, perChannel)
+	for ch, n := range perChannel {
+		assert.Equal(t, 1, n, "%s got %d DMs", ch, n)
+	}
+	assert.Positive(t, slackEmu.CallCount("chat.update"), "digests were updated in place")
 }
 
 // answerEvidence waits for the gap's evidence prompt and answers it.
