@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +31,26 @@ type workerProcess struct {
 	env  []string
 	addr string
 	cmd  *exec.Cmd
-	log  *bytes.Buffer
+	log  *syncLog
+}
+
+// syncLog is the worker's output: written by exec's copier goroutine, read
+// by failing assertions.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func buildWorker(t *testing.T) string {
@@ -52,7 +72,7 @@ func freeAddr(t *testing.T) string {
 
 func (w *workerProcess) start() {
 	w.t.Helper()
-	w.log = &bytes.Buffer{}
+	w.log = &syncLog{}
 	w.cmd = exec.Command(w.bin)
 	w.cmd.Env = append(os.Environ(), w.env...)
 	w.cmd.Stdout, w.cmd.Stderr = w.log, w.log
