@@ -138,7 +138,7 @@ func TestScopePCIRules(t *testing.T) {
 func TestScopeWindowLength(t *testing.T) {
 	cases := []struct {
 		start, end, audit string
-		rule             string
+		rule              string
 	}{
 		{"2027-03-01", "2027-04-30", "2027-07-01", RuleWindowTooShort},
 		{"2027-03-01", "2027-05-31", "2027-08-01", RuleAnnualInShortWindow},

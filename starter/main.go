@@ -43,6 +43,6 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd())
+	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd())
 	return root
 }

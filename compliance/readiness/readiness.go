@@ -1,0 +1,521 @@
+// Package readiness runs the readiness review: a mock audit that tests the
+// controls the way the auditor will, before the auditor does. For each
+// control it takes the population of occurrences that have fallen due in the
+// operating window so far, draws the auditor's sample (sizes by frequency
+// from compliance/sampling, one per stratum so it spreads across the period,
+// reproducible from a recorded seed), and tests every sampled occurrence:
+// evidence present, on time, not raised retrospectively, given by the owner
+// or an authorised delegate, within the window. Every failed test is a
+// finding worded the way an auditor writes an exception, ranked by which
+// would qualify the report first.
+//
+// It is pure: no I/O, no clock. The caller passes the instant (AsOf) and the
+// seed in, so a review is reproducible.
+package readiness
+
+import (
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
+)
+
+// Control is one applicable control under review.
+type Control struct {
+	ID          string               `json:"control_id"`
+	Title       string               `json:"title"`
+	Description string               `json:"description,omitempty"`
+	Frequency   compliance.Frequency `json:"frequency"`
+	// Evidence is what the auditor samples (from the control library).
+	Evidence string `json:"evidence,omitempty"`
+	// Owner is the email of the control's owner.
+	Owner string `json:"owner"`
+	// Delegates are the other people whose evidence counts for the control
+	// (the lead and lead delegates).
+	Delegates []string `json:"delegates,omitempty"`
+	// Requirements lists, per framework, the requirement IDs the control
+	// satisfies in this engagement.
+	Requirements map[compliance.FrameworkID][]string `json:"requirements"`
+	// CustomerRelied: customers' data depends on the control (it satisfies a
+	// requirement customers rely on).
+	CustomerRelied bool `json:"customer_relied"`
+	// Occurrences are the control's occurrences in the window. Those not
+	// fallen due by AsOf (deadline not passed) are left out of the
+	// population, so passing the whole schedule is fine.
+	Occurrences []cadence.Occurrence `json:"-"`
+}
+
+// Evidence is a submission that times an occurrence (corrections are not
+// passed in: they do not move timing). The earliest given at or before AsOf
+// counts; ties go to the earlier in the slice.
+type Evidence struct {
+	ID            int64     `json:"id"`
+	OccurrenceKey string    `json:"occurrence_key"`
+	At            time.Time `json:"submitted_at"`
+	By            string    `json:"submitted_by"`
+	Channel       string    `json:"channel,omitempty"`
+	Kind          string    `json:"kind,omitempty"`
+	ValueSHA256   string    `json:"value_sha256,omitempty"`
+}
+
+// Input is one engagement to review.
+type Input struct {
+	EngagementID string
+	Window       compliance.Span
+	AsOf         time.Time
+	// Seed is the recorded seed of the draw; each control's sample is drawn
+	// from a seed derived from it, the engagement and the control ID.
+	Seed uint64
+	// Risk sizes the samples; empty means moderate.
+	Risk     sampling.Risk
+	Controls []Control
+	Evidence []Evidence
+}
+
+// Test is one test of a sampled occurrence.
+type Test string
+
+const (
+	TestPresent      Test = "evidence-present"
+	TestOnTime       Test = "on-time"
+	TestContemporary Test = "not-retrospective"
+	TestAuthorised   Test = "authorised-preparer"
+	TestWithinWindow Test = "within-window"
+)
+
+// Tests lists the tests in the order they are applied.
+var Tests = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
+
+// Severity is how badly a finding would read in the report.
+type Severity string
+
+const (
+	SeverityHigh   Severity = "high"
+	SeverityMedium Severity = "medium"
+	SeverityLow    Severity = "low"
+)
+
+// EvidenceRef points at the evidence a sampled occurrence was tested on.
+type EvidenceRef struct {
+	ID          int64     `json:"id"`
+	ValueSHA256 string    `json:"value_sha256,omitempty"`
+	SubmittedAt time.Time `json:"submitted_at"`
+	SubmittedBy string    `json:"submitted_by"`
+	Channel     string    `json:"channel,omitempty"`
+	Kind        string    `json:"kind,omitempty"`
+}
+
+// Finding is one failed test: a predicted exception.
+type Finding struct {
+	Rank          int          `json:"rank"`
+	ControlID     string       `json:"control_id"`
+	Title         string       `json:"title"`
+	Owner         string       `json:"owner"`
+	OccurrenceKey string       `json:"occurrence_key"`
+	Test          Test         `json:"test"`
+	Evidence      *EvidenceRef `json:"evidence,omitempty"`
+	// Exception is the finding in an auditor's words.
+	Exception  string                   `json:"exception"`
+	Severity   Severity                 `json:"severity"`
+	Frameworks []compliance.FrameworkID `json:"frameworks"`
+	// Requirements are the framework:ID references the control satisfies.
+	Requirements   []string `json:"requirements"`
+	CustomerRelied bool     `json:"customer_relied"`
+}
+
+// Sampled is one sampled occurrence and how it tested.
+type Sampled struct {
+	OccurrenceKey string          `json:"occurrence_key"`
+	Period        compliance.Span `json:"period"`
+	Due           time.Time       `json:"due"`
+	GraceEnd      time.Time       `json:"grace_end"`
+	Status        drift.Status    `json:"status"`
+	Evidence      *EvidenceRef    `json:"evidence,omitempty"`
+	Failed        []Test          `json:"failed,omitempty"`
+}
+
+// Passed reports whether every test passed.
+func (s Sampled) Passed() bool { return len(s.Failed) == 0 }
+
+// ControlResult is one control's population, sample and results.
+type ControlResult struct {
+	Control
+	// Population lists the keys of the occurrences fallen due, in order.
+	Population []string `json:"population"`
+	SampleSize int      `json:"sample_size"`
+	// Seed is the control's own seed, derived from the review's.
+	Seed     uint64    `json:"seed"`
+	Sample   []Sampled `json:"sample"`
+	Findings []Finding `json:"findings"`
+	Note     string    `json:"note,omitempty"`
+}
+
+// Criterion is the predicted exceptions against one framework requirement.
+type Criterion struct {
+	Framework   compliance.FrameworkID `json:"framework"`
+	Requirement string                 `json:"requirement"`
+	Findings    int                    `json:"findings"`
+	Controls    []string               `json:"controls"`
+}
+
+// Action is what to do about one control before fieldwork.
+type Action struct {
+	ControlID string `json:"control_id"`
+	Owner     string `json:"owner"`
+	Text      string `json:"text"`
+}
+
+// Report is the readiness review.
+type Report struct {
+	EngagementID string          `json:"engagement_id"`
+	Window       compliance.Span `json:"window"`
+	AsOf         time.Time       `json:"as_of"`
+	Seed         uint64          `json:"seed"`
+	Risk         sampling.Risk   `json:"risk"`
+	// Controls are every control reviewed, by control ID.
+	Controls []ControlResult `json:"controls"`
+	// Tested is the number of controls with a non-empty sample.
+	Tested  int `json:"controls_tested"`
+	Sampled int `json:"occurrences_sampled"`
+	// Findings are every finding, ranked.
+	Findings []Finding `json:"findings"`
+	// Criteria are the predicted exceptions per framework requirement, most
+	// first.
+	Criteria        []Criterion `json:"criteria"`
+	BeforeFieldwork []Action    `json:"before_fieldwork"`
+}
+
+// ControlSeed is the seed a control's sample is drawn from: stable for the
+// review's seed, the engagement and the control, so any one control's draw
+// can be repeated alone.
+func ControlSeed(seed uint64, engagementID, controlID string) uint64 {
+	return sampling.SeedFor(strconv.FormatUint(seed, 10), engagementID, controlID)
+}
+
+// Review runs the mock audit. A control whose frequency is unknown is
+// reported with a note and no sample.
+func Review(in Input) Report {
+	risk := in.Risk
+	if risk == "" {
+		risk = sampling.RiskModerate
+	}
+	rep := Report{EngagementID: in.EngagementID, Window: in.Window, AsOf: in.AsOf, Seed: in.Seed, Risk: risk,
+		Controls: []ControlResult{}, Findings: []Finding{}, Criteria: []Criterion{}, BeforeFieldwork: []Action{}}
+	first := firstByKey(in.Evidence, in.AsOf)
+	controls := slices.Clone(in.Controls)
+	slices.SortStableFunc(controls, func(a, b Control) int { return strings.Compare(a.ID, b.ID) })
+	for _, c := range controls {
+		cr := reviewControl(in, risk, c, first)
+		if len(cr.Sample) > 0 {
+			rep.Tested++
+		}
+		rep.Sampled += len(cr.Sample)
+		rep.Findings = append(rep.Findings, cr.Findings...)
+		rep.Controls = append(rep.Controls, cr)
+	}
+	rank(rep.Findings)
+	// Give each control's findings their report ranks.
+	rankOf := map[string]int{}
+	for _, f := range rep.Findings {
+		rankOf[f.ControlID+"\x00"+f.OccurrenceKey+"\x00"+string(f.Test)] = f.Rank
+	}
+	for i := range rep.Controls {
+		for j := range rep.Controls[i].Findings {
+			f := &rep.Controls[i].Findings[j]
+			f.Rank = rankOf[f.ControlID+"\x00"+f.OccurrenceKey+"\x00"+string(f.Test)]
+		}
+	}
+	rep.Criteria = criteria(rep.Findings)
+	rep.BeforeFieldwork = actions(rep)
+	return rep
+}
+
+func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evidence) ControlResult {
+	cr := ControlResult{Control: c, Population: []string{}, Sample: []Sampled{}, Findings: []Finding{}}
+	if cr.Requirements == nil {
+		cr.Requirements = map[compliance.FrameworkID][]string{}
+	}
+	var pop []cadence.Occurrence
+	for _, o := range c.Occurrences {
+		if !o.Due.After(in.AsOf) {
+			pop = append(pop, o)
+		}
+	}
+	slices.SortStableFunc(pop, func(a, b cadence.Occurrence) int { return a.Due.Compare(b.Due) })
+	for _, o := range pop {
+		cr.Population = append(cr.Population, o.Key())
+	}
+	cr.Seed = ControlSeed(in.Seed, in.EngagementID, c.ID)
+	want, err := sampling.Size(c.Frequency, risk)
+	if err != nil {
+		cr.Note = "not sampled: " + err.Error()
+		return cr
+	}
+	cr.SampleSize = min(want, len(pop))
+	switch {
+	case len(pop) == 0:
+		cr.Note = "nothing has fallen due yet, so nothing can be tested"
+	case cr.SampleSize < want:
+		cr.Note = fmt.Sprintf("the population of %d is smaller than the usual sample of %d, so every occurrence is tested", len(pop), want)
+	}
+	for _, o := range stratified(pop, cr.SampleSize, cr.Seed) {
+		s := Sampled{OccurrenceKey: o.Key(), Period: o.Period, Due: o.Due, GraceEnd: o.GraceEnd}
+		var sub *drift.Submission
+		if e, ok := first[o.Key()]; ok {
+			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind}
+			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, By: e.By}
+		}
+		s.Status = drift.Classify(o, sub, in.AsOf, compliance.Span{})
+		for _, t := range Tests {
+			sev, ok := test(t, c, o, s, in.Window)
+			if ok {
+				continue
+			}
+			s.Failed = append(s.Failed, t)
+			cr.Findings = append(cr.Findings, finding(c, o, s, t, sev, cr.SampleSize, in.Window))
+		}
+		cr.Sample = append(cr.Sample, s)
+	}
+	return cr
+}
+
+// test applies one test to a sampled occurrence; ok is false when it fails,
+// with the finding's severity.
+func test(t Test, c Control, o cadence.Occurrence, s Sampled, window compliance.Span) (Severity, bool) {
+	switch t {
+	case TestPresent:
+		switch s.Status {
+		case drift.StatusMissed:
+			return SeverityHigh, false
+		case drift.StatusOverdue, drift.StatusPending:
+			return SeverityMedium, false
+		}
+	case TestOnTime:
+		return SeverityMedium, s.Status != drift.StatusLate
+	case TestContemporary:
+		return SeverityHigh, s.Status != drift.StatusRetrospective
+	case TestAuthorised:
+		return SeverityMedium, s.Evidence == nil || authorised(c, s.Evidence.SubmittedBy)
+	case TestWithinWindow:
+		inside := window.Start.IsZero() || (!o.Period.Start.Before(window.Start) && !o.Period.End.After(window.End))
+		return SeverityLow, inside
+	}
+	return "", true
+}
+
+func authorised(c Control, by string) bool {
+	by = strings.TrimSpace(by)
+	if by == "" {
+		return false
+	}
+	if strings.EqualFold(by, c.Owner) {
+		return true
+	}
+	return slices.ContainsFunc(c.Delegates, func(d string) bool { return strings.EqualFold(by, d) })
+}
+
+func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n int, window compliance.Span) Finding {
+	f := Finding{ControlID: c.ID, Title: c.Title, Owner: c.Owner, OccurrenceKey: s.OccurrenceKey, Test: t,
+		Evidence: s.Evidence, Severity: sev, CustomerRelied: c.CustomerRelied, Frameworks: []compliance.FrameworkID{}, Requirements: []string{}}
+	for _, fw := range compliance.FrameworkIDs {
+		ids := slices.Clone(c.Requirements[fw])
+		if len(ids) == 0 {
+			continue
+		}
+		slices.Sort(ids)
+		f.Frameworks = append(f.Frameworks, fw)
+		for _, id := range ids {
+			f.Requirements = append(f.Requirements, string(fw)+":"+id)
+		}
+	}
+	lead := fmt.Sprintf("For 1 of %d %s occurrence%s sampled (%s, period %s)", n, c.Frequency, plural(n), s.OccurrenceKey, o.Period)
+	what := evidenceOf(c)
+	switch t {
+	case TestPresent:
+		if s.Status == drift.StatusMissed {
+			f.Exception = fmt.Sprintf("%s, %s was not provided.", lead, what)
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s had not been provided by the review date, %s after it was due.", lead, what, days(s.Due, s.GraceEnd, true))
+		}
+	case TestOnTime:
+		f.Exception = fmt.Sprintf("%s, %s was provided %s after it was due.", lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+	case TestContemporary:
+		f.Exception = fmt.Sprintf("%s, %s was raised retrospectively, %s after it was due, and does not show that the control operated at the time.",
+			lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+	case TestAuthorised:
+		by := s.Evidence.SubmittedBy
+		if strings.TrimSpace(by) == "" {
+			f.Exception = fmt.Sprintf("%s, the person who provided %s was not recorded, so its preparer could not be confirmed as the control owner.", lead, what)
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s was provided by %s, who is neither the control owner nor an authorised delegate.", lead, what, by)
+		}
+	case TestWithinWindow:
+		f.Exception = fmt.Sprintf("%s, the period the evidence covers falls outside the audit window %s.", lead, window)
+	}
+	return f
+}
+
+func evidenceOf(c Control) string {
+	if c.Title == "" {
+		return "evidence that the control operated"
+	}
+	return fmt.Sprintf("evidence that the control %q operated", c.Title)
+}
+
+// days renders the time from due to at in whole days, rounding up; when
+// open is set the span is still running and is described at its floor.
+func days(due, at time.Time, open bool) string {
+	d := at.Sub(due)
+	n := int((d + 24*time.Hour - 1) / (24 * time.Hour))
+	if open {
+		n = int(d / (24 * time.Hour))
+	}
+	if n <= 1 {
+		return "less than a day"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// rank orders findings: customer-relied controls first, then by how many
+// requirements the control satisfies (most first), then by control ID,
+// occurrence and test, and numbers them from 1.
+func rank(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if a.CustomerRelied != b.CustomerRelied {
+			if a.CustomerRelied {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(
+			cmp.Compare(len(b.Requirements), len(a.Requirements)),
+			strings.Compare(a.ControlID, b.ControlID),
+			strings.Compare(a.OccurrenceKey, b.OccurrenceKey),
+			cmp.Compare(slices.Index(Tests, a.Test), slices.Index(Tests, b.Test)),
+		)
+	})
+	for i := range fs {
+		fs[i].Rank = i + 1
+	}
+}
+
+func criteria(fs []Finding) []Criterion {
+	byRef := map[string]*Criterion{}
+	for _, f := range fs {
+		for _, ref := range f.Requirements {
+			c, ok := byRef[ref]
+			if !ok {
+				fw, id, _ := strings.Cut(ref, ":")
+				c = &Criterion{Framework: compliance.FrameworkID(fw), Requirement: id}
+				byRef[ref] = c
+			}
+			c.Findings++
+			if !slices.Contains(c.Controls, f.ControlID) {
+				c.Controls = append(c.Controls, f.ControlID)
+			}
+		}
+	}
+	out := make([]Criterion, 0, len(byRef))
+	for _, c := range byRef {
+		slices.Sort(c.Controls)
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b Criterion) int {
+		return cmp.Or(
+			cmp.Compare(slices.Index(compliance.FrameworkIDs, a.Framework), slices.Index(compliance.FrameworkIDs, b.Framework)),
+			cmp.Compare(b.Findings, a.Findings),
+			strings.Compare(a.Requirement, b.Requirement),
+		)
+	})
+	return out
+}
+
+// actions gives one line per control with findings, in the order of its
+// best-ranked finding.
+func actions(rep Report) []Action {
+	out := []Action{}
+	seen := map[string]bool{}
+	for _, f := range rep.Findings {
+		if seen[f.ControlID] {
+			continue
+		}
+		seen[f.ControlID] = true
+		var cr ControlResult
+		for _, c := range rep.Controls {
+			if c.ID == f.ControlID {
+				cr = c
+			}
+		}
+		byTest := map[Test][]string{}
+		for _, g := range cr.Findings {
+			byTest[g.Test] = append(byTest[g.Test], g.OccurrenceKey)
+		}
+		var todo []string
+		if k := byTest[TestPresent]; len(k) > 0 {
+			todo = append(todo, "obtain the missing evidence for "+strings.Join(k, ", ")+" or accept it as a known exception with a reason")
+		}
+		if k := byTest[TestContemporary]; len(k) > 0 {
+			todo = append(todo, "prepare to explain the retrospective evidence for "+strings.Join(k, ", ")+" (or accept it as an exception)")
+		}
+		if k := byTest[TestOnTime]; len(k) > 0 {
+			todo = append(todo, "document why evidence for "+strings.Join(k, ", ")+" was late")
+		}
+		if k := byTest[TestAuthorised]; len(k) > 0 {
+			todo = append(todo, "record the delegation (or have the owner re-attest) for "+strings.Join(k, ", "))
+		}
+		if k := byTest[TestWithinWindow]; len(k) > 0 {
+			todo = append(todo, "remove evidence outside the window for "+strings.Join(k, ", "))
+		}
+		text := fmt.Sprintf("%s %s: %d finding%s in a sample of %d — %s; give every remaining occurrence's evidence before it is due.",
+			cr.ID, cr.Title, len(cr.Findings), plural(len(cr.Findings)), cr.SampleSize, strings.Join(todo, "; "))
+		out = append(out, Action{ControlID: cr.ID, Owner: cr.Owner, Text: text})
+	}
+	return out
+}
+
+// firstByKey picks the evidence that counts for each occurrence: the
+// earliest given at or before asOf (ties go to the earlier in the slice).
+func firstByKey(ev []Evidence, asOf time.Time) map[string]Evidence {
+	out := make(map[string]Evidence, len(ev))
+	for _, e := range ev {
+		if e.OccurrenceKey == "" || e.At.IsZero() || e.At.After(asOf) {
+			continue
+		}
+		if cur, ok := out[e.OccurrenceKey]; !ok || e.At.Before(cur.At) {
+			out[e.OccurrenceKey] = e
+		}
+	}
+	return out
+}
+
+// stratified draws n of pop, one uniformly from each of n consecutive,
+// near-equal strata, in period order — the same draw compliance/sampling
+// makes over its own populations, here over the cadence occurrences that
+// have actually fallen due.
+func stratified(pop []cadence.Occurrence, n int, seed uint64) []cadence.Occurrence {
+	if n <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	out := make([]cadence.Occurrence, 0, n)
+	for i := range n {
+		lo, hi := i*len(pop)/n, (i+1)*len(pop)/n
+		out = append(out, pop[lo+rng.IntN(hi-lo)])
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
+	"github.com/steadfast-grc/steadfast/internal/reports"
+)
+
+func newReadinessCmd() *cobra.Command {
+	var format, asOf string
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "readiness ENGAGEMENT [--as-of YYYY-MM-DD] [--seed N] [--format text|json|markdown]",
+		Short: "Run a readiness review: sample and test the controls the way the auditor will",
+		Long: `Runs the readiness review (a mock audit) over the operating window so far. For
+each applicable control it draws the auditor's sample from the occurrences that
+have fallen due (sizes by frequency, spread across the period, reproducible from
+the seed) and tests each sampled occurrence: evidence present, on time, not
+raised retrospectively, given by the owner or a delegate (the lead or a lead
+delegate), within the window. Every failed test is a finding worded as an
+auditor's exception; findings on controls customers rely on rank first, then
+by how many requirements the control satisfies.
+
+Formats: text (a table of ranked findings, the predicted exceptions per
+criterion and what to do before fieldwork), json, and markdown (for the client).
+--as-of reviews as of the end of that day in the client's time zone; default now.
+--seed repeats a draw; without it the seed is derived from the engagement and
+the as-of day, and is printed either way.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" && format != "markdown" {
+				return fmt.Errorf("--format must be text, json or markdown, not %q", format)
+			}
+			rep, err := loadReadiness(cmd, args[0], asOf, seed, cmd.Flags().Changed("seed"))
+			if err != nil {
+				return err
+			}
+			return writeReadiness(cmd.OutOrStdout(), format, rep)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "text, json or markdown")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "review as of the end of this day (YYYY-MM-DD, client's time zone); default now")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the sample draw (printed with every review); default derived from the engagement and day")
+	return cmd
+}
+
+// loadReadiness runs the review of an engagement now, or as of the end of
+// the day asOf, with the given seed or (when seedSet is false) one derived
+// from the engagement and the as-of day.
+func loadReadiness(cmd *cobra.Command, id, asOf string, seed uint64, seedSet bool) (readiness.Report, error) {
+	var day compliance.Date
+	if asOf != "" {
+		d, err := compliance.ParseDate(asOf)
+		if err != nil {
+			return readiness.Report{}, fmt.Errorf("--as-of: %w", err)
+		}
+		day = d
+	}
+	ctx := cmd.Context()
+	store, err := openStore(cmd)
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	defer store.Close()
+	at := time.Now()
+	if !day.IsZero() {
+		spec, _, err := store.SpecAndPlan(ctx, id)
+		if err != nil {
+			return readiness.Report{}, err
+		}
+		cal, err := compliance.NewCalendar(spec.Reminders)
+		if err != nil {
+			return readiness.Report{}, fmt.Errorf("calendar of %s: %w", id, err)
+		}
+		at = reports.EndOfDay(cal, day)
+	} else {
+		day = compliance.DateOf(at)
+	}
+	if !seedSet {
+		seed = sampling.SeedFor("readiness", id, day.String())
+	}
+	return reports.BuildReadiness(ctx, store, id, at, seed)
+}
+
+func writeReadiness(w io.Writer, format string, rep readiness.Report) error {
+	switch format {
+	case "json":
+		return writeJSON(w, rep)
+	case "markdown":
+		return readinessMarkdown(w, rep)
+	case "text":
+		return readinessText(w, rep)
+	}
+	return fmt.Errorf("--format must be text, json or markdown, not %q", format)
+}
+
+func readinessHeader(rep readiness.Report) string {
+	return fmt.Sprintf("%s: readiness review of the operating window %s as of %s; %d controls tested, %d occurrences sampled, %d findings; seed %d (repeat with --seed %d)",
+		rep.EngagementID, rep.Window, rep.AsOf.Format("2006-01-02 15:04 MST"), rep.Tested, rep.Sampled, len(rep.Findings), rep.Seed, rep.Seed)
+}
+
+func readinessText(out io.Writer, rep readiness.Report) error {
+	var b strings.Builder
+	fmt.Fprintln(&b, readinessHeader(rep))
+	fmt.Fprintln(&b)
+	if len(rep.Findings) == 0 {
+		fmt.Fprintln(&b, "No findings: every sampled occurrence passed every test.")
+	} else {
+		fmt.Fprintln(&b, "Findings, ranked (customer-relied controls first):")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "RANK\tCONTROL\tOCCURRENCE\tTEST\tSEVERITY\tCUSTOMER\tOWNER\tEVIDENCE")
+		for _, f := range rep.Findings {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f.Rank, f.ControlID, f.OccurrenceKey, f.Test, f.Severity,
+				yesNo(f.CustomerRelied), f.Owner, evidenceText(f.Evidence))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, "Exceptions as an auditor would write them:")
+		for _, f := range rep.Findings {
+			fmt.Fprintf(&b, "  %d. %s: %s\n", f.Rank, f.ControlID, f.Exception)
+		}
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, "Predicted exceptions per criterion:")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "FRAMEWORK\tREQUIREMENT\tFINDINGS\tCONTROLS")
+		for _, c := range rep.Criteria {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", c.Framework, c.Requirement, c.Findings, strings.Join(c.Controls, ", "))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, "Before fieldwork:")
+		for _, a := range rep.BeforeFieldwork {
+			fmt.Fprintf(&b, "  - %s (owner %s)\n", a.Text, a.Owner)
+		}
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+func readinessMarkdown(out io.Writer, rep readiness.Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Readiness review: %s\n\n", rep.EngagementID)
+	fmt.Fprintf(&b, "- Operating window: %s\n- As of: %s\n- Controls tested: %d; occurrences sampled: %d; findings: %d\n",
+		rep.Window, rep.AsOf.Format("2006-01-02 15:04 MST"), rep.Tested, rep.Sampled, len(rep.Findings))
+	fmt.Fprintf(&b, "- Sample seed: `%d` (the draw can be repeated with `starter readiness %s --as-of %s --seed %d`)\n\n",
+		rep.Seed, rep.EngagementID, rep.AsOf.Format("2006-01-02"), rep.Seed)
+	b.WriteString("Each control was tested the way the auditor will test it: a sample of the occurrences that have fallen due, " +
+		"spread across the period, each checked for evidence that is present, on time, not raised retrospectively, " +
+		"given by the owner or an authorised delegate, and within the window.\n\n")
+	if len(rep.Findings) == 0 {
+		b.WriteString("**No findings.** Every sampled occurrence passed every test.\n")
+		_, err := io.WriteString(out, b.String())
+		return err
+	}
+	b.WriteString("## Findings\n\nRanked: controls customers rely on first, then by the number of requirements affected.\n\n")
+	b.WriteString("| # | Control | Occurrence | Test | Severity | Customer-relied | Exception |\n|---|---|---|---|---|---|---|\n")
+	for _, f := range rep.Findings {
+		fmt.Fprintf(&b, "| %d | %s %s | %s | %s | %s | %s | %s |\n", f.Rank, f.ControlID, mdEscape(f.Title), f.OccurrenceKey,
+			f.Test, f.Severity, yesNo(f.CustomerRelied), mdEscape(f.Exception))
+	}
+	b.WriteString("\n## Predicted exceptions per criterion\n\n| Framework | Requirement | Findings | Controls |\n|---|---|---|---|\n")
+	for _, c := range rep.Criteria {
+		fmt.Fprintf(&b, "| %s | %s | %d | %s |\n", c.Framework, c.Requirement, c.Findings, strings.Join(c.Controls, ", "))
+	}
+	b.WriteString("\n## Before fieldwork\n\n")
+	for _, a := range rep.BeforeFieldwork {
+		fmt.Fprintf(&b, "- [ ] %s (owner: %s)\n", mdEscape(a.Text), a.Owner)
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func evidenceText(e *readiness.EvidenceRef) string {
+	if e == nil {
+		return "none"
+	}
+	h := e.ValueSHA256
+	if len(h) > 12 {
+		h = h[:12]
+	}
+	return fmt.Sprintf("#%d sha256:%s by %s", e.ID, h, e.SubmittedBy)
+}
