@@ -44,15 +44,14 @@ has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 				return nil
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROMPT\tFOR\tSTATUS\tLADDER\tDUE\tCHOICES")
+			fmt.Fprintln(tw, "PROMPT\tFOR\tSTATUS\tLADDER\tDUE\tCHOICES\tQUESTION")
 			for _, p := range list {
 				var cs []string
 				for _, c := range p.Choices {
 					cs = append(cs, c.Value)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.AddresseeEmail, p.Status, p.Level,
-					p.DueAt.Format("2006-01-02 15:04 MST"), strings.Join(cs, "|"))
-				fmt.Fprintf(tw, "\t%s\t\t\t\t\n", p.Question)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.AddresseeEmail, p.Status, p.Level,
+					p.DueAt.Format("2006-01-02 15:04 MST"), strings.Join(cs, "|"), shorten(p.Question, 100))
 			}
 			return tw.Flush()
 		},
@@ -104,4 +103,12 @@ once. Running the same command twice records one answer.`,
 // command records one answer.
 func cliUpdateID(promptID string, req workflows.AnswerPromptRequest) string {
 	return fmt.Sprintf("cli/%s/%s/%s", promptID, strings.ToLower(req.By), req.Choice)
+}
+
+// shorten keeps a table row on one line.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
