@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -126,5 +127,11 @@ func TestOperatingCadenceForReal(t *testing.T) {
 	for _, e := range ev {
 		assert.Equal(t, postgres.HashValue(e.Value), e.ValueSHA256)
 		assert.Equal(t, "link", e.Kind)
+	}
+
+	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		e := &engagements{tc: tmp.Client}
+		writeHistory(t, ctx, e, workflows.OperatingWorkflowID(spec.ID), "operating_scheduler.json")
+		writeHistory(t, ctx, e, first[0].ID, "prompt_evidence_answered.json")
 	}
 }

@@ -7,9 +7,13 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// DefaultMaxConns is the pool size unless DATABASE_URL sets pool_max_conns.
+const DefaultMaxConns = 20
 
 // Store is the Postgres-backed record of every engagement.
 type Store struct {
@@ -22,6 +26,13 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx's parse errors can echo the URL, password included.
 		return nil, fmt.Errorf("parse DATABASE_URL: invalid connection string")
+	}
+	// pgx defaults to max(4, CPUs) connections, which a worker running
+	// dozens of activities at once (each prompt's digest write holds one
+	// while it talks to Slack) exhausts on a small machine. The URL's own
+	// pool_max_conns wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
