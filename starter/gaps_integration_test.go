@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,50 +23,17 @@ import (
 // records an override and an acceptance.
 func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, error), db testenv.Database, e *engagements, id string, spec *compliance.Spec, controls int) {
 	t.Helper()
-	var open []postgres.Prompt
-	require.Eventually(t, func() bool {
-		all, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: id, Status: postgres.PromptOpen})
-		open = open[:0]
-		for _, p := range all {
-			if p.Kind == "control-status" {
-				open = append(open, p)
-			}
-		}
-		return err == nil && len(open) == controls
-	}, time.Minute, 200*time.Millisecond, "not every control prompt was opened")
-
-	missing, weak := open[0], open[1]
 	svc := answers.Service{Temporal: e.tc}
-	work := make(chan postgres.Prompt)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failures []error
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				req := workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive by IT", By: p.AddresseeEmail, Channel: "cli"}
-				switch p.ID {
-				case missing.ID:
-					req = workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail, Channel: "cli"}
-				case weak.ID:
-					req.Choice, req.Note = workflows.AssessUnsampleable, "done, but only some occurrences are minuted"
-				}
-				if _, err := svc.Answer(ctx, p.ID, "test/"+p.ID, req); err != nil {
-					mu.Lock()
-					failures = append(failures, err)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, p := range open {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
-	require.Empty(t, failures)
+	open := answerControls(t, ctx, db, svc, id, controls, func(i int, p postgres.Prompt) workflows.AnswerPromptRequest {
+		switch i {
+		case 0:
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail, Channel: "cli"}
+		case 1:
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessUnsampleable, Note: "done, but only some occurrences are minuted", By: p.AddresseeEmail, Channel: "cli"}
+		}
+		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive by IT", By: p.AddresseeEmail, Channel: "cli"}
+	})
+	missing, weak := open[0], open[1]
 	require.Eventually(t, func() bool {
 		st, err := e.status(ctx, id)
 		return err == nil && st.GapsFound == 2

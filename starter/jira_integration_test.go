@@ -27,10 +27,12 @@ import (
 
 const testJiraSecret = "jira-webhook-secret"
 
-// answerAssessment answers every control prompt at once: the first
-// `missing` controls as not in place, the rest as in place. It returns the
-// missing controls' IDs.
-func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, svc answers.Service, id string, controls, missing int) []string {
+// answerControls waits until every control prompt of the gap assessment is
+// open, then answers them all through the same path as the CLI and Slack,
+// eight at a time, with the answer choose gives for the i-th prompt. It
+// returns the prompts in the order they were opened.
+func answerControls(t *testing.T, ctx context.Context, db testenv.Database, svc answers.Service, id string, controls int,
+	choose func(i int, p postgres.Prompt) workflows.AnswerPromptRequest) []postgres.Prompt {
 	t.Helper()
 	var open []postgres.Prompt
 	require.Eventually(t, func() bool {
@@ -43,10 +45,6 @@ func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, sv
 		}
 		return err == nil && len(open) == controls
 	}, time.Minute, 200*time.Millisecond, "not every control prompt was opened")
-	var gaps []string
-	for _, p := range open[:missing] {
-		gaps = append(gaps, strings.TrimPrefix(p.Key, "gap/"))
-	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(open))
@@ -55,12 +53,7 @@ func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, sv
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				p := open[i]
-				req := workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive", By: p.AddresseeEmail}
-				if i < missing {
-					req = workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail}
-				}
-				if _, err := svc.Answer(ctx, p.ID, "test/"+p.ID, req); err != nil {
+				if _, err := svc.Answer(ctx, open[i].ID, "test/"+open[i].ID, choose(i, open[i])); err != nil {
 					errs <- err
 				}
 			}
@@ -74,6 +67,23 @@ func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, sv
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)
+	}
+	return open
+}
+
+// answerAssessment answers the first `missing` controls as not in place and
+// the rest as in place, and returns the missing controls' IDs.
+func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, svc answers.Service, id string, controls, missing int) []string {
+	t.Helper()
+	open := answerControls(t, ctx, db, svc, id, controls, func(i int, p postgres.Prompt) workflows.AnswerPromptRequest {
+		if i < missing {
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail}
+		}
+		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive", By: p.AddresseeEmail}
+	})
+	var gaps []string
+	for _, p := range open[:missing] {
+		gaps = append(gaps, strings.TrimPrefix(p.Key, "gap/"))
 	}
 	return gaps
 }

@@ -94,13 +94,14 @@ const (
 // Tests lists the tests in the order they are applied.
 var Tests = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
 
-// Severity is how badly a finding would read in the report.
-type Severity string
+// Severity is how badly a finding would read in the report: the same
+// high/medium/low scale the scope risks use.
+type Severity = compliance.Severity
 
 const (
-	SeverityHigh   Severity = "high"
-	SeverityMedium Severity = "medium"
-	SeverityLow    Severity = "low"
+	SeverityHigh   = compliance.SeverityHigh
+	SeverityMedium = compliance.SeverityMedium
+	SeverityLow    = compliance.SeverityLow
 )
 
 // EvidenceRef points at the evidence a sampled occurrence was tested on.
