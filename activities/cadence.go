@@ -11,6 +11,10 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 )
 
+// ReviewKeyPrefix sets a quarterly review's key apart from the control's
+// own evidence occurrences (a quarterly control has both for each quarter).
+const ReviewKeyPrefix = "review/"
+
 // AskHour is the local hour an evidence request goes out on the last day
 // of its period.
 const AskHour = 10
@@ -22,7 +26,11 @@ type ScheduledOccurrence struct {
 	Title     string
 	Frequency compliance.Frequency
 	Batch     bool
-	Owner     compliance.Person
+	// Review marks a quarterly control review rather than evidence: the
+	// owner confirms the control still operates as designed and its scope
+	// is unchanged. Request then carries the review's quarter and due date.
+	Review bool `json:",omitempty"`
+	Owner  compliance.Person
 	AskAt     time.Time
 	Request   EvidenceRequest
 }
@@ -95,7 +103,22 @@ func (a *Activities) NextOccurrences(_ context.Context, in NextOccurrencesInput)
 			res.Occurrences = append(res.Occurrences, ScheduledOccurrence{
 				Key: o.Key(), ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Batch: o.Batch, Owner: owner, AskAt: ask,
 				Request: EvidenceRequest{ControlID: c.ID, OccurrenceKey: o.Key(), PeriodStart: o.Period.Start.In(cal.Location),
-					PeriodEnd: o.Period.End.In(cal.Location), Due: o.Due},
+					PeriodEnd: o.Period.End.In(cal.Location), Due: o.Due, GraceEnd: o.GraceEnd},
+			})
+		}
+		reviews, err := cadence.Reviews(cadence.ScheduleInput{ControlID: c.ID, Window: window, Calendar: cal})
+		if err != nil {
+			return NextOccurrencesResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("reviews of %s: %w", c.ID, err))
+		}
+		for _, r := range reviews {
+			ask, key := cal.At(r.AskOn, AskHour), ReviewKeyPrefix+r.Key()
+			if !pending(ask, key, in) {
+				continue
+			}
+			res.Occurrences = append(res.Occurrences, ScheduledOccurrence{
+				Key: key, ControlID: c.ID, Title: c.Title, Frequency: compliance.FreqQuarterly, Review: true, Owner: owner, AskAt: ask,
+				Request: EvidenceRequest{ControlID: c.ID, OccurrenceKey: r.Key(), PeriodStart: r.Period.Start.In(cal.Location),
+					PeriodEnd: r.Period.End.In(cal.Location), Due: r.Due, GraceEnd: r.GraceEnd},
 			})
 		}
 	}

@@ -15,6 +15,9 @@ type EvidenceRequest struct {
 	PeriodStart   time.Time
 	PeriodEnd     time.Time
 	Due           time.Time
+	// GraceEnd is when late evidence becomes raised retrospectively; the
+	// evidence prompt expires then.
+	GraceEnd time.Time `json:",omitempty"`
 }
 
 // RecordEvidenceInput is evidence given in answer to a prompt.

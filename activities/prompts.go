@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -46,6 +48,12 @@ type PlanLadderInput struct {
 	// TimeZone is the addressee's zone; empty means the policy's.
 	TimeZone string
 	From     time.Time
+	// Due, when set, anchors the ladder on a deadline instead of on the
+	// day the prompt was sent (evidence, quarterly reviews, auditor's
+	// requests): see deadlineLadder. Until is when the question expires;
+	// zero means with the last escalation.
+	Due   time.Time
+	Until time.Time
 }
 
 // PlanLadderResult is the ladder, in order.
@@ -64,6 +72,15 @@ func (a *Activities) PlanLadder(_ context.Context, in PlanLadderInput) (PlanLadd
 	cal, err := compliance.NewCalendar(p)
 	if err != nil {
 		return PlanLadderResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("plan ladder: %w", err))
+	}
+	if !in.Due.IsZero() {
+		// The deadline belongs to the client's calendar (its quarters
+		// and holidays), not the addressee's.
+		clientCal, err := compliance.NewCalendar(in.Policy)
+		if err != nil {
+			return PlanLadderResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("plan ladder: %w", err))
+		}
+		return PlanLadderResult{Steps: deadlineLadder(clientCal, in.From, in.Due, in.Until)}, nil
 	}
 	start := cal.Today(in.From)
 	at := func(days int) time.Time { return cal.At(cal.AddBusinessDays(start, days), LadderHour) }
@@ -204,4 +221,36 @@ type SyncDigestResult struct {
 func (a *Activities) SyncDigest(ctx context.Context, in SyncDigestInput) (SyncDigestResult, error) {
 	via, err := a.syncDigest(ctx, in.EngagementID, in.Person)
 	return SyncDigestResult{Delivered: via}, err
+}
+
+// deadlineLadder is the ladder of a question with a deadline: the owner is
+// reminded before it, the lead is told at it, and the sponsor after it but
+// before the quarter closes (drift.EscalateBy), so a missed quarterly review
+// reaches the sponsor while there is still time to act in the quarter. A
+// reminder that would come less than a day after the question is dropped;
+// escalations already due fire at once, in order.
+func deadlineLadder(cal *compliance.Calendar, from, due, until time.Time) []LadderStep {
+	occ := cadence.Occurrence{Due: due, Period: compliance.Span{Start: cal.Today(from), End: cal.Today(due)}}
+	var steps []LadderStep
+	last := due
+	for _, r := range drift.EscalateBy(occ, cal) {
+		switch r.Role {
+		case compliance.RoleControlOwner:
+			// A reminder the same day as the question is noise.
+			if r.At.Sub(from) >= 24*time.Hour {
+				steps = append(steps, LadderStep{Name: StepRemind + "-1", Kind: StepRemind, At: r.At})
+			}
+		case compliance.RoleLead:
+			steps = append(steps, LadderStep{Name: StepLead, Kind: StepLead, At: r.At})
+		case compliance.RoleSponsor:
+			steps = append(steps, LadderStep{Name: StepSponsor, Kind: StepSponsor, At: r.At})
+		}
+		if r.At.After(last) {
+			last = r.At
+		}
+	}
+	if until.After(last) {
+		last = until
+	}
+	return append(steps, LadderStep{Name: StepExpire, Kind: StepExpire, At: last})
 }

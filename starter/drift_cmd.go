@@ -58,6 +58,7 @@ type driftJSON struct {
 	// Controls counts the controls operated; Drifting lists those above ok.
 	Controls int                     `json:"controls"`
 	Drifting []reports.ControlReport `json:"drifting"`
+	Reviews  reports.Reviews         `json:"reviews"`
 }
 
 func writeDrift(out io.Writer, format string, op reports.Operating) error {
@@ -65,9 +66,10 @@ func writeDrift(out io.Writer, format string, op reports.Operating) error {
 	switch format {
 	case "json":
 		return writeJSON(out, driftJSON{EngagementID: op.EngagementID, Window: op.Window, AsOf: op.AsOf,
-			OnTimeRate: rateJSON(op), Due: op.Due, Controls: len(op.Controls), Drifting: drifting})
+			OnTimeRate: rateJSON(op), Due: op.Due, Controls: len(op.Controls), Drifting: drifting, Reviews: op.Reviews})
 	case "text":
 		fmt.Fprintln(out, operatingHeader(op))
+		writeReviews(out, op.Reviews)
 		if len(drifting) == 0 {
 			fmt.Fprintf(out, "No control is drifting: all %d controls are on cadence so far.\n", len(op.Controls))
 			return nil
@@ -100,4 +102,20 @@ func writeDrift(out io.Writer, format string, op reports.Operating) error {
 		return tw.Flush()
 	}
 	return fmt.Errorf("--format must be text or json, not %q", format)
+}
+
+// writeReviews prints the quarterly reviews line and what needs attention:
+// reviews overdue (and who has been told) and reviews that reported a change.
+func writeReviews(out io.Writer, r reports.Reviews) {
+	if r.Asked == 0 {
+		return
+	}
+	fmt.Fprintf(out, "Quarterly reviews: %d asked, %d done on time, %d done late, %d overdue, %d reported a change\n",
+		r.Asked, r.Done, r.DoneLate, len(r.Overdue), len(r.Changed))
+	for _, it := range r.Overdue {
+		fmt.Fprintf(out, "  overdue  %s  %s  due %s  told: %s\n", it.Key, it.Owner, it.Due.Format("2006-01-02"), orDash(it.Told))
+	}
+	for _, it := range r.Changed {
+		fmt.Fprintf(out, "  changed  %s  %s  %q\n", it.Key, it.Owner, it.Note)
+	}
 }

@@ -75,6 +75,12 @@ const (
 	UpdateReassignPrompt = "reassign"
 )
 
+// Prompt kinds the operating period asks (the prompts table's kind).
+const (
+	PromptKindEvidence = "evidence"
+	PromptKindReview   = "review"
+)
+
 // GapAssessmentWorkflowID is the gap-assessment child's ID.
 func GapAssessmentWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/gap-assessment"

@@ -156,6 +156,9 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 // until it has started: the prompt lives on by itself (ABANDON), so the
 // scheduler can continue as new while owners are still answering.
 func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.ScheduledOccurrence) error {
+	if o.Review {
+		return askForReview(ctx, in, o)
+	}
 	key := "evidence/" + o.Key
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            PromptWorkflowID(in.EngagementID, key),
@@ -171,18 +174,57 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 		choices = append(choices, postgres.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
 	}
 	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
-		EngagementID: in.EngagementID, Key: key, Kind: "evidence", Subject: o.ControlID + " " + o.Title,
+		EngagementID: in.EngagementID, Key: key, Kind: PromptKindEvidence, Subject: o.ControlID + " " + o.Title,
 		Question: question, Why: "The auditor samples occurrences across the whole window; evidence given after the period closes is marked as raised retrospectively.",
 		Choices: choices, To: o.Owner, Leads: in.Spec.PeopleWithRole(compliance.RoleLead),
 		Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor), Policy: in.Spec.Reminders,
 		SlackChannel: in.Spec.Integrations.SlackChannel, Evidence: &req,
+		Due: req.Due, Until: req.GraceEnd,
 	})
+	return awaitStarted(ctx, child, o.Key)
+}
+
+// reviewChoices: the owner confirms, or says what changed (which the lead
+// then has to act on).
+var reviewChoices = []postgres.PromptChoice{
+	{Value: "operates", Label: "Operates as designed; scope unchanged"},
+	{Value: "changed", Label: "Something changed (say what)", NoteRequired: true},
+}
+
+// askForReview starts a quarterly control review: a prompt to the owner,
+// which the lead may answer for, chased inside the quarter it reviews.
+func askForReview(ctx workflow.Context, in OperatingInput, o activities.ScheduledOccurrence) error {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PromptWorkflowID(in.EngagementID, o.Key),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	req := o.Request
+	leads := in.Spec.PeopleWithRole(compliance.RoleLead)
+	delegates := make([]string, 0, len(leads))
+	for _, l := range leads {
+		delegates = append(delegates, l.Email)
+	}
+	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		EngagementID: in.EngagementID, Key: o.Key, Kind: PromptKindReview, Subject: o.ControlID + " " + o.Title,
+		Question: fmt.Sprintf("Quarterly review of %s %s for %s to %s: does it still operate as designed, with the same scope?", o.ControlID, o.Title,
+			req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006")),
+		Why:     "Each quarter the owner and the lead confirm every control still runs as designed; a review not done is a gap the auditor sees.",
+		Choices: reviewChoices, To: o.Owner, Delegates: delegates, Leads: leads,
+		Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor), Policy: in.Spec.Reminders,
+		SlackChannel: in.Spec.Integrations.SlackChannel, Due: req.Due, Until: req.GraceEnd,
+	})
+	return awaitStarted(ctx, child, o.Key)
+}
+
+// awaitStarted waits until a request's prompt has started. Already started
+// means a previous run asked before continuing as new: asked once, not
+// twice.
+func awaitStarted(ctx workflow.Context, child workflow.ChildWorkflowFuture, key string) error {
 	var started workflow.Execution
 	err := child.GetChildWorkflowExecution().Get(ctx, &started)
-	// Already started means a previous run asked before continuing as
-	// new: asked once, not twice.
 	if err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		return fmt.Errorf("ask for evidence %s: %w", o.Key, err)
+		return fmt.Errorf("ask for %s: %w", key, err)
 	}
 	return nil
 }

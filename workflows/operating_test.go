@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
 )
 
@@ -27,11 +30,21 @@ var answerAfter = map[string]time.Duration{
 	"LOG-03": 2 * time.Hour,      // daily, attested in weekly batches: on time
 }
 
-// evidenceLog captures evidence as RecordEvidence would store it.
+// reviewAnswered: whose quarterly reviews are done on time; VUL-01's owner
+// never does them.
+var reviewAnswered = map[string]bool{"ACC-08": true, "ACC-04": true, "LOG-03": true}
+
+// evidenceLog captures evidence as RecordEvidence would store it, and the
+// escalation ladder of every question nobody answered.
 type evidenceLog struct {
-	mu   sync.Mutex
-	subs []drift.Submission
-	asks int
+	mu      sync.Mutex
+	subs    []drift.Submission
+	asks    int
+	reviews map[string]PromptInput
+	// escalated is, per unanswered prompt key, its ladder as the real
+	// PlanLadder lays it out (the prompt's climbing of a ladder is
+	// tested in prompt_test.go).
+	escalated map[string][]activities.LadderStep
 }
 
 // fakeOwners stands in for the prompt workflow: it answers (or not) as the
@@ -40,11 +53,33 @@ type evidenceLog struct {
 func (l *evidenceLog) fakeOwners(ctx workflow.Context, in PromptInput) (PromptResult, error) {
 	l.mu.Lock()
 	l.asks++
+	if l.reviews == nil {
+		l.reviews, l.escalated = map[string]PromptInput{}, map[string][]activities.LadderStep{}
+	}
+	if in.Kind == PromptKindReview {
+		l.reviews[in.Key] = in
+	}
 	l.mu.Unlock()
-	after := answerAfter[in.Evidence.ControlID]
-	if after < 0 {
+	answered := in.Kind == PromptKindReview && reviewAnswered[in.Subject[:6]] ||
+		in.Kind == PromptKindEvidence && answerAfter[in.Evidence.ControlID] >= 0
+	if !answered {
+		var ladder activities.PlanLadderResult
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+		err := workflow.ExecuteActivity(actx, (&activities.Activities{}).PlanLadder, activities.PlanLadderInput{
+			Policy: in.Policy, TimeZone: in.To.TimeZone, From: workflow.Now(ctx), Due: in.Due, Until: in.Until,
+		}).Get(ctx, &ladder)
+		if err != nil {
+			return PromptResult{}, err
+		}
+		l.mu.Lock()
+		l.escalated[in.Key] = ladder.Steps
+		l.mu.Unlock()
 		return PromptResult{Outcome: OutcomeExpired}, nil
 	}
+	if in.Kind == PromptKindReview {
+		return PromptResult{Outcome: OutcomeAnswered}, nil
+	}
+	after := answerAfter[in.Evidence.ControlID]
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.subs = append(l.subs, drift.Submission{OccurrenceKey: in.Evidence.OccurrenceKey, At: workflow.Now(ctx).Add(after), By: in.To.Email})
@@ -114,7 +149,7 @@ func TestOperatingYearSimulated(t *testing.T) {
 	for _, id := range controls {
 		occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: id, Frequency: freq[id], Window: window, Calendar: cal})
 		require.NoError(t, err)
-		expectedAsks += len(occs)
+		expectedAsks += len(occs) + 4 // and four quarterly reviews
 		report[id] = drift.Assess(occs, log.subs, now, window)
 	}
 	assert.Equal(t, expectedAsks, log.asks, "one request per occurrence: none lost, none twice")
@@ -138,6 +173,45 @@ func TestOperatingYearSimulated(t *testing.T) {
 	daily := report["LOG-03"]
 	assert.Equal(t, daily.Expected, daily.OnTime, "daily controls are attested in weekly batches, on time")
 	assert.GreaterOrEqual(t, daily.Expected, 52)
+
+	// Quarterly reviews: one per control per quarter, to the control's
+	// owner; VUL-01's were never done and each reached the owner, then the
+	// lead at its deadline, then the sponsor — all before its quarter
+	// closed.
+	assert.Len(t, log.reviews, 4*len(controls))
+	leads, sponsors := spec.PeopleWithRole(compliance.RoleLead), spec.PeopleWithRole(compliance.RoleSponsor)
+	require.NotEmpty(t, leads)
+	require.NotEmpty(t, sponsors)
+	for q := 1; q <= 4; q++ {
+		key := fmt.Sprintf("review/VUL-01/2027-Q%d", q)
+		rev, ok := log.reviews[key]
+		require.True(t, ok, "%s asked", key)
+		assert.Equal(t, spec.OwnerOf(catalog.Default().Control("VUL-01").Domain).Email, rev.To.Email, "%s goes to the owner of the area", key)
+		ladder := log.escalated[key]
+		require.NotEmpty(t, ladder, "%s escalated", key)
+		quarterEnd := compliance.DateOf(time.Date(2027, time.Month(3*q+1), 0, 0, 0, 0, 0, time.UTC))
+		closes := cal.At(cal.PrevBusinessDay(quarterEnd), cadence.DefaultDueHour)
+		kinds := []string{}
+		for _, step := range ladder {
+			kinds = append(kinds, step.Kind)
+			if step.Kind == activities.StepSponsor {
+				assert.True(t, step.At.Before(closes), "%s reaches the sponsor at %s, before the quarter closes at %s", key, step.At, closes)
+			}
+			if step.Kind == activities.StepLead {
+				assert.True(t, step.At.Equal(rev.Due), "%s reaches the lead at its deadline", key)
+			}
+		}
+		assert.Equal(t, []string{activities.StepRemind, activities.StepLead, activities.StepSponsor, activities.StepExpire}, kinds, key)
+		assert.NotContains(t, log.escalated, fmt.Sprintf("review/ACC-08/2027-Q%d", q), "a review done on time escalates nowhere")
+	}
+	// Every unanswered weekly request went to the lead at its due date.
+	for key, ladder := range log.escalated {
+		if !strings.HasPrefix(key, "evidence/VUL-01/") {
+			continue
+		}
+		require.GreaterOrEqual(t, len(ladder), 3, key)
+		assert.Contains(t, []string{ladder[0].Kind, ladder[1].Kind}, activities.StepLead, key)
+	}
 }
 
 func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T) {
@@ -171,7 +245,7 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 		require.NoError(t, env.GetWorkflowError())
 		break
 	}
-	assert.Len(t, asked, 12, "twelve monthly requests")
+	assert.Len(t, asked, 16, "twelve monthly requests and four quarterly reviews")
 	for id, n := range asked {
 		assert.Equal(t, 1, n, "%s asked once", id)
 	}

@@ -157,7 +157,7 @@ func (r *promptRun) plan(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	var res activities.PlanLadderResult
 	err := workflow.ExecuteActivity(actx, a.PlanLadder, activities.PlanLadderInput{
-		Policy: r.in.Policy, TimeZone: r.to.TimeZone, From: workflow.Now(ctx),
+		Policy: r.in.Policy, TimeZone: r.to.TimeZone, From: workflow.Now(ctx), Due: r.in.Due, Until: r.in.Until,
 	}).Get(ctx, &res)
 	if err != nil {
 		return fmt.Errorf("plan ladder for %s: %w", r.id, err)
@@ -206,9 +206,12 @@ func (r *promptRun) climb(ctx workflow.Context, step activities.LadderStep) erro
 }
 
 func (r *promptRun) record(ctx workflow.Context) postgres.Prompt {
-	due := workflow.Now(ctx)
-	if n := len(r.ladder); n > 0 {
+	due := r.in.Due
+	if n := len(r.ladder); due.IsZero() && n > 0 {
 		due = r.ladder[n-1].At
+	}
+	if due.IsZero() {
+		due = workflow.Now(ctx)
 	}
 	return postgres.Prompt{
 		ID: r.id, EngagementID: r.in.EngagementID, Key: r.in.Key, Kind: r.in.Kind, Subject: r.in.Subject,

@@ -33,6 +33,12 @@ type PromptInput struct {
 	// Evidence, when set, makes this an evidence request: the answer is
 	// appended to the evidence record for the occurrence.
 	Evidence *activities.EvidenceRequest
+	// Due, when set, is the question's deadline: the ladder is anchored on
+	// it (owner before, lead at, sponsor after but before the quarter
+	// closes) instead of on the policy's offsets from the day it was
+	// asked. Until is when it expires (zero: with the last escalation).
+	Due   time.Time `json:",omitempty"`
+	Until time.Time `json:",omitempty"`
 }
 
 // Prompt outcomes.

@@ -46,6 +46,9 @@ type Operating struct {
 	// Due counts the occurrences that have fallen due (deadline passed or
 	// evidence in) so far.
 	Due int `json:"due"`
+	// Reviews are the quarterly control reviews asked so far (empty when
+	// built without the database).
+	Reviews Reviews `json:"reviews"`
 }
 
 // ControlReport is one control's cadence at the report's instant.
@@ -97,7 +100,17 @@ func build(ctx context.Context, store *postgres.Store, id string, at func(*compl
 	if err != nil {
 		return Operating{}, err
 	}
-	return Compute(id, &spec, plan, ev, at(cal))
+	now := at(cal)
+	op, err := Compute(id, &spec, plan, ev, now)
+	if err != nil {
+		return Operating{}, err
+	}
+	prompts, err := store.Prompts(ctx, postgres.PromptFilter{EngagementID: id})
+	if err != nil {
+		return Operating{}, err
+	}
+	op.Reviews = SummariseReviews(prompts, now)
+	return op, nil
 }
 
 // Compute is Build without the database: the report of an engagement with
