@@ -29,10 +29,10 @@ type ScheduledOccurrence struct {
 	// Review marks a quarterly control review rather than evidence: the
 	// owner confirms the control still operates as designed and its scope
 	// is unchanged. Request then carries the review's quarter and due date.
-	Review bool `json:",omitempty"`
-	Owner  compliance.Person
-	AskAt     time.Time
-	Request   EvidenceRequest
+	Review  bool `json:",omitempty"`
+	Owner   compliance.Person
+	AskAt   time.Time
+	Request EvidenceRequest
 }
 
 // NextOccurrencesInput asks for the requests due in (After, Until].
