@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ type ControlToAssess struct {
 // PlanAssessmentInput is the signed-off scope.
 type PlanAssessmentInput struct {
 	Spec compliance.Spec
+	// Only limits the plan to these controls; empty means all.
+	Only []string `json:",omitempty"`
 }
 
 // PlanAssessmentResult lists the controls to assess, in catalog order.
@@ -44,6 +47,9 @@ func (a *Activities) PlanAssessment(_ context.Context, in PlanAssessmentInput) (
 	out := make([]ControlToAssess, 0, len(app.Controls))
 	for _, ac := range app.Controls {
 		c := ac.Control
+		if len(in.Only) > 0 && !slices.Contains(in.Only, c.ID) {
+			continue
+		}
 		var fws []string
 		for _, fw := range compliance.FrameworkIDs {
 			if len(ac.Covers[fw]) > 0 {

@@ -50,6 +50,12 @@ type NextOccurrencesInput struct {
 	// Controls limits the schedule to these controls (tests); empty means
 	// every applicable control.
 	Controls []string
+	// FromStore reads the engagement's current spec and plan from Postgres
+	// instead of Spec and Plan, so a system or framework added while the
+	// programme runs joins the cadence from the next batch. EngagementID
+	// names it.
+	FromStore    bool   `json:",omitempty"`
+	EngagementID string `json:",omitempty"`
 }
 
 // NextOccurrencesResult lists the requests in AskAt order, and when the
@@ -63,7 +69,14 @@ type NextOccurrencesResult struct {
 // window, the evidence requests to send next. The scheduler keeps only a
 // cursor; everything else is recomputed here, so its state stays small
 // across continue-as-new and a library fix applies from the next batch.
-func (a *Activities) NextOccurrences(_ context.Context, in NextOccurrencesInput) (NextOccurrencesResult, error) {
+func (a *Activities) NextOccurrences(ctx context.Context, in NextOccurrencesInput) (NextOccurrencesResult, error) {
+	if in.FromStore {
+		spec, plan, err := a.Store.SpecAndPlan(ctx, in.EngagementID)
+		if err != nil {
+			return NextOccurrencesResult{}, fmt.Errorf("current spec of %s: %w", in.EngagementID, err)
+		}
+		in.Spec, in.Plan = spec, plan
+	}
 	app, err := catalog.Default().ForSpec(&in.Spec)
 	if err != nil {
 		return NextOccurrencesResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("schedule %s: %w", in.Spec.ID, err))

@@ -24,13 +24,16 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		st = &EngagementState{
 			EngagementID: in.Spec.ID, Client: in.Spec.Client.Name, Spec: in.Spec,
 			Phase: compliance.PhaseScoping, Revision: 1, StartedAt: workflow.Now(ctx), UpdatedAt: workflow.Now(ctx),
-			JiraPollEvery: in.JiraPollEvery,
+			JiraPollEvery: in.JiraPollEvery, StopAt: in.StopAt,
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (EngagementStatus, error) { return st.status(), nil }); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s query: %w", QueryStatus, err)
 	}
 	progress := workflow.GetSignalChannel(ctx, SignalPhaseProgress)
+	if err := registerCertify(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateCertify, err)
+	}
 
 	if st.Phase == compliance.PhaseScoping {
 		if err := runScoping(ctx, st, progress); err != nil {
@@ -67,7 +70,17 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if st.Phase == PhaseRemediated && st.Plan != nil && workflow.GetVersion(ctx, versionOperating, workflow.DefaultVersion, 1) >= 1 {
 		st.Phase = compliance.PhaseOperating
 	}
-	if st.Phase == compliance.PhaseOperating {
+	if st.Phase == compliance.PhaseOperating && workflow.GetVersion(ctx, versionAudit, workflow.DefaultVersion, 1) >= 1 {
+		// Readiness three weeks before the audit (while the window may
+		// still be running), fieldwork, certification, then the programme.
+		operating, err := startOperating(ctx, st)
+		if err != nil {
+			return EngagementResult{}, err
+		}
+		if err := runAuditLifecycle(ctx, st, progress, operating); err != nil {
+			return EngagementResult{}, err
+		}
+	} else if st.Phase == compliance.PhaseOperating {
 		if err := runOperating(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
@@ -173,16 +186,7 @@ func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.R
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
-	st.WaitingFor = "evidence on each control's cadence through the observation window"
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            OperatingWorkflowID(st.EngagementID),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
-		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
-	})
+	child := operatingChild(ctx, st)
 	var res OperatingResult
 	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
 		return fmt.Errorf("operating period of %s: %w", st.EngagementID, err)
@@ -191,6 +195,31 @@ func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.R
 	return workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: PhaseOperated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil)
+}
+
+// startOperating records the operating phase and starts its scheduler.
+func startOperating(ctx workflow.Context, st *EngagementState) (workflow.ChildWorkflowFuture, error) {
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+		EngagementID: st.EngagementID, Phase: compliance.PhaseOperating, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil); err != nil {
+		return nil, fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	return operatingChild(ctx, st), nil
+}
+
+// operatingChild starts the operating period's scheduler.
+func operatingChild(ctx workflow.Context, st *EngagementState) workflow.ChildWorkflowFuture {
+	st.WaitingFor = "evidence on each control's cadence through the observation window"
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            OperatingWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, TestTick: st.OperatingTestTick,
+	})
 }
 
 // runGapAssessment runs the gap-assessment child and records its outcome.
@@ -266,6 +295,14 @@ func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Revision < st.Revision {
 		return
 	}
+	if p.Phase == compliance.PhaseOperating && st.Phase != compliance.PhaseOperating {
+		// The scheduler keeps reporting through readiness and
+		// fieldwork: take its on-time rate, not its phase.
+		if p.OnTimeRate != nil {
+			st.OnTimeRate = p.OnTimeRate
+		}
+		return
+	}
 	st.Phase, st.Revision = p.Phase, p.Revision
 	st.WaitingOn, st.WaitingFor, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.At
 	// Each phase reports what it knows; keep what it does not mention.
@@ -299,7 +336,7 @@ func (st *EngagementState) status() EngagementStatus {
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
-		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate,
+		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
 		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

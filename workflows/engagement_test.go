@@ -23,7 +23,7 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 		require.NoError(t, v.Get(&waiting))
 		signoff(t, env, 1, "approve", &approve, answer(DecisionApprove, leadEmail, "scope reviewed with the CTO"))
 	}, time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam"})
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam", StopAt: compliance.PhaseFieldwork})
 
 	require.NoError(t, env.GetWorkflowError())
 	require.NoError(t, approve.rejected)
@@ -40,14 +40,14 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 	require.NotNil(t, waiting.Plan, "the child reported its plan to the engagement")
 	assert.NotEmpty(t, waiting.Risks)
 
-	assert.Equal(t, PhaseOperated, afterDecision.Phase, "scoping hands over to the gap assessment, remediation and the operating period")
+	assert.Equal(t, compliance.PhaseFieldwork, afterDecision.Phase, "scoping hands over to the gap assessment, remediation, the operating period and the readiness review")
 	assert.Empty(t, afterDecision.WaitingOn)
 	require.Len(t, afterDecision.Decisions, 1)
 	assert.Equal(t, "scope reviewed with the CTO", afterDecision.Decisions[0].Reason)
 
 	var res EngagementResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseOperated, res.Phase)
+	assert.Equal(t, compliance.PhaseFieldwork, res.Phase)
 	require.NotNil(t, res.Plan)
 }
 
@@ -57,7 +57,7 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, ""))
 	}, time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, ForceContinueAsNew: true})
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, ForceContinueAsNew: true, StopAt: compliance.PhaseFieldwork})
 
 	err := env.GetWorkflowError()
 	require.Error(t, err)
@@ -79,6 +79,6 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	require.NoError(t, next.GetWorkflowError())
 	var res EngagementResult
 	require.NoError(t, next.GetWorkflowResult(&res))
-	assert.Equal(t, PhaseOperated, res.Phase, "the new run carries on from the carried phase")
+	assert.Equal(t, compliance.PhaseFieldwork, res.Phase, "the new run carries on from the carried phase")
 	assert.Equal(t, 1, res.Revision)
 }

@@ -61,6 +61,9 @@ type GapAssessmentInput struct {
 	Plan             *compliance.Plan
 	Revision         int
 	ParentWorkflowID string
+	// Only limits the assessment to these controls (a system or framework
+	// added to a certified programme); empty means every applicable one.
+	Only []string `json:",omitempty"`
 }
 
 // GapAssessmentResult is the register's summary.
@@ -88,7 +91,7 @@ type AssessmentProgress struct {
 func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAssessmentResult, error) {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	var plan activities.PlanAssessmentResult
-	if err := workflow.ExecuteActivity(actx, a.PlanAssessment, activities.PlanAssessmentInput{Spec: in.Spec}).Get(ctx, &plan); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.PlanAssessment, activities.PlanAssessmentInput{Spec: in.Spec, Only: in.Only}).Get(ctx, &plan); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("plan assessment: %w", err)
 	}
 	progress := AssessmentProgress{Controls: len(plan.Controls), OpenBy: map[string]int{}}

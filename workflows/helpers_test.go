@@ -74,6 +74,8 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	// has already closed, so the engagement passes through.
 	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)
 	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	// The readiness review's own tests plant findings; here it finds none.
+	env.OnActivity(acts.RunReadinessReview, mock.Anything, mock.Anything).Return(activities.RunReadinessResult{}, nil)
 }
 
 // signoff answers the scope sign-off prompt of a revision, as

@@ -5,6 +5,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 )
 
 // EngagementInput starts (or continues) an engagement.
@@ -18,6 +19,9 @@ type EngagementInput struct {
 	ForceContinueAsNew bool
 	// JiraPollEvery overrides DefaultJiraPoll (tests).
 	JiraPollEvery time.Duration
+	// StopAt ends the workflow when the engagement reaches this phase
+	// (tests of the earlier phases; empty runs the whole lifecycle).
+	StopAt string `json:",omitempty"`
 }
 
 // EngagementState is everything the engagement carries, in one serialisable
@@ -48,6 +52,17 @@ type EngagementState struct {
 	// JiraPollEvery is carried from the input (tests).
 	JiraPollEvery time.Duration
 	OnTimeRate    *float64
+	// Readiness is the readiness review's outcome; Certifications the
+	// reports and certificates recorded.
+	Readiness      *ReadinessResult         `json:",omitempty"`
+	Certifications []postcert.Certification `json:",omitempty"`
+	// OperatingTestTick and ProgrammeTestOneCycle shrink the operating
+	// cadence and the programme for tests (see OperatingInput.TestTick,
+	// ProgrammeInput.ForceContinueAsNew).
+	OperatingTestTick     time.Duration `json:",omitempty"`
+	ProgrammeTestOneCycle bool          `json:",omitempty"`
+	// StopAt is carried from the input.
+	StopAt string `json:",omitempty"`
 }
 
 // EngagementResult is returned when the engagement completes.
@@ -78,9 +93,13 @@ type EngagementStatus struct {
 	// RemediationDue is when the plan wants every gap closed.
 	RemediationDue time.Time `json:"remediation_due,omitempty"`
 	// OnTimeRate is the share of evidence due so far that arrived on time.
-	OnTimeRate *float64  `json:"on_time_rate,omitempty"`
-	StartedAt  time.Time `json:"started_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	OnTimeRate *float64 `json:"on_time_rate,omitempty"`
+	// Readiness is the readiness review's outcome, once run.
+	Readiness *ReadinessResult `json:"readiness,omitempty"`
+	// Certifications are the reports and certificates recorded.
+	Certifications []postcert.Certification `json:"certifications,omitempty"`
+	StartedAt      time.Time                `json:"started_at"`
+	UpdatedAt      time.Time                `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state

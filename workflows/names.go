@@ -15,6 +15,8 @@ const (
 	RemediationWorkflowName    = "Remediation"
 	GapRemediationWorkflowName = "GapRemediation"
 	OperatingWorkflowName      = "Operating"
+	ReadinessWorkflowName      = "Readiness"
+	ProgrammeWorkflowName      = "Programme"
 )
 
 // Queries.
@@ -29,6 +31,18 @@ const (
 	QueryRemediation = "remediation"
 	// QueryOperating answers OperatingProgress from the scheduler.
 	QueryOperating = "operating"
+	// QueryProgramme answers ProgrammeState from the certified programme.
+	QueryProgramme = "programme"
+)
+
+// Post-audit updates.
+const (
+	// UpdateCertify records a report or certificate (EngagementWorkflow).
+	UpdateCertify = "certify"
+	// UpdateAddSystem and UpdateAddFramework change a certified
+	// programme's scope (ProgrammeWorkflow).
+	UpdateAddSystem    = "add-system"
+	UpdateAddFramework = "add-framework"
 )
 
 // Gap remediation messages.
@@ -79,6 +93,14 @@ const (
 const (
 	PromptKindEvidence = "evidence"
 	PromptKindReview   = "review"
+	// The readiness review asks the lead to decide each finding and the
+	// owner to fix the ones to fix.
+	PromptKindFindingDecision = "finding-decision"
+	PromptKindFindingFix      = "finding-fix"
+	// The programme asks the lead to approve a system entering scope and
+	// to plan the annual refresh's work.
+	PromptKindScopeChange = "scope-change"
+	PromptKindRefresh     = "refresh"
 )
 
 // GapAssessmentWorkflowID is the gap-assessment child's ID.
@@ -105,4 +127,14 @@ func GapWorkflowID(engagementID, controlID string) string {
 // question in the same engagement is never asked twice at once.
 func PromptWorkflowID(engagementID, key string) string {
 	return "prompt/" + engagementID + "/" + key
+}
+
+// ReadinessWorkflowID is a readiness review of the engagement.
+func ReadinessWorkflowID(engagementID, reviewID string) string {
+	return EngagementWorkflowID(engagementID) + "/readiness/" + reviewID
+}
+
+// ProgrammeWorkflowID is the certified programme that runs after the audit.
+func ProgrammeWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/programme"
 }

@@ -33,6 +33,9 @@ type OperatingInput struct {
 	// real in minutes (see activities.NextOccurrencesInput).
 	TestTick time.Duration
 	Controls []string
+	// FromStore schedules from the engagement's current spec in Postgres
+	// (the certified programme, whose scope can grow) rather than Spec.
+	FromStore bool `json:",omitempty"`
 }
 
 // OperatingResult is returned when the window has closed.
@@ -95,6 +98,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 		var next activities.NextOccurrencesResult
 		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
 			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: in.TestTick, Controls: in.Controls,
+			FromStore: in.FromStore, EngagementID: in.EngagementID,
 		}).Get(ctx, &next)
 		if err != nil {
 			return OperatingResult{}, fmt.Errorf("schedule evidence for %s: %w", in.EngagementID, err)

@@ -25,4 +25,6 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(RemediationWorkflow, workflow.RegisterOptions{Name: RemediationWorkflowName})
 	r.RegisterWorkflowWithOptions(GapRemediationWorkflow, workflow.RegisterOptions{Name: GapRemediationWorkflowName})
 	r.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
+	r.RegisterWorkflowWithOptions(ReadinessWorkflow, workflow.RegisterOptions{Name: ReadinessWorkflowName})
+	r.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
 }

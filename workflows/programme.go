@@ -1,0 +1,391 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// ProgrammeInput starts (or continues) the certified programme.
+type ProgrammeInput struct {
+	EngagementID   string
+	Spec           compliance.Spec
+	Certifications []postcert.Certification
+	// Cycle counts the cycles since the first certification (1 = the
+	// year after it); Revision is the spec's revision in Postgres.
+	Cycle    int
+	Revision int
+	// Changes are scope changes accepted but not yet carried out when the
+	// previous run continued as new.
+	Changes []ScopeChange
+	// ForceContinueAsNew makes each cycle continue as new at once (tests).
+	ForceContinueAsNew bool
+}
+
+// ProgrammeState answers the programme query.
+type ProgrammeState struct {
+	Cycle      int                  `json:"cycle"`
+	Window     compliance.Span      `json:"window"`
+	Milestones []postcert.Milestone `json:"milestones"`
+	Changes    []ScopeChange        `json:"changes"`
+	Refreshes  int                  `json:"refreshes"`
+}
+
+// ScopeChange is a system entering scope or a framework added to the
+// certified programme, and where it has got to.
+type ScopeChange struct {
+	ID          string                 `json:"id"`
+	System      *compliance.System     `json:"system,omitempty"`
+	Framework   *compliance.Framework  `json:"framework,omitempty"`
+	By          string                 `json:"by"`
+	Risks       []compliance.ScopeRisk `json:"risks,omitempty"`
+	NewControls []string               `json:"new_controls"`
+	// Status: proposed (waiting for the lead), approved, rejected,
+	// assessed (the new controls assessed and in the cadence).
+	Status string `json:"status"`
+	Gaps   int    `json:"gaps"`
+}
+
+// Scope change statuses.
+const (
+	ChangeProposed = "proposed"
+	ChangeRejected = "rejected"
+	ChangeAssessed = "assessed"
+)
+
+// AddSystemRequest brings a new system into scope.
+type AddSystemRequest struct {
+	System compliance.System
+	By     string
+}
+
+// AddFrameworkRequest adds a framework to the programme.
+type AddFrameworkRequest struct {
+	Framework compliance.Framework
+	By        string
+}
+
+type programmeRun struct {
+	in       ProgrammeInput
+	state    ProgrammeState
+	spec     compliance.Spec
+	plan     compliance.Plan
+	revision int
+	// queue holds changes waiting to be carried out by the main loop.
+	queue []ScopeChange
+}
+
+// ProgrammeWorkflow is the certified programme: each cycle it plans the next
+// window or audit from the certifications, runs the operating scheduler over
+// it (evidence on cadence and quarterly reviews continue), runs the annual
+// refresh, and brings systems and frameworks added later into assessment and
+// cadence. It continues as new at each cycle, so it runs for years.
+func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState, error) {
+	r := &programmeRun{in: in, spec: in.Spec, revision: in.Revision, queue: in.Changes}
+	r.state = ProgrammeState{Cycle: max(in.Cycle, 1), Changes: append([]ScopeChange(nil), in.Changes...)}
+	if err := r.register(ctx); err != nil {
+		return ProgrammeState{}, err
+	}
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	var plan activities.PlanProgrammeResult
+	if err := workflow.ExecuteActivity(actx, a.PlanProgramme, activities.PlanProgrammeInput{
+		Spec: r.spec, Certifications: in.Certifications,
+	}).Get(ctx, &plan); err != nil {
+		return ProgrammeState{}, fmt.Errorf("plan cycle %d of %s: %w", r.state.Cycle, in.EngagementID, err)
+	}
+	r.spec, r.plan = plan.Spec, plan.Plan
+	r.state.Window, r.state.Milestones = plan.Plan.Operating, plan.Milestones
+	r.revision++
+	if err := r.recordSpec(ctx); err != nil {
+		return ProgrammeState{}, err
+	}
+
+	// The cycle's cadence: evidence and quarterly reviews, read from the
+	// stored spec so added systems and frameworks join it.
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            fmt.Sprintf("%s/cycle-%d", OperatingWorkflowID(in.EngagementID), r.state.Cycle),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
+		EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true,
+	})
+	cycleDone := false
+	var opErr error
+	sel := workflow.NewSelector(ctx)
+	sel.AddFuture(operating, func(f workflow.Future) { cycleDone, opErr = true, f.Get(ctx, nil) })
+	if wait := plan.Refresh.Sub(workflow.Now(ctx)); !plan.Refresh.IsZero() && wait >= 0 {
+		sel.AddFuture(workflow.NewTimer(ctx, wait), func(workflow.Future) {
+			if err := r.refresh(ctx); err != nil {
+				workflow.GetLogger(ctx).Error("annual refresh", "engagement", in.EngagementID, "error", err)
+			}
+		})
+	}
+	changes := workflow.GetSignalChannel(ctx, "programme-wake")
+	sel.AddReceive(changes, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
+	for !cycleDone && !in.ForceContinueAsNew {
+		if err := workflow.Await(ctx, func() bool { return len(r.queue) > 0 || sel.HasPending() }); err != nil {
+			return ProgrammeState{}, err
+		}
+		if len(r.queue) > 0 {
+			ch := r.queue[0]
+			r.queue = r.queue[1:]
+			if err := r.carryOut(ctx, ch); err != nil {
+				return ProgrammeState{}, err
+			}
+			continue
+		}
+		sel.Select(ctx)
+	}
+	if opErr != nil {
+		return ProgrammeState{}, fmt.Errorf("cycle %d of %s: %w", r.state.Cycle, in.EngagementID, opErr)
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return ProgrammeState{}, err
+	}
+	next := in
+	next.Spec, next.Revision, next.Cycle, next.Changes, next.ForceContinueAsNew = r.spec, r.revision, r.state.Cycle+1, r.queue, false
+	if in.ForceContinueAsNew {
+		next.Cycle = r.state.Cycle
+	}
+	return ProgrammeState{}, workflow.NewContinueAsNewError(ctx, ProgrammeWorkflowName, next)
+}
+
+// register sets up the programme's query and the two scope-change updates.
+// Each update assesses the change at once (risks and new controls, returned
+// to the caller) and queues it; the main loop asks the lead and carries it
+// out.
+func (r *programmeRun) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryProgramme, func() (ProgrammeState, error) { return r.state, nil }); err != nil {
+		return fmt.Errorf("register %s query: %w", QueryProgramme, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAddSystem,
+		func(ctx workflow.Context, req AddSystemRequest) (ScopeChange, error) {
+			return r.propose(ctx, ScopeChange{ID: "system-" + slug(req.System.Name), System: &req.System, By: req.By})
+		}, workflow.UpdateHandlerOptions{Validator: func(req AddSystemRequest) error {
+			if strings.TrimSpace(req.System.Name) == "" {
+				return errors.New("the system needs a name")
+			}
+			if r.spec.System(req.System.Name) != nil {
+				return fmt.Errorf("%s is already in scope", req.System.Name)
+			}
+			return r.mayChange(req.By)
+		}}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateAddSystem, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAddFramework,
+		func(ctx workflow.Context, req AddFrameworkRequest) (ScopeChange, error) {
+			return r.propose(ctx, ScopeChange{ID: "framework-" + string(req.Framework.ID), Framework: &req.Framework, By: req.By})
+		}, workflow.UpdateHandlerOptions{Validator: func(req AddFrameworkRequest) error {
+			if r.spec.HasFramework(req.Framework.ID) {
+				return fmt.Errorf("%s is already in the programme", req.Framework.ID)
+			}
+			if !slices.Contains(compliance.FrameworkIDs, req.Framework.ID) {
+				return fmt.Errorf("unknown framework %q (one of %v)", req.Framework.ID, compliance.FrameworkIDs)
+			}
+			return r.mayChange(req.By)
+		}}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateAddFramework, err)
+	}
+	return nil
+}
+
+// mayChange: the lead, a lead delegate or the consultant may change scope.
+func (r *programmeRun) mayChange(by string) error {
+	for _, role := range []compliance.Role{compliance.RoleLead, compliance.RoleLeadDelegate, compliance.RoleConsultant} {
+		for _, p := range r.spec.PeopleWithRole(role) {
+			if strings.EqualFold(p.Email, by) {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%s may not change the scope: only the lead, a lead delegate or the consultant", by)
+}
+
+func (r *programmeRun) propose(ctx workflow.Context, ch ScopeChange) (ScopeChange, error) {
+	var res activities.AssessScopeChangeResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.AssessScopeChange, activities.AssessScopeChangeInput{
+		Spec: r.spec, System: ch.System, Framework: ch.Framework,
+	}).Get(ctx, &res)
+	if err != nil {
+		return ScopeChange{}, fmt.Errorf("assess %s: %w", ch.ID, err)
+	}
+	ch.Risks, ch.NewControls, ch.Status = res.Risks, res.NewControls, ChangeProposed
+	r.state.Changes = append(r.state.Changes, ch)
+	r.queue = append(r.queue, ch)
+	return ch, nil
+}
+
+// carryOut asks the lead to approve a new system (a framework was asked for
+// by the lead already), then records the changed spec — from which the
+// scheduler's next batch includes the new controls — and assesses only the
+// controls that are new.
+func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
+	setStatus := func(status string, gaps int) {
+		for i := range r.state.Changes {
+			if r.state.Changes[i].ID == ch.ID {
+				r.state.Changes[i].Status, r.state.Changes[i].Gaps = status, gaps
+			}
+		}
+	}
+	if ch.System != nil {
+		approved, err := r.askLead(ctx, ch)
+		if err != nil {
+			return err
+		}
+		if !approved {
+			setStatus(ChangeRejected, 0)
+			return nil
+		}
+	}
+	var res activities.AssessScopeChangeResult
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.AssessScopeChange, activities.AssessScopeChangeInput{
+		Spec: r.spec, System: ch.System, Framework: ch.Framework,
+	}).Get(ctx, &res); err != nil {
+		return fmt.Errorf("apply %s: %w", ch.ID, err)
+	}
+	r.spec = res.Spec
+	r.revision++
+	if err := r.recordSpec(ctx); err != nil {
+		return err
+	}
+	gaps := 0
+	if len(res.NewControls) > 0 {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            GapAssessmentWorkflowID(r.in.EngagementID) + "/" + ch.ID,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		})
+		var assessed GapAssessmentResult
+		if err := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
+			EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, Only: res.NewControls,
+		}).Get(ctx, &assessed); err != nil {
+			return fmt.Errorf("assess the controls %s brings: %w", ch.ID, err)
+		}
+		gaps = len(assessed.Gaps)
+	}
+	setStatus(ChangeAssessed, gaps)
+	return nil
+}
+
+// askLead asks the lead to approve a system entering scope, with the risks
+// it raises and the controls it brings.
+func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, error) {
+	leads := r.spec.PeopleWithRole(compliance.RoleLead)
+	if len(leads) == 0 {
+		return true, nil
+	}
+	var risks []string
+	for _, rk := range ch.Risks {
+		risks = append(risks, rk.Message)
+	}
+	why := "No scope risks."
+	if len(risks) > 0 {
+		why = "Scope risks: " + strings.Join(risks, "; ")
+	}
+	key := "scope-change/" + ch.ID
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PromptWorkflowID(r.in.EngagementID, key),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	var res PromptResult
+	err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: "New system in scope: " + ch.System.Name,
+		Question: fmt.Sprintf("%s proposes bringing %s into scope; %d controls would newly apply (%s). Approve?", ch.By, ch.System.Name,
+			len(ch.NewControls), strings.Join(ch.NewControls, ", ")),
+		Why: why,
+		Choices: []postgres.PromptChoice{{Value: "approve", Label: "Approve"},
+			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
+		To: leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
+		Policy: r.spec.Reminders, SlackChannel: r.spec.Integrations.SlackChannel,
+	}).Get(ctx, &res)
+	if err != nil {
+		return false, fmt.Errorf("ask the lead about %s: %w", ch.ID, err)
+	}
+	return res.Answer != nil && res.Answer.Choice == "approve", nil
+}
+
+// refresh runs the annual refresh: what changed in the frameworks in use,
+// put to the lead as the year's work.
+func (r *programmeRun) refresh(ctx workflow.Context) error {
+	var res activities.RefreshFrameworksResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RefreshFrameworks,
+		activities.RefreshFrameworksInput{Spec: r.spec}).Get(ctx, &res); err != nil {
+		return fmt.Errorf("annual refresh: %w", err)
+	}
+	r.state.Refreshes++
+	if len(res.Changes) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, c := range res.Changes {
+		lines = append(lines, changeLine(c))
+	}
+	leads := r.spec.PeopleWithRole(compliance.RoleLead)
+	if len(leads) == 0 {
+		return nil
+	}
+	key := fmt.Sprintf("refresh/cycle-%d", r.state.Cycle)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            PromptWorkflowID(r.in.EngagementID, key),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	fut := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindRefresh, Subject: "Annual framework refresh",
+		Question: "The control library has moved on from the versions this programme uses: " + strings.Join(lines, "; ") +
+			". Plan the work and confirm.",
+		Why:     "A framework change unassessed is found by the auditor, not by you.",
+		Choices: []postgres.PromptChoice{{Value: "planned", Label: "Planned (say how)", NoteRequired: true}},
+		To:      leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
+		Policy: r.spec.Reminders, SlackChannel: r.spec.Integrations.SlackChannel,
+	})
+	var started workflow.Execution
+	return fut.GetChildWorkflowExecution().Get(ctx, &started)
+}
+
+// recordSpec stores the programme's spec and cycle plan as the next
+// revision: the scheduler reads it from its next batch.
+func (r *programmeRun) recordSpec(ctx workflow.Context) error {
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordSpec, activities.RecordSpecInput{
+		EngagementID: r.in.EngagementID, Spec: r.spec, Plan: r.plan, Revision: r.revision, Phase: PhaseProgramme,
+		By: "steadfast", At: workflow.Now(ctx),
+	}).Get(ctx, nil)
+}
+
+// slug keeps a name to the characters workflow and prompt IDs use.
+func slug(s string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(s) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '.', c == '_', c == '-':
+			b.WriteRune(c)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// changeLine is one framework change in the lead's refresh prompt.
+func changeLine(c postcert.FrameworkChange) string {
+	line := string(c.Framework) + " " + c.Kind
+	if c.Requirement != "" {
+		line += " " + c.Requirement
+	}
+	if c.Note != "" {
+		line += " (" + c.Note + ")"
+	}
+	return line
+}
