@@ -43,6 +43,8 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd())
+	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd(), newCertifiedCmd(), newFrameworkCmd(), newProgrammeCmd(), newFindingsCmd())
+	root.AddCommand(newPopulationCmd())
+	root.AddCommand(newAuditCmd())
 	return root
 }

@@ -15,7 +15,7 @@ func newScopeCmd() *cobra.Command {
 		Use:   "scope",
 		Short: "Decide or revise an engagement's scope",
 	}
-	cmd.AddCommand(newDecideCmd(workflows.DecisionApprove), newDecideCmd(workflows.DecisionReject), newReviseCmd())
+	cmd.AddCommand(newDecideCmd(workflows.DecisionApprove), newDecideCmd(workflows.DecisionReject), newReviseCmd(), newAddSystemCmd())
 	return cmd
 }
 

@@ -130,21 +130,26 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			}
 		})
 	}
-	changes := workflow.GetSignalChannel(ctx, "programme-wake")
-	sel.AddReceive(changes, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
-	for !cycleDone && !in.ForceContinueAsNew {
-		if err := workflow.Await(ctx, func() bool { return len(r.queue) > 0 || sel.HasPending() }); err != nil {
-			return ProgrammeState{}, err
-		}
-		if len(r.queue) > 0 {
-			ch := r.queue[0]
-			r.queue = r.queue[1:]
-			if err := r.carryOut(ctx, ch); err != nil {
-				return ProgrammeState{}, err
+	// Scope changes are carried out one at a time beside the cycle.
+	var changeErr error
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			if err := workflow.Await(ctx, func() bool { return len(r.queue) > 0 }); err != nil {
+				return
 			}
-			continue
+			ch := r.queue[0]
+			if err := r.carryOut(ctx, ch); err != nil {
+				changeErr = err
+				return
+			}
+			r.queue = r.queue[1:]
 		}
+	})
+	for !cycleDone && !in.ForceContinueAsNew && changeErr == nil {
 		sel.Select(ctx)
+	}
+	if changeErr != nil {
+		return ProgrammeState{}, changeErr
 	}
 	if opErr != nil {
 		return ProgrammeState{}, fmt.Errorf("cycle %d of %s: %w", r.state.Cycle, in.EngagementID, opErr)

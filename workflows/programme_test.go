@@ -1,0 +1,103 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
+)
+
+// TestProgrammeBringsANewSystemIntoScope: after certification the
+// programme plans the next window from the report period, runs its cadence
+// from the stored spec, and a new office entering scope is put to the lead,
+// recorded as a new spec revision and its newly applicable controls (and
+// only those) assessed; at the cycle's end the programme continues as new
+// with its state.
+func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
+	env := newEnv(t)
+	acts := &activities.Activities{}
+	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	spec := testSpec(t)
+	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	// The scheduler's window: a month, so the cycle ends inside the test.
+	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(30 * 24 * time.Hour)}, nil)
+	var mu sync.Mutex
+	var specs []activities.RecordSpecInput
+	var assessed []string
+	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSpecInput) error {
+		mu.Lock()
+		defer mu.Unlock()
+		specs = append(specs, in)
+		return nil
+	})
+	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		assessed = append(assessed, in.Assessment.ControlID)
+		return activities.RecordAssessmentResult{}, nil
+	})
+	cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
+		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
+	office := compliance.System{Name: "London office", Kind: compliance.KindPhysical, Environment: "corporate", Scope: "in"}
+
+	var refused, proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddSystem, "add-1", callbacks(&refused),
+			AddSystemRequest{System: office, By: "nobody@else.example"}))
+		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddSystem, "add-2", callbacks(&proposed),
+			AddSystemRequest{System: office, By: leadEmail}))
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		r := &updateResult{}
+		require.NoError(t, env.UpdateWorkflowByID(PromptWorkflowID("brightlane", "scope-change/system-london-office"), UpdateAnswerPrompt, "ok",
+			callbacks(r), answer("approve", leadEmail, "")))
+		assert.NoError(t, r.rejected)
+	}, 3*time.Hour)
+	var mid ProgrammeState
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+	}, 20*24*time.Hour)
+
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID("brightlane")})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: "brightlane", Spec: spec, Certifications: []postcert.Certification{cert}, Cycle: 1, Revision: 1})
+	err := env.GetWorkflowError()
+	var can *workflow.ContinueAsNewError
+	require.True(t, errors.As(err, &can), "the cycle ends by continuing as new, got %v", err)
+	var next ProgrammeInput
+	require.NoError(t, decodePayloads(can, &next))
+	assert.Equal(t, 2, next.Cycle)
+	require.NotNil(t, next.Spec.System("London office"), "the new system is in the carried spec")
+
+	assert.ErrorContains(t, refused.rejected, "may not change the scope", "only the lead, a delegate or the consultant may change scope")
+	require.NoError(t, proposed.rejected)
+	ch, ok := proposed.value.(ScopeChange)
+	require.True(t, ok, "the update returns the assessed change, got %T", proposed.value)
+	assert.Equal(t, ChangeProposed, ch.Status)
+	assert.NotEmpty(t, ch.NewControls, "an office brings the physical controls")
+
+	// The next window starts the day after the report period.
+	assert.Equal(t, compliance.Date{Year: 2028, Month: 1, Day: 1}, mid.Window.Start)
+	require.Len(t, mid.Changes, 1)
+	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.ElementsMatch(t, ch.NewControls, assessed, "only the controls the system brings are assessed")
+	require.Len(t, specs, 2, "the cycle's spec, then the spec with the system")
+	assert.Equal(t, specs[0].Revision+1, specs[1].Revision)
+	assert.NotNil(t, specs[1].Spec.System("London office"))
+}
