@@ -85,6 +85,34 @@ type Person struct {
 type Integrations struct {
 	JiraProject  string `yaml:"jira_project" json:"jira_project,omitempty"`
 	SlackChannel string `yaml:"slack_channel" json:"slack_channel,omitempty"`
+	// Populations say, per per-event control, which Jira issues are its
+	// population (each change, each joiner); optional.
+	Populations []Population `yaml:"populations" json:"populations,omitempty"`
+}
+
+// Population names the Jira search whose resolved issues are one per-event
+// control's events: a change is in the population once it is done. The
+// search is the consultant's own JQL (exclude declined work there, e.g.
+// "resolution = Done"); Steadfast adds the period's bounds.
+type Population struct {
+	// Control is the per-event control's ID, e.g. CHG-01.
+	Control string `yaml:"control" json:"control"`
+	JQL     string `yaml:"jql" json:"jql"`
+	// ApprovedStatus is the status an issue enters when it is approved
+	// (e.g. "Approved"): whoever moved it there, and when, is the approval.
+	// Empty means the tickets carry no approval Steadfast can read, and one
+	// must be recorded for each sampled event.
+	ApprovedStatus string `yaml:"approved_status" json:"approved_status,omitempty"`
+}
+
+// PopulationOf returns the spec's Jira population for a control, or nil.
+func (s *Spec) PopulationOf(controlID string) *Population {
+	for i := range s.Integrations.Populations {
+		if s.Integrations.Populations[i].Control == controlID {
+			return &s.Integrations.Populations[i]
+		}
+	}
+	return nil
 }
 
 // ReminderPolicy says when people may be chased: which days are business

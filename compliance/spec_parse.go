@@ -39,6 +39,9 @@ var (
 	jiraKeyPattern = regexp.MustCompile(`^[A-Z][A-Z0-9_]{1,9}$`)
 	slackChannel   = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]{8,})$`)
 	slackUserID    = regexp.MustCompile(`^[UW][A-Z0-9]{8,}$`)
+	// controlIDPattern is the control library's ID form: an area prefix and
+	// a number (CHG-01).
+	controlIDPattern = regexp.MustCompile(`^[A-Z]{2,5}-[0-9]{1,3}$`)
 )
 
 // LoadSpec reads and parses a spec file. Errors name the file, line, column
@@ -328,6 +331,43 @@ func (d *specDecoder) validateIntegrations(s *Spec) {
 	}
 	if in.SlackChannel != "" && !slackChannel.MatchString(in.SlackChannel) {
 		d.errorf(d.at("integrations.slack_channel"), "integrations.slack_channel", "%q is not a channel name (#name) or ID (C…)", in.SlackChannel)
+	}
+	d.validatePopulations(in.Populations)
+}
+
+// maxJQL bounds a population's JQL: it travels in a URL query string, and a
+// real one is a line or two.
+const maxJQL = 2000
+
+// validatePopulations checks what the spec alone can show. Whether the
+// control exists and is per-event needs the control library, which sits
+// above this package; the import checks that and names the same field.
+func (d *specDecoder) validatePopulations(ps []Population) {
+	seen := map[string]int{}
+	for i, pop := range ps {
+		p := fmt.Sprintf("integrations.populations[%d]", i)
+		switch {
+		case pop.Control == "":
+			d.missing(p + ".control")
+		case !controlIDPattern.MatchString(pop.Control):
+			d.errorf(d.at(p+".control"), p+".control", "%q is not a control ID (like CHG-01)", pop.Control)
+		default:
+			if j, dup := seen[pop.Control]; dup {
+				d.errorf(d.at(p+".control"), p+".control", "%s already has a population at integrations.populations[%d]", pop.Control, j)
+			}
+			seen[pop.Control] = i
+		}
+		switch jql := strings.TrimSpace(pop.JQL); {
+		case jql == "":
+			d.errorf(d.at(p+".jql"), p+".jql", "is required: the Jira search whose issues are %s's events", pop.Control)
+		case len(jql) > maxJQL:
+			d.errorf(d.at(p+".jql"), p+".jql", "is %d characters; a population's JQL may be at most %d", len(jql), maxJQL)
+		case strings.ContainsRune(jql, 0):
+			d.errorf(d.at(p+".jql"), p+".jql", "contains a NUL character")
+		}
+		if strings.TrimSpace(pop.ApprovedStatus) != pop.ApprovedStatus || strings.ContainsAny(pop.ApprovedStatus, "\r\n\x00") {
+			d.errorf(d.at(p+".approved_status"), p+".approved_status", "%q is not a Jira status name", pop.ApprovedStatus)
+		}
 	}
 }
 

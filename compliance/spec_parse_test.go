@@ -108,6 +108,13 @@ func TestParseErrorClasses(t *testing.T) {
 		{"missing time zone", "reminders:\n  time_zone: Europe/London\n", "", "reminders.time_zone: is required"},
 		{"ladder not climbing", "time_zone: Europe/London", "time_zone: Europe/London\n  lead_after: 9\n  sponsor_after: 3", "the ladder must climb"},
 		{"bad jira key", "reminders:", "integrations:\n  jira_project: sec\nreminders:", "is not a Jira project key"},
+		{"population without jql", "reminders:", "integrations:\n  populations:\n    - control: CHG-01\nreminders:", "integrations.populations[0].jql: is required"},
+		{"population control misspelt", "reminders:", "integrations:\n  populations:\n    - control: chg-1\n      jql: project = CHG\nreminders:",
+			`acme.yaml:21:16: integrations.populations[0].control: "chg-1" is not a control ID (like CHG-01)`},
+		{"population field misspelt", "reminders:", "integrations:\n  populations:\n    - control: CHG-01\n      jql: project = CHG\n      approved_satus: Approved\nreminders:",
+			`acme.yaml:23:7: integrations.populations[0].approved_satus: unknown field (did you mean "approved_status"?)`},
+		{"population given twice", "reminders:", "integrations:\n  populations:\n    - {control: CHG-01, jql: project = CHG}\n    - {control: CHG-01, jql: project = OPS}\nreminders:",
+			"integrations.populations[1].control: CHG-01 already has a population at integrations.populations[0]"},
 		{"bad number", "time_zone: Europe/London", "time_zone: Europe/London\n  lead_after: soon", "expected a whole number"},
 		{"duplicate key", "  name: Acme Ltd", "  name: Acme Ltd\n  name: Acme", "field is given twice"},
 		{"alias", "    data: [customer-data]\n    scope: in\n", "    data: &d [customer-data]\n    scope: in\n  - name: db2\n    kind: database\n    environment: production\n    data: *d\n    scope: in\n", "aliases are not supported"},
@@ -125,6 +132,25 @@ func TestParseErrorClasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestParsePopulations(t *testing.T) {
+	src := strings.Replace(minimal, "reminders:", `integrations:
+  populations:
+    - control: CHG-01
+      jql: project = CHG AND issuetype = Change ORDER BY created
+      approved_status: Approved
+    - control: PPL-01
+      jql: project = HR AND labels = joiner
+reminders:`, 1)
+	s, err := ParseSpec("acme.yaml", []byte(src))
+	require.NoError(t, err)
+	require.Len(t, s.Integrations.Populations, 2)
+	p := s.PopulationOf("CHG-01")
+	require.NotNil(t, p)
+	assert.Equal(t, "Approved", p.ApprovedStatus)
+	assert.Equal(t, "project = HR AND labels = joiner", s.PopulationOf("PPL-01").JQL)
+	assert.Nil(t, s.PopulationOf("ACC-01"))
 }
 
 func TestParsePCIRules(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
@@ -36,8 +35,12 @@ func newEvidencePackCmd() *cobra.Command {
                               population, the sample, each sampled occurrence's
                               evidence reference and timestamps, and findings
   DIR/index.csv, index.json   one row per control and sampled occurrence
+  DIR/audit-requests.csv, audit-requests.json
+                              the auditor's requests answered during fieldwork,
+                              with each answer's link or note, who gave it and when
   DIR/MANIFEST.sha256         the SHA-256 of every file above, sorted by path
-                              (check with: cd DIR && sha256sum -c MANIFEST.sha256)
+                              (check with: starter evidence-pack verify DIR, or
+                              cd DIR && sha256sum -c MANIFEST.sha256)
 
 DIR must be empty or not exist. --as-of and --seed are as for readiness; the
 seed is printed so the same sample can be drawn again.`,
@@ -53,18 +56,23 @@ seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			files, err := writeEvidencePack(out, rep)
+			audit, err := loadAnsweredAuditRequests(cmd, rep.EngagementID)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: evidence pack of %d controls (%d occurrences sampled, %d findings) written to %s: %d files and MANIFEST.sha256; seed %d\n",
-				rep.EngagementID, len(rep.Controls), rep.Sampled, len(rep.Findings), out, len(files), rep.Seed)
+			files, err := writeEvidencePack(out, rep, audit.part())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: evidence pack of %d controls (%d occurrences sampled, %d findings) written to %s: %d files and MANIFEST.sha256; seed %d; %d answered audit requests\n",
+				rep.EngagementID, len(rep.Controls), rep.Sampled, len(rep.Findings), out, len(files), rep.Seed, len(audit.rows))
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory to write the pack into (must be empty or not exist)")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "as of the end of this day (YYYY-MM-DD, client's time zone); default now")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the sample draw; default derived from the engagement and day")
+	cmd.AddCommand(newEvidencePackVerifyCmd())
 	return cmd
 }
 
@@ -139,10 +147,15 @@ func ensureEmptyDir(dir string) error {
 	return nil
 }
 
-// writeEvidencePack writes the pack of a review into dir (which must be
-// empty or not exist) and returns the files written, relative to dir and
-// sorted, not counting the manifest, which lists them.
-func writeEvidencePack(dir string, rep readiness.Report) ([]string, error) {
+// packPart adds files (path relative to the pack → contents) to a pack
+// beyond the review's, before the manifest is written over them all.
+type packPart func(files map[string][]byte) error
+
+// writeEvidencePack writes the pack of a review, and any further parts,
+// into dir (which must be empty or not exist) and returns the files
+// written, relative to dir and sorted, not counting the manifest, which
+// lists them.
+func writeEvidencePack(dir string, rep readiness.Report, parts ...packPart) ([]string, error) {
 	if err := ensureEmptyDir(dir); err != nil {
 		return nil, err
 	}
@@ -191,6 +204,11 @@ func writeEvidencePack(dir string, rep readiness.Report) ([]string, error) {
 		return nil, err
 	}
 	files["index.csv"] = buf.Bytes()
+	for _, part := range parts {
+		if err := part(files); err != nil {
+			return nil, fmt.Errorf("evidence pack: %w", err)
+		}
+	}
 
 	names := make([]string, 0, len(files))
 	for name := range files {
@@ -213,55 +231,4 @@ func writeEvidencePack(dir string, rep readiness.Report) ([]string, error) {
 		return nil, err
 	}
 	return names, nil
-}
-
-// verifyEvidencePack recomputes the SHA-256 of every file the manifest
-// lists and checks that the pack holds no file it does not list. It returns
-// every discrepancy.
-func verifyEvidencePack(dir string) error {
-	f, err := os.Open(filepath.Join(dir, manifestName))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	listed := map[string]bool{}
-	var errs []error
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		if !ok {
-			errs = append(errs, fmt.Errorf("manifest line %q is not '<sha256>  <path>'", sc.Text()))
-			continue
-		}
-		listed[name] = true
-		body, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		got := sha256.Sum256(body)
-		if hex.EncodeToString(got[:]) != sum {
-			errs = append(errs, fmt.Errorf("%s: SHA-256 does not match the manifest", name))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		if rel = filepath.ToSlash(rel); rel != manifestName && !listed[rel] {
-			errs = append(errs, fmt.Errorf("%s: not in the manifest", rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return errors.Join(errs...)
 }

@@ -44,5 +44,7 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd(), newCertifiedCmd(), newFrameworkCmd(), newProgrammeCmd(), newFindingsCmd())
+	root.AddCommand(newPopulationCmd())
+	root.AddCommand(newAuditCmd())
 	return root
 }

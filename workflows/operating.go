@@ -10,6 +10,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -51,6 +52,12 @@ type OperatingProgress struct {
 	OnTimeRate float64   `json:"on_time_rate"`
 	Drifting   int       `json:"drifting"`
 }
+
+// Versions of the scheduler's additions.
+const (
+	versionPopulationSummary = "population-summary"
+	versionPopulationImport  = "population-import"
+)
 
 // afterEveryKey sorts after any occurrence key: a cursor at (t,
 // afterEveryKey) means everything asked at t has been sent.
@@ -95,6 +102,17 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	for {
 		until := cursor.Add(span)
+		if len(in.Spec.Integrations.Populations) > 0 && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationImport, workflow.DefaultVersion, 1) == 1 {
+			// Per-event populations from Jira, once a batch, over the
+			// month before the batch; a failed import never holds up
+			// the requests (the CLI can import too).
+			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), a.ImportPopulation, activities.ImportPopulationInput{
+				EngagementID: in.EngagementID, Spec: in.Spec, From: cursor.AddDate(0, -1, 0), To: until,
+			}).Get(ctx, nil)
+			if err != nil {
+				workflow.GetLogger(ctx).Warn("import per-event populations", "engagement", in.EngagementID, "error", err)
+			}
+		}
 		var next activities.NextOccurrencesResult
 		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
 			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: in.TestTick, Controls: in.Controls,
@@ -172,6 +190,17 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 	req := o.Request
 	question := fmt.Sprintf("Evidence for %s %s, period %s to %s: link the %s record.", o.ControlID, o.Title,
 		req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006"), o.Frequency)
+	if catalog.TakesPopulation(o.Frequency) && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationSummary, workflow.DefaultVersion, 1) == 1 {
+		// A per-event control's attestation says what the population
+		// holds so far, so the owner confirms it is complete.
+		var sum activities.PopulationSummaryResult
+		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.PopulationSummary, activities.PopulationSummaryInput{
+			EngagementID: in.EngagementID, ControlID: o.ControlID, PeriodStart: req.PeriodStart, PeriodEnd: req.PeriodEnd,
+		}).Get(ctx, &sum)
+		if err == nil {
+			question += " So far: " + sum.Sentence()
+		}
+	}
 	choices := evidenceChoices
 	if o.Batch {
 		// Daily controls are attested a week at a time.

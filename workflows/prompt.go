@@ -11,8 +11,12 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
+
+// versionAuditAnswer gates copying an auditor's request's answer onto it.
+const versionAuditAnswer = "audit-answer"
 
 // promptRun is one prompt's state, shared by the main loop and the update
 // handlers.
@@ -98,6 +102,17 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 	if r.answer != nil && in.Evidence != nil {
 		if err := r.recordEvidence(ctx); err != nil {
 			return PromptResult{}, err
+		}
+	}
+	if r.answer != nil && in.Kind == auditreq.PromptKind && workflow.GetVersion(ctx, versionAuditAnswer, workflow.DefaultVersion, 1) == 1 {
+		// Copy the answer onto the auditor's request; it is safe on the
+		// prompt meanwhile (the listing reads it from there too).
+		actx := workflow.WithActivityOptions(ctx, recordOptions)
+		err := workflow.ExecuteActivity(actx, a.RecordAuditAnswer, activities.RecordAuditAnswerInput{Answer: postgres.PromptAnswer{
+			PromptID: r.id, EngagementID: in.EngagementID, Choice: r.answer.Choice, Note: r.answer.Note, Link: r.answer.Link,
+			By: r.answer.By, Via: r.answer.Channel, UpdateID: r.answer.UpdateID, At: r.answer.At}}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("copy answer to audit request", "prompt", r.id, "error", err)
 		}
 	}
 	if r.answer != nil {

@@ -9,6 +9,13 @@
 // finding worded the way an auditor writes an exception, ranked by which
 // would qualify the report first.
 //
+// A per-event or continuous control whose events are recorded (imported
+// from Jira or recorded by hand) is sampled from those events instead, as
+// the auditor samples the deployment log rather than the months: each
+// sampled event must have a linked record, an approval given no later than
+// the event, and fall within the window. Without recorded events such a
+// control is sampled from its monthly attestations as before.
+//
 // It is pure: no I/O, no clock. The caller passes the instant (AsOf) and the
 // seed in, so a review is reproducible.
 package readiness
@@ -51,6 +58,10 @@ type Control struct {
 	// fallen due by AsOf (deadline not passed) are left out of the
 	// population, so passing the whole schedule is fine.
 	Occurrences []cadence.Occurrence `json:"-"`
+	// Events are a per-event or continuous control's recorded events (see
+	// events.go); those after AsOf are left out. Ignored for controls of
+	// any other frequency.
+	Events []Event `json:"-"`
 }
 
 // Evidence is a submission that times an occurrence (corrections are not
@@ -93,6 +104,10 @@ const (
 
 // Tests lists the tests in the order they are applied.
 var Tests = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
+
+// testOrder ranks every test, occurrence and event ones together, for the
+// order of findings on the same control and key.
+var testOrder = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved, TestWithinWindow}
 
 // Severity is how badly a finding would read in the report: the same
 // high/medium/low scale the scope risks use.
@@ -140,7 +155,10 @@ type Sampled struct {
 	GraceEnd      time.Time       `json:"grace_end"`
 	Status        drift.Status    `json:"status"`
 	Evidence      *EvidenceRef    `json:"evidence,omitempty"`
-	Failed        []Test          `json:"failed,omitempty"`
+	// Event is the sampled event, when the sample was drawn from events;
+	// OccurrenceKey is then its key and Due the time it occurred.
+	Event  *Event `json:"event,omitempty"`
+	Failed []Test `json:"failed,omitempty"`
 }
 
 // Passed reports whether every test passed.
@@ -260,6 +278,9 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		cr.Note = "not sampled: " + err.Error()
 		return cr
 	}
+	if events := eventPopulation(c, in.AsOf); len(events) > 0 {
+		return reviewEvents(in, c, cr, events, want)
+	}
 	cr.SampleSize = min(want, len(pop))
 	switch {
 	case len(pop) == 0:
@@ -324,19 +345,7 @@ func authorised(c Control, by string) bool {
 }
 
 func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n int, window compliance.Span) Finding {
-	f := Finding{ControlID: c.ID, Title: c.Title, Owner: c.Owner, OccurrenceKey: s.OccurrenceKey, Test: t,
-		Evidence: s.Evidence, Severity: sev, CustomerRelied: c.CustomerRelied, Frameworks: []compliance.FrameworkID{}, Requirements: []string{}}
-	for _, fw := range compliance.FrameworkIDs {
-		ids := slices.Clone(c.Requirements[fw])
-		if len(ids) == 0 {
-			continue
-		}
-		slices.Sort(ids)
-		f.Frameworks = append(f.Frameworks, fw)
-		for _, id := range ids {
-			f.Requirements = append(f.Requirements, string(fw)+":"+id)
-		}
-	}
+	f := newFinding(c, s, t, sev)
 	lead := fmt.Sprintf("For 1 of %d %s occurrence%s sampled (%s, period %s)", n, c.Frequency, plural(n), s.OccurrenceKey, o.Period)
 	what := evidenceOf(c)
 	switch t {
@@ -360,6 +369,25 @@ func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n
 		}
 	case TestWithinWindow:
 		f.Exception = fmt.Sprintf("%s, the period the evidence covers falls outside the audit window %s.", lead, window)
+	}
+	return f
+}
+
+// newFinding is a finding on a sampled occurrence or event, without its
+// words: the control, the test and the requirements it bears on.
+func newFinding(c Control, s Sampled, t Test, sev Severity) Finding {
+	f := Finding{ControlID: c.ID, Title: c.Title, Owner: c.Owner, OccurrenceKey: s.OccurrenceKey, Test: t,
+		Evidence: s.Evidence, Severity: sev, CustomerRelied: c.CustomerRelied, Frameworks: []compliance.FrameworkID{}, Requirements: []string{}}
+	for _, fw := range compliance.FrameworkIDs {
+		ids := slices.Clone(c.Requirements[fw])
+		if len(ids) == 0 {
+			continue
+		}
+		slices.Sort(ids)
+		f.Frameworks = append(f.Frameworks, fw)
+		for _, id := range ids {
+			f.Requirements = append(f.Requirements, string(fw)+":"+id)
+		}
 	}
 	return f
 }
@@ -407,7 +435,7 @@ func rank(fs []Finding) {
 			cmp.Compare(len(b.Requirements), len(a.Requirements)),
 			strings.Compare(a.ControlID, b.ControlID),
 			strings.Compare(a.OccurrenceKey, b.OccurrenceKey),
-			cmp.Compare(slices.Index(Tests, a.Test), slices.Index(Tests, b.Test)),
+			cmp.Compare(slices.Index(testOrder, a.Test), slices.Index(testOrder, b.Test)),
 		)
 	})
 	for i := range fs {
@@ -479,6 +507,12 @@ func actions(rep Report) []Action {
 		if k := byTest[TestAuthorised]; len(k) > 0 {
 			todo = append(todo, "record the delegation (or have the owner re-attest) for "+strings.Join(k, ", "))
 		}
+		if k := byTest[TestEventRecord]; len(k) > 0 {
+			todo = append(todo, "link the record (ticket, pull request or log entry) of "+strings.Join(k, ", "))
+		}
+		if k := byTest[TestApproved]; len(k) > 0 {
+			todo = append(todo, "find the approval given before "+strings.Join(k, ", ")+" or accept each as an exception with a reason")
+		}
 		if k := byTest[TestWithinWindow]; len(k) > 0 {
 			todo = append(todo, "remove evidence outside the window for "+strings.Join(k, ", "))
 		}
@@ -507,13 +541,13 @@ func firstByKey(ev []Evidence, asOf time.Time) map[string]Evidence {
 // stratified draws n of pop, one uniformly from each of n consecutive,
 // near-equal strata, in period order — the same draw compliance/sampling
 // makes over its own populations, here over the cadence occurrences that
-// have actually fallen due.
-func stratified(pop []cadence.Occurrence, n int, seed uint64) []cadence.Occurrence {
+// have actually fallen due, or over a per-event control's recorded events.
+func stratified[T any](pop []T, n int, seed uint64) []T {
 	if n <= 0 {
 		return nil
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]cadence.Occurrence, 0, n)
+	out := make([]T, 0, n)
 	for i := range n {
 		lo, hi := i*len(pop)/n, (i+1)*len(pop)/n
 		out = append(out, pop[lo+rng.IntN(hi-lo)])

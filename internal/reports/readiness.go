@@ -16,9 +16,9 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
-// BuildReadiness loads an engagement's spec, plan and evidence, as Build
-// does, and runs the readiness review (mock audit) as of asOf with the
-// given seed. An unknown engagement is postgres.ErrNotFound.
+// BuildReadiness loads an engagement's spec, plan, evidence and recorded
+// population events, and runs the readiness review (mock audit) as of asOf
+// with the given seed. An unknown engagement is postgres.ErrNotFound.
 func BuildReadiness(ctx context.Context, store *postgres.Store, engagementID string, asOf time.Time, seed uint64) (readiness.Report, error) {
 	if store == nil {
 		return readiness.Report{}, errors.New("readiness review: no store")
@@ -31,7 +31,13 @@ func BuildReadiness(ctx context.Context, store *postgres.Store, engagementID str
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	return ComputeReadiness(engagementID, &spec, plan, ev, asOf, seed)
+	// Every event is loaded; ComputeReadinessWithPopulation keeps the
+	// window's, which needs the calendar and plan it works out anyway.
+	pop, err := store.PopulationEvents(ctx, engagementID, "", time.Time{}, time.Time{})
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	return ComputeReadinessWithPopulation(engagementID, &spec, plan, ev, pop, asOf, seed)
 }
 
 // ComputeReadiness is BuildReadiness without the database. The controls are
@@ -42,6 +48,15 @@ func BuildReadiness(ctx context.Context, store *postgres.Store, engagementID str
 // satisfies one of gaps.DefaultCustomerRelied. Corrections and rows filed
 // under another control's key are left out, as in Submissions.
 func ComputeReadiness(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence, asOf time.Time, seed uint64) (readiness.Report, error) {
+	return ComputeReadinessWithPopulation(engagementID, spec, plan, evidence, nil, asOf, seed)
+}
+
+// ComputeReadinessWithPopulation is ComputeReadiness with the per-event
+// controls' recorded events: a per-event or continuous control with events
+// in the window is sampled from them (see compliance/readiness). Events
+// outside the window are not in the auditor's population and are left out.
+func ComputeReadinessWithPopulation(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
+	population []postgres.PopulationEvent, asOf time.Time, seed uint64) (readiness.Report, error) {
 	if spec == nil {
 		return readiness.Report{}, errors.New("readiness review: no spec")
 	}
@@ -64,6 +79,7 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		}
 	}
 	in := readiness.Input{EngagementID: engagementID, Window: window, AsOf: asOf.In(cal.Location), Seed: seed}
+	events := eventsByControl(population, window, cal.Location)
 	for _, ac := range app.Controls {
 		c := ac.Control
 		occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: window, Calendar: cal})
@@ -72,7 +88,8 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		}
 		owner := strings.ToLower(spec.OwnerOf(c.Domain).Email)
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
-			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs}
+			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
+			Events: events[c.ID]}
 		for _, d := range delegates {
 			if d != owner {
 				rc.Delegates = append(rc.Delegates, d)
@@ -102,4 +119,19 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 			At: e.SubmittedAt.In(cal.Location), By: e.SubmittedBy, Channel: e.Channel, Kind: e.Kind, ValueSHA256: e.ValueSHA256})
 	}
 	return readiness.Review(in), nil
+}
+
+// eventsByControl groups the population events that occurred within the
+// window (dates in the client's zone) by control.
+func eventsByControl(pop []postgres.PopulationEvent, window compliance.Span, loc *time.Location) map[string][]readiness.Event {
+	out := map[string][]readiness.Event{}
+	for _, e := range pop {
+		day := compliance.DateOf(e.OccurredAt.In(loc))
+		if !window.Start.IsZero() && (day.Before(window.Start) || day.After(window.End)) {
+			continue
+		}
+		out[e.ControlID] = append(out[e.ControlID], readiness.Event{Key: e.EventKey, OccurredAt: e.OccurredAt.In(loc), Source: e.Source,
+			Summary: e.Summary, ApprovedBy: e.ApprovedBy, ApprovedAt: e.ApprovedAt, EvidenceRef: e.EvidenceRef})
+	}
+	return out
 }

@@ -90,6 +90,16 @@ type Comment struct {
 	Created  time.Time
 }
 
+// Change is one entry of an issue's changelog: who moved a field from
+// one value to another, and when. Status changes are recorded for every
+// transition; Seed may add any.
+type Change struct {
+	Author   string // the email of who made the change
+	At       time.Time
+	Field    string // "status"
+	From, To string // display values, e.g. "To Do", "Approved"
+}
+
 // Issue is an issue as the emulator holds it.
 type Issue struct {
 	ID, Key, Project, Type     string
@@ -100,8 +110,13 @@ type Issue struct {
 	Due                        string // yyyy-mm-dd
 	StatusID, Status, Category string
 	Created, Updated           time.Time
-	Comments                   []Comment
-	Transitions                []string // transition IDs applied, in order
+	// Resolved and Resolution are set when the issue enters a done status
+	// (the resolution is named after it) and cleared when it leaves.
+	Resolved    time.Time
+	Resolution  string
+	Comments    []Comment
+	Transitions []string // transition IDs applied, in order
+	History     []Change // oldest first
 }
 
 // Call is one request the emulator received.
@@ -258,6 +273,77 @@ func (e *Emulator) SetCategory(key, category string) bool {
 func (e *Emulator) setStatus(is *Issue, s Status) {
 	is.StatusID, is.Status, is.Category = s.ID, s.Name, s.Category
 	is.Updated = e.now()
+	switch {
+	case s.Category == "done" && is.Resolution == "":
+		is.Resolved, is.Resolution = is.Updated, s.Name
+	case s.Category != "done":
+		is.Resolved, is.Resolution = time.Time{}, ""
+	}
+}
+
+// Seed adds an issue as given, for tests that need history the API cannot
+// make: a change created, approved and resolved months ago. Key and ID are
+// assigned when empty (Project is then required), the status is looked up
+// by name when StatusID is empty (default To Do), Updated defaults to the
+// latest of Created, Resolved and the last change, and a done status with
+// no Resolved time is resolved at Updated. It returns the stored issue.
+func (e *Emulator) Seed(is Issue) Issue {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := clone(&is)
+	e.nextID++
+	if c.ID == "" {
+		c.ID = strconv.Itoa(e.nextID)
+	}
+	if c.Key == "" {
+		e.nextNum[c.Project]++
+		c.Key = fmt.Sprintf("%s-%d", c.Project, e.nextNum[c.Project])
+	} else if c.Project == "" {
+		c.Project, _, _ = strings.Cut(c.Key, "-")
+	}
+	if c.Type == "" {
+		c.Type = "Task"
+	}
+	if c.Priority == "" {
+		c.Priority = "Medium"
+	}
+	if c.Created.IsZero() {
+		c.Created = e.now()
+	}
+	st := statuses[0]
+	for _, x := range statuses {
+		if x.ID == c.StatusID || (c.StatusID == "" && strings.EqualFold(x.Name, c.Status)) {
+			st = x
+		}
+	}
+	c.StatusID, c.Status, c.Category = st.ID, st.Name, st.Category
+	if c.Updated.IsZero() {
+		c.Updated = c.Created
+		for _, t := range []time.Time{c.Resolved, lastChange(c.History)} {
+			if t.After(c.Updated) {
+				c.Updated = t
+			}
+		}
+	}
+	if st.Category == "done" {
+		if c.Resolved.IsZero() {
+			c.Resolved = c.Updated
+		}
+		if c.Resolution == "" {
+			c.Resolution = st.Name
+		}
+	} else {
+		c.Resolved, c.Resolution = time.Time{}, ""
+	}
+	e.issues[c.Key] = &c
+	return clone(&c)
+}
+
+func lastChange(h []Change) time.Time {
+	if len(h) == 0 {
+		return time.Time{}
+	}
+	return h[len(h)-1].At
 }
 
 // Issues returns every issue, oldest first.
@@ -312,6 +398,7 @@ func clone(is *Issue) Issue {
 	c.Labels = slices.Clone(is.Labels)
 	c.Comments = slices.Clone(is.Comments)
 	c.Transitions = slices.Clone(is.Transitions)
+	c.History = slices.Clone(is.History)
 	return c
 }
 
@@ -421,7 +508,7 @@ func (e *Emulator) handle(r *http.Request, body []byte) (reply, *int) {
 		case sub == "transitions" && r.Method == http.MethodGet:
 			return e.listTransitions(is, r), nil
 		case sub == "transitions" && r.Method == http.MethodPost:
-			return e.transition(is, body), nil
+			return e.transition(is, body, e.actor(r)), nil
 		}
 	}
 	return jiraError(http.StatusNotFound, []string{"null for uri: " + r.URL.String()}, nil), nil
@@ -579,11 +666,16 @@ func (e *Emulator) render(is *Issue, fields string) map[string]any {
 		"duedate":     nil,
 		"assignee":    nil,
 	}
+	all["resolution"], all["resolutiondate"] = nil, nil
+	if !is.Resolved.IsZero() {
+		all["resolutiondate"] = is.Resolved.Format(jiraTime)
+		all["resolution"] = map[string]string{"name": is.Resolution}
+	}
 	if is.Due != "" {
 		all["duedate"] = is.Due
 	}
 	if is.Assignee != "" {
-		all["assignee"] = map[string]any{"accountId": is.Assignee, "name": is.Assignee, "active": true}
+		all["assignee"] = e.userBean(is.Assignee)
 	}
 	cs := make([]map[string]string, len(is.Comments))
 	for i, c := range is.Comments {
@@ -607,6 +699,35 @@ func (e *Emulator) render(is *Issue, fields string) map[string]any {
 	}
 	out["fields"] = f
 	return out
+}
+
+// userBean renders a user as Jira does. who is an account ID (as issues
+// hold assignees) or an email (as changes hold authors); the email is shown
+// when the directory knows it, as on a site whose users made it visible.
+func (e *Emulator) userBean(who string) map[string]any {
+	id, email := who, ""
+	for m, a := range e.users {
+		if a == who || m == strings.ToLower(who) {
+			id, email = a, m
+		}
+	}
+	u := map[string]any{"accountId": id, "name": id, "displayName": id, "active": true}
+	if email != "" {
+		u["emailAddress"], u["displayName"] = email, email
+	}
+	return u
+}
+
+// changelog renders an issue's history as search's expand=changelog does.
+func (e *Emulator) changelog(is *Issue) map[string]any {
+	hs := make([]map[string]any, len(is.History))
+	for i, c := range is.History {
+		hs[i] = map[string]any{
+			"id": strconv.Itoa(100 + i), "author": e.userBean(c.Author), "created": c.At.Format(jiraTime),
+			"items": []map[string]any{{"field": c.Field, "fieldtype": "jira", "fromString": c.From, "toString": c.To}},
+		}
+	}
+	return map[string]any{"startAt": 0, "maxResults": len(hs), "total": len(hs), "histories": hs}
 }
 
 func (e *Emulator) comment(is *Issue, body []byte) reply {
@@ -672,7 +793,16 @@ func (e *Emulator) listTransitions(is *Issue, r *http.Request) reply {
 	return reply{http.StatusOK, map[string]any{"expand": "transitions", "transitions": ts}}
 }
 
-func (e *Emulator) transition(is *Issue, body []byte) reply {
+// actor is the email (Cloud) or user (Data Center) a request is made as.
+func (e *Emulator) actor(r *http.Request) string {
+	if e.bearer != "" {
+		return "pat-user"
+	}
+	u, _, _ := r.BasicAuth()
+	return u
+}
+
+func (e *Emulator) transition(is *Issue, body []byte, actor string) reply {
 	var b struct {
 		Transition struct {
 			ID string `json:"id"`
@@ -683,8 +813,10 @@ func (e *Emulator) transition(is *Issue, body []byte) reply {
 	}
 	for _, t := range available(is) {
 		if t.ID == b.Transition.ID {
-			e.setStatus(is, statusByID(t.To))
+			from, to := is.Status, statusByID(t.To)
+			e.setStatus(is, to)
 			is.Transitions = append(is.Transitions, t.ID)
+			is.History = append(is.History, Change{Author: actor, At: is.Updated, Field: "status", From: from, To: to.Name})
 			return reply{status: http.StatusNoContent}
 		}
 	}
@@ -719,6 +851,7 @@ func (e *Emulator) search(r *http.Request, body []byte) reply {
 		NextPageToken   string   `json:"nextPageToken"`
 		MaxResults      int      `json:"maxResults"`
 		Fields          []string `json:"fields"`
+		Expand          string   `json:"expand"`
 		ReconcileIssues []int    `json:"reconcileIssues"`
 	}
 	if r.Method == http.MethodPost {
@@ -728,6 +861,7 @@ func (e *Emulator) search(r *http.Request, body []byte) reply {
 	} else {
 		params.JQL, params.NextPageToken = q.Get("jql"), q.Get("nextPageToken")
 		params.MaxResults, _ = strconv.Atoi(q.Get("maxResults"))
+		params.Expand = q.Get("expand")
 		if f := q.Get("fields"); f != "" {
 			params.Fields = strings.Split(f, ",")
 		}
@@ -744,7 +878,9 @@ func (e *Emulator) search(r *http.Request, body []byte) reply {
 	now := e.now()
 	var hits []*Issue
 	for _, is := range e.issues {
-		visible := now.Sub(is.Created) >= e.lag || slices.Contains(params.ReconcileIssues, idNum(is.ID))
+		// Without a lag everything is indexed, including issues seeded
+		// with a creation time in the (test's) future.
+		visible := e.lag == 0 || now.Sub(is.Created) >= e.lag || slices.Contains(params.ReconcileIssues, idNum(is.ID))
 		if visible && match(is) {
 			hits = append(hits, is)
 		}
@@ -771,8 +907,13 @@ func (e *Emulator) search(r *http.Request, body []byte) reply {
 	}
 	out := map[string]any{"issues": []any{}, "isLast": true}
 	var page []any
+	withChangelog := slices.Contains(strings.Split(params.Expand, ","), "changelog")
 	for i := start; i < len(hits) && i < start+size; i++ {
-		page = append(page, e.render(hits[i], fields))
+		is := e.render(hits[i], fields)
+		if withChangelog {
+			is["changelog"] = e.changelog(hits[i])
+		}
+		page = append(page, is)
 	}
 	if page != nil {
 		out["issues"] = page

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Audit request statuses.
+const (
+	AuditOpen      = "open"
+	AuditAnswered  = "answered"
+	AuditWithdrawn = "withdrawn"
+)
+
+// Audit request event kinds in the engagement log.
+const (
+	EventAuditRequestAdded    = "audit-request-added"
+	EventAuditRequestAnswered = "audit-request-answered"
+)
+
+// RequestedByAuditor is requested_by when nobody said who entered the
+// request: it came from the auditor's list as given.
+const RequestedByAuditor = "auditor"
+
+// AuditRequest is one item of the auditor's request list and, once given,
+// its answer. When the request's row has no answer yet but its prompt has
+// one, AuditRequests reports the prompt's answer (see there).
+type AuditRequest struct {
+	EngagementID string    `json:"engagement_id"`
+	RequestID    string    `json:"request_id"`
+	ControlID    string    `json:"control_id,omitempty"`
+	Description  string    `json:"description"`
+	Owner        string    `json:"owner"`
+	DueAt        time.Time `json:"due_at"`
+	RequestedBy  string    `json:"requested_by"`
+	ImportedFrom string    `json:"imported_from"`
+	PromptID     string    `json:"prompt_id"`
+	Status       string    `json:"status"`
+	// PromptStatus and PromptLevel are the prompt's own state: open,
+	// answered, expired or withdrawn, and how far up the ladder it went.
+	// Empty when the prompt has not opened yet.
+	PromptStatus string     `json:"prompt_status,omitempty"`
+	PromptLevel  string     `json:"prompt_level,omitempty"`
+	AnswerChoice string     `json:"answer,omitempty"`
+	AnswerLink   string     `json:"answer_link,omitempty"`
+	AnswerNote   string     `json:"answer_note,omitempty"`
+	AnsweredBy   string     `json:"answered_by,omitempty"`
+	AnsweredAt   *time.Time `json:"answered_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// AddAuditRequest records a request unless one with the same ID is already
+// recorded for the engagement. It returns the row as stored and whether
+// this call created it: a re-imported request keeps what was first routed.
+// An empty RequestedBy is recorded as RequestedByAuditor, a zero CreatedAt
+// as now.
+func (s *Store) AddAuditRequest(ctx context.Context, r AuditRequest) (AuditRequest, bool, error) {
+	var stored AuditRequest
+	created := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		by := strings.ToLower(strings.TrimSpace(r.RequestedBy))
+		if by == "" {
+			by = RequestedByAuditor
+		}
+		at := r.CreatedAt
+		if at.IsZero() {
+			at = time.Now()
+		}
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO audit_requests (engagement_id, request_id, control_id, description, owner, due_at,
+				requested_by, imported_from, prompt_id, created_at)
+			VALUES ($1, $2, NULLIF($3, ''), $4, lower($5), $6, $7, $8, $9, $10)
+			ON CONFLICT (engagement_id, request_id) DO NOTHING`,
+			r.EngagementID, r.RequestID, r.ControlID, r.Description, r.Owner, r.DueAt, by, r.ImportedFrom, r.PromptID, at)
+		if err != nil {
+			return fmt.Errorf("insert audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
+		}
+		if created = tag.RowsAffected() == 1; created {
+			err = appendEvent(ctx, tx, Event{
+				EngagementID: r.EngagementID, Key: "audit-request/" + r.RequestID + "/added", Kind: EventAuditRequestAdded,
+				Actor: by, Channel: ChannelCLI, At: at,
+				Detail: map[string]any{"request": r.RequestID, "control": r.ControlID, "owner": strings.ToLower(r.Owner),
+					"due_at": r.DueAt, "prompt": r.PromptID, "imported_from": r.ImportedFrom},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, auditRequestsSQL+` WHERE a.engagement_id = $1 AND a.request_id = $2`, r.EngagementID, r.RequestID)
+		if err != nil {
+			return fmt.Errorf("read audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
+		}
+		stored, err = pgx.CollectExactlyOneRow(rows, scanAuditRequest)
+		if err != nil {
+			return fmt.Errorf("read audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
+		}
+		return nil
+	})
+	return stored, created, err
+}
+
+// ErrNoAuditRequest means no audit request is routed through the prompt.
+var ErrNoAuditRequest = errors.New("no audit request for that prompt")
+
+// RecordAuditAnswer copies a prompt's accepted answer onto the request it
+// asks about. Recording the same answer again is a no-op; a request already
+// answered differently keeps its first answer and fails with
+// ErrPromptClosed, like the prompt itself.
+func (s *Store) RecordAuditAnswer(ctx context.Context, a PromptAnswer) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		by := strings.ToLower(a.By)
+		var requestID string
+		err := tx.QueryRow(ctx, `
+			UPDATE audit_requests SET status = 'answered', answer_choice = $2, answer_link = $3, answer_note = $4,
+				answered_by = $5, answered_at = $6
+			WHERE prompt_id = $1 AND status = 'open'
+			RETURNING request_id`,
+			a.PromptID, a.Choice, a.Link, a.Note, by, a.At).Scan(&requestID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			var status, choice, answeredBy string
+			err := tx.QueryRow(ctx, `SELECT request_id, status, answer_choice, answered_by FROM audit_requests WHERE prompt_id = $1`,
+				a.PromptID).Scan(&requestID, &status, &choice, &answeredBy)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("%w: %s", ErrNoAuditRequest, a.PromptID)
+			}
+			if err != nil {
+				return fmt.Errorf("read audit request of %s: %w", a.PromptID, err)
+			}
+			if status == AuditAnswered && choice == a.Choice && answeredBy == by {
+				return nil // a retried activity
+			}
+			return fmt.Errorf("%w: audit request %s is %s", ErrPromptClosed, requestID, status)
+		}
+		if err != nil {
+			return fmt.Errorf("record answer to audit request of %s: %w", a.PromptID, err)
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: a.EngagementID, Key: "audit-request/" + requestID + "/answered", Kind: EventAuditRequestAnswered,
+			Actor: by, Channel: a.Via, At: a.At,
+			Detail: map[string]any{"request": requestID, "prompt": a.PromptID, "choice": a.Choice, "link": a.Link, "note": a.Note},
+		})
+	})
+}
+
+// auditRequestsSQL reads requests with their prompt's state. A request whose
+// own row is still open but whose prompt was answered shows the prompt's
+// answer: the prompt is where the answer is first recorded, so the listing
+// is right even before (or without) the copy onto the request row.
+const auditRequestsSQL = `
+	SELECT a.engagement_id, a.request_id, coalesce(a.control_id, '') AS control_id, a.description, a.owner, a.due_at,
+		a.requested_by, a.imported_from, a.prompt_id,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN 'answered'
+		     WHEN a.status = 'open' AND p.status = 'withdrawn' THEN 'withdrawn'
+		     ELSE a.status END AS status,
+		coalesce(p.status, '') AS prompt_status, coalesce(p.level, '') AS prompt_level,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answer_choice ELSE a.answer_choice END AS answer_choice,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answer_link ELSE a.answer_link END AS answer_link,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answer_note ELSE a.answer_note END AS answer_note,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answered_by ELSE a.answered_by END AS answered_by,
+		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answered_at ELSE a.answered_at END AS answered_at,
+		a.created_at
+	FROM audit_requests a LEFT JOIN prompts p ON p.id = a.prompt_id`
+
+func scanAuditRequest(row pgx.CollectableRow) (AuditRequest, error) {
+	var r AuditRequest
+	err := row.Scan(&r.EngagementID, &r.RequestID, &r.ControlID, &r.Description, &r.Owner, &r.DueAt,
+		&r.RequestedBy, &r.ImportedFrom, &r.PromptID, &r.Status, &r.PromptStatus, &r.PromptLevel,
+		&r.AnswerChoice, &r.AnswerLink, &r.AnswerNote, &r.AnsweredBy, &r.AnsweredAt, &r.CreatedAt)
+	return r, err
+}
+
+// AuditRequestFilter narrows a listing; empty fields match everything.
+type AuditRequestFilter struct {
+	Status string
+}
+
+// AuditRequests lists an engagement's audit requests by due date, then ID.
+func (s *Store) AuditRequests(ctx context.Context, engagementID string, f AuditRequestFilter) ([]AuditRequest, error) {
+	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+auditRequestsSQL+` WHERE a.engagement_id = $1) r
+		WHERE ($2 = '' OR r.status = $2)
+		ORDER BY r.due_at, r.request_id`, engagementID, f.Status)
+	if err != nil {
+		return nil, fmt.Errorf("list audit requests of %s: %w", engagementID, err)
+	}
+	out, err := pgx.CollectRows(rows, scanAuditRequest)
+	if err != nil {
+		return nil, fmt.Errorf("list audit requests of %s: %w", engagementID, err)
+	}
+	return out, nil
+}
