@@ -60,7 +60,11 @@ seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			files, err := writeEvidencePack(out, rep, audit.part())
+			accepted, err := loadAcceptedExceptions(cmd, rep.EngagementID)
+			if err != nil {
+				return err
+			}
+			files, err := writeEvidencePack(out, rep, audit.part(), exceptionsPart(accepted))
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -13,9 +14,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // sampleReview is a review of two monthly controls over 2027 as of
@@ -163,4 +166,46 @@ func TestReadinessAndEvidencePackCLI(t *testing.T) {
 
 	_, _, err = cli("evidence-pack", "brightlane", "--out", dir)
 	assert.ErrorContains(t, err, "is not empty")
+}
+
+// TestReadinessReviewStoredAndAcceptedExceptionInPack runs the readiness
+// review activity against Postgres (the sample stored with its seed), the
+// lead accepts one finding with a reason, and the evidence pack then carries
+// it as an accepted exception; `findings` shows the decision.
+func TestReadinessReviewStoredAndAcceptedExceptionInPack(t *testing.T) {
+	cli := operatingCLI(t)
+	ctx := context.Background()
+	store, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"))
+	require.NoError(t, err)
+	defer store.Close()
+	acts := &activities.Activities{Store: store}
+	asOf := time.Date(2027, 6, 16, 3, 0, 0, 0, time.UTC)
+	res, err := acts.RunReadinessReview(ctx, activities.RunReadinessInput{EngagementID: "brightlane", ReviewID: "r1", AsOf: asOf})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Findings, "the planted late and missing evidence are found")
+	again, err := acts.RunReadinessReview(ctx, activities.RunReadinessInput{EngagementID: "brightlane", ReviewID: "r1", AsOf: asOf})
+	require.NoError(t, err)
+	assert.Equal(t, res, again, "a retried review draws the same sample from its recorded seed")
+
+	f := res.Findings[0]
+	require.NoError(t, acts.DecideFinding(ctx, activities.DecideFindingInput{EngagementID: "brightlane", FindingID: f.FindingID,
+		Decision: "accept", Reason: "known: scanner outage that week, compensating review done", By: "maya@brightlane.io", At: asOf, Key: "d1"}))
+
+	out, _, err := cli("findings", "brightlane")
+	require.NoError(t, err)
+	assert.Contains(t, out, f.FindingID)
+	assert.Contains(t, out, "scanner outage")
+
+	dir := filepath.Join(t.TempDir(), "pack")
+	_, _, err = cli("evidence-pack", "brightlane", "--out", dir, "--as-of", "2027-06-15", "--seed", "7")
+	require.NoError(t, err)
+	body, err := os.ReadFile(filepath.Join(dir, "accepted-exceptions.json"))
+	require.NoError(t, err)
+	var accepted []postgres.Finding
+	require.NoError(t, json.Unmarshal(body, &accepted))
+	require.Len(t, accepted, 1, "only the accepted finding is an accepted exception")
+	assert.Equal(t, f.FindingID, accepted[0].FindingID)
+	assert.Equal(t, "accept", accepted[0].Decision)
+	_, _, err = cli("evidence-pack", "verify", dir)
+	require.NoError(t, err, "the exceptions are in the manifest")
 }
