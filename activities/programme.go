@@ -125,7 +125,15 @@ func (a *Activities) PlanProgramme(_ context.Context, in PlanProgrammeInput) (Pl
 	}
 	spec.AuditDate = audit
 	res.Spec = spec
-	res.Plan = compliance.Plan{TimeZone: spec.Reminders.TimeZone, AuditDate: audit, Operating: window, Fits: true}
+	// The cycle's plan, worked back from its audit like the first one's
+	// (readiness three weeks before, fieldwork after); its operating span
+	// is the cycle's window whatever the planner would have chosen.
+	plan, err := compliance.PlanEngagement(&spec, cal.At(window.Start, AskHour))
+	if err != nil {
+		return PlanProgrammeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("plan the next cycle of %s: %w", in.Spec.ID, err))
+	}
+	plan.Operating = window
+	res.Plan = plan
 	res.CycleEnd = cal.At(window.End, 23).Add(time.Hour)
 	return res, nil
 }

@@ -24,7 +24,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		st = &EngagementState{
 			EngagementID: in.Spec.ID, Client: in.Spec.Client.Name, Spec: in.Spec,
 			Phase: compliance.PhaseScoping, Revision: 1, StartedAt: workflow.Now(ctx), UpdatedAt: workflow.Now(ctx),
-			JiraPollEvery: in.JiraPollEvery, StopAt: in.StopAt,
+			JiraPollEvery: in.JiraPollEvery, StopAt: in.StopAt, OperatingControls: in.OperatingControls,
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (EngagementStatus, error) { return st.status(), nil }); err != nil {
@@ -219,6 +219,7 @@ func operatingChild(ctx workflow.Context, st *EngagementState) workflow.ChildWor
 	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, TestTick: st.OperatingTestTick,
+		Controls: st.OperatingControls,
 	})
 }
 

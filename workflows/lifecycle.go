@@ -82,7 +82,7 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
-		ForceContinueAsNew: st.ProgrammeTestOneCycle,
+		ForceContinueAsNew: st.ProgrammeTestOneCycle, OperatingControls: st.OperatingControls,
 	})
 	// A later certification (another framework) reaches the programme at
 	// its next cycle; the programme runs until the engagement is closed.

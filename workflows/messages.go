@@ -22,6 +22,9 @@ type EngagementInput struct {
 	// StopAt ends the workflow when the engagement reaches this phase
 	// (tests of the earlier phases; empty runs the whole lifecycle).
 	StopAt string `json:",omitempty"`
+	// OperatingControls limits the operating cadence to these controls
+	// (tests that run a whole lifecycle; empty means every control).
+	OperatingControls []string `json:",omitempty"`
 }
 
 // EngagementState is everything the engagement carries, in one serialisable
@@ -61,8 +64,9 @@ type EngagementState struct {
 	// ProgrammeInput.ForceContinueAsNew).
 	OperatingTestTick     time.Duration `json:",omitempty"`
 	ProgrammeTestOneCycle bool          `json:",omitempty"`
-	// StopAt is carried from the input.
-	StopAt string `json:",omitempty"`
+	// StopAt and OperatingControls are carried from the input.
+	StopAt            string   `json:",omitempty"`
+	OperatingControls []string `json:",omitempty"`
 }
 
 // EngagementResult is returned when the engagement completes.

@@ -29,6 +29,9 @@ type ProgrammeInput struct {
 	Changes []ScopeChange
 	// ForceContinueAsNew makes each cycle continue as new at once (tests).
 	ForceContinueAsNew bool
+	// OperatingControls limits the cadence to these controls (tests; a
+	// scope change's new controls are added to it).
+	OperatingControls []string `json:",omitempty"`
 }
 
 // ProgrammeState answers the programme query.
@@ -117,7 +120,7 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 	})
 	operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
-		EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true,
+		EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Controls: in.OperatingControls,
 	})
 	cycleDone := false
 	var opErr error

@@ -1,0 +1,340 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
+	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/reports"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+)
+
+// The controls whose evidence the lifecycle test asks for through prompts
+// (the others' evidence is filed directly, on time, to keep the test small);
+// and the deviations planted among them.
+var (
+	lifecycleControls = []string{"ACC-08", "ACC-04", "VUL-01", "PHY-01"}
+	plantedMissing    = "VUL-01/2027-W10"
+	plantedRetro      = "ACC-08/2027-03"
+	lateControl       = "ACC-04" // every quarter answered after its deadline
+	gapControl        = "ACC-08" // assessed missing, fixed in remediation
+)
+
+// TestLifecycleFromSpecToCertifiedProgramme runs one engagement through its
+// whole life with time skipping, on the real activities and a real Postgres
+// (no Slack or Jira configured, so questions are answered as from the CLI):
+// spec → scope sign-off → gap assessment (one gap) → remediation → a
+// twelve-month Type II window in which owners answer on time, late and not at
+// all → the readiness review three weeks before the audit, finding exactly
+// the planted deviations the sample reaches → the lead fixes one and accepts
+// one → certification → a new office entering scope → a quarter of the
+// certified programme's reviews.
+func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Postgres(t)
+	spec := testSpec(t)
+	spec.Frameworks[0].Window = &compliance.ObservationWindow{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}
+	spec.AuditDate = compliance.Date{Year: 2028, Month: 2, Day: 15}
+	cal, err := compliance.NewCalendar(spec.Reminders)
+	require.NoError(t, err)
+
+	var ts testsuite.WorkflowTestSuite
+	env := ts.NewTestWorkflowEnvironment()
+	env.SetTestTimeout(5 * time.Minute)
+	RegisterWorkflows(env)
+	env.RegisterActivity(&activities.Activities{Store: db.Store})
+	env.SetStartTime(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
+
+	l := &lifecycle{t: t, env: env, db: db, spec: spec, cal: cal, answered: map[string]bool{}}
+	l.tick = func() {
+		l.day()
+		if !l.done {
+			env.RegisterDelayedCallback(l.tick, 24*time.Hour)
+		}
+	}
+	env.RegisterDelayedCallback(l.tick, time.Hour)
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam@steadfast.example", OperatingControls: lifecycleControls})
+	require.True(t, env.IsWorkflowCompleted())
+	require.Error(t, env.GetWorkflowError(), "the programme runs until the engagement is closed; the test closes it")
+	require.True(t, l.done, "the lifecycle reached a quarter after certification (stuck at %s)", l.phase)
+
+	// Remediation closed the one gap with its evidence.
+	items, err := db.Store.Items(ctx, spec.ID)
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	assert.Equal(t, gapControl, items[0].ControlID)
+
+	// The readiness review found exactly the planted deviations that its
+	// sample reached, and nothing else; the draw repeats from the stored
+	// seed.
+	review, err := db.Store.LatestReadinessReview(ctx, spec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, activities.ReviewSeed(spec.ID, "r1"), review.Seed)
+	require.NotNil(t, l.plan)
+	assert.Equal(t, l.plan.Readiness.Start, compliance.DateOf(review.AsOf.In(cal.Location)), "the review runs when the plan's readiness starts, three weeks before the audit")
+	var rep readiness.Report
+	require.NoError(t, json.Unmarshal(review.Report, &rep), "the stored review is the whole report")
+	evidence, err := db.Store.EvidenceFor(ctx, spec.ID)
+	require.NoError(t, err)
+	require.NotNil(t, l.plan)
+	again, err := reports.ComputeReadiness(spec.ID, &spec, *l.plan, evidence, review.AsOf, review.Seed)
+	require.NoError(t, err)
+	want, err := json.Marshal(rep.Findings)
+	require.NoError(t, err)
+	got, err := json.Marshal(again.Findings)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(want), string(got), "the draw repeats from the stored seed")
+	planted := func(key string) bool {
+		return key == plantedMissing || key == plantedRetro || strings.HasPrefix(key, lateControl+"/")
+	}
+	reached := 0
+	for _, c := range rep.Controls {
+		for _, s := range c.Sample {
+			if planted(s.OccurrenceKey) {
+				reached++
+				assert.NotEmpty(t, s.Failed, "planted deviation %s was sampled and must fail", s.OccurrenceKey)
+			} else {
+				assert.Empty(t, s.Failed, "%s was not planted but failed %v", s.OccurrenceKey, s.Failed)
+			}
+		}
+	}
+	findings, err := db.Store.ReadinessFindings(ctx, spec.ID)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(findings), 2, "the late quarterly reviews are sampled")
+	for _, f := range findings {
+		assert.True(t, planted(f.OccurrenceKey), "finding %s was not planted", f.FindingID)
+	}
+	assert.GreaterOrEqual(t, len(findings), reached, "every sampled planted deviation is a finding")
+	decisions := map[string]int{}
+	for _, f := range findings {
+		decisions[f.Decision]++
+	}
+	assert.Equal(t, 1, decisions[DecisionFix], "one fixed")
+	assert.Equal(t, 1, decisions[DecisionAccept], "one accepted")
+	accepted, err := db.Store.AcceptedExceptions(ctx, spec.ID)
+	require.NoError(t, err)
+	require.Len(t, accepted, 1)
+	assert.NotEmpty(t, accepted[0].Reason)
+	fixes, err := db.Store.FindingFixes(ctx, spec.ID)
+	require.NoError(t, err)
+	assert.Len(t, fixes, 1, "the fixed finding has the owner's evidence")
+
+	// Certified, and the programme planned the next window from the
+	// report period.
+	certs, err := db.Store.Certifications(ctx, spec.ID)
+	require.NoError(t, err)
+	require.Len(t, certs, 1)
+	assert.Equal(t, compliance.Date{Year: 2028, Month: 1, Day: 1}, l.programme.Window.Start)
+	require.Len(t, l.programme.Changes, 1)
+	assert.Equal(t, ChangeAssessed, l.programme.Changes[0].Status, "the office's controls were assessed")
+	assert.Contains(t, l.programme.Changes[0].NewControls, "PHY-01")
+
+	// A quarter of post-certification reviews went out and were done.
+	prompts, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: spec.ID})
+	require.NoError(t, err)
+	postReviews := 0
+	for _, p := range prompts {
+		if p.Kind == PromptKindReview && p.CreatedAt.After(l.certifiedAt) {
+			postReviews++
+			assert.Equal(t, postgres.PromptAnswered, p.Status, "%s answered", p.Key)
+		}
+	}
+	assert.GreaterOrEqual(t, postReviews, len(lifecycleControls)-1, "a quarterly review per operated control after certification")
+	t.Logf("lifecycle: %d evidence rows filed directly, %d prompts asked, %d findings (%d sampled planted), certified %s",
+		l.filed, len(prompts), len(findings), reached, l.certifiedAt.Format("2006-01-02"))
+}
+
+// lifecycle plays the people of the engagement, once a day.
+type lifecycle struct {
+	t           *testing.T
+	env         *testsuite.TestWorkflowEnvironment
+	db          testenv.Database
+	spec        compliance.Spec
+	cal         *compliance.Calendar
+	tick        func()
+	answered    map[string]bool
+	phase       string
+	filedOthers bool
+	filed       int
+	retroFiled  bool
+	decisions   int
+	proposed    bool
+	certifiedAt time.Time
+	programme   ProgrammeState
+	plan        *compliance.Plan
+	done        bool
+}
+
+func (l *lifecycle) day() {
+	t, env := l.t, l.env
+	ctx := context.Background()
+	now := env.Now()
+	v, err := env.QueryWorkflow(QueryStatus)
+	require.NoError(t, err)
+	var st EngagementStatus
+	require.NoError(t, v.Get(&st))
+	l.phase = st.Phase
+	if st.Plan != nil && l.plan == nil && st.Phase == compliance.PhaseOperating {
+		l.plan = st.Plan
+	}
+	if st.Phase == compliance.PhaseScoping && len(st.Decisions) == 0 && !l.answered["signoff"] {
+		l.answered["signoff"] = true
+		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, "scope reviewed"))
+		return
+	}
+	if !l.filedOthers && st.Phase != compliance.PhaseScoping {
+		l.fileOthers()
+	}
+	open, err := l.db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: l.spec.ID, Status: postgres.PromptOpen})
+	require.NoError(t, err)
+	for _, p := range open {
+		if l.answered[p.ID] {
+			continue
+		}
+		req, ok := l.answerFor(p, now)
+		if !ok {
+			continue
+		}
+		l.answered[p.ID] = true
+		r := &updateResult{}
+		require.NoError(t, env.UpdateWorkflowByID(p.ID, UpdateAnswerPrompt, "a-"+p.ID, callbacks(r), req))
+	}
+	// The gap is fixed ten days into remediation.
+	if st.Phase == compliance.PhaseRemediation {
+		items, err := l.db.Store.Items(ctx, l.spec.ID)
+		require.NoError(t, err)
+		for _, it := range items {
+			if !l.answered[it.ItemID] && it.OpenedAt.Before(now.Add(-10*24*time.Hour)) {
+				l.answered[it.ItemID] = true
+				require.NoError(t, env.UpdateWorkflowByID(it.ItemID, UpdateCompleteGap, "done", callbacks(&updateResult{}),
+					CompleteGapRequest{By: it.OwnerEmail, Evidence: "https://drive.example/fixed-" + it.ControlID, Channel: "cli"}))
+			}
+		}
+	}
+	l.fileRetrospective(now)
+	switch {
+	case st.Phase == compliance.PhaseFieldwork && l.certifiedAt.IsZero() && now.After(time.Date(2028, 2, 25, 0, 0, 0, 0, time.UTC)):
+		l.certifiedAt = now
+		cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
+			ReportPeriod: compliance.Span{Start: l.spec.Frameworks[0].Window.Start, End: l.spec.Frameworks[0].Window.End}, Reference: "SOC2-2027"}
+		r := &updateResult{}
+		env.UpdateWorkflow(UpdateCertify, "certify", callbacks(r), CertifyRequest{Certification: cert, By: leadEmail})
+	case st.Phase == PhaseProgramme && !l.proposed && now.After(l.certifiedAt.Add(3*24*time.Hour)):
+		l.proposed = true
+		office := compliance.System{Name: "London office", Kind: compliance.KindPhysical, Environment: "corporate", Scope: "in"}
+		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID(l.spec.ID), UpdateAddSystem, "office", callbacks(&updateResult{}),
+			AddSystemRequest{System: office, By: leadEmail}))
+	case st.Phase == PhaseProgramme && now.After(l.certifiedAt.Add(100*24*time.Hour)):
+		v, err := env.QueryWorkflowByID(ProgrammeWorkflowID(l.spec.ID), QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&l.programme))
+		l.done = true
+		env.CancelWorkflow()
+	case now.After(time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC)):
+		l.done = true // stuck: stop and let the assertions say where
+		env.CancelWorkflow()
+	}
+}
+
+// answerFor is how each person answers: on time, late, never, or (for the
+// lead) fix one finding and accept the next.
+func (l *lifecycle) answerFor(p postgres.Prompt, now time.Time) (AnswerPromptRequest, bool) {
+	by := p.AddresseeEmail
+	switch p.Kind {
+	case assessmentPromptKind:
+		control := p.Key[strings.LastIndexByte(p.Key, '/')+1:]
+		if control == gapControl {
+			return AnswerPromptRequest{Choice: AssessMissing, By: by, Channel: "cli"}, true
+		}
+		return AnswerPromptRequest{Choice: AssessImplemented, Note: "runs as designed", By: by, Channel: "cli"}, true
+	case PromptKindEvidence:
+		occ := strings.TrimPrefix(p.Key, "evidence/")
+		switch {
+		case occ == plantedMissing, occ == plantedRetro:
+			return AnswerPromptRequest{}, false
+		case strings.HasPrefix(occ, lateControl+"/") && !now.After(p.DueAt):
+			return AnswerPromptRequest{}, false
+		}
+		return AnswerPromptRequest{Choice: "evidence", Link: "https://drive.example/" + occ, By: by, Channel: "cli"}, true
+	case PromptKindReview, PromptKindScopeChange:
+		choice := "operates"
+		if p.Kind == PromptKindScopeChange {
+			choice = "approve"
+		}
+		return AnswerPromptRequest{Choice: choice, By: by, Channel: "cli"}, true
+	case PromptKindFindingDecision:
+		l.decisions++
+		switch l.decisions {
+		case 1:
+			return AnswerPromptRequest{Choice: DecisionFix, By: by, Channel: "cli"}, true
+		case 2:
+			return AnswerPromptRequest{Choice: DecisionAccept, Note: "the review happened on time; the record was filed late", By: by, Channel: "cli"}, true
+		}
+		return AnswerPromptRequest{}, false
+	case PromptKindFindingFix:
+		return AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/fix", By: by, Channel: "cli"}, true
+	}
+	return AnswerPromptRequest{}, false
+}
+
+// fileOthers files the on-time evidence of the controls not asked through
+// prompts, once the engagement is recorded.
+func (l *lifecycle) fileOthers() {
+	l.filedOthers = true
+	ctx := context.Background()
+	app, err := catalog.Default().ForSpec(&l.spec)
+	require.NoError(l.t, err)
+	w := l.spec.Frameworks[0].Window
+	for _, ac := range app.Controls {
+		c := ac.Control
+		if contains(lifecycleControls, c.ID) {
+			continue
+		}
+		occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: compliance.Span{Start: w.Start, End: w.End}, Calendar: l.cal})
+		require.NoError(l.t, err)
+		for _, o := range occs {
+			_, err := l.db.Store.AddEvidence(ctx, postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
+				PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
+				SubmittedAt: o.Due.Add(-2 * time.Hour), SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
+				Value: "https://drive.example/" + o.Key(), SubmissionKey: "filed/" + o.Key()})
+			require.NoError(l.t, err)
+			l.filed++
+		}
+	}
+}
+
+// fileRetrospective gives the planted retrospective evidence once its grace
+// has passed, as `starter evidence add` would.
+func (l *lifecycle) fileRetrospective(now time.Time) {
+	if l.retroFiled {
+		return
+	}
+	c := catalog.Default().Control(strings.Split(plantedRetro, "/")[0])
+	w := l.spec.Frameworks[0].Window
+	occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: compliance.Span{Start: w.Start, End: w.End}, Calendar: l.cal})
+	require.NoError(l.t, err)
+	for _, o := range occs {
+		if o.Key() != plantedRetro || !now.After(o.GraceEnd.Add(24*time.Hour)) {
+			continue
+		}
+		l.retroFiled = true
+		_, err := l.db.Store.AddEvidence(context.Background(), postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
+			PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
+			SubmittedAt: now, SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
+			Value: "https://drive.example/late-" + o.Key(), SubmissionKey: "retro/" + o.Key()})
+		require.NoError(l.t, err)
+	}
+}
