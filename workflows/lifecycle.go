@@ -163,6 +163,11 @@ func registerCertify(ctx workflow.Context, st *EngagementState) error {
 				return EngagementStatus{}, err
 			}
 			st.Certifications = append(st.Certifications, req.Certification)
+			if st.Phase == PhaseProgramme {
+				if err := workflow.SignalExternalWorkflow(ctx, ProgrammeWorkflowID(st.EngagementID), "", SignalCertified, req.Certification).Get(ctx, nil); err != nil {
+					workflow.GetLogger(ctx).Warn("tell the programme of a certification", "engagement", st.EngagementID, "error", err)
+				}
+			}
 			return st.status(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CertifyRequest) error {

@@ -68,6 +68,9 @@ const (
 	// SignalPhaseProgress carries a phase child's progress to the engagement
 	// so the engagement's status query can answer alone.
 	SignalPhaseProgress = "phase-progress"
+	// SignalCertified carries a certification recorded while the
+	// programme already runs (EngagementWorkflow → ProgrammeWorkflow).
+	SignalCertified = "certified"
 )
 
 // EngagementWorkflowID is the engagement's business key as a workflow ID.

@@ -133,6 +133,21 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			}
 		})
 	}
+	// A later certification (another framework's, or a bridge) joins the
+	// programme now: its milestones are replanned, its cycle next time.
+	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalCertified), func(c workflow.ReceiveChannel, _ bool) {
+		var cert postcert.Certification
+		c.Receive(ctx, &cert)
+		r.in.Certifications = append(r.in.Certifications, cert)
+		var replanned activities.PlanProgrammeResult
+		if err := workflow.ExecuteActivity(actx, a.PlanProgramme, activities.PlanProgrammeInput{
+			Spec: r.spec, Certifications: r.in.Certifications,
+		}).Get(ctx, &replanned); err != nil {
+			workflow.GetLogger(ctx).Error("replan after certification", "engagement", in.EngagementID, "error", err)
+			return
+		}
+		r.state.Milestones = replanned.Milestones
+	})
 	// Scope changes are carried out one at a time beside the cycle.
 	var changeErr error
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -160,7 +175,7 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ProgrammeState{}, err
 	}
-	next := in
+	next := r.in
 	next.Spec, next.Revision, next.Cycle, next.Changes, next.ForceContinueAsNew = r.spec, r.revision, r.state.Cycle+1, r.queue, false
 	if in.ForceContinueAsNew {
 		next.Cycle = r.state.Cycle
@@ -283,6 +298,11 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 		gaps = len(assessed.Gaps)
 	}
 	setStatus(ChangeAssessed, gaps)
+	if len(r.in.OperatingControls) > 0 {
+		// A test's narrowed cadence takes the new controls from the next
+		// cycle on.
+		r.in.OperatingControls = append(r.in.OperatingControls, res.NewControls...)
+	}
 	return nil
 }
 

@@ -101,3 +101,67 @@ func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
 	assert.Equal(t, specs[0].Revision+1, specs[1].Revision)
 	assert.NotNil(t, specs[1].Spec.System("London office"))
 }
+
+// TestProgrammeAddsAFrameworkAndALaterCertification: ISO 27001 added to a
+// certified SOC 2 programme assesses only the controls the delta says are
+// new, and its certificate, recorded later, replans the milestones with the
+// surveillance audits.
+func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
+	env := newEnv(t)
+	acts := &activities.Activities{}
+	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(nil)
+	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(40 * 24 * time.Hour)}, nil)
+	var mu sync.Mutex
+	var assessed []string
+	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		assessed = append(assessed, in.Assessment.ControlID)
+		return activities.RecordAssessmentResult{}, nil
+	})
+	spec := testSpec(t)
+	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
+		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
+	var added updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddFramework, "iso", callbacks(&added),
+			AddFrameworkRequest{Framework: compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version}, By: leadEmail}))
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalCertified, postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}})
+	}, 15*24*time.Hour)
+	var mid ProgrammeState
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+	}, 30*24*time.Hour)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID("brightlane")})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: "brightlane", Spec: spec, Certifications: []postcert.Certification{soc2}, Cycle: 1, Revision: 1})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next ProgrammeInput
+	require.NoError(t, decodePayloads(can, &next))
+	assert.True(t, next.Spec.HasFramework(compliance.ISO27001), "the framework is carried into the next cycle")
+	assert.Len(t, next.Certifications, 2, "the later certificate is carried too")
+
+	require.NoError(t, added.rejected)
+	ch, ok := added.value.(ScopeChange)
+	require.True(t, ok)
+	require.NotEmpty(t, ch.NewControls, "ISO 27001 needs some controls SOC 2 did not")
+	require.Len(t, mid.Changes, 1)
+	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
+	mu.Lock()
+	assert.ElementsMatch(t, ch.NewControls, assessed, "only what is new is assessed")
+	mu.Unlock()
+	kinds := map[string]bool{}
+	for _, m := range mid.Milestones {
+		kinds[m.Kind] = true
+	}
+	assert.True(t, kinds[postcert.KindSurveillance1], "the ISO certificate's surveillance audit is planned: %v", kinds)
+	assert.True(t, kinds[postcert.KindType2Window], "the SOC 2 window is still planned")
+}
