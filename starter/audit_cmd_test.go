@@ -55,6 +55,12 @@ func newAuditFieldwork(t *testing.T) *auditFieldwork {
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
+	// The engagement in fieldwork: it routes the auditor's requests.
+	st := &workflows.EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 1,
+		Spec: *spec, Plan: &plan, StartedAt: at, UpdatedAt: at}
+	_, err = tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EngagementWorkflowID(spec.ID), TaskQueue: queue},
+		workflows.EngagementWorkflowName, workflows.EngagementInput{Spec: *spec, State: st})
+	require.NoError(t, err)
 	t.Setenv("DATABASE_URL", db.URL)
 	t.Setenv("TEMPORAL_ADDRESS", tmp.Address)
 	t.Setenv("STEADFAST_TASK_QUEUE", queue)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -66,26 +65,29 @@ func (r *auditRouter) route(ctx context.Context, req auditreq.Request) (routed, 
 	if !created {
 		out.Changed = changedFields(stored, row)
 	}
-	// Start the prompt even when the row existed: a run that stopped
-	// between the two still routes the request now. The prompt asks what
-	// was stored, not what this list says.
-	_, err = r.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: stored.PromptID, TaskQueue: r.taskQueue,
-		// One prompt per request, ever: answered or expired, it is not
-		// asked again.
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		// Otherwise the SDK hands back the running prompt as if started.
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.PromptWorkflowName, r.promptInput(stored))
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	switch {
-	case errors.As(err, &started):
-		return out, nil
-	case err != nil:
+	// Route it even when the row existed: a run that stopped between the
+	// two still routes the request now. The engagement starts the prompt
+	// (it owns fieldwork's questions) and never starts one twice; the
+	// prompt asks what was stored, not what this list says.
+	h, err := r.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.EngagementWorkflowID(r.spec.ID), UpdateName: workflows.UpdateRouteAuditRequest,
+		// A fresh update ID per routing: the same ID would hand back the
+		// first routing's answer ("routed") instead of "already routed".
+		UpdateID: fmt.Sprintf("route/%s/%d", stored.PromptID, time.Now().UnixNano()), WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.RouteAuditRequest{Prompt: r.promptInput(stored), By: r.by}},
+	})
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return out, fmt.Errorf("route audit request %s: engagement %s is not running (see starter status): %w", stored.RequestID, r.spec.ID, err)
+	}
+	if err != nil {
 		return out, fmt.Errorf("route audit request %s to %s: %w", stored.RequestID, stored.Owner, err)
 	}
-	out.Routed = true
+	var res workflows.RouteAuditResult
+	if err := h.Get(ctx, &res); err != nil {
+		return out, fmt.Errorf("route audit request %s to %s: %w", stored.RequestID, stored.Owner, err)
+	}
+	out.Routed = res.Routed
 	return out, nil
 }
 

@@ -34,6 +34,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerCertify(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateCertify, err)
 	}
+	if err := registerAuditRouting(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
+	}
 
 	if st.Phase == compliance.PhaseScoping {
 		if err := runScoping(ctx, st, progress); err != nil {
@@ -70,7 +73,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if st.Phase == PhaseRemediated && st.Plan != nil && workflow.GetVersion(ctx, versionOperating, workflow.DefaultVersion, 1) >= 1 {
 		st.Phase = compliance.PhaseOperating
 	}
+	lifecycleRan := false
 	if st.Phase == compliance.PhaseOperating && workflow.GetVersion(ctx, versionAudit, workflow.DefaultVersion, 1) >= 1 {
+		lifecycleRan = true
 		// Readiness three weeks before the audit (while the window may
 		// still be running), fieldwork, certification, then the programme.
 		operating, err := startOperating(ctx, st)
@@ -83,6 +88,17 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	} else if st.Phase == compliance.PhaseOperating {
 		if err := runOperating(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
+		}
+	}
+	switch st.Phase {
+	case compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:
+		// A run that starts past the window (continued as new, or started
+		// at fieldwork for an engagement run elsewhere until then) picks
+		// the lifecycle up where it is.
+		if !lifecycleRan && st.StopAt != st.Phase {
+			if err := runAuditLifecycle(ctx, st, progress, nil); err != nil {
+				return EngagementResult{}, err
+			}
 		}
 	}
 	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
@@ -338,6 +354,7 @@ func (st *EngagementState) status() EngagementStatus {
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
-		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
+		AuditRequests: st.AuditRequests,
+		StartedAt:     st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

@@ -42,7 +42,7 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 	if err := workflow.ExecuteActivity(actx, a.AuditDates, activities.AuditDatesInput{Spec: st.Spec, Plan: *st.Plan}).Get(ctx, &dates); err != nil {
 		return fmt.Errorf("audit dates of %s: %w", st.EngagementID, err)
 	}
-	if st.Phase == compliance.PhaseOperating || st.Phase == PhaseOperated {
+	if st.Phase == compliance.PhaseOperating || st.Phase == PhaseOperated || st.Phase == compliance.PhaseReadiness {
 		// The review runs three weeks before the audit whether or not the
 		// window has closed: it samples what has fallen due so far.
 		if err := sleepUntil(ctx, st, progress, dates.ReadinessStart); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
@@ -40,8 +41,9 @@ var (
 // twelve-month Type II window in which owners answer on time, late and not at
 // all → the readiness review three weeks before the audit, finding exactly
 // the planted deviations the sample reaches → the lead fixes one and accepts
-// one → certification → a new office entering scope → a quarter of the
-// certified programme's reviews.
+// one → an auditor's request routed in fieldwork and answered →
+// certification → a new office entering scope → a quarter of the certified
+// programme's reviews.
 func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.Postgres(t)
@@ -132,6 +134,14 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, fixes, 1, "the fixed finding has the owner's evidence")
 
+	// The auditor's request was routed to its owner during fieldwork and
+	// answered; the answer is on the request.
+	reqs, err := db.Store.AuditRequests(ctx, spec.ID, postgres.AuditRequestFilter{})
+	require.NoError(t, err)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, postgres.AuditAnswered, reqs[0].Status)
+	assert.Equal(t, "https://drive.example/pbc-1", reqs[0].AnswerLink)
+
 	// Certified, and the programme planned the next window from the
 	// report period.
 	certs, err := db.Store.Certifications(ctx, spec.ID)
@@ -172,6 +182,7 @@ type lifecycle struct {
 	retroFiled  bool
 	decisions   int
 	proposed    bool
+	routed      bool
 	certifiedAt time.Time
 	programme   ProgrammeState
 	plan        *compliance.Plan
@@ -226,6 +237,9 @@ func (l *lifecycle) day() {
 	}
 	l.fileRetrospective(now)
 	switch {
+	case st.Phase == compliance.PhaseFieldwork && !l.routed:
+		l.routed = true
+		l.routeAuditRequest(now)
 	case st.Phase == compliance.PhaseFieldwork && l.certifiedAt.IsZero() && now.After(time.Date(2028, 2, 25, 0, 0, 0, 0, time.UTC)):
 		l.certifiedAt = now
 		cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
@@ -286,8 +300,28 @@ func (l *lifecycle) answerFor(p postgres.Prompt, now time.Time) (AnswerPromptReq
 		return AnswerPromptRequest{}, false
 	case PromptKindFindingFix:
 		return AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/fix", By: by, Channel: "cli"}, true
+	case auditreq.PromptKind:
+		return AnswerPromptRequest{Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", By: by, Channel: "cli"}, true
 	}
 	return AnswerPromptRequest{}, false
+}
+
+// routeAuditRequest records one auditor's request and has the engagement
+// route it to the control's owner, as `starter audit request` does.
+func (l *lifecycle) routeAuditRequest(now time.Time) {
+	due := now.Add(5 * 24 * time.Hour)
+	owner := l.spec.OwnerOf(catalog.Default().Control("ACC-04").Domain)
+	key := auditreq.PromptKey("PBC-1")
+	_, _, err := l.db.Store.AddAuditRequest(context.Background(), postgres.AuditRequest{EngagementID: l.spec.ID, RequestID: "PBC-1",
+		ControlID: "ACC-04", Description: "Q3 access review evidence", Owner: owner.Email, DueAt: due, RequestedBy: "auditor",
+		ImportedFrom: "cli", PromptID: PromptWorkflowID(l.spec.ID, key)})
+	require.NoError(l.t, err)
+	r := &updateResult{}
+	l.env.UpdateWorkflow(UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{By: leadEmail, Prompt: PromptInput{
+		EngagementID: l.spec.ID, Key: key, Kind: auditreq.PromptKind, Subject: "Audit request PBC-1 (ACC-04)",
+		Question: "The auditor asks (PBC-1): Q3 access review evidence.", Choices: []postgres.PromptChoice{
+			{Value: auditreq.ChoiceProvided, Label: "Provided", LinkRequired: true}, {Value: auditreq.ChoiceCannotProvide, Label: "Cannot", NoteRequired: true}},
+		To: owner, Leads: l.spec.PeopleWithRole(compliance.RoleLead), Policy: l.spec.Reminders, Due: due, Until: due.Add(10 * 24 * time.Hour)}})
 }
 
 // fileOthers files the on-time evidence of the controls not asked through

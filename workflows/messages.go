@@ -64,6 +64,8 @@ type EngagementState struct {
 	// ProgrammeInput.ForceContinueAsNew).
 	OperatingTestTick     time.Duration `json:",omitempty"`
 	ProgrammeTestOneCycle bool          `json:",omitempty"`
+	// AuditRequests counts the auditor's requests routed.
+	AuditRequests int `json:",omitempty"`
 	// StopAt and OperatingControls are carried from the input.
 	StopAt            string   `json:",omitempty"`
 	OperatingControls []string `json:",omitempty"`
@@ -102,8 +104,10 @@ type EngagementStatus struct {
 	Readiness *ReadinessResult `json:"readiness,omitempty"`
 	// Certifications are the reports and certificates recorded.
 	Certifications []postcert.Certification `json:"certifications,omitempty"`
-	StartedAt      time.Time                `json:"started_at"`
-	UpdatedAt      time.Time                `json:"updated_at"`
+	// AuditRequests counts the auditor's requests routed to owners.
+	AuditRequests int       `json:"audit_requests,omitempty"`
+	StartedAt     time.Time `json:"started_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state

@@ -39,6 +39,9 @@ const (
 const (
 	// UpdateCertify records a report or certificate (EngagementWorkflow).
 	UpdateCertify = "certify"
+	// UpdateRouteAuditRequest puts an auditor's request to its owner
+	// (EngagementWorkflow).
+	UpdateRouteAuditRequest = "route-audit-request"
 	// UpdateAddSystem and UpdateAddFramework change a certified
 	// programme's scope (ProgrammeWorkflow).
 	UpdateAddSystem    = "add-system"
