@@ -191,24 +191,58 @@ func (a *Activities) AssessScopeChange(_ context.Context, in AssessScopeChangeIn
 	return AssessScopeChangeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("scope change of %s: neither a system nor a framework", spec.ID))
 }
 
-// RefreshFrameworksInput asks what changed in the frameworks in use.
+// RefreshFrameworksInput asks what changed in the frameworks in use since
+// they were last certified.
 type RefreshFrameworksInput struct {
-	Spec compliance.Spec
+	Spec           compliance.Spec
+	Certifications []postcert.Certification
 }
 
-// RefreshFrameworksResult lists the changes; empty when nothing changed.
+// RefreshFrameworksResult lists the changes (empty when nothing changed)
+// and the applicable controls they make to be assessed again.
 type RefreshFrameworksResult struct {
-	Changes []postcert.FrameworkChange
+	Changes  []postcert.FrameworkChange
+	Controls []string
 }
 
 // RefreshFrameworks compares the framework versions in use with the
-// control library's.
+// control library's. A requirement that came into force before the
+// framework's latest certification was assessed then and is left out; the
+// controls that remain are kept to those that apply to the scope.
 func (a *Activities) RefreshFrameworks(_ context.Context, in RefreshFrameworksInput) (RefreshFrameworksResult, error) {
 	inUse := map[compliance.FrameworkID]string{}
 	for _, f := range in.Spec.Frameworks {
 		inUse[f.ID] = f.Version
 	}
-	return RefreshFrameworksResult{Changes: postcert.RefreshDelta(inUse, catalog.Default())}, nil
+	certified := map[compliance.FrameworkID]compliance.Date{}
+	for _, c := range in.Certifications {
+		if c.Date.After(certified[c.Framework]) {
+			certified[c.Framework] = c.Date
+		}
+	}
+	app, err := catalog.Default().ForSpec(&in.Spec)
+	if err != nil {
+		return RefreshFrameworksResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("annual refresh of %s: %w", in.Spec.ID, err))
+	}
+	applies := map[string]bool{}
+	for _, ac := range app.Controls {
+		applies[ac.Control.ID] = true
+	}
+	var res RefreshFrameworksResult
+	seen := map[string]bool{}
+	for _, c := range postcert.RefreshDelta(inUse, catalog.Default()) {
+		if last, ok := certified[c.Framework]; ok && !c.Effective.IsZero() && c.Effective.Before(last) {
+			continue
+		}
+		res.Changes = append(res.Changes, c)
+		for _, id := range c.Controls {
+			if applies[id] && !seen[id] {
+				seen[id] = true
+				res.Controls = append(res.Controls, id)
+			}
+		}
+	}
+	return res, nil
 }
 
 // RecordSpecInput stores a changed spec as the engagement's next revision.

@@ -64,6 +64,9 @@ type GapAssessmentInput struct {
 	// Only limits the assessment to these controls (a system or framework
 	// added to a certified programme); empty means every applicable one.
 	Only []string `json:",omitempty"`
+	// Round names a re-assessment (the annual refresh) so its questions do
+	// not collide with the first assessment's: gap/<round>/<control>.
+	Round string `json:",omitempty"`
 }
 
 // GapAssessmentResult is the register's summary.
@@ -110,6 +113,9 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	for _, c := range plan.Controls {
 		c := c
 		key := assessmentPromptGroup + c.ControlID
+		if in.Round != "" {
+			key = assessmentPromptGroup + in.Round + "/" + c.ControlID
+		}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            PromptWorkflowID(in.EngagementID, key),
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,

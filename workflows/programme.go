@@ -260,6 +260,15 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 			}
 		}
 	}
+	if ch.System == nil && ch.Framework == nil {
+		// The annual refresh: no change of scope, only controls to assess.
+		gaps, err := r.assess(ctx, ch, ch.NewControls, ch.ID)
+		if err != nil {
+			return err
+		}
+		setStatus(ChangeAssessed, gaps)
+		return nil
+	}
 	if ch.System != nil {
 		approved, err := r.askLead(ctx, ch)
 		if err != nil {
@@ -282,20 +291,9 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 	if err := r.recordSpec(ctx); err != nil {
 		return err
 	}
-	gaps := 0
-	if len(res.NewControls) > 0 {
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            GapAssessmentWorkflowID(r.in.EngagementID) + "/" + ch.ID,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-		})
-		var assessed GapAssessmentResult
-		if err := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
-			EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, Only: res.NewControls,
-		}).Get(ctx, &assessed); err != nil {
-			return fmt.Errorf("assess the controls %s brings: %w", ch.ID, err)
-		}
-		gaps = len(assessed.Gaps)
+	gaps, err := r.assess(ctx, ch, res.NewControls, "")
+	if err != nil {
+		return err
 	}
 	setStatus(ChangeAssessed, gaps)
 	if len(r.in.OperatingControls) > 0 {
@@ -304,6 +302,27 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 		r.in.OperatingControls = append(r.in.OperatingControls, res.NewControls...)
 	}
 	return nil
+}
+
+// assess runs the gap assessment on only these controls (their owners are
+// asked, as in the first assessment; round names a re-assessment) and
+// counts the gaps found.
+func (r *programmeRun) assess(ctx workflow.Context, ch ScopeChange, controls []string, round string) (int, error) {
+	if len(controls) == 0 {
+		return 0, nil
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            GapAssessmentWorkflowID(r.in.EngagementID) + "/" + ch.ID,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+	})
+	var assessed GapAssessmentResult
+	if err := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
+		EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, Only: controls, Round: round,
+	}).Get(ctx, &assessed); err != nil {
+		return 0, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
+	}
+	return len(assessed.Gaps), nil
 }
 
 // askLead asks the lead to approve a system entering scope, with the risks
@@ -349,12 +368,19 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 func (r *programmeRun) refresh(ctx workflow.Context) error {
 	var res activities.RefreshFrameworksResult
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RefreshFrameworks,
-		activities.RefreshFrameworksInput{Spec: r.spec}).Get(ctx, &res); err != nil {
+		activities.RefreshFrameworksInput{Spec: r.spec, Certifications: r.in.Certifications}).Get(ctx, &res); err != nil {
 		return fmt.Errorf("annual refresh: %w", err)
 	}
 	r.state.Refreshes++
 	if len(res.Changes) == 0 {
 		return nil
+	}
+	if len(res.Controls) > 0 {
+		// The controls the changed requirements rest on are assessed
+		// again with their owners, like a scope change's new ones.
+		ch := ScopeChange{ID: fmt.Sprintf("refresh-cycle-%d", r.state.Cycle), By: "steadfast", NewControls: res.Controls, Status: ChangeProposed}
+		r.state.Changes = append(r.state.Changes, ch)
+		r.queue = append(r.queue, ch)
 	}
 	var lines []string
 	for _, c := range res.Changes {

@@ -165,3 +165,57 @@ func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
 	assert.True(t, kinds[postcert.KindSurveillance1], "the ISO certificate's surveillance audit is planned: %v", kinds)
 	assert.True(t, kinds[postcert.KindType2Window], "the SOC 2 window is still planned")
 }
+
+// TestProgrammeAnnualRefreshReassessesWhatChanged: PCI DSS attested before
+// its future-dated requirements took effect; the annual refresh finds them
+// now mandatory and re-assesses the applicable controls they rest on (and
+// only those), under their own prompts.
+func TestProgrammeAnnualRefreshReassessesWhatChanged(t *testing.T) {
+	env := newEnv(t)
+	acts := &activities.Activities{}
+	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(nil)
+	start := time.Date(2025, 3, 3, 14, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(400 * 24 * time.Hour)}, nil)
+	var mu sync.Mutex
+	var keys []string
+	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		keys = append(keys, in.Assessment.PromptID)
+		return activities.RecordAssessmentResult{}, nil
+	})
+	spec, err := compliance.LoadSpec("../examples/payments-co.yaml")
+	require.NoError(t, err)
+	pci := postcert.Certification{Framework: compliance.PCIDSS, Date: compliance.Date{Year: 2025, Month: 2, Day: 3}, Reference: "AOC-2025"}
+	refreshed, err := acts.RefreshFrameworks(context.Background(), activities.RefreshFrameworksInput{Spec: *spec, Certifications: []postcert.Certification{pci}})
+	require.NoError(t, err)
+	require.NotEmpty(t, refreshed.Controls, "the future-dated requirements became mandatory after the attestation")
+	later, err := acts.RefreshFrameworks(context.Background(), activities.RefreshFrameworksInput{Spec: *spec,
+		Certifications: []postcert.Certification{{Framework: compliance.PCIDSS, Date: compliance.Date{Year: 2025, Month: 6, Day: 2}}}})
+	require.NoError(t, err)
+	assert.Empty(t, later.Controls, "an attestation after they took effect assessed them already")
+
+	var mid ProgrammeState
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+	}, 390*24*time.Hour)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID(spec.ID)})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: spec.ID, Spec: *spec, Certifications: []postcert.Certification{pci}, Cycle: 1, Revision: 1})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	assert.Equal(t, 1, mid.Refreshes)
+	require.Len(t, mid.Changes, 1)
+	assert.Equal(t, "refresh-cycle-1", mid.Changes[0].ID)
+	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, keys, len(refreshed.Controls), "only the controls the changes rest on are re-assessed")
+	for _, k := range keys {
+		assert.Contains(t, k, "/gap/refresh-cycle-1/", "a re-assessment asks under its own prompt")
+	}
+}
