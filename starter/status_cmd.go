@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/steadfast-grc/steadfast/compliance"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -52,6 +53,16 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 	if a := st.Assessment; a != nil {
 		fmt.Fprintf(tw, "Assessment\t%d of %d controls answered, %d unanswered\n", a.Answered, a.Controls, a.Unanswered)
 	}
+	if r := st.Readiness; r != nil {
+		fmt.Fprintf(tw, "Readiness\t%d findings: %d fixed, %d accepted as known exceptions, %d undecided (`starter findings %s`)\n",
+			r.Findings, r.Fixed, r.Accepted, r.Undecided, st.EngagementID)
+	}
+	if st.AuditRequests > 0 {
+		fmt.Fprintf(tw, "Audit requests\t%d routed to owners (`starter audit requests %s`)\n", st.AuditRequests, st.EngagementID)
+	}
+	for _, c := range st.Certifications {
+		fmt.Fprintf(tw, "Certified\t%s on %s %s(`starter programme %s`)\n", c.Framework, c.Date, reportPeriod(c.ReportPeriod), st.EngagementID)
+	}
 	if st.OnTimeRate != nil {
 		fmt.Fprintf(tw, "On time\t%.1f%% of evidence due so far in the window (`starter coverage %s`)\n", 100**st.OnTimeRate, st.EngagementID)
 	}
@@ -101,4 +112,12 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 			fmt.Fprintln(out)
 		}
 	}
+}
+
+// reportPeriod shows a SOC 2 report's period, when there is one.
+func reportPeriod(p compliance.Span) string {
+	if p.Start.IsZero() {
+		return ""
+	}
+	return "for " + p.Start.String() + " to " + p.End.String() + " "
 }
