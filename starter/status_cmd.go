@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/steadfast-grc/steadfast/compliance"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
