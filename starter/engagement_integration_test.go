@@ -287,7 +287,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, "brightlane", list[0].ID)
 
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
-		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_operating_v4.json")
+		writeHistory(t, ctx, e, workflows.EngagementWorkflowID(spec.ID), "engagement_operating_v5_audit.json")
 		writeHistory(t, ctx, e, workflows.GapAssessmentWorkflowID(spec.ID), "gap_assessment_answered.json")
 		writeHistory(t, ctx, e, workflows.ScopingWorkflowID(spec.ID), "scoping_reject_revise_approve_v1_prompt.json")
 		writeHistory(t, ctx, e, workflows.PromptWorkflowID(spec.ID, "scope-signoff/r2"), "prompt_signoff_answered.json")
