@@ -322,7 +322,15 @@ func (r *programmeRun) assess(ctx workflow.Context, ch ScopeChange, controls []s
 	}).Get(ctx, &assessed); err != nil {
 		return 0, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
 	}
-	return len(assessed.Gaps), nil
+	// The register ranks the whole engagement; the change is charged only
+	// with the gaps among its own controls.
+	n := 0
+	for _, g := range assessed.Gaps {
+		if slices.Contains(controls, g.ControlID) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // askLead asks the lead to approve a system entering scope, with the risks
