@@ -164,6 +164,15 @@ func (s *Spec) Person(email string) *Person {
 	return nil
 }
 
+// RunsEngagement reports whether email belongs to someone who runs the
+// engagement (the lead, a lead delegate or the consultant): the people who
+// may change its scope, record its certification or route the auditor's
+// requests.
+func (s *Spec) RunsEngagement(email string) bool {
+	p := s.Person(email)
+	return p != nil && (p.HasRole(RoleLead) || p.HasRole(RoleLeadDelegate) || p.HasRole(RoleConsultant))
+}
+
 // System returns the system with the given name, or nil.
 func (s *Spec) System(name string) *System {
 	for i := range s.Systems {

@@ -223,8 +223,7 @@ func mayRouteAuditRequests(spec *compliance.Spec, by string) error {
 	if strings.TrimSpace(by) == "" {
 		return nil
 	}
-	p := spec.Person(by)
-	if p == nil || !(p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) || p.HasRole(compliance.RoleConsultant)) {
+	if !spec.RunsEngagement(by) {
 		return fmt.Errorf("%s may not route the auditor's requests in %s: only the lead, a lead delegate or the consultant may", by, spec.ID)
 	}
 	return nil

@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
@@ -26,13 +25,8 @@ type packAudit struct {
 	loc  *time.Location
 }
 
-func loadAnsweredAuditRequests(cmd *cobra.Command, engagementID string) (packAudit, error) {
-	store, err := openStore(cmd)
-	if err != nil {
-		return packAudit{}, err
-	}
-	defer store.Close()
-	spec, _, err := store.SpecAndPlan(cmd.Context(), engagementID)
+func loadAnsweredAuditRequests(ctx context.Context, store *postgres.Store, engagementID string) (packAudit, error) {
+	spec, _, err := store.SpecAndPlan(ctx, engagementID)
 	if err != nil {
 		return packAudit{}, err
 	}
@@ -40,7 +34,7 @@ func loadAnsweredAuditRequests(cmd *cobra.Command, engagementID string) (packAud
 	if err != nil {
 		return packAudit{}, fmt.Errorf("calendar of %s: %w", engagementID, err)
 	}
-	reqs, err := store.AuditRequests(cmd.Context(), engagementID, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
+	reqs, err := store.AuditRequests(ctx, engagementID, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
 	if err != nil {
 		return packAudit{}, err
 	}

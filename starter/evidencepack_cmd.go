@@ -38,6 +38,9 @@ func newEvidencePackCmd() *cobra.Command {
   DIR/audit-requests.csv, audit-requests.json
                               the auditor's requests answered during fieldwork,
                               with each answer's link or note, who gave it and when
+  DIR/accepted-exceptions.csv, accepted-exceptions.json
+                              the readiness findings the lead accepted as known
+                              exceptions, each with the reason, who and when
   DIR/MANIFEST.sha256         the SHA-256 of every file above, sorted by path
                               (check with: starter evidence-pack verify DIR, or
                               cd DIR && sha256sum -c MANIFEST.sha256)
@@ -52,15 +55,25 @@ seed is printed so the same sample can be drawn again.`,
 			if err := ensureEmptyDir(out); err != nil {
 				return err
 			}
-			rep, err := loadReadiness(cmd, args[0], asOf, seed, cmd.Flags().Changed("seed"))
+			day, err := parseAsOf(asOf)
 			if err != nil {
 				return err
 			}
-			audit, err := loadAnsweredAuditRequests(cmd, rep.EngagementID)
+			// One pool for the review and every part of the pack.
+			store, err := openStore(cmd)
 			if err != nil {
 				return err
 			}
-			accepted, err := loadAcceptedExceptions(cmd, rep.EngagementID)
+			defer store.Close()
+			rep, err := reviewAsOf(cmd.Context(), store, args[0], day, seed, cmd.Flags().Changed("seed"))
+			if err != nil {
+				return err
+			}
+			audit, err := loadAnsweredAuditRequests(cmd.Context(), store, rep.EngagementID)
+			if err != nil {
+				return err
+			}
+			accepted, err := store.AcceptedExceptions(cmd.Context(), rep.EngagementID)
 			if err != nil {
 				return err
 			}

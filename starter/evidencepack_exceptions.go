@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -20,15 +18,6 @@ const (
 	packExceptionsJSON = "accepted-exceptions.json"
 	packExceptionsCSV  = "accepted-exceptions.csv"
 )
-
-func loadAcceptedExceptions(cmd *cobra.Command, engagementID string) ([]postgres.Finding, error) {
-	store, err := openStore(cmd)
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	return store.AcceptedExceptions(cmd.Context(), engagementID)
-}
 
 // exceptionsPart writes the accepted exceptions (header-only and [] when
 // there are none, so every pack has the same shape).

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
@@ -69,12 +67,11 @@ var (
 //     first N applicable controls.
 //   - ms/pack: exporting the pack from that review as `starter
 //     evidence-pack` does after its review: read the answered audit
-//     requests and accepted exceptions (each opening its own pool on
-//     DATABASE_URL, as the command does), render every control.json, the
+//     requests and accepted exceptions on the review's pool, as the
+//     command does, render every control.json, the
 //     CSV and JSON indexes and the parts, write them to disk and hash them
 //     into MANIFEST.sha256. The command is about ms/review + ms/pack.
-//     ms/pack-load is the part of ms/pack spent opening the two pools and
-//     reading the requests and exceptions; the rest is rendering and
+//     ms/pack-load is the part of ms/pack spent reading the requests and exceptions; the rest is rendering and
 //     writing. ms/pack-write-tmpfs is the writing part again into
 //     /dev/shm (when there is one): rendering and hashing without the
 //     disk's file system, which on a shared machine is the noisy part.
@@ -145,8 +142,6 @@ func BenchmarkReadinessAndPack(b *testing.B) {
 				}
 				return rapReview(ctx, db.Store, s.id, asOf, rapSeed, n)
 			}
-			cmd := &cobra.Command{}
-			cmd.SetContext(ctx)
 			root := b.TempDir()
 			// The same pack written to memory (tmpfs), when the machine has
 			// one, to tell rendering and hashing from the file system's work.
@@ -172,11 +167,11 @@ func BenchmarkReadinessAndPack(b *testing.B) {
 
 				dir := filepath.Join(root, fmt.Sprintf("pack-%d", len(tReview)))
 				t1 := time.Now()
-				audit, err := loadAnsweredAuditRequests(cmd, s.id)
+				audit, err := loadAnsweredAuditRequests(ctx, db.Store, s.id)
 				if err != nil {
 					b.Fatal(err)
 				}
-				accepted, err := loadAcceptedExceptions(cmd, s.id)
+				accepted, err := db.Store.AcceptedExceptions(ctx, s.id)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -57,13 +59,9 @@ the as-of day, and is printed either way.`,
 // the day asOf, with the given seed or (when seedSet is false) one derived
 // from the engagement and the as-of day.
 func loadReadiness(cmd *cobra.Command, id, asOf string, seed uint64, seedSet bool) (readiness.Report, error) {
-	var day compliance.Date
-	if asOf != "" {
-		d, err := compliance.ParseDate(asOf)
-		if err != nil {
-			return readiness.Report{}, fmt.Errorf("--as-of: %w", err)
-		}
-		day = d
+	day, err := parseAsOf(asOf)
+	if err != nil {
+		return readiness.Report{}, err
 	}
 	ctx := cmd.Context()
 	store, err := openStore(cmd)
@@ -71,6 +69,12 @@ func loadReadiness(cmd *cobra.Command, id, asOf string, seed uint64, seedSet boo
 		return readiness.Report{}, err
 	}
 	defer store.Close()
+	return reviewAsOf(ctx, store, id, day, seed, seedSet)
+}
+
+// reviewAsOf runs the review as of the end of day (zero: now), with seed
+// or, when none was given, the one derived from the engagement and day.
+func reviewAsOf(ctx context.Context, store *postgres.Store, id string, day compliance.Date, seed uint64, seedSet bool) (readiness.Report, error) {
 	at := time.Now()
 	if !day.IsZero() {
 		spec, _, err := store.SpecAndPlan(ctx, id)
@@ -201,4 +205,16 @@ func evidenceText(e *readiness.EvidenceRef) string {
 		h = h[:12]
 	}
 	return fmt.Sprintf("#%d sha256:%s by %s", e.ID, h, e.SubmittedBy)
+}
+
+// parseAsOf reads --as-of (empty: zero, meaning now).
+func parseAsOf(asOf string) (compliance.Date, error) {
+	if asOf == "" {
+		return compliance.Date{}, nil
+	}
+	d, err := compliance.ParseDate(asOf)
+	if err != nil {
+		return compliance.Date{}, fmt.Errorf("--as-of: %w", err)
+	}
+	return d, nil
 }

@@ -103,10 +103,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	}
 
 	leads := in.Spec.PeopleWithRole(compliance.RoleLead)
-	var delegates []string
-	for _, p := range in.Spec.PeopleWithRole(compliance.RoleLeadDelegate) {
-		delegates = append(delegates, p.Email)
-	}
+	delegates := leadDelegates(in.Spec)
 	sel := workflow.NewSelector(ctx)
 	pending := 0
 	var recorded []postgres.ControlAssessment

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -194,12 +193,8 @@ func registerCertify(ctx workflow.Context, st *EngagementState) error {
 					return fmt.Errorf("%s certified on %s is already recorded", c.Framework, c.Date)
 				}
 			}
-			for _, role := range []compliance.Role{compliance.RoleLead, compliance.RoleLeadDelegate, compliance.RoleConsultant} {
-				for _, p := range st.Spec.PeopleWithRole(role) {
-					if strings.EqualFold(p.Email, req.By) {
-						return nil
-					}
-				}
+			if st.Spec.RunsEngagement(req.By) {
+				return nil
 			}
 			return fmt.Errorf("%s may not record a certification: only the lead, a lead delegate or the consultant", req.By)
 		}})

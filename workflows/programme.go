@@ -224,12 +224,8 @@ func (r *programmeRun) register(ctx workflow.Context) error {
 
 // mayChange: the lead, a lead delegate or the consultant may change scope.
 func (r *programmeRun) mayChange(by string) error {
-	for _, role := range []compliance.Role{compliance.RoleLead, compliance.RoleLeadDelegate, compliance.RoleConsultant} {
-		for _, p := range r.spec.PeopleWithRole(role) {
-			if strings.EqualFold(p.Email, by) {
-				return nil
-			}
-		}
+	if r.spec.RunsEngagement(by) {
+		return nil
 	}
 	return fmt.Errorf("%s may not change the scope: only the lead, a lead delegate or the consultant", by)
 }
