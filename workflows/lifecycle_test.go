@@ -328,23 +328,14 @@ func (l *lifecycle) routeAuditRequest(now time.Time) {
 // prompts, once the engagement is recorded.
 func (l *lifecycle) fileOthers() {
 	l.filedOthers = true
-	ctx := context.Background()
 	app, err := catalog.Default().ForSpec(&l.spec)
 	require.NoError(l.t, err)
-	w := l.spec.Frameworks[0].Window
 	for _, ac := range app.Controls {
-		c := ac.Control
-		if contains(lifecycleControls, c.ID) {
+		if contains(lifecycleControls, ac.Control.ID) {
 			continue
 		}
-		occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: compliance.Span{Start: w.Start, End: w.End}, Calendar: l.cal})
-		require.NoError(l.t, err)
-		for _, o := range occs {
-			_, err := l.db.Store.AddEvidence(ctx, postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
-				PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
-				SubmittedAt: o.Due.Add(-2 * time.Hour), SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
-				Value: "https://drive.example/" + o.Key(), SubmissionKey: "filed/" + o.Key()})
-			require.NoError(l.t, err)
+		for _, o := range l.schedule(ac.Control) {
+			l.give(ac.Control, o, o.Due.Add(-2*time.Hour), "filed/")
 			l.filed++
 		}
 	}
@@ -357,18 +348,28 @@ func (l *lifecycle) fileRetrospective(now time.Time) {
 		return
 	}
 	c := catalog.Default().Control(strings.Split(plantedRetro, "/")[0])
-	w := l.spec.Frameworks[0].Window
-	occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: compliance.Span{Start: w.Start, End: w.End}, Calendar: l.cal})
-	require.NoError(l.t, err)
-	for _, o := range occs {
-		if o.Key() != plantedRetro || !now.After(o.GraceEnd.Add(24*time.Hour)) {
-			continue
+	for _, o := range l.schedule(c) {
+		if o.Key() == plantedRetro && now.After(o.GraceEnd.Add(24*time.Hour)) {
+			l.retroFiled = true
+			l.give(c, o, now, "retro/")
 		}
-		l.retroFiled = true
-		_, err := l.db.Store.AddEvidence(context.Background(), postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
-			PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
-			SubmittedAt: now, SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
-			Value: "https://drive.example/late-" + o.Key(), SubmissionKey: "retro/" + o.Key()})
-		require.NoError(l.t, err)
 	}
+}
+
+// schedule is a control's occurrences over the engagement's window.
+func (l *lifecycle) schedule(c *catalog.Control) []cadence.Occurrence {
+	w := l.spec.Frameworks[0].Window
+	occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency,
+		Window: compliance.Span{Start: w.Start, End: w.End}, Calendar: l.cal})
+	require.NoError(l.t, err)
+	return occs
+}
+
+// give files an occurrence's evidence from its owner at a given time.
+func (l *lifecycle) give(c *catalog.Control, o cadence.Occurrence, at time.Time, source string) {
+	_, err := l.db.Store.AddEvidence(context.Background(), postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
+		PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
+		SubmittedAt: at, SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
+		Value: "https://drive.example/" + source + o.Key(), SubmissionKey: source + o.Key()})
+	require.NoError(l.t, err)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -25,30 +26,9 @@ import (
 // only those) assessed; at the cycle's end the programme continues as new
 // with its state.
 func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
-	env := newEnv(t)
-	acts := &activities.Activities{}
-	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
-	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 	spec := testSpec(t)
-	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
-	env.SetStartTime(start)
 	// The scheduler's window: a month, so the cycle ends inside the test.
-	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(30 * 24 * time.Hour)}, nil)
-	var mu sync.Mutex
-	var specs []activities.RecordSpecInput
-	var assessed []string
-	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSpecInput) error {
-		mu.Lock()
-		defer mu.Unlock()
-		specs = append(specs, in)
-		return nil
-	})
-	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		assessed = append(assessed, in.Assessment.ControlID)
-		return activities.RecordAssessmentResult{}, nil
-	})
+	env := newProgrammeEnv(t, time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC), 30*24*time.Hour)
 	cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
 		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
 	office := compliance.System{Name: "London office", Kind: compliance.KindPhysical, Environment: "corporate", Scope: "in"}
@@ -94,12 +74,12 @@ func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
 	assert.Equal(t, compliance.Date{Year: 2028, Month: 1, Day: 1}, mid.Window.Start)
 	require.Len(t, mid.Changes, 1)
 	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
-	mu.Lock()
-	defer mu.Unlock()
-	assert.ElementsMatch(t, ch.NewControls, assessed, "only the controls the system brings are assessed")
-	require.Len(t, specs, 2, "the cycle's spec, then the spec with the system")
-	assert.Equal(t, specs[0].Revision+1, specs[1].Revision)
-	assert.NotNil(t, specs[1].Spec.System("London office"))
+	assert.ElementsMatch(t, ch.NewControls, env.assessedControls(), "only the controls the system brings are assessed")
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	require.Len(t, env.specs, 2, "the cycle's spec, then the spec with the system")
+	assert.Equal(t, env.specs[0].Revision+1, env.specs[1].Revision)
+	assert.NotNil(t, env.specs[1].Spec.System("London office"))
 }
 
 // TestProgrammeAddsAFrameworkAndALaterCertification: ISO 27001 added to a
@@ -107,22 +87,7 @@ func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
 // new, and its certificate, recorded later, replans the milestones with the
 // surveillance audits.
 func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
-	env := newEnv(t)
-	acts := &activities.Activities{}
-	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
-	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
-	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(nil)
-	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
-	env.SetStartTime(start)
-	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(40 * 24 * time.Hour)}, nil)
-	var mu sync.Mutex
-	var assessed []string
-	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		assessed = append(assessed, in.Assessment.ControlID)
-		return activities.RecordAssessmentResult{}, nil
-	})
+	env := newProgrammeEnv(t, time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC), 40*24*time.Hour)
 	spec := testSpec(t)
 	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
 		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
@@ -155,9 +120,7 @@ func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
 	require.NotEmpty(t, ch.NewControls, "ISO 27001 needs some controls SOC 2 did not")
 	require.Len(t, mid.Changes, 1)
 	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
-	mu.Lock()
-	assert.ElementsMatch(t, ch.NewControls, assessed, "only what is new is assessed")
-	mu.Unlock()
+	assert.ElementsMatch(t, ch.NewControls, env.assessedControls(), "only what is new is assessed")
 	kinds := map[string]bool{}
 	for _, m := range mid.Milestones {
 		kinds[m.Kind] = true
@@ -171,22 +134,8 @@ func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
 // now mandatory and re-assesses the applicable controls they rest on (and
 // only those), under their own prompts.
 func TestProgrammeAnnualRefreshReassessesWhatChanged(t *testing.T) {
-	env := newEnv(t)
+	env := newProgrammeEnv(t, time.Date(2025, 3, 3, 14, 0, 0, 0, time.UTC), 400*24*time.Hour)
 	acts := &activities.Activities{}
-	env.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
-	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
-	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(nil)
-	start := time.Date(2025, 3, 3, 14, 0, 0, 0, time.UTC)
-	env.SetStartTime(start)
-	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(400 * 24 * time.Hour)}, nil)
-	var mu sync.Mutex
-	var keys []string
-	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		keys = append(keys, in.Assessment.PromptID)
-		return activities.RecordAssessmentResult{}, nil
-	})
 	spec, err := compliance.LoadSpec("../examples/payments-co.yaml")
 	require.NoError(t, err)
 	pci := postcert.Certification{Framework: compliance.PCIDSS, Date: compliance.Date{Year: 2025, Month: 2, Day: 3}, Reference: "AOC-2025"}
@@ -212,10 +161,53 @@ func TestProgrammeAnnualRefreshReassessesWhatChanged(t *testing.T) {
 	require.Len(t, mid.Changes, 1)
 	assert.Equal(t, "refresh-cycle-1", mid.Changes[0].ID)
 	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, keys, len(refreshed.Controls), "only the controls the changes rest on are re-assessed")
-	for _, k := range keys {
-		assert.Contains(t, k, "/gap/refresh-cycle-1/", "a re-assessment asks under its own prompt")
+	env.mu.Lock()
+	defer env.mu.Unlock()
+	require.Len(t, env.assessed, len(refreshed.Controls), "only the controls the changes rest on are re-assessed")
+	for _, in := range env.assessed {
+		assert.Contains(t, in.Assessment.PromptID, "/gap/refresh-cycle-1/", "a re-assessment asks under its own prompt")
 	}
+}
+
+// programmeEnv is a time-skipping environment for the programme: the
+// cycle's scheduler runs for cycle (then the programme continues as new),
+// and the spec revisions and assessments it records are captured.
+type programmeEnv struct {
+	*testsuite.TestWorkflowEnvironment
+	mu       sync.Mutex
+	specs    []activities.RecordSpecInput
+	assessed []activities.RecordAssessmentInput
+}
+
+func newProgrammeEnv(t *testing.T, start time.Time, cycle time.Duration) *programmeEnv {
+	e := &programmeEnv{TestWorkflowEnvironment: newEnv(t)}
+	acts := &activities.Activities{}
+	e.OnActivity(acts.BuildRegister, mock.Anything, mock.Anything).Return(activities.BuildRegisterResult{}, nil)
+	e.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	e.SetStartTime(start)
+	e.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(cycle)}, nil)
+	e.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSpecInput) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.specs = append(e.specs, in)
+		return nil
+	})
+	e.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.assessed = append(e.assessed, in)
+		return activities.RecordAssessmentResult{}, nil
+	})
+	return e
+}
+
+// assessedControls are the controls assessed so far, in order.
+func (e *programmeEnv) assessedControls() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, in := range e.assessed {
+		out = append(out, in.Assessment.ControlID)
+	}
+	return out
 }
