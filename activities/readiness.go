@@ -128,8 +128,9 @@ type OpenFindingFixResult struct {
 
 // FindingLabel is the unique label of a finding's ticket (apart from the
 // control's remediation ticket, which carries TicketLabel).
+// Jira labels take no '/', which finding IDs use between their parts.
 func FindingLabel(engagementID, findingID string) string {
-	return strings.ToLower("steadfast-" + engagementID + "-finding-" + findingID)
+	return strings.ToLower("steadfast-" + engagementID + "-finding-" + strings.ReplaceAll(findingID, "/", "."))
 }
 
 // OpenFindingFix opens the finding's Jira ticket exactly once (found by its
