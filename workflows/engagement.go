@@ -197,12 +197,10 @@ const PhaseOperated = "operated"
 // scheduler continuing as new.
 func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
-	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
-		EngagementID: st.EngagementID, Phase: compliance.PhaseOperating, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
-	}).Get(ctx, nil); err != nil {
-		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	child, err := startOperating(ctx, st)
+	if err != nil {
+		return err
 	}
-	child := operatingChild(ctx, st)
 	var res OperatingResult
 	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
 		return fmt.Errorf("operating period of %s: %w", st.EngagementID, err)

@@ -275,6 +275,8 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 			return nil
 		}
 	}
+	// Assessed again on the spec as it is now: a change carried out since
+	// this one was proposed may have moved what is new.
 	var res activities.AssessScopeChangeResult
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteActivity(actx, a.AssessScopeChange, activities.AssessScopeChangeInput{
