@@ -11,7 +11,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/gaps"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // Gap-assessment answers. Each maps to a status and to whether the
@@ -28,7 +27,7 @@ const (
 	assessmentPromptGroup = "gap/"
 )
 
-var assessmentChoices = []postgres.PromptChoice{
+var assessmentChoices = []compliance.PromptChoice{
 	{Value: AssessImplemented, Label: "In place; evidence covers every occurrence", NoteRequired: true},
 	{Value: AssessUnsampleable, Label: "In place; evidence has gaps", NoteRequired: true},
 	{Value: AssessNoEvidence, Label: "In place; leaves no record"},
@@ -106,7 +105,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	delegates := leadDelegates(in.Spec)
 	sel := workflow.NewSelector(ctx)
 	pending := 0
-	var recorded []postgres.ControlAssessment
+	var recorded []compliance.ControlAssessment
 	for _, c := range plan.Controls {
 		c := c
 		key := assessmentPromptGroup + c.ControlID
@@ -137,7 +136,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			}
 			var res PromptResult
 			err := f.Get(ctx, &res)
-			as := postgres.ControlAssessment{EngagementID: in.EngagementID, ControlID: c.ControlID,
+			as := compliance.ControlAssessment{EngagementID: in.EngagementID, ControlID: c.ControlID,
 				OwnerEmail: c.Owner.Email, PromptID: PromptWorkflowID(in.EngagementID, key)}
 			if err != nil || res.Answer == nil {
 				// An unanswered control is treated as missing, and says so.

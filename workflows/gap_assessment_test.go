@@ -12,7 +12,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
@@ -24,7 +23,7 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 	require.Greater(t, len(plan.Controls), 100, "a SOC 2 programme has well over a hundred controls")
 
 	var mu sync.Mutex
-	recorded := map[string]postgres.ControlAssessment{}
+	recorded := map[string]compliance.ControlAssessment{}
 	env.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
 			mu.Lock()

@@ -18,7 +18,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/reports"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -136,10 +135,10 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 
 	// The auditor's request was routed to its owner during fieldwork and
 	// answered; the answer is on the request.
-	reqs, err := db.Store.AuditRequests(ctx, spec.ID, postgres.AuditRequestFilter{})
+	reqs, err := db.Store.AuditRequests(ctx, spec.ID, compliance.AuditRequestFilter{})
 	require.NoError(t, err)
 	require.Len(t, reqs, 1)
-	assert.Equal(t, postgres.AuditAnswered, reqs[0].Status)
+	assert.Equal(t, compliance.AuditAnswered, reqs[0].Status)
 	assert.Equal(t, "https://drive.example/pbc-1", reqs[0].AnswerLink)
 
 	// Certified, and the programme planned the next window from the
@@ -153,13 +152,13 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 	assert.Contains(t, l.programme.Changes[0].NewControls, "PHY-01")
 
 	// A quarter of post-certification reviews went out and were done.
-	prompts, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: spec.ID})
+	prompts, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID})
 	require.NoError(t, err)
 	postReviews := 0
 	for _, p := range prompts {
 		if p.Kind == PromptKindReview && p.CreatedAt.After(l.certifiedAt) {
 			postReviews++
-			assert.Equal(t, postgres.PromptAnswered, p.Status, "%s answered", p.Key)
+			assert.Equal(t, compliance.PromptAnswered, p.Status, "%s answered", p.Key)
 		}
 	}
 	assert.GreaterOrEqual(t, postReviews, len(lifecycleControls)-1, "a quarterly review per operated control after certification")
@@ -209,7 +208,7 @@ func (l *lifecycle) day() {
 	if !l.filedOthers && st.Phase != compliance.PhaseScoping {
 		l.fileOthers()
 	}
-	open, err := l.db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: l.spec.ID, Status: postgres.PromptOpen})
+	open, err := l.db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: l.spec.ID, Status: compliance.PromptOpen})
 	require.NoError(t, err)
 	for _, p := range open {
 		if l.answered[p.ID] {
@@ -265,7 +264,7 @@ func (l *lifecycle) day() {
 
 // answerFor is how each person answers: on time, late, never, or (for the
 // lead) fix one finding and accept the next.
-func (l *lifecycle) answerFor(p postgres.Prompt, now time.Time) (AnswerPromptRequest, bool) {
+func (l *lifecycle) answerFor(p compliance.Prompt, now time.Time) (AnswerPromptRequest, bool) {
 	by := p.AddresseeEmail
 	switch p.Kind {
 	case assessmentPromptKind:
@@ -312,14 +311,14 @@ func (l *lifecycle) routeAuditRequest(now time.Time) {
 	due := now.Add(5 * 24 * time.Hour)
 	owner := l.spec.OwnerOf(catalog.Default().Control("ACC-04").Domain)
 	key := auditreq.PromptKey("PBC-1")
-	_, _, err := l.db.Store.AddAuditRequest(context.Background(), postgres.AuditRequest{EngagementID: l.spec.ID, RequestID: "PBC-1",
+	_, _, err := l.db.Store.AddAuditRequest(context.Background(), compliance.AuditRequest{EngagementID: l.spec.ID, RequestID: "PBC-1",
 		ControlID: "ACC-04", Description: "Q3 access review evidence", Owner: owner.Email, DueAt: due, RequestedBy: "auditor",
 		ImportedFrom: "cli", PromptID: PromptWorkflowID(l.spec.ID, key)})
 	require.NoError(l.t, err)
 	r := &updateResult{}
 	l.env.UpdateWorkflow(UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{By: leadEmail, Prompt: PromptInput{
 		EngagementID: l.spec.ID, Key: key, Kind: auditreq.PromptKind, Subject: "Audit request PBC-1 (ACC-04)",
-		Question: "The auditor asks (PBC-1): Q3 access review evidence.", Choices: []postgres.PromptChoice{
+		Question: "The auditor asks (PBC-1): Q3 access review evidence.", Choices: []compliance.PromptChoice{
 			{Value: auditreq.ChoiceProvided, Label: "Provided", LinkRequired: true}, {Value: auditreq.ChoiceCannotProvide, Label: "Cannot", NoteRequired: true}},
 		To: owner, Leads: l.spec.PeopleWithRole(compliance.RoleLead), Policy: l.spec.Reminders, Due: due, Until: due.Add(10 * 24 * time.Hour)}})
 }
@@ -367,7 +366,7 @@ func (l *lifecycle) schedule(c *catalog.Control) []cadence.Occurrence {
 
 // give files an occurrence's evidence from its owner at a given time.
 func (l *lifecycle) give(c *catalog.Control, o cadence.Occurrence, at time.Time, source string) {
-	_, err := l.db.Store.AddEvidence(context.Background(), postgres.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
+	_, err := l.db.Store.AddEvidence(context.Background(), compliance.Evidence{EngagementID: l.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
 		PeriodStart: o.Period.Start.In(l.cal.Location), PeriodEnd: o.Period.End.In(l.cal.Location), DueAt: o.Due,
 		SubmittedAt: at, SubmittedBy: l.spec.OwnerOf(c.Domain).Email, Channel: "cli", Kind: "link",
 		Value: "https://drive.example/" + source + o.Key(), SubmissionKey: source + o.Key()})

@@ -11,7 +11,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // OperatingInput starts (or continues) the operating period's scheduler.
@@ -69,7 +68,7 @@ const horizon = 7 * 24 * time.Hour
 
 // evidenceChoices: evidence is a link; a daily control's weekly batch may
 // be attested in a note instead.
-var evidenceChoices = []postgres.PromptChoice{
+var evidenceChoices = []compliance.PromptChoice{
 	{Value: "evidence", Label: "Here is the evidence", LinkRequired: true},
 }
 
@@ -204,7 +203,7 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 	choices := evidenceChoices
 	if o.Batch {
 		// Daily controls are attested a week at a time.
-		choices = append(choices, postgres.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
+		choices = append(choices, compliance.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
 	}
 	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
 		EngagementID: in.EngagementID, Key: key, Kind: PromptKindEvidence, Subject: o.ControlID + " " + o.Title,
@@ -219,7 +218,7 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 
 // reviewChoices: the owner confirms, or says what changed (which the lead
 // then has to act on).
-var reviewChoices = []postgres.PromptChoice{
+var reviewChoices = []compliance.PromptChoice{
 	{Value: "operates", Label: "Operates as designed; scope unchanged"},
 	{Value: "changed", Label: "Something changed (say what)", NoteRequired: true},
 }

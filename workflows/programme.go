@@ -12,7 +12,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // ProgrammeInput starts (or continues) the certified programme.
@@ -358,7 +357,7 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 		Question: fmt.Sprintf("%s proposes bringing %s into scope; %d controls would newly apply (%s). Approve?", ch.By, ch.System.Name,
 			len(ch.NewControls), strings.Join(ch.NewControls, ", ")),
 		Why: why,
-		Choices: []postgres.PromptChoice{{Value: "approve", Label: "Approve"},
+		Choices: []compliance.PromptChoice{{Value: "approve", Label: "Approve"},
 			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
 		To: leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
 		Policy: r.spec.Reminders, SlackChannel: r.spec.Integrations.SlackChannel,
@@ -407,7 +406,7 @@ func (r *programmeRun) refresh(ctx workflow.Context) error {
 		Question: "The control library has moved on from the versions this programme uses: " + strings.Join(lines, "; ") +
 			". Plan the work and confirm.",
 		Why:     "A framework change unassessed is found by the auditor, not by you.",
-		Choices: []postgres.PromptChoice{{Value: "planned", Label: "Planned (say how)", NoteRequired: true}},
+		Choices: []compliance.PromptChoice{{Value: "planned", Label: "Planned (say how)", NoteRequired: true}},
 		To:      leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
 		Policy: r.spec.Reminders, SlackChannel: r.spec.Integrations.SlackChannel,
 	})

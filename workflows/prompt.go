@@ -12,7 +12,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // versionAuditAnswer gates copying an auditor's request's answer onto it.
@@ -108,7 +107,7 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 		// Copy the answer onto the auditor's request; it is safe on the
 		// prompt meanwhile (the listing reads it from there too).
 		actx := workflow.WithActivityOptions(ctx, recordOptions)
-		err := workflow.ExecuteActivity(actx, a.RecordAuditAnswer, activities.RecordAuditAnswerInput{Answer: postgres.PromptAnswer{
+		err := workflow.ExecuteActivity(actx, a.RecordAuditAnswer, activities.RecordAuditAnswerInput{Answer: compliance.PromptAnswer{
 			PromptID: r.id, EngagementID: in.EngagementID, Choice: r.answer.Choice, Note: r.answer.Note, Link: r.answer.Link,
 			By: r.answer.By, Via: r.answer.Channel, UpdateID: r.answer.UpdateID, At: r.answer.At}}).Get(ctx, nil)
 		if err != nil {
@@ -220,7 +219,7 @@ func (r *promptRun) climb(ctx workflow.Context, step activities.LadderStep) erro
 	return nil
 }
 
-func (r *promptRun) record(ctx workflow.Context) postgres.Prompt {
+func (r *promptRun) record(ctx workflow.Context) compliance.Prompt {
 	due := r.in.Due
 	if n := len(r.ladder); due.IsZero() && n > 0 {
 		due = r.ladder[n-1].At
@@ -228,7 +227,7 @@ func (r *promptRun) record(ctx workflow.Context) postgres.Prompt {
 	if due.IsZero() {
 		due = workflow.Now(ctx)
 	}
-	return postgres.Prompt{
+	return compliance.Prompt{
 		ID: r.id, EngagementID: r.in.EngagementID, Key: r.in.Key, Kind: r.in.Kind, Subject: r.in.Subject,
 		Question: r.in.Question, Why: r.in.Why, Choices: r.in.Choices, NoteRequired: r.in.NoteRequired,
 		LinkRequired: r.in.LinkRequired, AddresseeEmail: r.to.Email, AddresseeName: r.to.Name,
@@ -263,13 +262,13 @@ func (r *promptRun) mayReassign() []string {
 func (r *promptRun) status() string {
 	switch {
 	case r.answer != nil:
-		return postgres.PromptAnswered
+		return compliance.PromptAnswered
 	case r.expired:
-		return postgres.PromptExpired
+		return compliance.PromptExpired
 	case r.withdrawn:
-		return postgres.PromptWithdrawn
+		return compliance.PromptWithdrawn
 	}
-	return postgres.PromptOpen
+	return compliance.PromptOpen
 }
 
 func (r *promptRun) state() PromptState {
@@ -297,13 +296,13 @@ func (r *promptRun) registerHandlers(ctx workflow.Context) error {
 	return nil
 }
 
-func (r *promptRun) choice(v string) (postgres.PromptChoice, bool) {
+func (r *promptRun) choice(v string) (compliance.PromptChoice, bool) {
 	for _, c := range r.in.Choices {
 		if c.Value == v {
 			return c, true
 		}
 	}
-	return postgres.PromptChoice{}, false
+	return compliance.PromptChoice{}, false
 }
 
 // validateAnswer refuses, in words for the person answering, anything that
@@ -357,7 +356,7 @@ func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) 
 	r.recording = true
 	defer func() { r.recording = false }()
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
-	err := workflow.ExecuteActivity(actx, a.RecordPromptAnswer, activities.RecordPromptAnswerInput{Answer: postgres.PromptAnswer{
+	err := workflow.ExecuteActivity(actx, a.RecordPromptAnswer, activities.RecordPromptAnswerInput{Answer: compliance.PromptAnswer{
 		PromptID: r.id, EngagementID: r.in.EngagementID, Choice: ans.Choice, Note: ans.Note, Link: ans.Link,
 		By: ans.By, Via: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
 	}}).Get(ctx, nil)
@@ -389,7 +388,7 @@ func (r *promptRun) reassign(ctx workflow.Context, req ReassignPromptRequest) (R
 	r.reassignSeq++
 	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
 	err := workflow.ExecuteActivity(actx, a.ReassignPrompt, activities.ReassignPromptInput{
-		Reassignment: postgres.Reassignment{
+		Reassignment: compliance.Reassignment{
 			PromptID: r.id, EngagementID: r.in.EngagementID, From: from.Email, To: req.To.Email, ToName: req.To.Name,
 			By: req.By, Seq: r.reassignSeq, At: workflow.Now(ctx),
 		},

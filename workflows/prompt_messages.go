@@ -5,7 +5,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // PromptInput is one question for one person.
@@ -18,7 +17,7 @@ type PromptInput struct {
 	Subject      string
 	Question     string
 	Why          string
-	Choices      []postgres.PromptChoice
+	Choices      []compliance.PromptChoice
 	NoteRequired bool
 	LinkRequired bool
 	To           compliance.Person
@@ -91,12 +90,12 @@ type ReassignPromptResult struct {
 
 // PromptState is the prompt query's answer.
 type PromptState struct {
-	ID       string                  `json:"id"`
-	Status   string                  `json:"status"`
-	To       string                  `json:"to"`
-	Choices  []postgres.PromptChoice `json:"choices"`
-	Answer   *PromptAnswer           `json:"answer,omitempty"`
-	Steps    []activities.LadderStep `json:"steps"`
-	Next     *activities.LadderStep  `json:"next,omitempty"`
-	Deciders []string                `json:"may_answer"`
+	ID       string                    `json:"id"`
+	Status   string                    `json:"status"`
+	To       string                    `json:"to"`
+	Choices  []compliance.PromptChoice `json:"choices"`
+	Answer   *PromptAnswer             `json:"answer,omitempty"`
+	Steps    []activities.LadderStep   `json:"steps"`
+	Next     *activities.LadderStep    `json:"next,omitempty"`
+	Deciders []string                  `json:"may_answer"`
 }

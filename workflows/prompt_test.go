@@ -15,7 +15,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 var (
@@ -29,7 +28,7 @@ func promptInput() PromptInput {
 	return PromptInput{
 		EngagementID: "acme", Key: "control/AC-01", Kind: "control-status", Subject: "AC-01 Access reviews",
 		Question: "Are quarterly access reviews in place?", Why: "The auditor samples two quarters.",
-		Choices: []postgres.PromptChoice{{Value: "yes", Label: "In place"}, {Value: "partly", Label: "Partly", NoteRequired: true}, {Value: "no", Label: "Missing"}},
+		Choices: []compliance.PromptChoice{{Value: "yes", Label: "In place"}, {Value: "partly", Label: "Partly", NoteRequired: true}, {Value: "no", Label: "Missing"}},
 		To:      owner, Delegates: []string{"del@client.example"}, Leads: []compliance.Person{lead}, Sponsors: []compliance.Person{sponsor},
 		Policy: compliance.ReminderPolicy{
 			TimeZone: "Europe/London", BusinessDays: compliance.DefaultBusinessDays,

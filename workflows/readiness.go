@@ -9,7 +9,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // ReadinessInput starts a readiness review: the mock audit three weeks
@@ -43,7 +42,7 @@ const (
 	DecisionAccept = "accept"
 )
 
-var decisionChoices = []postgres.PromptChoice{
+var decisionChoices = []compliance.PromptChoice{
 	{Value: DecisionFix, Label: "Fix it before fieldwork"},
 	{Value: DecisionAccept, Label: "Accept it as a known exception (say why)", NoteRequired: true},
 }
@@ -175,7 +174,7 @@ func settleFinding(ctx workflow.Context, in ReadinessInput, f activities.Readine
 		Subject:  fmt.Sprintf("Fix %s %s before fieldwork%s", f.ControlID, f.Title, ticket),
 		Question: fmt.Sprintf("The lead asked for this readiness finding to be fixed by %s: %s Link the evidence that it is fixed.", in.FixBy.Format("2 Jan 2006"), f.Exception),
 		Why:      "The auditor samples the same occurrences; an exception fixed before fieldwork is one the report does not carry.",
-		Choices:  []postgres.PromptChoice{{Value: "fixed", Label: "Fixed: here is the evidence", LinkRequired: true}},
+		Choices:  []compliance.PromptChoice{{Value: "fixed", Label: "Fixed: here is the evidence", LinkRequired: true}},
 		To:       owner, Delegates: leadDelegates(in.Spec), Leads: in.Spec.PeopleWithRole(compliance.RoleLead),
 		Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor), Policy: in.Spec.Reminders,
 		SlackChannel: in.Spec.Integrations.SlackChannel, Due: in.FixBy, Until: in.FixBy.Add(3 * 24 * time.Hour),

@@ -12,7 +12,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // RemediationInput starts remediation of a ranked register's gaps.
@@ -116,7 +115,7 @@ func RemediationWorkflow(ctx workflow.Context, in RemediationInput) (Remediation
 				workflow.GetLogger(ctx).Error("gap remediation failed", "control", g.ControlID, "error", err)
 				return
 			}
-			if out.Outcome == postgres.ItemAccepted {
+			if out.Outcome == compliance.ItemAccepted {
 				res.Accepted++
 			} else {
 				res.Verified++
@@ -200,7 +199,7 @@ type gapRun struct {
 // the evidence — directly, or after the ticket is done in Jira — or when
 // the lead accepts the gap.
 func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRemediationResult, error) {
-	r := &gapRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, status: postgres.ItemOpen, seen: map[string]bool{}}
+	r := &gapRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, status: compliance.ItemOpen, seen: map[string]bool{}}
 	if err := r.registerHandlers(ctx); err != nil {
 		return GapRemediationResult{}, err
 	}
@@ -232,7 +231,7 @@ func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRe
 		r.accepted = &AcceptGap{By: opened.AcceptedBy, Reason: opened.AcceptReason}
 	}
 
-	closed := func() bool { return r.status == postgres.ItemVerified || r.accepted != nil }
+	closed := func() bool { return r.status == compliance.ItemVerified || r.accepted != nil }
 	// Until the chase starts, wait for the fix, the ticket, or the lead.
 	if wait := in.Due.Add(-chaseLead).Sub(workflow.Now(ctx)); wait > 0 {
 		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return closed() || r.jiraDone }); err != nil {
@@ -252,13 +251,13 @@ func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRe
 			return GapRemediationResult{}, err
 		}
 		if ans != nil && !closed() {
-			if err := r.close(ctx, postgres.ItemVerified, ans.Link, ans.By, ans.Channel); err != nil {
+			if err := r.close(ctx, compliance.ItemVerified, ans.Link, ans.By, ans.Channel); err != nil {
 				return GapRemediationResult{}, err
 			}
 		}
 	}
-	if r.accepted != nil && r.status != postgres.ItemVerified {
-		if err := r.close(ctx, postgres.ItemAccepted, "", r.accepted.By, postgres.ChannelCLI); err != nil {
+	if r.accepted != nil && r.status != compliance.ItemVerified {
+		if err := r.close(ctx, compliance.ItemAccepted, "", r.accepted.By, compliance.ChannelCLI); err != nil {
 			return GapRemediationResult{}, err
 		}
 	}
@@ -294,7 +293,7 @@ func (r *gapRun) ask(ctx workflow.Context, key, question string, stop func() boo
 			EngagementID: r.in.EngagementID, Key: k, Kind: "remediation",
 			Subject: fmt.Sprintf("%s %s", r.in.Gap.ControlID, r.in.Title), Question: question,
 			Why:     fmt.Sprintf("Ranked %d of the gaps by audit impact; an auditor samples this control.", r.in.Gap.Rank),
-			Choices: []postgres.PromptChoice{{Value: "fixed", Label: "Fixed: here is the evidence"}}, LinkRequired: true,
+			Choices: []compliance.PromptChoice{{Value: "fixed", Label: "Fixed: here is the evidence"}}, LinkRequired: true,
 			To: r.in.Owner, Delegates: delegates, Leads: spec.PeopleWithRole(compliance.RoleLead),
 			Sponsors: spec.PeopleWithRole(compliance.RoleSponsor), Policy: spec.Reminders, SlackChannel: spec.Integrations.SlackChannel,
 		})
@@ -323,7 +322,7 @@ func (r *gapRun) close(ctx workflow.Context, status, evidence, by, channel strin
 	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
 	err := workflow.ExecuteActivity(actx, a.ChangeRemediation, activities.ChangeRemediationInput{
 		TicketKey: r.ticket,
-		Change: postgres.ItemChange{EngagementID: r.in.EngagementID, ItemID: r.id, Status: status, Evidence: evidence,
+		Change: compliance.ItemChange{EngagementID: r.in.EngagementID, ItemID: r.id, Status: status, Evidence: evidence,
 			By: by, Channel: channel, At: workflow.Now(ctx)},
 	}).Get(ctx, nil)
 	if err != nil {
@@ -379,7 +378,7 @@ func (r *gapRun) validateComplete(req CompleteGapRequest) error {
 	}
 	u, err := url.Parse(strings.TrimSpace(req.Evidence))
 	switch {
-	case r.status == postgres.ItemVerified || r.accepted != nil || r.recording:
+	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
 		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
 	case by == "":
 		return errors.New("say who is closing the gap (--as EMAIL)")
@@ -394,7 +393,7 @@ func (r *gapRun) validateComplete(req CompleteGapRequest) error {
 func (r *gapRun) complete(ctx workflow.Context, req CompleteGapRequest) (GapRemediationState, error) {
 	r.recording = true
 	defer func() { r.recording = false }()
-	if err := r.close(ctx, postgres.ItemVerified, strings.TrimSpace(req.Evidence), strings.ToLower(req.By), channelOr(req.Channel)); err != nil {
+	if err := r.close(ctx, compliance.ItemVerified, strings.TrimSpace(req.Evidence), strings.ToLower(req.By), channelOr(req.Channel)); err != nil {
 		return GapRemediationState{}, err
 	}
 	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil

@@ -11,7 +11,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 func gapInput(t *testing.T) GapRemediationInput {
@@ -25,7 +24,7 @@ func gapInput(t *testing.T) GapRemediationInput {
 
 func TestGapClosesWhenJiraIsDoneAndEvidenceIsGiven(t *testing.T) {
 	env := newEnv(t)
-	var changes []postgres.ItemChange
+	var changes []compliance.ItemChange
 	acts := &activities.Activities{}
 	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(activities.OpenRemediationResult{TicketKey: "SEC-12", Label: "steadfast-brightlane-acc-04"}, nil)
 	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).Return(
@@ -60,7 +59,7 @@ func TestGapClosesWhenJiraIsDoneAndEvidenceIsGiven(t *testing.T) {
 	require.NoError(t, evidence.rejected)
 	var res GapRemediationResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, postgres.ItemVerified, res.Outcome)
+	assert.Equal(t, compliance.ItemVerified, res.Outcome)
 	assert.Equal(t, "https://drive.example/review-q1.pdf", res.Evidence)
 	require.Len(t, changes, 1)
 	assert.Equal(t, "slack", changes[0].Channel)
@@ -89,7 +88,7 @@ func TestGapChasedAsDueDateNearsAndEscalated(t *testing.T) {
 	require.NoError(t, env.GetWorkflowError())
 	var res GapRemediationResult
 	require.NoError(t, env.GetWorkflowResult(&res))
-	assert.Equal(t, postgres.ItemAccepted, res.Outcome)
+	assert.Equal(t, compliance.ItemAccepted, res.Outcome)
 	require.NotEmpty(t, steps, "the owner was chased")
 	var kinds []string
 	for _, s := range steps {
@@ -125,7 +124,7 @@ func TestGapCompleteValidator(t *testing.T) {
 			require.NoError(t, good.rejected, "the lead may close a gap with evidence")
 			var res GapRemediationResult
 			require.NoError(t, env.GetWorkflowResult(&res))
-			assert.Equal(t, postgres.ItemVerified, res.Outcome)
+			assert.Equal(t, compliance.ItemVerified, res.Outcome)
 			assert.Equal(t, leadEmail, res.By)
 		})
 	}

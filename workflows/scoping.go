@@ -12,7 +12,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
 // a is only used for typed activity references; the worker registers the
@@ -42,7 +41,7 @@ type scopingRun struct {
 const versionSignoffPrompt = "scope-signoff-prompt"
 
 // Sign-off prompt choices.
-var signoffChoices = []postgres.PromptChoice{
+var signoffChoices = []compliance.PromptChoice{
 	{Value: DecisionApprove, Label: "Approve the scope"},
 	{Value: DecisionReject, Label: "Reject (say why)", NoteRequired: true},
 }
@@ -376,8 +375,8 @@ func (r *scopingRun) revise(ctx workflow.Context, req ReviseScopeRequest) (Revis
 	next := r.revision + 1
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	err := workflow.ExecuteActivity(actx, a.RecordEvent, activities.RecordEventInput{
-		EngagementID: r.in.EngagementID, Key: fmt.Sprintf("scope-revised/%d", next), Kind: postgres.EventScopeRevised,
-		Actor: strings.ToLower(req.By), Channel: postgres.ChannelCLI, At: workflow.Now(ctx),
+		EngagementID: r.in.EngagementID, Key: fmt.Sprintf("scope-revised/%d", next), Kind: compliance.EventScopeRevised,
+		Actor: strings.ToLower(req.By), Channel: compliance.ChannelCLI, At: workflow.Now(ctx),
 		Detail: map[string]any{"revision": next, "update_id": workflow.GetCurrentUpdateInfo(ctx).ID},
 	}).Get(ctx, nil)
 	if err != nil {
@@ -403,7 +402,7 @@ var recordOptions = workflow.ActivityOptions{
 
 func channelOr(c string) string {
 	if c == "" {
-		return postgres.ChannelCLI
+		return compliance.ChannelCLI
 	}
 	return c
 }

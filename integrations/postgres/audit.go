@@ -10,49 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Audit request statuses.
-const (
-	AuditOpen      = "open"
-	AuditAnswered  = "answered"
-	AuditWithdrawn = "withdrawn"
-)
-
-// Audit request event kinds in the engagement log.
-const (
-	EventAuditRequestAdded    = "audit-request-added"
-	EventAuditRequestAnswered = "audit-request-answered"
-)
-
 // RequestedByAuditor is requested_by when nobody said who entered the
 // request: it came from the auditor's list as given.
 const RequestedByAuditor = "auditor"
-
-// AuditRequest is one item of the auditor's request list and, once given,
-// its answer. When the request's row has no answer yet but its prompt has
-// one, AuditRequests reports the prompt's answer (see there).
-type AuditRequest struct {
-	EngagementID string    `json:"engagement_id"`
-	RequestID    string    `json:"request_id"`
-	ControlID    string    `json:"control_id,omitempty"`
-	Description  string    `json:"description"`
-	Owner        string    `json:"owner"`
-	DueAt        time.Time `json:"due_at"`
-	RequestedBy  string    `json:"requested_by"`
-	ImportedFrom string    `json:"imported_from"`
-	PromptID     string    `json:"prompt_id"`
-	Status       string    `json:"status"`
-	// PromptStatus and PromptLevel are the prompt's own state: open,
-	// answered, expired or withdrawn, and how far up the ladder it went.
-	// Empty when the prompt has not opened yet.
-	PromptStatus string     `json:"prompt_status,omitempty"`
-	PromptLevel  string     `json:"prompt_level,omitempty"`
-	AnswerChoice string     `json:"answer,omitempty"`
-	AnswerLink   string     `json:"answer_link,omitempty"`
-	AnswerNote   string     `json:"answer_note,omitempty"`
-	AnsweredBy   string     `json:"answered_by,omitempty"`
-	AnsweredAt   *time.Time `json:"answered_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-}
 
 // AddAuditRequest records a request unless one with the same ID is already
 // recorded for the engagement. It returns the row as stored and whether
@@ -172,11 +132,6 @@ func scanAuditRequest(row pgx.CollectableRow) (AuditRequest, error) {
 		&r.RequestedBy, &r.ImportedFrom, &r.PromptID, &r.Status, &r.PromptStatus, &r.PromptLevel,
 		&r.AnswerChoice, &r.AnswerLink, &r.AnswerNote, &r.AnsweredBy, &r.AnsweredAt, &r.CreatedAt)
 	return r, err
-}
-
-// AuditRequestFilter narrows a listing; empty fields match everything.
-type AuditRequestFilter struct {
-	Status string
 }
 
 // AuditRequests lists an engagement's audit requests by due date, then ID.

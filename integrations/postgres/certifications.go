@@ -12,9 +12,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// EventCertified logs a recorded report or certificate.
-const EventCertified = "certified"
-
 // CertificationRow is a report or certificate the engagement obtained: a
 // SOC 2 report with its period, an ISO 27001 certificate or a PCI DSS
 // attestation of compliance. Its fields mirror postcert.Certification.

@@ -10,24 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// Event kinds in the engagement log.
-const (
-	EventEngagementStarted = "engagement-started"
-	EventScopeAssessed     = "scope-assessed"
-	EventScopeApproved     = "scope-approved"
-	EventScopeRejected     = "scope-rejected"
-	EventScopeRevised      = "scope-revised"
-	EventPhaseEntered      = "phase-entered"
-)
-
-// Channels through which a decision or answer reached Steadfast.
-const (
-	ChannelCLI      = "cli"
-	ChannelSlack    = "slack"
-	ChannelWeb      = "web"
-	ChannelWorkflow = "workflow"
-)
-
 // Event is one entry in an engagement's append-only log.
 type Event struct {
 	ID           int64          `json:"id"`

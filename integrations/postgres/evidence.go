@@ -6,29 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 )
-
-// Evidence is one piece of evidence for one occurrence of a control.
-type Evidence struct {
-	ID            int64     `json:"id"`
-	EngagementID  string    `json:"engagement_id"`
-	ControlID     string    `json:"control_id"`
-	OccurrenceKey string    `json:"occurrence"`
-	PeriodStart   time.Time `json:"period_start"`
-	PeriodEnd     time.Time `json:"period_end"`
-	DueAt         time.Time `json:"due_at"`
-	SubmittedAt   time.Time `json:"submitted_at"`
-	SubmittedBy   string    `json:"submitted_by"`
-	Channel       string    `json:"channel"`
-	Kind          string    `json:"kind"`
-	Value         string    `json:"value"`
-	ValueSHA256   string    `json:"value_sha256"`
-	Corrects      *int64    `json:"corrects,omitempty"`
-	SubmissionKey string    `json:"-"`
-}
 
 // HashValue is the SHA-256 of the evidence exactly as given, so a link
 // edited after the fact shows.

@@ -10,32 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Event kinds of the gap assessment.
-const (
-	EventControlAssessed = "control-assessed"
-	EventRegisterBuilt   = "gap-register-built"
-	EventGapOverridden   = "gap-overridden"
-	EventGapAccepted     = "gap-accepted"
-)
-
-// ControlAssessment is one control's answer (or its absence).
-type ControlAssessment struct {
-	EngagementID   string     `json:"engagement_id"`
-	ControlID      string     `json:"control_id"`
-	OwnerEmail     string     `json:"owner"`
-	PromptID       string     `json:"prompt_id"`
-	Status         string     `json:"status"`
-	EvidenceExists bool       `json:"evidence_exists"`
-	Sampleable     bool       `json:"sampleable"`
-	Choice         string     `json:"choice,omitempty"`
-	Note           string     `json:"note,omitempty"`
-	Link           string     `json:"link,omitempty"`
-	AnsweredBy     string     `json:"answered_by,omitempty"`
-	AnsweredVia    string     `json:"answered_via,omitempty"`
-	AnsweredAt     *time.Time `json:"answered_at,omitempty"`
-	Unanswered     bool       `json:"unanswered"`
-}
-
 // RecordAssessment upserts a control's assessment and logs it once.
 func (s *Store) RecordAssessment(ctx context.Context, a ControlAssessment) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -11,62 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Prompt statuses.
-const (
-	PromptOpen     = "open"
-	PromptAnswered = "answered"
-	PromptExpired  = "expired"
-	// PromptWithdrawn: the question no longer needs an answer (the scope it
-	// asked about was revised, say).
-	PromptWithdrawn = "withdrawn"
-)
-
-// Prompt event kinds in the engagement log.
-const (
-	EventPromptSent       = "prompt-sent"
-	EventPromptAnswered   = "prompt-answered"
-	EventPromptReassigned = "prompt-reassigned"
-	EventPromptStep       = "prompt-step" // a reminder, an escalation or the expiry
-)
-
-// PromptChoice is one answer a prompt offers.
-type PromptChoice struct {
-	Value string `json:"value"`
-	Label string `json:"label"`
-	// NoteRequired makes a note mandatory for this choice (a rejection
-	// needs a reason).
-	NoteRequired bool `json:"note_required,omitempty"`
-	// LinkRequired makes a link mandatory for this choice.
-	LinkRequired bool `json:"link_required,omitempty"`
-}
-
-// Prompt is one question to one person and, once given, its answer.
-type Prompt struct {
-	ID             string         `json:"id"`
-	EngagementID   string         `json:"engagement_id"`
-	Key            string         `json:"key"`
-	Kind           string         `json:"kind"`
-	Subject        string         `json:"subject"`
-	Question       string         `json:"question"`
-	Why            string         `json:"why"`
-	Choices        []PromptChoice `json:"choices"`
-	NoteRequired   bool           `json:"note_required"`
-	LinkRequired   bool           `json:"link_required"`
-	AddresseeEmail string         `json:"addressee"`
-	AddresseeName  string         `json:"addressee_name"`
-	Status         string         `json:"status"`
-	Level          string         `json:"level"`
-	DueAt          time.Time      `json:"due_at"`
-	CreatedAt      time.Time      `json:"created_at"`
-	AnswerChoice   string         `json:"answer,omitempty"`
-	AnswerNote     string         `json:"note,omitempty"`
-	AnswerLink     string         `json:"link,omitempty"`
-	AnsweredBy     string         `json:"answered_by,omitempty"`
-	AnsweredVia    string         `json:"answered_via,omitempty"`
-	AnsweredAt     *time.Time     `json:"answered_at,omitempty"`
-	UpdateID       string         `json:"-"`
-}
-
 // OpenPrompt records a new prompt and its "sent" event. Opening the same
 // prompt again (a retried activity) changes nothing.
 func (s *Store) OpenPrompt(ctx context.Context, p Prompt) error {
@@ -90,19 +34,6 @@ func (s *Store) OpenPrompt(ctx context.Context, p Prompt) error {
 			Detail: map[string]any{"prompt": p.ID, "to": strings.ToLower(p.AddresseeEmail), "kind": p.Kind, "due_at": p.DueAt},
 		})
 	})
-}
-
-// PromptAnswer is an accepted answer.
-type PromptAnswer struct {
-	PromptID     string
-	EngagementID string
-	Choice       string
-	Note         string
-	Link         string
-	By           string
-	Via          string
-	UpdateID     string
-	At           time.Time
 }
 
 // ErrPromptClosed means the prompt already has a different answer or has
@@ -172,17 +103,6 @@ func (s *Store) RecordPromptStep(ctx context.Context, st PromptStep) error {
 	})
 }
 
-// Reassignment moves a prompt to someone else.
-type Reassignment struct {
-	PromptID     string
-	EngagementID string
-	From, To     string
-	ToName       string
-	By           string
-	Seq          int
-	At           time.Time
-}
-
 // ReassignPrompt changes the addressee and logs who did it.
 func (s *Store) ReassignPrompt(ctx context.Context, r Reassignment) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -196,13 +116,6 @@ func (s *Store) ReassignPrompt(ctx context.Context, r Reassignment) error {
 			Detail: map[string]any{"prompt": r.PromptID, "from": strings.ToLower(r.From), "to": strings.ToLower(r.To)},
 		})
 	})
-}
-
-// PromptFilter narrows a prompt listing; empty fields match everything.
-type PromptFilter struct {
-	EngagementID string
-	Addressee    string
-	Status       string
 }
 
 // Prompts lists prompts, oldest first.

@@ -17,12 +17,6 @@ const (
 	DecisionAccept = "accept"
 )
 
-// Event kinds of the readiness review.
-const (
-	EventReadinessReviewed = "readiness-reviewed"
-	EventFindingDecided    = "finding-decided"
-)
-
 // ReadinessReview is one readiness review (mock audit) and its findings.
 type ReadinessReview struct {
 	EngagementID string    `json:"engagement_id"`

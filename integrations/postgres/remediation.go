@@ -9,21 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Remediation item statuses: open until the fix is done, done until the
-// owner confirms the evidence exists, then verified; or accepted by the lead.
-const (
-	ItemOpen     = "open"
-	ItemDone     = "done"
-	ItemVerified = "verified"
-	ItemAccepted = "accepted"
-)
-
-// Event kinds of remediation.
-const (
-	EventItemOpened  = "remediation-opened"
-	EventItemChanged = "remediation-changed"
-)
-
 // RemediationItem is one gap's remediation.
 type RemediationItem struct {
 	EngagementID string     `json:"engagement_id"`
@@ -62,17 +47,6 @@ func (s *Store) OpenItem(ctx context.Context, it RemediationItem) error {
 			Detail: map[string]any{"control": it.ControlID, "ticket": it.TicketKey, "owner": it.OwnerEmail, "due": it.Due.Format("2006-01-02")},
 		})
 	})
-}
-
-// ItemChange moves an item to a new status.
-type ItemChange struct {
-	EngagementID string
-	ItemID       string
-	Status       string
-	Evidence     string
-	By           string
-	Channel      string
-	At           time.Time
 }
 
 // ChangeItem records a status change once per status.

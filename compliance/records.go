@@ -1,0 +1,237 @@
+package compliance
+
+import "time"
+
+// The records Steadfast keeps and the vocabulary they use: payloads that
+// workflows, activities and the store share, so that workflow histories do
+// not depend on the storage package.
+
+// PromptChoice is one answer a prompt offers.
+type PromptChoice struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	// NoteRequired makes a note mandatory for this choice (a rejection
+	// needs a reason).
+	NoteRequired bool `json:"note_required,omitempty"`
+	// LinkRequired makes a link mandatory for this choice.
+	LinkRequired bool `json:"link_required,omitempty"`
+}
+
+// Prompt is one question to one person and, once given, its answer.
+type Prompt struct {
+	ID             string         `json:"id"`
+	EngagementID   string         `json:"engagement_id"`
+	Key            string         `json:"key"`
+	Kind           string         `json:"kind"`
+	Subject        string         `json:"subject"`
+	Question       string         `json:"question"`
+	Why            string         `json:"why"`
+	Choices        []PromptChoice `json:"choices"`
+	NoteRequired   bool           `json:"note_required"`
+	LinkRequired   bool           `json:"link_required"`
+	AddresseeEmail string         `json:"addressee"`
+	AddresseeName  string         `json:"addressee_name"`
+	Status         string         `json:"status"`
+	Level          string         `json:"level"`
+	DueAt          time.Time      `json:"due_at"`
+	CreatedAt      time.Time      `json:"created_at"`
+	AnswerChoice   string         `json:"answer,omitempty"`
+	AnswerNote     string         `json:"note,omitempty"`
+	AnswerLink     string         `json:"link,omitempty"`
+	AnsweredBy     string         `json:"answered_by,omitempty"`
+	AnsweredVia    string         `json:"answered_via,omitempty"`
+	AnsweredAt     *time.Time     `json:"answered_at,omitempty"`
+	UpdateID       string         `json:"-"`
+}
+
+// PromptFilter narrows a prompt listing; empty fields match everything.
+type PromptFilter struct {
+	EngagementID string
+	Addressee    string
+	Status       string
+}
+
+// PromptAnswer is an accepted answer.
+type PromptAnswer struct {
+	PromptID     string
+	EngagementID string
+	Choice       string
+	Note         string
+	Link         string
+	By           string
+	Via          string
+	UpdateID     string
+	At           time.Time
+}
+
+// ControlAssessment is one control's answer (or its absence).
+type ControlAssessment struct {
+	EngagementID   string     `json:"engagement_id"`
+	ControlID      string     `json:"control_id"`
+	OwnerEmail     string     `json:"owner"`
+	PromptID       string     `json:"prompt_id"`
+	Status         string     `json:"status"`
+	EvidenceExists bool       `json:"evidence_exists"`
+	Sampleable     bool       `json:"sampleable"`
+	Choice         string     `json:"choice,omitempty"`
+	Note           string     `json:"note,omitempty"`
+	Link           string     `json:"link,omitempty"`
+	AnsweredBy     string     `json:"answered_by,omitempty"`
+	AnsweredVia    string     `json:"answered_via,omitempty"`
+	AnsweredAt     *time.Time `json:"answered_at,omitempty"`
+	Unanswered     bool       `json:"unanswered"`
+}
+
+// Evidence is one piece of evidence for one occurrence of a control.
+type Evidence struct {
+	ID            int64     `json:"id"`
+	EngagementID  string    `json:"engagement_id"`
+	ControlID     string    `json:"control_id"`
+	OccurrenceKey string    `json:"occurrence"`
+	PeriodStart   time.Time `json:"period_start"`
+	PeriodEnd     time.Time `json:"period_end"`
+	DueAt         time.Time `json:"due_at"`
+	SubmittedAt   time.Time `json:"submitted_at"`
+	SubmittedBy   string    `json:"submitted_by"`
+	Channel       string    `json:"channel"`
+	Kind          string    `json:"kind"`
+	Value         string    `json:"value"`
+	ValueSHA256   string    `json:"value_sha256"`
+	Corrects      *int64    `json:"corrects,omitempty"`
+	SubmissionKey string    `json:"-"`
+}
+
+// AuditRequest is one item of the auditor's request list and, once given,
+// its answer. When the request's row has no answer yet but its prompt has
+// one, AuditRequests reports the prompt's answer (see there).
+type AuditRequest struct {
+	EngagementID string    `json:"engagement_id"`
+	RequestID    string    `json:"request_id"`
+	ControlID    string    `json:"control_id,omitempty"`
+	Description  string    `json:"description"`
+	Owner        string    `json:"owner"`
+	DueAt        time.Time `json:"due_at"`
+	RequestedBy  string    `json:"requested_by"`
+	ImportedFrom string    `json:"imported_from"`
+	PromptID     string    `json:"prompt_id"`
+	Status       string    `json:"status"`
+	// PromptStatus and PromptLevel are the prompt's own state: open,
+	// answered, expired or withdrawn, and how far up the ladder it went.
+	// Empty when the prompt has not opened yet.
+	PromptStatus string     `json:"prompt_status,omitempty"`
+	PromptLevel  string     `json:"prompt_level,omitempty"`
+	AnswerChoice string     `json:"answer,omitempty"`
+	AnswerLink   string     `json:"answer_link,omitempty"`
+	AnswerNote   string     `json:"answer_note,omitempty"`
+	AnsweredBy   string     `json:"answered_by,omitempty"`
+	AnsweredAt   *time.Time `json:"answered_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// AuditRequestFilter narrows a listing; empty fields match everything.
+type AuditRequestFilter struct {
+	Status string
+}
+
+// ItemChange moves an item to a new status.
+type ItemChange struct {
+	EngagementID string
+	ItemID       string
+	Status       string
+	Evidence     string
+	By           string
+	Channel      string
+	At           time.Time
+}
+
+// Reassignment moves a prompt to someone else.
+type Reassignment struct {
+	PromptID     string
+	EngagementID string
+	From, To     string
+	ToName       string
+	By           string
+	Seq          int
+	At           time.Time
+}
+
+// EventCertified logs a recorded report or certificate.
+const EventCertified = "certified"
+
+// Remediation item statuses: open until the fix is done, done until the
+// owner confirms the evidence exists, then verified; or accepted by the lead.
+const (
+	ItemOpen     = "open"
+	ItemDone     = "done"
+	ItemVerified = "verified"
+	ItemAccepted = "accepted"
+)
+
+// Event kinds of remediation.
+const (
+	EventItemOpened  = "remediation-opened"
+	EventItemChanged = "remediation-changed"
+)
+
+// Prompt statuses.
+const (
+	PromptOpen     = "open"
+	PromptAnswered = "answered"
+	PromptExpired  = "expired"
+	// PromptWithdrawn: the question no longer needs an answer (the scope it
+	// asked about was revised, say).
+	PromptWithdrawn = "withdrawn"
+)
+
+// Prompt event kinds in the engagement log.
+const (
+	EventPromptSent       = "prompt-sent"
+	EventPromptAnswered   = "prompt-answered"
+	EventPromptReassigned = "prompt-reassigned"
+	EventPromptStep       = "prompt-step" // a reminder, an escalation or the expiry
+)
+
+// Event kinds of the gap assessment.
+const (
+	EventControlAssessed = "control-assessed"
+	EventRegisterBuilt   = "gap-register-built"
+	EventGapOverridden   = "gap-overridden"
+	EventGapAccepted     = "gap-accepted"
+)
+
+// Audit request statuses.
+const (
+	AuditOpen      = "open"
+	AuditAnswered  = "answered"
+	AuditWithdrawn = "withdrawn"
+)
+
+// Audit request event kinds in the engagement log.
+const (
+	EventAuditRequestAdded    = "audit-request-added"
+	EventAuditRequestAnswered = "audit-request-answered"
+)
+
+// Event kinds in the engagement log.
+const (
+	EventEngagementStarted = "engagement-started"
+	EventScopeAssessed     = "scope-assessed"
+	EventScopeApproved     = "scope-approved"
+	EventScopeRejected     = "scope-rejected"
+	EventScopeRevised      = "scope-revised"
+	EventPhaseEntered      = "phase-entered"
+)
+
+// Channels through which a decision or answer reached Steadfast.
+const (
+	ChannelCLI      = "cli"
+	ChannelSlack    = "slack"
+	ChannelWeb      = "web"
+	ChannelWorkflow = "workflow"
+)
+
+// Event kinds of the readiness review.
+const (
+	EventReadinessReviewed = "readiness-reviewed"
+	EventFindingDecided    = "finding-decided"
+)
