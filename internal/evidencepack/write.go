@@ -113,6 +113,11 @@ func checkName(name string) error {
 // two steps is refused rather than followed.
 func createRoot(dir string) (*os.Root, error) {
 	dir = filepath.Clean(dir)
+	// The parents are the operator's path, made as asked; the pack's own
+	// folder is made (or taken) below and checked through the handle.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("--out %s: %w", dir, err)
+	}
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("--out %s: %w", dir, err)
 	}

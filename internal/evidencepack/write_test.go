@@ -43,6 +43,10 @@ func TestWriteCreatesTheFolderAndSigns(t *testing.T) {
 	_, err = Write(empty, testFiles(), key, signedAt)
 	require.NoError(t, err)
 
+	// Missing parents are made, as --out a/b/c always allowed.
+	_, err = Write(filepath.Join(t.TempDir(), "a", "b", "pack"), testFiles(), key, signedAt)
+	require.NoError(t, err)
+
 	// No key, no pack.
 	_, err = Write(filepath.Join(t.TempDir(), "nokey"), testFiles(), nil, signedAt)
 	assert.ErrorIs(t, err, ErrNoKey)
