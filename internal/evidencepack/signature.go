@@ -24,19 +24,26 @@ const signatureMagic = "steadfast evidence pack signature v1"
 
 // signature is MANIFEST.sha256.sig: the public key it was made with (for
 // naming "another key", never for trusting it), when the signer's clock
-// said it signed, the SHA-256 of the manifest, and the Ed25519 signature
-// over all of them.
+// said it signed, the manifest's lines themselves ("file: <sha256>  <path>"),
+// and the Ed25519 signature over all of them. Carrying the lines lets
+// verification name the file behind an edited manifest line, and check the
+// files against what was signed rather than against MANIFEST.sha256, which
+// is kept beside it for sha256sum.
 type signature struct {
-	PublicKey      ed25519.PublicKey
-	SignedAt       time.Time
-	ManifestSHA256 string
-	Sig            []byte
+	PublicKey ed25519.PublicKey
+	SignedAt  time.Time
+	Manifest  []byte // the signed manifest, as MANIFEST.sha256 held it
+	Sig       []byte
 }
 
 // message is what the signature covers.
 func (s signature) message() []byte {
-	return fmt.Appendf(nil, "%s\npublic-key: %s\nsigned-at: %s\nmanifest-sha256: %s\n",
-		signatureMagic, FormatPublicKey(s.PublicKey), s.SignedAt.UTC().Format(time.RFC3339), s.ManifestSHA256)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\npublic-key: %s\nsigned-at: %s\n", signatureMagic, FormatPublicKey(s.PublicKey), s.SignedAt.UTC().Format(time.RFC3339))
+	for line := range strings.Lines(string(s.Manifest)) {
+		fmt.Fprintf(&b, "file: %s\n", strings.TrimSuffix(line, "\n"))
+	}
+	return b.Bytes()
 }
 
 func manifestSum(manifest []byte) string {
@@ -46,7 +53,7 @@ func manifestSum(manifest []byte) string {
 
 // sign makes the signature of a manifest.
 func sign(key ed25519.PrivateKey, manifest []byte, at time.Time) signature {
-	s := signature{PublicKey: key.Public().(ed25519.PublicKey), SignedAt: at.UTC().Truncate(time.Second), ManifestSHA256: manifestSum(manifest)}
+	s := signature{PublicKey: key.Public().(ed25519.PublicKey), SignedAt: at.UTC().Truncate(time.Second), Manifest: manifest}
 	s.Sig = ed25519.Sign(key, s.message())
 	return s
 }
@@ -70,9 +77,10 @@ func parseSignature(body []byte) (signature, error) {
 		return s, fmt.Errorf("does not begin with %q", signatureMagic)
 	}
 	seen := map[string]bool{}
+	var manifest bytes.Buffer
 	for sc.Scan() {
 		field, value, ok := strings.Cut(sc.Text(), ": ")
-		if !ok || seen[field] {
+		if !ok || (seen[field] && field != "file") {
 			return s, fmt.Errorf("malformed or repeated line %.80q", sc.Text())
 		}
 		seen[field] = true
@@ -82,11 +90,8 @@ func parseSignature(body []byte) (signature, error) {
 			s.PublicKey, err = ParsePublicKey(value)
 		case "signed-at":
 			s.SignedAt, err = time.Parse(time.RFC3339, value)
-		case "manifest-sha256":
-			if _, herr := hex.DecodeString(value); herr != nil || len(value) != sha256.Size*2 {
-				err = fmt.Errorf("manifest-sha256 %.80q is not a SHA-256", value)
-			}
-			s.ManifestSHA256 = value
+		case "file":
+			manifest.WriteString(value + "\n")
 		case "key-id":
 		case "signature":
 			s.Sig, err = base64.StdEncoding.DecodeString(value)
@@ -103,10 +108,11 @@ func parseSignature(body []byte) (signature, error) {
 	if err := sc.Err(); err != nil {
 		return s, err
 	}
-	for _, f := range []string{"public-key", "signed-at", "manifest-sha256", "signature"} {
+	for _, f := range []string{"public-key", "signed-at", "signature"} {
 		if !seen[f] {
 			return s, fmt.Errorf("no %s line", f)
 		}
 	}
+	s.Manifest = manifest.Bytes()
 	return s, nil
 }

@@ -1,7 +1,6 @@
 package evidencepack
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -9,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -71,11 +72,14 @@ func (r Result) Has(k Kind) bool {
 }
 
 // Verify checks the pack in dir against the public key the auditor was
-// given (never the one embedded in the pack): the signature covers the
-// manifest, and every file matches the manifest, none missing and none
-// added. Every file is read through an os.Root on dir and must be a
-// regular file, so a link cannot stand in for one. The result names every
-// problem; Err is nil only for an intact pack signed by pub.
+// given (never the one embedded in the pack). When the signature is this
+// key's, the files are checked against the manifest it signed, and
+// MANIFEST.sha256 against that too, so an edited manifest line names its
+// file; otherwise the signature's problem is reported and the files are
+// still checked against MANIFEST.sha256, for what that is worth. Every
+// file is read through an os.Root on dir and must be a regular file, so a
+// link cannot stand in for one. The result names every problem; Err is nil
+// only for an intact pack signed by pub.
 func Verify(dir string, pub ed25519.PublicKey) (Result, error) {
 	res := Result{}
 	if len(pub) != ed25519.PublicKeySize {
@@ -91,49 +95,38 @@ func Verify(dir string, pub ed25519.PublicKey) (Result, error) {
 		res.Problems = append(res.Problems, Problem{Kind: k, Path: path, Detail: fmt.Sprintf(format, args...)})
 	}
 
-	manifest, err := readRegular(root, ManifestName)
-	if err != nil {
-		add(Unsigned, ManifestName, "cannot be read: %v", err)
+	loose, looseErr := readRegular(root, ManifestName)
+	list, trusted := checkSignature(root, pub, &res, add)
+	switch {
+	case trusted && looseErr != nil:
+		add(ManifestEdited, ManifestName, "deleted or replaced after signing (%v); the files are checked against the signed copy", looseErr)
+	case trusted:
+		diffManifests(list, loose, add)
+	case looseErr != nil:
+		add(ManifestMalformed, ManifestName, "cannot be read: %v", looseErr)
 		return res, res.Err()
+	default:
+		list = loose
 	}
-	checkSignature(root, manifest, pub, &res, add)
 
 	listed := map[string]bool{ManifestName: true, SignatureName: true}
-	sc := bufio.NewScanner(bytes.NewReader(manifest))
-	for line := 1; sc.Scan(); line++ {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		switch {
-		case !ok || len(sum) != sha256.Size*2:
-			add(ManifestMalformed, ManifestName, "line %d is not '<sha256>  <path>': %.120q", line, sc.Text())
-			continue
-		case checkName(name) != nil:
-			// A manifest edited to point outside the pack proves nothing
-			// about the pack.
-			add(ManifestMalformed, ManifestName, "line %d names %.120q, which is not a file of the pack", line, name)
-			continue
-		case listed[name]:
-			add(ManifestMalformed, name, "listed twice in the manifest")
-			continue
-		}
-		listed[name] = true
+	for _, e := range parseManifest(list, add) {
+		listed[e.name] = true
 		res.Files++
-		body, err := readRegular(root, name)
+		body, err := readRegular(root, e.name)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			add(FileMissing, name, "in the manifest but missing (deleted after signing)")
+			add(FileMissing, e.name, "in the manifest but missing (deleted after signing)")
 		case errors.Is(err, errNotRegular):
-			add(NotAFile, name, "%v", err)
+			add(NotAFile, e.name, "%v", err)
 		case err != nil:
-			add(FileMissing, name, "cannot be read: %v", err)
+			add(FileMissing, e.name, "cannot be read: %v", err)
 		default:
 			got := sha256.Sum256(body)
-			if hex.EncodeToString(got[:]) != strings.ToLower(sum) {
-				add(FileEdited, name, "SHA-256 does not match the manifest (edited after signing)")
+			if hex.EncodeToString(got[:]) != e.sum {
+				add(FileEdited, e.name, "SHA-256 does not match the manifest (edited after signing)")
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		add(ManifestMalformed, ManifestName, "cannot be read: %v", err)
 	}
 
 	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
@@ -156,33 +149,101 @@ func Verify(dir string, pub ed25519.PublicKey) (Result, error) {
 	return res, res.Err()
 }
 
-// checkSignature names what is wrong with the signature, if anything. The
-// order of the checks is what lets it say which part changed: a manifest
-// that no longer hashes to the signed manifest-sha256 was edited; a
-// signature that verifies under the embedded key but not the given one
-// was made by another key; anything else is an invalid signature.
-func checkSignature(root *os.Root, manifest []byte, pub ed25519.PublicKey, res *Result, add func(Kind, string, string, ...any)) {
+// checkSignature returns the signed manifest when the signature is valid
+// and pub's, and otherwise reports why not: no signature, an unreadable
+// or invalid one, or one that is valid but by another key.
+func checkSignature(root *os.Root, pub ed25519.PublicKey, res *Result, add func(Kind, string, string, ...any)) ([]byte, bool) {
 	body, err := readRegular(root, SignatureName)
 	if err != nil {
 		add(Unsigned, SignatureName, "the pack is not signed: %v", err)
-		return
+		return nil, false
 	}
 	sig, err := parseSignature(body)
 	if err != nil {
 		add(SignatureInvalid, SignatureName, "cannot be read: %v", err)
-		return
+		return nil, false
 	}
 	valid := ed25519.Verify(sig.PublicKey, sig.message(), sig.Sig)
 	switch {
 	case valid && !sig.PublicKey.Equal(pub):
 		add(OtherKey, SignatureName, "signed by key %s, not by the key you gave (%s): this pack was not signed by that deployment",
 			KeyID(sig.PublicKey), KeyID(pub))
+		return nil, false
 	case !valid:
-		add(SignatureInvalid, SignatureName, "the signature does not verify: the signature file (or it and the manifest together) was altered after signing")
-	case manifestSum(manifest) != sig.ManifestSHA256:
-		add(ManifestEdited, ManifestName, "changed after it was signed (its SHA-256 is not the signed one), so it vouches for nothing")
-	default:
-		res.SignedAt = sig.SignedAt
+		add(SignatureInvalid, SignatureName, "the signature does not verify: the signature file was altered after signing")
+		return nil, false
+	}
+	res.SignedAt = sig.SignedAt
+	return sig.Manifest, true
+}
+
+// entry is one manifest line.
+type entry struct{ sum, name string }
+
+// parseManifest reads '<sha256>  <path>' lines, reporting (and skipping)
+// the malformed, the repeated and those naming no file of the pack.
+func parseManifest(manifest []byte, add func(Kind, string, string, ...any)) []entry {
+	var out []entry
+	seen := map[string]bool{}
+	line := 0
+	for text := range strings.Lines(string(manifest)) {
+		line++
+		text = strings.TrimSuffix(text, "\n")
+		sum, name, ok := strings.Cut(text, "  ")
+		switch {
+		case !ok || len(sum) != sha256.Size*2:
+			add(ManifestMalformed, ManifestName, "line %d is not '<sha256>  <path>': %.120q", line, text)
+		case checkName(name) != nil:
+			// A manifest edited to point outside the pack proves nothing
+			// about the pack.
+			add(ManifestMalformed, ManifestName, "line %d names %.120q, which is not a file of the pack", line, name)
+		case seen[name]:
+			add(ManifestMalformed, name, "listed twice in the manifest")
+		default:
+			seen[name] = true
+			out = append(out, entry{sum: strings.ToLower(sum), name: name})
+		}
+	}
+	return out
+}
+
+// diffManifests names each line of MANIFEST.sha256 that differs from the
+// signed manifest.
+func diffManifests(signed, loose []byte, add func(Kind, string, string, ...any)) {
+	if bytes.Equal(signed, loose) {
+		return
+	}
+	sums := func(m []byte) map[string]string {
+		out := map[string]string{}
+		for text := range strings.Lines(string(m)) {
+			if sum, name, ok := strings.Cut(strings.TrimSuffix(text, "\n"), "  "); ok {
+				out[name] = strings.ToLower(sum)
+			}
+		}
+		return out
+	}
+	was, is := sums(signed), sums(loose)
+	found := false
+	for _, name := range slices.Sorted(maps.Keys(was)) {
+		now, ok := is[name]
+		switch {
+		case !ok:
+			add(ManifestEdited, ManifestName, "changed after it was signed: the line for %s was removed", name)
+		case now != was[name]:
+			add(ManifestEdited, ManifestName, "changed after it was signed: the line for %s was re-hashed", name)
+		default:
+			continue
+		}
+		found = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(is)) {
+		if _, ok := was[name]; !ok {
+			add(ManifestEdited, ManifestName, "changed after it was signed: a line for %.120q was added", name)
+			found = true
+		}
+	}
+	if !found {
+		add(ManifestEdited, ManifestName, "changed after it was signed (reordered or reformatted)")
 	}
 }
 

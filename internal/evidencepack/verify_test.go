@@ -63,7 +63,7 @@ func TestVerifyNamesWhatChanged(t *testing.T) {
 				require.NoError(t, os.WriteFile(filepath.Join(dir, "index.csv"), []byte("control_id\nOPS-99\n"), 0o644))
 				rehash(t, dir, "index.csv")
 			},
-			want: []Kind{ManifestEdited}, says: "MANIFEST.sha256: changed after it was signed",
+			want: []Kind{ManifestEdited, FileEdited}, says: "MANIFEST.sha256: changed after it was signed: the line for index.csv was re-hashed\nindex.csv: SHA-256 does not match",
 		},
 		"a file deleted": {
 			tamper: func(t *testing.T, dir string) {
@@ -76,7 +76,24 @@ func TestVerifyNamesWhatChanged(t *testing.T) {
 				require.NoError(t, os.Remove(filepath.Join(dir, "index.json")))
 				rehash(t, dir, "index.json")
 			},
-			want: []Kind{ManifestEdited}, says: "MANIFEST.sha256: changed after it was signed",
+			want: []Kind{ManifestEdited, FileMissing}, says: "MANIFEST.sha256: changed after it was signed: the line for index.json was removed\nindex.json: in the manifest but missing",
+		},
+		"a file added with a manifest line": {
+			tamper: func(t *testing.T, dir string) {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "extra.pdf"), []byte("x"), 0o644))
+				f, err := os.OpenFile(filepath.Join(dir, ManifestName), os.O_APPEND|os.O_WRONLY, 0)
+				require.NoError(t, err)
+				_, err = f.WriteString("2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  extra.pdf\n")
+				require.NoError(t, err)
+				require.NoError(t, f.Close())
+			},
+			want: []Kind{ManifestEdited, FileAdded}, says: `a line for "extra.pdf" was added`,
+		},
+		"the manifest deleted": {
+			tamper: func(t *testing.T, dir string) {
+				require.NoError(t, os.Remove(filepath.Join(dir, ManifestName)))
+			},
+			want: []Kind{ManifestEdited}, says: "MANIFEST.sha256: deleted or replaced after signing",
 		},
 		"a file added": {
 			tamper: func(t *testing.T, dir string) {
