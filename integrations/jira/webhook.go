@@ -35,7 +35,7 @@ const (
 // IssueEvent is a ticket change from a Jira webhook.
 type IssueEvent struct {
 	// WebhookID identifies the change for de-duplication, and is derived
-	// from the signed body only (see DeliveryID): the same for Jira's
+	// from the signed body only (see deliveryID): the same for Jira's
 	// retries of one delivery, and not something a sender can vary without
 	// the secret. X-Atlassian-Webhook-Identifier is not signed, so it is
 	// logged but never trusted.
@@ -68,7 +68,7 @@ var ErrIgnoredEvent = errors.New("not an issue created/updated event")
 //     else happens.
 //   - Malformed payloads answer 400; events other than issue created or
 //     updated answer 200 and are dropped.
-//   - A change already handled by this process (the same DeliveryID, which
+//   - A change already handled by this process (the same WebhookID, which
 //     comes from the signed body, whatever X-Atlassian-Webhook-Identifier
 //     says) answers 200 without calling the sink again.
 //   - Otherwise the sink is called and the handler answers 200 once it
@@ -191,7 +191,7 @@ type webhookPayload struct {
 // ParseWebhook parses a Jira issue webhook body. Events other than
 // jira:issue_created and jira:issue_updated are ErrIgnoredEvent; a body that
 // is not JSON, or an issue event without an issue key or status, is an
-// error. WebhookID is DeliveryID's, from the body alone.
+// error. WebhookID is derived from the body alone (deliveryID).
 func ParseWebhook(body []byte) (IssueEvent, error) {
 	var p webhookPayload
 	if err := json.Unmarshal(body, &p); err != nil {
