@@ -102,6 +102,9 @@ func Verify(dir string, pub ed25519.PublicKey) (Result, error) {
 		add(ManifestEdited, ManifestName, "deleted or replaced after signing (%v); the files are checked against the signed copy", looseErr)
 	case trusted:
 		diffManifests(list, loose, add)
+	case errors.Is(looseErr, fs.ErrNotExist):
+		add(ManifestMalformed, ManifestName, "missing: nothing to check the files against")
+		return res, res.Err()
 	case looseErr != nil:
 		add(ManifestMalformed, ManifestName, "cannot be read: %v", looseErr)
 		return res, res.Err()
@@ -154,8 +157,12 @@ func Verify(dir string, pub ed25519.PublicKey) (Result, error) {
 // or invalid one, or one that is valid but by another key.
 func checkSignature(root *os.Root, pub ed25519.PublicKey, res *Result, add func(Kind, string, string, ...any)) ([]byte, bool) {
 	body, err := readRegular(root, SignatureName)
+	if errors.Is(err, fs.ErrNotExist) {
+		add(Unsigned, SignatureName, "missing: the pack is not signed (or its signature was deleted)")
+		return nil, false
+	}
 	if err != nil {
-		add(Unsigned, SignatureName, "the pack is not signed: %v", err)
+		add(Unsigned, SignatureName, "cannot be read, so the pack is not signed: %v", err)
 		return nil, false
 	}
 	sig, err := parseSignature(body)

@@ -124,7 +124,7 @@ func TestVerifyNamesWhatChanged(t *testing.T) {
 			tamper: func(t *testing.T, dir string) {
 				require.NoError(t, os.Remove(filepath.Join(dir, SignatureName)))
 			},
-			want: []Kind{Unsigned}, says: "the pack is not signed",
+			want: []Kind{Unsigned}, says: "MANIFEST.sha256.sig: missing: the pack is not signed",
 		},
 		"re-signed by another key after an edit": {
 			tamper: func(t *testing.T, dir string) {
