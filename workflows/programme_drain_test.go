@@ -44,4 +44,3 @@ func TestProgrammeCarriesACertificationSignalledAsTheCycleEnds(t *testing.T) {
 	assert.Equal(t, []postcert.Certification{soc2, iso, bridge}, next.Certifications,
 		"the certification signalled as the cycle ended is carried into the next cycle")
 }
-
