@@ -46,10 +46,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	spec := testSpec(t)
 	plan, err := compliance.PlanEngagement(&spec, time.Now())
 	require.NoError(t, err)
-	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{
-		EngagementID: spec.ID, WorkflowID: EngagementWorkflowID(spec.ID), Revision: 1, Spec: spec, Plan: plan,
-		Phase: compliance.PhaseRemediation, RecordedBy: "test", At: time.Now(),
-	}))
+	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
 	emu := jiraemu.New()
 	defer emu.Close()
 	for i, p := range spec.People {
@@ -136,20 +133,20 @@ func TestRemediationRunsForReal(t *testing.T) {
 		largest = max(largest, len(h.Events))
 		last := h.Events[len(h.Events)-1]
 		runID = last.GetWorkflowExecutionContinuedAsNewEventAttributes().GetNewExecutionRunId()
-		if runs == 0 && os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		if runs == 0 && updateHistories() {
 			saveHistory(t, h, "remediation_runs_continued.json")
 		}
-		if escalates(h) && os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		if escalates(h) && updateHistories() {
 			saveHistory(t, h, "remediation_runs_gap_failed.json")
 		}
-		if runID == "" && os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		if runID == "" && updateHistories() {
 			saveHistory(t, h, "remediation_runs_completed.json")
 		}
 	}
 	t.Logf("remediation: %d runs, largest run %d events", runs, largest)
 	assert.Greater(t, runs, 3)
 	assert.Less(t, largest, remediationEventBudget)
-	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+	if updateHistories() {
 		saveHistory(t, history(t, ctx, tmp.Client, GapWorkflowID(spec.ID, "ACC-04"), ""), "gap_remediation_reports_end.json")
 	}
 }
@@ -166,6 +163,17 @@ func progressOf(ctx context.Context, c client.Client, id string) RemediationProg
 	}
 	return p
 }
+
+// recordScopeInput is the engagement's row, which remediation items and
+// events refer to.
+func recordScopeInput(spec compliance.Spec, plan compliance.Plan) postgres.ScopeRecord {
+	return postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: EngagementWorkflowID(spec.ID), Revision: 1, Spec: spec, Plan: plan,
+		Phase: compliance.PhaseRemediation, RecordedBy: "test", At: time.Now()}
+}
+
+// updateHistories: STEADFAST_UPDATE_HISTORIES=1 re-records the committed
+// histories.
+func updateHistories() bool { return os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" }
 
 // escalates says whether a run escalated something to the lead.
 func escalates(h *historypb.History) bool {
