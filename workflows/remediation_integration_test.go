@@ -69,7 +69,9 @@ func TestRemediationRunsForReal(t *testing.T) {
 	require.NoError(t, err)
 	first := run.GetRunID()
 	began := time.Now()
-	mark := func(what string) { t.Logf("%6.1fs %s: %+v", time.Since(began).Seconds(), what, progressOf(ctx, tmp.Client, id)) }
+	mark := func(what string) {
+		t.Logf("%6.1fs %s: %+v", time.Since(began).Seconds(), what, progressOf(ctx, tmp.Client, id))
+	}
 
 	progress := func() RemediationProgress { return progressOf(ctx, tmp.Client, id) }
 	closeFromCLI := func(control string) {
