@@ -133,6 +133,8 @@ func TestRemediationRunsForReal(t *testing.T) {
 	for runID := first; runID != ""; runs++ {
 		h := history(t, ctx, tmp.Client, id, runID)
 		largest = max(largest, len(h.Events))
+		polls, perPoll := pollCost(h)
+		t.Logf("run %d: %d events, %d Jira polls, %d events per idle poll", runs+1, len(h.Events), polls, perPoll)
 		last := h.Events[len(h.Events)-1]
 		runID = last.GetWorkflowExecutionContinuedAsNewEventAttributes().GetNewExecutionRunId()
 		if runs == 0 && updateHistories() {
@@ -176,6 +178,22 @@ func recordScopeInput(spec compliance.Spec, plan compliance.Plan) postgres.Scope
 // updateHistories: STEADFAST_UPDATE_HISTORIES=1 re-records the committed
 // histories.
 func updateHistories() bool { return os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" }
+
+// pollCost counts a run's Jira polls and the events between two polls in
+// a row when nothing else happened (the smallest gap): the idle cost.
+func pollCost(h *historypb.History) (polls, perPoll int) {
+	last := int64(0)
+	for _, ev := range h.Events {
+		if ev.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() != "PollTickets" {
+			continue
+		}
+		if polls++; last > 0 && (perPoll == 0 || int(ev.GetEventId()-last) < perPoll) {
+			perPoll = int(ev.GetEventId() - last)
+		}
+		last = ev.GetEventId()
+	}
+	return polls, perPoll
+}
 
 // escalates says whether a run escalated something to the lead.
 func escalates(h *historypb.History) bool {
