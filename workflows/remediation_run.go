@@ -129,7 +129,32 @@ func newRemediationRun(in RemediationInput) *remediationRun {
 	return r
 }
 
+// run runs the loop; if remediation is cancelled (the engagement was), the
+// gap workflows it did not start are cancelled too — ABANDON children
+// would otherwise chase owners for an engagement that has stopped. (The
+// SDK cancels the children this run started along with its context.)
 func (r *remediationRun) run(ctx workflow.Context) (RemediationResult, error) {
+	res, err := r.remediate(ctx)
+	if ctx.Err() != nil {
+		r.cancelUnwatched(ctx)
+	}
+	return res, err
+}
+
+func (r *remediationRun) cancelUnwatched(ctx workflow.Context) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	var pending []workflow.Future
+	for _, id := range r.unwatched() {
+		pending = append(pending, workflow.RequestCancelExternalWorkflow(dctx, id, ""))
+	}
+	for _, f := range pending {
+		if err := f.Get(dctx, nil); err != nil {
+			workflow.GetLogger(ctx).Warn("cancel gap workflow", "error", err)
+		}
+	}
+}
+
+func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryRemediationProgress, func() (RemediationProgress, error) {
 		return r.progress(), nil
 	}); err != nil {
@@ -160,11 +185,15 @@ func (r *remediationRun) run(ctx workflow.Context) (RemediationResult, error) {
 	}
 	r.armCheck(ctx)
 	r.report(ctx)
+	r.sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 	for !r.allEnded() {
 		if r.shouldContinueAsNew(ctx) {
 			return r.continueAsNew(ctx)
 		}
 		r.sel.Select(ctx)
+		if ctx.Err() != nil {
+			return RemediationResult{}, ctx.Err()
+		}
 		if r.pollDue {
 			r.pollDue = false
 			if err := pollTickets(ctx, r.in.EngagementID); err != nil {

@@ -282,3 +282,26 @@ func TestRemediationReportsAndEscalatesAFailedGap(t *testing.T) {
 	assert.Equal(t, "LOG-02", failed[0].Detail["control"])
 	assert.Contains(t, out.Last.WaitingFor, "1 failed, escalated to the lead: LOG-02")
 }
+
+// TestRemediationCancelledCancelsItsGaps: gap workflows outlive a run, so
+// cancelling remediation (the engagement stopping) cancels them too: the
+// one this run started through its context, and the one an earlier run
+// started by an explicit cancel request. Otherwise they would chase their
+// owners for an engagement that has stopped (the environment waits for
+// abandoned children, so a gap left running would go on to ask its owner).
+func TestRemediationCancelledCancelsItsGaps(t *testing.T) {
+	env := newRemediationEnv(t, remediationMocks{})
+	in := remediationInput(t, "ACC-04", "CHG-01")
+	in.Spec.Integrations.JiraProject = ""
+	in.State = &RemediationState{Started: []string{"ACC-04"}, Runs: 1} // ACC-04 is an earlier run's
+	var cancelled []string
+	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Return(
+		func(_ string, workflowID, _ string) error { cancelled = append(cancelled, workflowID); return nil })
+	env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
+	env.ExecuteWorkflow(RemediationWorkflow, in)
+	require.True(t, env.IsWorkflowCompleted())
+	var canceled *temporal.CanceledError
+	require.ErrorAs(t, env.GetWorkflowError(), &canceled)
+	assert.Equal(t, []string{GapWorkflowID(in.EngagementID, "ACC-04")}, cancelled, "the earlier run's gap is cancelled explicitly")
+	assert.Empty(t, remediationCalls[activities.OpenPromptInput](t, env, "OpenPrompt"), "no gap went on to chase its owner")
+}
