@@ -184,6 +184,9 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		return RemediationResult{}, err
 	}
 	r.armCheck(ctx)
+	if _, err := r.settle(ctx); err != nil {
+		return RemediationResult{}, err
+	}
 	r.report(ctx)
 	r.sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
 	for !r.allEnded() {
