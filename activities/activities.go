@@ -6,6 +6,7 @@ package activities
 import (
 	"errors"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/integrations/jira"
@@ -23,6 +24,9 @@ type Activities struct {
 	// Jira is nil when Jira is not configured; remediation items then live
 	// in Postgres only.
 	Jira *jira.Client
+	// Temporal lets DescribeGaps learn how a gap's workflow ended when its
+	// own report never reached the remediation; nil skips that fallback.
+	Temporal client.Client
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be

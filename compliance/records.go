@@ -171,6 +171,9 @@ const (
 const (
 	EventItemOpened  = "remediation-opened"
 	EventItemChanged = "remediation-changed"
+	// EventItemFailed: the gap's workflow failed; the item stays open and
+	// the lead is told.
+	EventItemFailed = "remediation-failed"
 )
 
 // Prompt statuses.

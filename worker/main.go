@@ -84,7 +84,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
-	acts := &activities.Activities{Store: store}
+	acts := &activities.Activities{Store: store, Temporal: tc}
 	mux := routes(store)
 	if cfg.SlackBotToken != "" {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})

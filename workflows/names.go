@@ -56,6 +56,12 @@ const (
 	SignalAcceptGap = "accept-gap"
 	// UpdateCompleteGap closes a gap with its evidence.
 	UpdateCompleteGap = "complete"
+	// SignalGapClosed carries a gap workflow's end (GapOutcome) to the
+	// remediation workflow, whichever of its runs is current.
+	SignalGapClosed = "gap-closed"
+	// QueryRemediationProgress answers RemediationProgress from the
+	// remediation workflow.
+	QueryRemediationProgress = "remediation-progress"
 )
 
 // Updates (human answers, validated before they are accepted).

@@ -174,12 +174,34 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return ProgrammeState{}, err
 	}
+	if workflow.GetVersion(ctx, versionProgrammeDrain, workflow.DefaultVersion, 1) >= 1 {
+		r.drainCertified(ctx)
+	}
 	next := r.in
 	next.Spec, next.Revision, next.Cycle, next.Changes, next.ForceContinueAsNew = r.spec, r.revision, r.state.Cycle+1, r.queue, false
 	if in.ForceContinueAsNew {
 		next.Cycle = r.state.Cycle
 	}
 	return ProgrammeState{}, workflow.NewContinueAsNewError(ctx, ProgrammeWorkflowName, next)
+}
+
+// versionProgrammeDrain: certifications signalled but not yet taken in
+// are carried into the next cycle rather than lost with the run.
+const versionProgrammeDrain = "programme-drain-certified"
+
+// drainCertified takes in every certified signal still in the channel as
+// the run continues as new. It only appends: the next run plans its
+// milestones from all the certifications it is given. Nothing here blocks,
+// so no handler can start between AllHandlersFinished and continuing.
+func (r *programmeRun) drainCertified(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalCertified)
+	for {
+		var cert postcert.Certification
+		if !ch.ReceiveAsync(&cert) {
+			return
+		}
+		r.in.Certifications = append(r.in.Certifications, cert)
+	}
 }
 
 // register sets up the programme's query and the two scope-change updates.

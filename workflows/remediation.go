@@ -26,6 +26,9 @@ type RemediationInput struct {
 	// PollEvery is how often Jira is polled for tickets whose webhook never
 	// came; zero means DefaultJiraPoll.
 	PollEvery time.Duration
+	// State is what the previous run handed on when it continued as new;
+	// nil on the first run.
+	State *RemediationState `json:",omitempty"`
 }
 
 // DefaultJiraPoll bounds how long a lost webhook can delay a completion.
@@ -34,10 +37,14 @@ const DefaultJiraPoll = time.Hour
 // versionJiraPoll gates the polling fallback.
 const versionJiraPoll = "jira-poll"
 
-// RemediationResult counts how the gaps closed.
+// RemediationResult counts how the gaps closed. Failed gaps are the ones
+// whose workflow failed (or was terminated): they are still open, were
+// recorded as failed and escalated to the lead, and are named here.
 type RemediationResult struct {
-	Verified int
-	Accepted int
+	Verified   int
+	Accepted   int
+	Failed     int      `json:",omitempty"`
+	FailedGaps []string `json:",omitempty"`
 }
 
 // GapRemediationInput is one gap to close.
@@ -88,11 +95,25 @@ type GapRemediationState struct {
 // Chasing starts this long before the due date.
 const chaseLead = 3 * 24 * time.Hour
 
-// RemediationWorkflow runs one GapRemediation child per gap and waits until
-// every gap is verified fixed or accepted. One child per gap keeps each
-// gap's history small and gives the Jira webhook a durable address per
-// ticket; the engagement's history grows by a handful of events per gap.
+// RemediationWorkflow runs one GapRemediation workflow per gap and waits
+// until every gap has ended: verified fixed, accepted, or failed (reported
+// and escalated). One workflow per gap keeps each gap's history small and
+// gives the Jira webhook a durable address per ticket.
+//
+// Since versionRemediationRuns the loop continues as new on a budget (see
+// remediation_run.go); runs that started before it keep the original loop,
+// which never continues as new, so their histories still replay.
 func RemediationWorkflow(ctx workflow.Context, in RemediationInput) (RemediationResult, error) {
+	if workflow.GetVersion(ctx, versionRemediationRuns, workflow.DefaultVersion, 1) >= 1 {
+		return newRemediationRun(in).run(ctx)
+	}
+	return remediationInOneRun(ctx, in)
+}
+
+// remediationInOneRun is the loop before versionRemediationRuns: gap
+// children that end with the run, and a failed child only logged. Kept
+// unchanged for the runs that started with it.
+func remediationInOneRun(ctx workflow.Context, in RemediationInput) (RemediationResult, error) {
 	var res RemediationResult
 	pending := 0
 	sel := workflow.NewSelector(ctx)
@@ -197,8 +218,15 @@ type gapRun struct {
 // GapRemediationWorkflow opens one gap's remediation item (and Jira ticket),
 // chases the owner as the due date nears, and closes when the owner gives
 // the evidence — directly, or after the ticket is done in Jira — or when
-// the lead accepts the gap.
+// the lead accepts the gap. However it ends, it tells the remediation
+// workflow (reportGapEnd), which may have continued as new since starting it.
 func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRemediationResult, error) {
+	res, err := remediateGap(ctx, in)
+	reportGapEnd(ctx, in, res, err)
+	return res, err
+}
+
+func remediateGap(ctx workflow.Context, in GapRemediationInput) (GapRemediationResult, error) {
 	r := &gapRun{in: in, id: workflow.GetInfo(ctx).WorkflowExecution.ID, status: compliance.ItemOpen, seen: map[string]bool{}}
 	if err := r.registerHandlers(ctx); err != nil {
 		return GapRemediationResult{}, err

@@ -102,6 +102,14 @@ type Temporal struct {
 // stops it when the test ends.
 func DevServer(t testing.TB) Temporal {
 	t.Helper()
+	return DevServerWith(t)
+}
+
+// DevServerWith is DevServer with extra `temporal server start-dev`
+// arguments, e.g. a dynamic-config value that makes Temporal suggest
+// continue-as-new after a few events.
+func DevServerWith(t testing.TB, extraArgs ...string) Temporal {
+	t.Helper()
 	cli, err := temporalCLI()
 	if err != nil {
 		missing(t, "the Temporal CLI", "run `make tools` to build the pinned one into bin/temporal, or set STEADFAST_TEMPORAL_CLI", err)
@@ -115,6 +123,7 @@ func DevServer(t testing.TB) Temporal {
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath:  cli,
 		LogLevel:      "error",
+		ExtraArgs:     extraArgs,
 		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(logger)},
 		Stdout:        io.Discard,
 		Stderr:        io.Discard,
