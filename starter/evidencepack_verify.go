@@ -50,7 +50,7 @@ func checkEvidencePack(dir string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read the manifest: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	listed := map[string]bool{}
 	var errs []error
 	sc := bufio.NewScanner(f)
