@@ -1,13 +1,13 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 )
 
 // auditRow is one audit request as the CLI and the evidence pack show it.
@@ -35,7 +35,7 @@ var auditCSVHeader = []string{"request_id", "control_id", "description", "owner"
 // writeAuditCSV writes rows with times in RFC 3339 in loc (the client's
 // zone), for spreadsheets and the auditor's tools.
 func writeAuditCSV(w io.Writer, rows []auditRow, loc *time.Location) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(auditCSVHeader); err != nil {
 		return err
 	}

@@ -1,107 +1,91 @@
 package main
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 func newEvidencePackVerifyCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify DIR",
-		Short: "Check an evidence pack against its MANIFEST.sha256",
-		Long: `Recomputes the SHA-256 of every file MANIFEST.sha256 lists and checks that
-no listed file is missing and no file is in DIR that the manifest does not
-list. Exits non-zero naming every file that changed, went missing or was
-added; an auditor runs it before relying on a pack.`,
+	var publicKey string
+	cmd := &cobra.Command{
+		Use:   "verify DIR --public-key KEY",
+		Short: "Check an evidence pack's signature and every file against its manifest",
+		Long: `Checks that MANIFEST.sha256.sig is a valid signature of MANIFEST.sha256 by the
+public key you were given (--public-key: the key's text, or a file holding it),
+then recomputes the SHA-256 of every file the manifest lists and checks that no
+listed file is missing and no file is in DIR that the manifest does not list.
+Exits non-zero naming exactly what changed: a file edited, deleted or added,
+the manifest edited, the signature invalid, or a pack signed by another key.
+
+Use the key the deployment gave you, not one read from the pack: anyone who
+edits a pack can re-sign it with a key of their own. Without --public-key the
+deployment's own signing key (STEADFAST_PACK_KEY_FILE or STEADFAST_PACK_KEY)
+is used, for checking a pack on the machine that wrote it.
+
+A pack that verifies is unchanged since a holder of that key signed it. That
+is all: it does not show that the evidence is true, when the pack was signed
+(the time in the signature is the signer's clock), or that the key was not
+stolen.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
-			n, err := checkEvidencePack(dir)
+			pub, source, err := verifyKey(publicKey)
 			if err != nil {
-				return fmt.Errorf("%s does not match its %s:\n%w", dir, manifestName, err)
+				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s: all %d files match %s\n", dir, n, manifestName)
+			res, err := evidencepack.Verify(dir, pub)
+			if err != nil {
+				return fmt.Errorf("%s does not verify against key %s (%s):\n%w", dir, evidencepack.KeyID(pub), source, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: all %d files match %s, signed by key %s (%s); the signer's clock said %s\n",
+				dir, res.Files, manifestName, res.KeyID, source, res.SignedAt.Format(time.RFC3339))
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&publicKey, "public-key", "", "the deployment's public key (its text, or a file holding it), obtained apart from the pack")
+	return cmd
 }
 
-// verifyEvidencePack recomputes the SHA-256 of every file the manifest
-// lists and checks that the pack holds no file it does not list. It returns
-// every discrepancy.
+// verifyKey is the key to check a pack against: --public-key (text or a
+// file), else the public half of this deployment's signing key.
+func verifyKey(flag string) (ed25519.PublicKey, string, error) {
+	if flag != "" {
+		if pub, err := evidencepack.ParsePublicKey(flag); err == nil {
+			return pub, "--public-key", nil
+		}
+		body, err := os.ReadFile(flag)
+		if err != nil {
+			return nil, "", fmt.Errorf("--public-key is neither a public key nor a readable file: %w", err)
+		}
+		pub, err := evidencepack.ParsePublicKey(string(body))
+		if err != nil {
+			return nil, "", fmt.Errorf("--public-key %s: %w", flag, err)
+		}
+		return pub, "--public-key " + flag, nil
+	}
+	key, source, err := evidencepack.KeyFromEnv()
+	if errors.Is(err, evidencepack.ErrNoKey) {
+		return nil, "", errors.New("--public-key KEY is required: the deployment's public key, given to you apart from the pack (`starter evidence-pack keygen` printed it)")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return key.Public().(ed25519.PublicKey), "this deployment's key from " + source, nil
+}
+
+// verifyEvidencePack checks the pack in dir against this deployment's key.
 func verifyEvidencePack(dir string) error {
-	_, err := checkEvidencePack(dir)
+	pub, _, err := verifyKey("")
+	if err != nil {
+		return err
+	}
+	_, err = evidencepack.Verify(dir, pub)
 	return err
-}
-
-// checkEvidencePack is verifyEvidencePack that also counts the files the
-// manifest lists. Every discrepancy is one error naming the file.
-func checkEvidencePack(dir string) (int, error) {
-	f, err := os.Open(filepath.Join(dir, manifestName))
-	if err != nil {
-		return 0, fmt.Errorf("read the manifest: %w", err)
-	}
-	defer func() { _ = f.Close() }() // read only
-	listed := map[string]bool{}
-	var errs []error
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		sum, name, ok := strings.Cut(sc.Text(), "  ")
-		switch {
-		case !ok || len(sum) != sha256.Size*2:
-			errs = append(errs, fmt.Errorf("%s line %d is not '<sha256>  <path>': %q", manifestName, line, sc.Text()))
-			continue
-		case !filepath.IsLocal(filepath.FromSlash(name)) || name == manifestName:
-			// A manifest edited to point outside the pack proves nothing
-			// about the pack.
-			errs = append(errs, fmt.Errorf("%s line %d names %q, which is not a file of the pack", manifestName, line, name))
-			continue
-		case listed[name]:
-			errs = append(errs, fmt.Errorf("%s: listed twice in the manifest", name))
-			continue
-		}
-		listed[name] = true
-		body, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
-		if errors.Is(err, fs.ErrNotExist) {
-			errs = append(errs, fmt.Errorf("%s: in the manifest but missing", name))
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			continue
-		}
-		got := sha256.Sum256(body)
-		if hex.EncodeToString(got[:]) != strings.ToLower(sum) {
-			errs = append(errs, fmt.Errorf("%s: SHA-256 does not match the manifest", name))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("read the manifest: %w", err)
-	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, path)
-		if err != nil {
-			return err
-		}
-		if rel = filepath.ToSlash(rel); rel != manifestName && !listed[rel] {
-			errs = append(errs, fmt.Errorf("%s: not in the manifest", rel))
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("list the pack: %w", err)
-	}
-	return len(listed), errors.Join(errs...)
 }

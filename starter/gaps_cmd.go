@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -57,7 +57,7 @@ func writeRegister(out io.Writer, format, engagement string, reg []postgres.GapE
 	case "json":
 		return writeJSON(out, reg)
 	case "csv":
-		w := csv.NewWriter(out)
+		w := csvsafe.NewWriter(out)
 		_ = w.Write([]string{"rank", "override_rank", "control_id", "title", "status", "gap", "accepted", "owner", "frequency", "sample_size", "frameworks", "requirements", "score", "reasons"})
 		for _, e := range reg {
 			over := ""

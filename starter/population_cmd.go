@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +21,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 )
 
 // maxRef bounds an event reference: a key, a pull request URL, a short
@@ -137,7 +137,7 @@ func writePopulation(out io.Writer, format, eng string, evs []postgres.Populatio
 		}
 		return writeJSON(out, evs)
 	case "csv":
-		w := csv.NewWriter(out)
+		w := csvsafe.NewWriter(out)
 		_ = w.Write([]string{"control_id", "event_key", "occurred_at", "source", "summary", "approved_by", "approved_at", "evidence_ref", "recorded_by", "recorded_at"})
 		for _, e := range evs {
 			approvedAt := ""

@@ -1,7 +1,6 @@
 package drift
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 )
 
 // Tally counts occurrences by status. Expected counts those that have fallen
@@ -267,7 +267,7 @@ var CSVHeader = []string{"control_id", "month", "expected", "on_time", "late", "
 
 // CSV writes one row per control and month (every cell, zeros included).
 func (h Heatmap) CSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}

@@ -45,14 +45,14 @@ func FuzzParseWebhook(f *testing.F) {
 		if slices.Contains(ev.Labels, "") {
 			t.Fatal("empty label")
 		}
-		if ev.WebhookID != "" {
-			t.Fatal("WebhookID comes from the header, not the body")
+		if ev.WebhookID == "" || len(ev.WebhookID) > 200 {
+			t.Fatalf("no usable delivery ID: %q", ev.WebhookID)
 		}
 		if ev.At.Year() > 9999 || (!ev.At.IsZero() && ev.At.Year() < 1970) {
 			t.Fatalf("implausible timestamp %v", ev.At)
 		}
 		again, err := jira.ParseWebhook(body)
-		if err != nil || again.IssueKey != ev.IssueKey || again.Category != ev.Category {
+		if err != nil || again.IssueKey != ev.IssueKey || again.Category != ev.Category || again.WebhookID != ev.WebhookID {
 			t.Fatal("parsing is not deterministic")
 		}
 	})

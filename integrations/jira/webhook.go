@@ -34,16 +34,20 @@ const (
 
 // IssueEvent is a ticket change from a Jira webhook.
 type IssueEvent struct {
-	// WebhookID is X-Atlassian-Webhook-Identifier: the same for every retry
-	// of one delivery. When Jira sends none it is "sha256:<hex of body>",
-	// still stable across retries.
+	// WebhookID identifies the change for de-duplication, and is derived
+	// from the signed body only (see deliveryID): the same for Jira's
+	// retries of one delivery, and not something a sender can vary without
+	// the secret. X-Atlassian-Webhook-Identifier is not signed, so it is
+	// logged but never trusted.
 	WebhookID string
 	Event     string // jira:issue_created or jira:issue_updated
 	IssueKey  string
-	Labels    []string // find the gap by its Steadfast label
-	Status    string   // status name, e.g. "Done"
-	Category  string   // status-category key: new, indeterminate or done
-	At        time.Time
+	// Labels find the candidate gaps; the sink then requires the issue key
+	// recorded on the gap to be IssueKey.
+	Labels   []string
+	Status   string // status name, e.g. "Done"
+	Category string // status-category key: new, indeterminate or done
+	At       time.Time
 }
 
 // WebhookSink receives verified, parsed issue events. An error makes the
@@ -62,10 +66,11 @@ var ErrIgnoredEvent = errors.New("not an issue created/updated event")
 //     with secret>) is checked before anything else, in constant time. A
 //     missing or bad signature, or an empty secret, answers 401 and nothing
 //     else happens.
-//   - A delivery whose identifier was already handled by this process
-//     answers 200 without calling the sink again.
 //   - Malformed payloads answer 400; events other than issue created or
 //     updated answer 200 and are dropped.
+//   - A change already handled by this process (the same WebhookID, which
+//     comes from the signed body, whatever X-Atlassian-Webhook-Identifier
+//     says) answers 200 without calling the sink again.
 //   - Otherwise the sink is called and the handler answers 200 once it
 //     returns, or 500 if it failed, so Jira retries and nothing is lost.
 func NewWebhookHandler(secret string, sink WebhookSink, logger *slog.Logger) http.Handler {
@@ -95,30 +100,26 @@ func NewWebhookHandler(secret string, sink WebhookSink, logger *slog.Logger) htt
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		id := r.Header.Get("X-Atlassian-Webhook-Identifier")
-		if id == "" {
-			sum := sha256.Sum256(body)
-			id = "sha256:" + hex.EncodeToString(sum[:])
-		}
-		if !seen.reserve(id) {
-			logger.Debug("ignored repeated Jira webhook", "webhook_id", id)
-			w.WriteHeader(http.StatusOK)
-			return
-		}
+		// Unsigned, so for the log only (and bounded there).
+		header := r.Header.Get("X-Atlassian-Webhook-Identifier")
+		header = header[:min(len(header), 80)]
 		ev, err := ParseWebhook(body)
 		switch {
 		case errors.Is(err, ErrIgnoredEvent):
-			seen.done(id)
-			logger.Debug("ignored Jira webhook", "webhook_id", id, "reason", err.Error())
+			logger.Debug("ignored Jira webhook", "header_id", header, "reason", err.Error())
 			w.WriteHeader(http.StatusOK)
 			return
 		case err != nil:
-			seen.release(id)
-			logger.Warn("bad Jira webhook payload", "webhook_id", id, "err", err)
+			logger.Warn("bad Jira webhook payload", "header_id", header, "err", err)
 			http.Error(w, "bad webhook payload", http.StatusBadRequest)
 			return
 		}
-		ev.WebhookID = id
+		id := ev.WebhookID
+		if !seen.reserve(id) {
+			logger.Debug("ignored repeated Jira webhook", "webhook_id", id, "header_id", header)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		if ev.At.IsZero() {
 			ev.At = time.Now().UTC()
 		}
@@ -182,12 +183,15 @@ type webhookPayload struct {
 			} `json:"status"`
 		} `json:"fields"`
 	} `json:"issue"`
+	Changelog *struct {
+		ID json.RawMessage `json:"id"` // a string in Jira Cloud, a number in some servers
+	} `json:"changelog"`
 }
 
 // ParseWebhook parses a Jira issue webhook body. Events other than
 // jira:issue_created and jira:issue_updated are ErrIgnoredEvent; a body that
 // is not JSON, or an issue event without an issue key or status, is an
-// error. WebhookID is left for the caller (it travels in a header).
+// error. WebhookID is derived from the body alone (deliveryID).
 func ParseWebhook(body []byte) (IssueEvent, error) {
 	var p webhookPayload
 	if err := json.Unmarshal(body, &p); err != nil {
@@ -226,7 +230,46 @@ func ParseWebhook(body []byte) (IssueEvent, error) {
 	if p.Timestamp > 0 && p.Timestamp < 1<<50 {
 		ev.At = time.UnixMilli(p.Timestamp).UTC()
 	}
+	ev.WebhookID = deliveryID(p, body)
 	return ev, nil
+}
+
+// deliveryID names one issue change for de-duplication, from what the
+// signature covers: the issue key with the changelog's ID (one per change
+// in Jira), or without a changelog the event and its timestamp, or failing
+// both the SHA-256 of the whole body. A retry of a delivery carries the
+// same body, so the same ID; a sender without the secret cannot make a new
+// one for a body it replays.
+func deliveryID(p webhookPayload, body []byte) string {
+	key := p.Issue.Key
+	if p.Changelog != nil {
+		if id := changelogID(p.Changelog.ID); id != "" {
+			return "jira:" + key + ":changelog:" + id
+		}
+	}
+	if p.Timestamp > 0 {
+		return fmt.Sprintf("jira:%s:%s:%d", key, strings.TrimPrefix(p.WebhookEvent, "jira:"), p.Timestamp)
+	}
+	sum := sha256.Sum256(body)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// changelogID is the changelog's ID as text when it is a short run of
+// letters and digits (quoted or not), else "".
+func changelogID(raw json.RawMessage) string {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		s = string(raw)
+	}
+	if s == "" || len(s) > 64 {
+		return ""
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return ""
+		}
+	}
+	return s
 }
 
 // seenSet remembers recent delivery IDs, oldest evicted first. An ID is

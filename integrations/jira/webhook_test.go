@@ -84,25 +84,47 @@ func TestWebhookDeliversSignedIssueUpdateOnce(t *testing.T) {
 	got := w.sink.events()
 	require.Len(t, got, 1)
 	ev := got[0]
-	assert.Equal(t, "wh-1", ev.WebhookID)
+	is, ok := w.emu.Issue(w.key)
+	require.True(t, ok)
+	assert.Regexp(t, `^jira:`+w.key+`:changelog:\d+$`, ev.WebhookID, "the ID comes from the signed body")
 	assert.Equal(t, "jira:issue_updated", ev.Event)
 	assert.Equal(t, w.key, ev.IssueKey)
 	assert.Equal(t, "Done", ev.Status)
 	assert.Equal(t, "done", ev.Category)
+	assert.Equal(t, is.Labels, ev.Labels)
 	assert.Contains(t, ev.Labels, label)
 	assert.WithinDuration(t, time.Now(), ev.At, time.Minute)
 
-	// Jira retries a delivery with the same identifier: not delivered twice.
+	// Jira retries a delivery about the same change: not delivered twice.
 	status, err = w.emu.PostWebhook(url, webhookSecret, "wh-1", w.key, "jira:issue_updated")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status)
 	assert.Len(t, w.sink.events(), 1)
 
-	// A new delivery is.
+	// A new change is.
+	require.True(t, w.emu.SetCategory(w.key, "indeterminate"))
 	_, err = w.emu.PostWebhook(url, webhookSecret, "wh-2", w.key, "jira:issue_updated")
 	require.NoError(t, err)
-	assert.Len(t, w.sink.events(), 2)
+	require.Len(t, w.sink.events(), 2)
+	assert.Equal(t, "indeterminate", w.sink.events()[1].Category)
+	assert.NotEqual(t, ev.WebhookID, w.sink.events()[1].WebhookID)
 	assert.NotContains(t, w.logs.String(), webhookSecret)
+}
+
+// The de-duplication header is not signed, so a replay of a signed body
+// with a header of the sender's choosing is still the same delivery.
+func TestWebhookReplayWithAnotherHeaderIsDeduplicated(t *testing.T) {
+	w := newWebhookEnv(t)
+	require.True(t, w.emu.SetCategory(w.key, "done"))
+	url := w.srv.URL + jira.WebhookPath
+	body, err := w.emu.WebhookPayload(w.key, "jira:issue_updated")
+	require.NoError(t, err)
+	for _, header := range []string{"wh-original", "wh-replay-1", "", "wh-replay-2"} {
+		req, err := jiraemu.WebhookRequest(url, webhookSecret, header, body)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, w.post(t, req))
+	}
+	assert.Len(t, w.sink.events(), 1, "one signed body, one delivery, whatever the header says")
 }
 
 func TestWebhookRefusesForgedRequests(t *testing.T) {
@@ -179,13 +201,19 @@ func TestWebhookIgnoresOtherEventsAndRejectsJunk(t *testing.T) {
 	assert.Equal(t, http.StatusRequestEntityTooLarge, send("c5", bytes.Repeat([]byte(" "), 1<<20+1)))
 	assert.Empty(t, w.sink.events())
 
-	// No identifier: a body hash stands in, stable across retries.
+	// Without a changelog the event and its timestamp name the delivery,
+	// stable across retries.
 	body, _ := w.emu.WebhookPayload(w.key, "jira:issue_created")
 	assert.Equal(t, http.StatusOK, send("", body))
-	assert.Equal(t, http.StatusOK, send("", body))
+	assert.Equal(t, http.StatusOK, send("other", body))
 	got := w.sink.events()
 	require.Len(t, got, 1)
-	assert.True(t, strings.HasPrefix(got[0].WebhookID, "sha256:"))
+	assert.Regexp(t, `^jira:`+w.key+`:issue_created:\d+$`, got[0].WebhookID)
+
+	// Without either, the body's SHA-256.
+	ev, err := jira.ParseWebhook([]byte(`{"webhookEvent":"jira:issue_updated","issue":{"key":"SEC-3","fields":{"status":{"name":"Done","statusCategory":{"key":"done"}}}}}`))
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(ev.WebhookID, "sha256:"), ev.WebhookID)
 
 	resp, err := http.Get(url)
 	require.NoError(t, err)

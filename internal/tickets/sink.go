@@ -1,6 +1,8 @@
 // Package tickets carries Jira ticket changes into the workflows: the
-// webhook sink finds the gap a ticket belongs to (by its Steadfast label)
-// and signals that gap's workflow.
+// webhook sink finds the gap a ticket belongs to and signals that gap's
+// workflow. The gap is matched by the issue key recorded when Steadfast
+// opened its ticket; the Steadfast label only narrows the candidates, as
+// anyone who can edit an issue can copy a label onto it.
 package tickets
 
 import (
@@ -24,11 +26,12 @@ type Sink struct {
 
 var _ jira.WebhookSink = (*Sink)(nil)
 
-// IssueChanged signals the gap workflow whose ticket changed. Tickets that
-// are not Steadfast's, and gaps already closed, are ignored; the webhook ID
-// travels with the signal so the workflow drops redeliveries.
+// IssueChanged signals the gap workflow whose ticket changed. Issues that
+// are not a gap's recorded ticket (even when they carry its label), and
+// gaps already closed, are ignored; the delivery ID, derived from the
+// signed body, travels with the signal so the workflow drops redeliveries.
 func (s *Sink) IssueChanged(ctx context.Context, ev jira.IssueEvent) error {
-	item, err := s.Store.ItemByLabel(ctx, ev.Labels)
+	item, err := s.Store.ItemForTicket(ctx, ev.IssueKey, ev.Labels)
 	if errors.Is(err, postgres.ErrNotFound) {
 		return nil
 	}

@@ -117,6 +117,7 @@ type Issue struct {
 	Comments    []Comment
 	Transitions []string // transition IDs applied, in order
 	History     []Change // oldest first
+	changelog   int      // ID of the last status change, which webhooks carry
 }
 
 // Call is one request the emulator received.
@@ -150,6 +151,7 @@ type Emulator struct {
 	dropCreates []int // pending dropped create responses: 0 closes the connection, else that status
 	lag         time.Duration
 	now         func() time.Time
+	changelogs  int // status changes made, for changelog IDs
 }
 
 // New starts an emulator that accepts basic auth with Email and APIToken.
@@ -273,6 +275,8 @@ func (e *Emulator) SetCategory(key, category string) bool {
 func (e *Emulator) setStatus(is *Issue, s Status) {
 	is.StatusID, is.Status, is.Category = s.ID, s.Name, s.Category
 	is.Updated = e.now()
+	e.changelogs++
+	is.changelog = 10100 + e.changelogs
 	switch {
 	case s.Category == "done" && is.Resolution == "":
 		is.Resolved, is.Resolution = is.Updated, s.Name

@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
 // WebhookPayload builds the body Jira posts for event ("jira:issue_updated",
 // "jira:issue_created") about the issue's current state, shaped like a real
 // delivery (trimmed): timestamp, webhookEvent, issue_event_type_name, user,
-// issue with fields, and for updates a changelog of the status.
+// issue with fields, and for updates a changelog of the status. The
+// changelog's ID is the issue's last status change's: posting again about
+// the same change is a redelivery of it, as Jira's retries are.
 func (e *Emulator) WebhookPayload(key, event string) ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -33,7 +36,7 @@ func (e *Emulator) WebhookPayload(key, event string) ([]byte, error) {
 	}
 	if event == "jira:issue_updated" {
 		p["changelog"] = map[string]any{
-			"id": "10100",
+			"id": strconv.Itoa(max(is.changelog, 10100)),
 			"items": []map[string]string{{
 				"field": "status", "fieldtype": "jira", "fieldId": "status",
 				"to": is.StatusID, "toString": is.Status,
