@@ -5,13 +5,13 @@
 demo: ## Bring up Temporal, Postgres and the worker, and start the example engagement
 	@bash scripts/demo.sh
 
-test: ## Run every check and test: gofmt, go vet, workflowcheck, go test -race, fuzz smoke
+test: ## Run every check and test: gofmt, go vet, workflowcheck, staticcheck, errcheck, go test -race, fuzz smoke
 	@bash scripts/test.sh
 
 down: ## Stop what `make demo` started (data stays in .steadfast/)
 	@bash scripts/down.sh
 
-tools: ## Build the pinned Temporal CLI and workflowcheck into bin/
+tools: ## Build the pinned Temporal CLI, workflowcheck, staticcheck and errcheck into bin/
 	@bash scripts/tools.sh
 
 help: ## Show this help

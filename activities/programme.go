@@ -118,7 +118,7 @@ func (a *Activities) PlanProgramme(_ context.Context, in PlanProgrammeInput) (Pl
 	spec.Frameworks = append([]compliance.Framework(nil), in.Spec.Frameworks...)
 	for i := range spec.Frameworks {
 		if spec.Frameworks[i].ID == compliance.SOC2 && spec.Frameworks[i].Report == compliance.Type2 {
-			w := compliance.ObservationWindow{Start: window.Start, End: window.End}
+			w := compliance.ObservationWindow(window)
 			spec.Frameworks[i].Window = &w
 			spec.Frameworks[i].Type1Date = nil
 		}

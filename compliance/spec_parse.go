@@ -83,7 +83,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func syntaxError(name string, err error) SpecError {
 	e := SpecError{File: name, Msg: "invalid YAML: " + err.Error()}
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		fmt.Sscan(m[1], &e.Line)
+		_, _ = fmt.Sscan(m[1], &e.Line) // yamlLine captured digits; on a failure Line stays 0 (unknown)
 		e.Column = 1
 		e.Msg = "invalid YAML: " + m[2]
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test` (and .ci/run): every check and every test, failing fast.
-#   tools -> Postgres -> gofmt -> go vet -> workflowcheck -> go test -race -> fuzz smoke
+#   tools -> Postgres -> gofmt -> go vet -> workflowcheck -> staticcheck, errcheck -> go test -race -> fuzz smoke
 # The tests start their own Temporal dev server (testsuite.StartDevServer with
 # STEADFAST_TEMPORAL_CLI) and create their own databases on TEST_DATABASE_URL.
 # STEADFAST_FUZZTIME (default 10s) sets how long each fuzz target runs.
@@ -67,6 +67,19 @@ done
 section "workflowcheck"
 "$STEADFAST_WORKFLOWCHECK" ./workflows/...
 say "workflowcheck: ./workflows/... is deterministic"
+
+section "staticcheck and errcheck"
+# Both run in the root module and in each tool module that holds Go code (tools/devpg).
+# errcheck's exclusions, each with its reason, are in tools/errcheck/excludes.txt.
+errcheck_excludes=$STEADFAST_ROOT/tools/errcheck/excludes.txt
+for mod in . tools/*/; do
+	[ -f "$mod/go.mod" ] || continue
+	[ "$mod" = . ] || ls "$mod"*.go >/dev/null 2>&1 || continue
+	(cd "$mod" && "$STEADFAST_STATICCHECK" ./...) || die "staticcheck found problems in ${mod%/} (above)"
+	(cd "$mod" && "$STEADFAST_ERRCHECK" -exclude "$errcheck_excludes" ./...) ||
+		die "errcheck found unchecked errors in ${mod%/} (above): check them, or add the call to tools/errcheck/excludes.txt with the reason"
+done
+say "staticcheck and errcheck: clean"
 
 section "go test -race"
 go test -race -count=1 -timeout 30m ./...

@@ -2,9 +2,11 @@
 # Builds the pinned tools into bin/ (or finds them):
 #   bin/temporal       Temporal CLI (dev server), pinned in tools/temporal/go.mod
 #   bin/workflowcheck  Temporal's determinism checker, pinned in tools/workflowcheck/go.mod
+#   bin/staticcheck    static analysis beyond go vet, pinned in tools/staticcheck/go.mod
+#   bin/errcheck       unchecked errors, pinned in tools/errcheck/go.mod (exclusions: tools/errcheck/excludes.txt)
 #
-# Run it (`scripts/tools.sh`, `make tools`) or source it and call ensure_tools,
-# which exports STEADFAST_TEMPORAL_CLI and STEADFAST_WORKFLOWCHECK.
+# Run it (`scripts/tools.sh`, `make tools`) or source it and call ensure_tools, which exports
+# STEADFAST_TEMPORAL_CLI, STEADFAST_WORKFLOWCHECK, STEADFAST_STATICCHECK and STEADFAST_ERRCHECK.
 #
 # Which Temporal CLI is used, in order:
 #   1. STEADFAST_TEMPORAL_CLI, when set (must be executable);
@@ -19,6 +21,8 @@
 
 TEMPORAL_CLI_MODULE=github.com/temporalio/cli
 WORKFLOWCHECK_MODULE=go.temporal.io/sdk/contrib/tools/workflowcheck
+STATICCHECK_MODULE=honnef.co/go/tools
+ERRCHECK_MODULE=github.com/kisielk/errcheck
 
 # built_module_version BINARY MODULE: the version of MODULE linked into BINARY.
 built_module_version() {
@@ -81,33 +85,45 @@ ensure_temporal_cli() {
 	export STEADFAST_TEMPORAL_CLI="$bin"
 }
 
-ensure_workflowcheck() {
-	local want got bin="$STEADFAST_ROOT/bin/workflowcheck"
-	want=$(go_mod_version "$STEADFAST_ROOT/tools/workflowcheck/go.mod" "$WORKFLOWCHECK_MODULE")
-	[ -n "$want" ] || die "tools/workflowcheck/go.mod does not pin $WORKFLOWCHECK_MODULE"
+# ensure_go_tool NAME MODULE PACKAGE VAR: bin/NAME built from PACKAGE at the version of MODULE
+# pinned in tools/NAME/go.mod (rebuilt when bin/NAME is another version); exports VAR=bin/NAME.
+ensure_go_tool() {
+	local name=$1 module=$2 pkg=$3 var=$4 want got bin="$STEADFAST_ROOT/bin/$1"
+	want=$(go_mod_version "$STEADFAST_ROOT/tools/$name/go.mod" "$module")
+	[ -n "$want" ] || die "tools/$name/go.mod does not pin $module"
 	if [ -x "$bin" ]; then
-		got=$(built_module_version "$bin" "$WORKFLOWCHECK_MODULE" || true)
+		got=$(built_module_version "$bin" "$module" || true)
 		if [ "$got" = "$want" ]; then
-			say "workflowcheck: bin/workflowcheck ($want)"
-			export STEADFAST_WORKFLOWCHECK="$bin"
+			say "$name: bin/$name ($want)"
+			export "$var=$bin"
 			return 0
 		fi
-		say "bin/workflowcheck is ${got:-of unknown version}, not the pinned $want; rebuilding it"
+		say "bin/$name is ${got:-of unknown version}, not the pinned $want; rebuilding it"
 	fi
-	command -v go >/dev/null 2>&1 || die "Go is needed to build workflowcheck (install Go 1.26 from https://go.dev/dl/)"
-	say "building workflowcheck $want into bin/workflowcheck from tools/workflowcheck"
+	command -v go >/dev/null 2>&1 || die "Go is needed to build $name (install Go 1.26 from https://go.dev/dl/)"
+	say "building $name $want into bin/$name from tools/$name"
 	mkdir -p "$STEADFAST_ROOT/bin"
-	if ! (cd "$STEADFAST_ROOT/tools/workflowcheck" && go build -o "$bin.tmp" "$WORKFLOWCHECK_MODULE"); then
+	if ! (cd "$STEADFAST_ROOT/tools/$name" && go build -o "$bin.tmp" "$pkg"); then
 		rm -f "$bin.tmp"
-		die "building workflowcheck failed (it needs the Go module proxy, GOPROXY=$(go env GOPROXY))"
+		die "building $name failed (it needs the Go module proxy, GOPROXY=$(go env GOPROXY))"
 	fi
 	mv -f "$bin.tmp" "$bin"
-	export STEADFAST_WORKFLOWCHECK="$bin"
+	export "$var=$bin"
+}
+
+ensure_workflowcheck() {
+	ensure_go_tool workflowcheck "$WORKFLOWCHECK_MODULE" "$WORKFLOWCHECK_MODULE" STEADFAST_WORKFLOWCHECK
+}
+
+ensure_linters() {
+	ensure_go_tool staticcheck "$STATICCHECK_MODULE" "$STATICCHECK_MODULE/cmd/staticcheck" STEADFAST_STATICCHECK
+	ensure_go_tool errcheck "$ERRCHECK_MODULE" "$ERRCHECK_MODULE" STEADFAST_ERRCHECK
 }
 
 ensure_tools() {
 	ensure_temporal_cli
 	ensure_workflowcheck
+	ensure_linters
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

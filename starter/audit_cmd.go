@@ -67,7 +67,7 @@ routed keeps its first routing and is reported as "already routed".`,
 			if err != nil {
 				return fmt.Errorf("open the request list: %w", err)
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }() // read only
 			return routeAuditRequests(cmd, eng, by, filepath.Base(path), func(o auditreq.Options) ([]auditreq.Request, error) {
 				reqs, err := auditreq.Parse(filepath.Base(path), f, o)
 				var ps auditreq.Problems

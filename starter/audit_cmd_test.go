@@ -153,7 +153,7 @@ func TestAuditFieldwork(t *testing.T) {
 		}
 		assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
 		assert.Zero(t, f.count(t, `SELECT count(*) FROM prompts`))
-		_, err = f.tc.DescribeWorkflowExecution(ctx, workflows.PromptWorkflowID(f.spec.ID, "audit/PBC-1"), "")
+		_, err = f.tc.DescribeWorkflow(ctx, workflows.PromptWorkflowID(f.spec.ID, "audit/PBC-1"), "")
 		var nf *serviceerror.NotFound
 		assert.True(t, errors.As(err, &nf), "the good row was not started either: %v", err)
 	})

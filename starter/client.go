@@ -104,7 +104,7 @@ func (e *engagements) decideScope(ctx context.Context, id string, req workflows.
 func (e *engagements) awaitWorkflow(ctx context.Context, id string) error {
 	var nf *serviceerror.NotFound
 	for range 100 {
-		_, err := e.tc.DescribeWorkflowExecution(ctx, id, "")
+		_, err := e.tc.DescribeWorkflow(ctx, id, "")
 		if !errors.As(err, &nf) {
 			return nil // found, or an error the update itself will report
 		}

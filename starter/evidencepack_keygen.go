@@ -53,7 +53,7 @@ func writeNewFile(path, body string, perm os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if _, err := f.WriteString(body); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()

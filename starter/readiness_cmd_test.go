@@ -100,7 +100,7 @@ func TestEvidencePackManifest(t *testing.T) {
 	f, err := os.Open(filepath.Join(dir, "index.csv"))
 	require.NoError(t, err)
 	rows, err := csv.NewReader(f).ReadAll()
-	f.Close()
+	_ = f.Close()
 	require.NoError(t, err)
 	require.Len(t, rows, 1+rep.Sampled)
 	assert.Equal(t, packCSVHeader, rows[0])

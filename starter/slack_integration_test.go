@@ -89,7 +89,7 @@ func TestSlackPromptEndToEnd(t *testing.T) {
 		sign(req)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		return resp.StatusCode
 	}
 	signedAt := func(at time.Time, body []byte) func(*http.Request) {

@@ -8,11 +8,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,6 +24,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/httpserve"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -86,14 +85,18 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 
 	acts := &activities.Activities{Store: store, Temporal: tc}
 	mux := routes(store)
+	// Everything an unauthenticated client can make the HTTP side log goes
+	// through httpLog, which a flood of refused requests cannot turn into a
+	// flood of log lines.
+	httpLog := httpserve.LimitedLogger(ctx, logger, httpserve.DefaultLogLimits())
 	if cfg.SlackBotToken != "" {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
 		acts.Slack = sc
 		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc}
-		dispatcher := slack.NewDispatcher(answerer, sc, logger)
+		dispatcher := slack.NewDispatcher(answerer, sc, httpLog)
 		defer dispatcher.Wait()
 		if cfg.SlackSigningSecret != "" {
-			mux.Handle("POST "+slack.InteractionsPath, slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))
+			mux.Handle("POST "+slack.InteractionsPath, slackGuard(httpLog).Wrap(slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher)))
 		}
 		if cfg.SlackAppToken != "" {
 			sm, err := sc.NewSocketMode()
@@ -118,7 +121,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		}
 		acts.Jira = jc
 		if cfg.Jira.WebhookSecret != "" {
-			mux.Handle("POST "+jira.WebhookPath, jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, logger))
+			mux.Handle("POST "+jira.WebhookPath, jiraGuard(httpLog).Wrap(jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, httpLog)))
 		}
 		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}
@@ -126,11 +129,15 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
 	workflows.Register(w, acts)
 
-	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Timeouts, a connection cap and guarded webhook bodies: see internal/httpserve.
+	srv := httpserve.New(cfg.HTTPAddr, mux, httpserve.DefaultLimits(), httpLog)
+	if err := srv.Listen(); err != nil {
+		return err
+	}
 	httpErr := make(chan error, 1)
 	go func() {
-		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			httpErr <- fmt.Errorf("serve HTTP on %s: %w", cfg.HTTPAddr, err)
+		if err := srv.Serve(); err != nil {
+			httpErr <- err
 		}
 	}()
 	defer func() {
@@ -143,7 +150,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	defer w.Stop()
-	logger.Info("worker running", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress, "http", cfg.HTTPAddr)
+	logger.Info("worker running", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress, "http", srv.Addr(), "http_max_conns", srv.Limits().MaxConns)
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")

@@ -69,7 +69,7 @@ func (w *webhookEnv) post(t *testing.T, req *http.Request) int {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode
 }
 
@@ -217,7 +217,7 @@ func TestWebhookIgnoresOtherEventsAndRejectsJunk(t *testing.T) {
 
 	resp, err := http.Get(url)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 }
 

@@ -100,12 +100,8 @@ func verifyAndParse(secret string, h http.Header, body []byte, now time.Time) ([
 	if secret == "" {
 		return nil, &unauthorizedError{errors.New("no signing secret configured")}
 	}
-	ts, err := strconv.ParseInt(h.Get("X-Slack-Request-Timestamp"), 10, 64)
-	if err != nil {
-		return nil, &unauthorizedError{errors.New("missing or malformed X-Slack-Request-Timestamp")}
-	}
-	if skew := now.Sub(time.Unix(ts, 0)); skew > maxSkew || skew < -maxSkew {
-		return nil, &unauthorizedError{errStale}
+	if err := checkTimestamp(h, now); err != nil {
+		return nil, &unauthorizedError{err}
 	}
 	sv, err := goslack.NewSecretsVerifier(h, secret)
 	if err != nil {

@@ -138,7 +138,7 @@ func BenchmarkSignedClickToUpdateAccepted(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		got := <-timed.done
 		if !got.ok || got.prompt != id {
 			b.Fatalf("click %d on %s was not accepted (%+v)", i, id, got)

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -44,11 +42,6 @@ func (s signature) message() []byte {
 		fmt.Fprintf(&b, "file: %s\n", strings.TrimSuffix(line, "\n"))
 	}
 	return b.Bytes()
-}
-
-func manifestSum(manifest []byte) string {
-	sum := sha256.Sum256(manifest)
-	return hex.EncodeToString(sum[:])
 }
 
 // sign makes the signature of a manifest.

@@ -161,7 +161,7 @@ func emptyRoot(root *os.Root) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // a directory opened to list it
 	if _, err := f.Readdirnames(1); err == nil {
 		return errNotEmpty
 	} else if !errors.Is(err, io.EOF) {
@@ -197,7 +197,7 @@ func createFile(root *os.Root, name string, body []byte) error {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
 	if _, err := f.Write(body); err != nil {
-		f.Close()
+		_ = f.Close() // the write's error is the one to report
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	if err := f.Close(); err != nil {

@@ -59,7 +59,7 @@ func Postgres(t testing.TB) Database {
 	if err != nil {
 		missing(t, "Postgres at TEST_DATABASE_URL", "run `make test` (it starts the local server) or set TEST_DATABASE_URL", err)
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }()
 
 	name := "steadfast_test_" + randomHex(6)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
@@ -72,7 +72,7 @@ func Postgres(t testing.TB) Database {
 		if err != nil {
 			return
 		}
-		defer conn.Close(ctx)
+		defer func() { _ = conn.Close(ctx) }()
 		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	u, err := url.Parse(base)

@@ -440,7 +440,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 		// The create happened; the client never hears about it.
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
+				_ = conn.Close() // dropping the connection is the point
 				return
 			}
 		}
@@ -894,7 +894,10 @@ func (e *Emulator) search(r *http.Request, body []byte) reply {
 	start := 0
 	if params.NextPageToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(params.NextPageToken)
-		if start, err = strconv.Atoi(string(b)); err != nil || start < 0 {
+		if err == nil {
+			start, err = strconv.Atoi(string(b))
+		}
+		if err != nil || start < 0 {
 			return jiraError(http.StatusBadRequest, []string{"Invalid nextPageToken."}, nil)
 		}
 	}

@@ -53,7 +53,7 @@ func TestSearchLagAndReconcile(t *testing.T) {
 		req.SetBasicAuth(Email, APIToken)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		var out map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
@@ -67,7 +67,7 @@ func TestSearchLagAndReconcile(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodGet, e.URL()+"/rest/api/2/issue/SEC-1", nil)
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "auth is checked")
 	assert.True(t, strings.HasPrefix(e.Calls()[len(e.Calls())-1].Path, "/rest/api/2/issue/"))
 }

@@ -59,7 +59,7 @@ func TestSeededHistoryShowsInSearch(t *testing.T) {
 		req.SetBasicAuth(Email, APIToken)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		var out map[string]any
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))

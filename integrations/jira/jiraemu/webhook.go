@@ -88,6 +88,6 @@ func (e *Emulator) PostWebhook(url, secret, id, key, event string) (int, error) 
 	if err != nil {
 		return 0, err
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // only the status matters
 	return resp.StatusCode, nil
 }
