@@ -90,3 +90,10 @@ func (i *inbound) ValidateUpdate(ctx workflow.Context, in *interceptor.UpdateInp
 	}
 	return i.Next.ValidateUpdate(workflow.WithValue(ctx, checkedKey{}, true), in)
 }
+
+// Interceptors is the worker's interceptor list with the identity check, for
+// worker.Options{Interceptors: ...} in the worker and in tests that build
+// their own worker.
+func Interceptors(key []byte) []interceptor.WorkerInterceptor {
+	return []interceptor.WorkerInterceptor{NewInterceptor(key)}
+}
