@@ -315,14 +315,14 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 	}
 	c, known := r.choice(req.Choice)
 	switch {
+	case !contains(r.mayAnswer(), by):
+		return fmt.Errorf("%s may not answer this question: it is for %s", by, strings.ToLower(r.to.Email))
 	case r.answer != nil:
 		return fmt.Errorf("this question was already answered (%s by %s)", r.answer.Choice, r.answer.By)
 	case r.recording:
 		return errors.New("an answer to this question is being recorded")
 	case r.expired || r.withdrawn:
 		return fmt.Errorf("this question is %s and no longer takes answers", r.status())
-	case !contains(r.mayAnswer(), by):
-		return fmt.Errorf("%s may not answer this question: it is for %s", by, strings.ToLower(r.to.Email))
 	case !known:
 		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
 	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
@@ -376,10 +376,10 @@ func (r *promptRun) validateReassign(ctx workflow.Context, req ReassignPromptReq
 	}
 	to := strings.ToLower(strings.TrimSpace(req.To.Email))
 	switch {
-	case r.answer != nil || r.recording || r.expired:
-		return errors.New("this question is closed and cannot be reassigned")
 	case !contains(r.mayReassign(), by):
 		return fmt.Errorf("%s may not reassign this question: only the lead (%s) may", by, strings.Join(r.mayReassign(), ", "))
+	case r.answer != nil || r.recording || r.expired:
+		return errors.New("this question is closed and cannot be reassigned")
 	case to == "" || !strings.Contains(to, "@"):
 		return errors.New("say who should answer instead (an email)")
 	case to == strings.ToLower(r.to.Email):

@@ -412,10 +412,10 @@ func (r *gapRun) validateComplete(ctx workflow.Context, req CompleteGapRequest) 
 	}
 	u, perr := url.Parse(strings.TrimSpace(req.Evidence))
 	switch {
-	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
-		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
 	case !r.in.Spec.MayGiveEvidence(by, r.in.Owner.Email):
 		return fmt.Errorf("%s may not close %s: its owner is %s", by, r.in.Gap.ControlID, r.in.Owner.Email)
+	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
+		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
 	case perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		return errors.New("closing a gap needs a link to the evidence (--evidence https://…)")
 	}
@@ -440,10 +440,10 @@ func (r *gapRun) validateAccept(ctx workflow.Context, req AcceptGapRequest) erro
 		return err
 	}
 	switch {
-	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
-		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
 	case !r.in.Spec.MayDecide(by):
 		return fmt.Errorf("%s may not accept %s: only the lead or a lead delegate may", by, r.in.Gap.ControlID)
+	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
+		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
 	case strings.TrimSpace(req.Reason) == "":
 		return errors.New("accepting a gap needs the reason the auditor will read (--reason)")
 	}

@@ -318,6 +318,8 @@ func (r *scopingRun) validateDecision(ctx workflow.Context, req DecideScopeReque
 		return err
 	}
 	switch {
+	case !r.spec.MayDecide(by):
+		return fmt.Errorf("%s may not decide the scope: only the lead or a lead delegate (%s) may", by, strings.Join(r.deciders(), ", "))
 	case r.status == ScopeApproved || r.approvedOn(r.revision):
 		return fmt.Errorf("the scope (revision %d) is already approved and cannot be decided again", r.revision)
 	case r.decidedOn(r.revision):
@@ -330,8 +332,6 @@ func (r *scopingRun) validateDecision(ctx workflow.Context, req DecideScopeReque
 		return fmt.Errorf("the scope is not ready for a decision (it is %s); check `starter status`", r.status)
 	case req.Decision != DecisionApprove && req.Decision != DecisionReject:
 		return fmt.Errorf("decision must be %q or %q, not %q", DecisionApprove, DecisionReject, req.Decision)
-	case !r.spec.MayDecide(by):
-		return fmt.Errorf("%s may not decide the scope: only the lead or a lead delegate (%s) may", by, strings.Join(r.deciders(), ", "))
 	case req.Decision == DecisionReject && strings.TrimSpace(req.Reason) == "":
 		return errors.New("a rejection needs a reason the consultant can act on (--reason)")
 	case req.Revision != 0 && req.Revision != r.revision:
@@ -381,12 +381,12 @@ func (r *scopingRun) validateRevision(ctx workflow.Context, req ReviseScopeReque
 		return err
 	}
 	switch {
+	case !r.spec.MayRun(by):
+		return fmt.Errorf("%s may not revise the scope: only the consultant, the lead or a lead delegate may", by)
 	case r.status == ScopeApproved || r.approvedOn(r.revision):
 		return fmt.Errorf("the scope (revision %d) is already approved; later scope changes go through `starter scope add-system`", r.revision)
 	case r.pending != nil || r.status == ScopeAssessing || r.deciding:
 		return errors.New("a revision is already being assessed; wait for it, then check `starter status`")
-	case !r.spec.MayRun(by):
-		return fmt.Errorf("%s may not revise the scope: only the consultant, the lead or a lead delegate may", by)
 	case req.Spec.ID != r.in.EngagementID:
 		return fmt.Errorf("the revised spec is for engagement %q, not %q", req.Spec.ID, r.in.EngagementID)
 	case len(req.Spec.PeopleWithRole(compliance.RoleLead)) == 0:
