@@ -100,24 +100,38 @@ func TestRawClientRefusedLikeTheCLI(t *testing.T) {
 		Choices: []compliance.PromptChoice{{Value: auditreq.ChoiceProvided, Label: "Provided", LinkRequired: true}}}
 	decisions := []rawDecision{
 		{"answer", signoff, workflows.UpdateAnswerPrompt, lead,
-			func(a compliance.Actor) any { return workflows.AnswerPromptRequest{Choice: workflows.DecisionApprove, Actor: a} },
-			func(by, ch string) map[string]any { return map[string]any{"Choice": workflows.DecisionApprove, "By": by, "Channel": ch} }},
+			func(a compliance.Actor) any {
+				return workflows.AnswerPromptRequest{Choice: workflows.DecisionApprove, Actor: a}
+			},
+			func(by, ch string) map[string]any {
+				return map[string]any{"Choice": workflows.DecisionApprove, "By": by, "Channel": ch}
+			}},
 		{"reassign", signoff, workflows.UpdateReassignPrompt, lead,
-			func(a compliance.Actor) any { return workflows.ReassignPromptRequest{To: *spec.Person(delegate), Actor: a} },
+			func(a compliance.Actor) any {
+				return workflows.ReassignPromptRequest{To: *spec.Person(delegate), Actor: a}
+			},
 			func(by, _ string) map[string]any { return map[string]any{"To": spec.Person(delegate), "By": by} }},
 		{"decide scope", workflows.ScopingWorkflowID(eng), workflows.UpdateDecideScope, lead,
-			func(a compliance.Actor) any { return workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, Actor: a} },
-			func(by, ch string) map[string]any { return map[string]any{"Decision": workflows.DecisionApprove, "By": by, "Channel": ch} }},
+			func(a compliance.Actor) any {
+				return workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, Actor: a}
+			},
+			func(by, ch string) map[string]any {
+				return map[string]any{"Decision": workflows.DecisionApprove, "By": by, "Channel": ch}
+			}},
 		{"revise scope", workflows.ScopingWorkflowID(eng), workflows.UpdateReviseScope, "sam@steadfast.example",
 			func(a compliance.Actor) any { return workflows.ReviseScopeRequest{Spec: *spec, Actor: a} },
 			func(by, _ string) map[string]any { return map[string]any{"Spec": spec, "By": by} }},
 		{"complete gap", gapWF, workflows.UpdateCompleteGap, delegate,
-			func(a compliance.Actor) any { return workflows.CompleteGapRequest{Evidence: "https://drive.example/q1", Actor: a} },
+			func(a compliance.Actor) any {
+				return workflows.CompleteGapRequest{Evidence: "https://drive.example/q1", Actor: a}
+			},
 			func(by, ch string) map[string]any {
 				return map[string]any{"Evidence": "https://drive.example/q1", "By": by, "Channel": ch}
 			}},
 		{"accept gap", gapWF, workflows.UpdateAcceptGap, lead,
-			func(a compliance.Actor) any { return workflows.AcceptGapRequest{Reason: "compensating control", Actor: a} },
+			func(a compliance.Actor) any {
+				return workflows.AcceptGapRequest{Reason: "compensating control", Actor: a}
+			},
 			func(by, _ string) map[string]any { return map[string]any{"Reason": "compensating control", "By": by} }},
 		{"certify", workflows.EngagementWorkflowID(eng), workflows.UpdateCertify, lead,
 			func(a compliance.Actor) any { return workflows.CertifyRequest{Certification: cert, Actor: a} },
