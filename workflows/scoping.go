@@ -116,7 +116,7 @@ func (r *scopingRun) askLead(ctx workflow.Context, rev int) error {
 		r.deciding = true
 		err := r.recordDecision(ctx, ScopeDecision{
 			Revision: rev, Decision: ans.Choice, By: ans.By, Reason: ans.Note,
-			Channel: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
+			Channel: ans.Channel, Operator: ans.Operator, UpdateID: ans.UpdateID, At: ans.At,
 		})
 		r.deciding, r.signoffPrompt = false, ""
 		return err
