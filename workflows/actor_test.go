@@ -58,11 +58,18 @@ func engagementHandlers(ctx workflow.Context, st EngagementState) error {
 // the run after two if it is still going. plain runs it on a worker without
 // the identity interceptor, as a plain worker.New would.
 func runFor(env *testsuite.TestWorkflowEnvironment, send func(*testsuite.TestWorkflowEnvironment), plain bool, wf any, in any) *testsuite.TestWorkflowEnvironment {
+	return runUntil(env, send, plain, 2*time.Hour, wf, in)
+}
+
+// runUntil is runFor stopping the run at stop; zero lets it end by itself.
+func runUntil(env *testsuite.TestWorkflowEnvironment, send func(*testsuite.TestWorkflowEnvironment), plain bool, stop time.Duration, wf any, in any) *testsuite.TestWorkflowEnvironment {
 	if plain {
 		env.SetWorkerOptions(worker.Options{})
 	}
 	env.RegisterDelayedCallback(func() { send(env) }, time.Hour)
-	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Hour)
+	if stop > 0 {
+		env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, stop)
+	}
 	env.ExecuteWorkflow(wf, in)
 	return env
 }
@@ -93,7 +100,10 @@ func decisionsUnderTest(t *testing.T) []decisionUnderTest {
 	programme := func(t *testing.T, send func(*testsuite.TestWorkflowEnvironment), plain bool) *testsuite.TestWorkflowEnvironment {
 		env := newProgrammeEnv(t, time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC), 30*24*time.Hour)
 		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID("brightlane")})
-		return runFor(env.TestWorkflowEnvironment, send, plain, ProgrammeWorkflow,
+		// The cycle ends (continuing as new) after a month; cancelling a
+		// programme with children running races inside the test
+		// environment.
+		return runUntil(env.TestWorkflowEnvironment, send, plain, 0, ProgrammeWorkflow,
 			ProgrammeInput{EngagementID: "brightlane", Spec: spec, Certifications: []postcert.Certification{cert}, Cycle: 1, Revision: 1})
 	}
 	engagement := func(t *testing.T, send func(*testsuite.TestWorkflowEnvironment), plain bool) *testsuite.TestWorkflowEnvironment {
