@@ -23,7 +23,7 @@ import (
 // actingPerson checks that the request's actor was verified and returns
 // the person acting (lowercase).
 func actingPerson(ctx workflow.Context, a compliance.Actor) (string, error) {
-	if err := identity.Require(ctx); err != nil {
+	if err := identity.Require(ctx, a); err != nil {
 		return "", err
 	}
 	if err := a.CheckShape(); err != nil {

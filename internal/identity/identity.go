@@ -31,23 +31,35 @@ type Claimant interface {
 // recorded.
 var ErrNotChecked = errors.New("this worker does not check who is acting (it runs without Steadfast's identity check), so it records no decisions; run the Steadfast worker")
 
-// checkedKey marks a validator's context as having passed the interceptor.
+// checkedKey marks a validator's context as having passed the interceptor;
+// its value is the actors the interceptor verified.
 type checkedKey struct{}
+
+// errNotFound means a validator asked about an actor the interceptor never
+// saw: the request type does not implement Claimant, so nothing verified it.
+var errNotFound = errors.New("this request's actor was not verified (its type does not say who acts: ActorOf); it is refused")
 
 // Checked reports whether the identity interceptor verified the actors of
 // the update whose validator holds ctx.
 func Checked(ctx workflow.Context) bool {
-	ok, _ := ctx.Value(checkedKey{}).(bool)
+	_, ok := ctx.Value(checkedKey{}).([]compliance.Actor)
 	return ok
 }
 
-// Require returns ErrNotChecked unless the interceptor ran; validators call
-// it first.
-func Require(ctx workflow.Context) error {
-	if !Checked(ctx) {
+// Require returns ErrNotChecked unless the interceptor ran, and refuses an
+// actor it did not verify; validators call it first with the request's
+// actor.
+func Require(ctx workflow.Context, a compliance.Actor) error {
+	verified, ok := ctx.Value(checkedKey{}).([]compliance.Actor)
+	if !ok {
 		return ErrNotChecked
 	}
-	return nil
+	for _, v := range verified {
+		if v == a {
+			return nil
+		}
+	}
+	return errNotFound
 }
 
 // NewInterceptor returns the worker interceptor that verifies actors with
@@ -79,16 +91,19 @@ type inbound struct {
 func (i *inbound) ValidateUpdate(ctx workflow.Context, in *interceptor.UpdateInput) error {
 	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
 	uid := workflow.GetCurrentUpdateInfo(ctx).ID
+	verified := []compliance.Actor{}
 	for _, arg := range in.Args {
 		c, ok := arg.(Claimant)
 		if !ok {
 			continue
 		}
-		if err := compliance.VerifyAttestation(i.key, wid, uid, c.ActorOf()); err != nil {
+		a := c.ActorOf()
+		if err := compliance.VerifyAttestation(i.key, wid, uid, a); err != nil {
 			return err
 		}
+		verified = append(verified, a)
 	}
-	return i.Next.ValidateUpdate(workflow.WithValue(ctx, checkedKey{}, true), in)
+	return i.Next.ValidateUpdate(workflow.WithValue(ctx, checkedKey{}, verified), in)
 }
 
 // Interceptors is the worker's interceptor list with the identity check, for
