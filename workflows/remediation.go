@@ -458,6 +458,8 @@ func (r *gapRun) accept(ctx workflow.Context, req AcceptGapRequest) (GapRemediat
 	r.acceptedByUpdate, r.recording = true, true
 	defer func() { r.recording = false }()
 	if err := r.close(ctx, compliance.ItemAccepted, "", by, via); err != nil {
+		// Not recorded, so not accepted: the chase goes on.
+		r.accepted, r.acceptedByUpdate = nil, false
 		return GapRemediationState{}, err
 	}
 	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil
