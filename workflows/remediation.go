@@ -214,8 +214,6 @@ type gapRun struct {
 	jiraDone  bool
 	accepted  *AcceptGap
 	recording bool
-	// acceptedByUpdate: the accept-gap update closes the item itself.
-	acceptedByUpdate bool
 }
 
 // GapRemediationWorkflow opens one gap's remediation item (and Jira ticket),
@@ -280,13 +278,15 @@ func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRe
 			}
 		}
 	}
-	if r.accepted != nil && r.status != compliance.ItemVerified && !r.acceptedByUpdate {
+	// An accept-gap update records its own acceptance; wait for it, and
+	// record an acceptance it could not (or one from the register).
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return GapRemediationResult{}, err
+	}
+	if r.accepted != nil && r.status != compliance.ItemVerified && r.status != compliance.ItemAccepted {
 		if err := r.close(ctx, compliance.ItemAccepted, "", r.accepted.By, channelOr(r.accepted.Channel)); err != nil {
 			return GapRemediationResult{}, err
 		}
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return GapRemediationResult{}, err
 	}
 	return GapRemediationResult{Outcome: r.status, Evidence: r.evidence, By: r.closedBy}, nil
 }
@@ -455,11 +455,10 @@ func (r *gapRun) validateAccept(ctx workflow.Context, req AcceptGapRequest) erro
 func (r *gapRun) accept(ctx workflow.Context, req AcceptGapRequest) (GapRemediationState, error) {
 	by, via := recordedAs(req.Actor, "", "")
 	r.accepted = &AcceptGap{By: by, Reason: strings.TrimSpace(req.Reason), Channel: via}
-	r.acceptedByUpdate, r.recording = true, true
+	r.recording = true
 	defer func() { r.recording = false }()
 	if err := r.close(ctx, compliance.ItemAccepted, "", by, via); err != nil {
-		// Not recorded, so not accepted: the chase goes on.
-		r.accepted, r.acceptedByUpdate = nil, false
+		// The main loop records it once this handler is done.
 		return GapRemediationState{}, err
 	}
 	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil
