@@ -41,7 +41,7 @@ provided (starter answer, or Slack). Answered requests go into the evidence pack
 func newAuditImportCmd() *cobra.Command {
 	var by string
 	cmd := &cobra.Command{
-		Use:   "import ENGAGEMENT FILE.csv [--as EMAIL]",
+		Use:   "import ENGAGEMENT FILE.csv --as EMAIL",
 		Short: "Route every request in the auditor's CSV to its owner",
 		Long: `Reads the auditor's request list and routes each request to its owner as a
 prompt. The first line names the columns (any order and case; others ignored):
@@ -82,6 +82,7 @@ routed keeps its first routing and is reported as "already routed".`,
 		},
 	}
 	cmd.Flags().StringVar(&by, "as", "", "your email (the lead, a delegate or the consultant); recorded as who entered the requests")
+	_ = cmd.MarkFlagRequired("as") // the engagement routes only for someone who runs it
 	return cmd
 }
 
@@ -89,7 +90,7 @@ func newAuditRequestCmd() *cobra.Command {
 	var by string
 	var f auditreq.Fields
 	cmd := &cobra.Command{
-		Use:   "request ENGAGEMENT --id REF --description TEXT --due YYYY-MM-DD [--control ID] [--owner EMAIL] [--as EMAIL]",
+		Use:   "request ENGAGEMENT --id REF --description TEXT --due YYYY-MM-DD [--control ID] [--owner EMAIL] --as EMAIL",
 		Short: "Route one request the auditor made to its owner",
 		Long: `Routes one request, as a row of the CSV would be (see starter audit import
 --help): without --owner it goes to the owner of the control's area, and with
@@ -114,7 +115,7 @@ no --control either, to the lead. A request already routed is not routed again.`
 	cmd.Flags().StringVar(&f.Owner, "owner", "", "who answers it (default: the control's owner, else the lead)")
 	cmd.Flags().StringVar(&f.Due, "due", "", "when the auditor wants it: YYYY-MM-DD (17:00 in the client's zone) or RFC 3339")
 	cmd.Flags().StringVar(&by, "as", "", "your email (the lead, a delegate or the consultant)")
-	for _, name := range []string{"id", "description", "due"} {
+	for _, name := range []string{"id", "description", "due", "as"} {
 		_ = cmd.MarkFlagRequired(name)
 	}
 	return cmd

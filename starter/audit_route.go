@@ -15,6 +15,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -74,7 +75,7 @@ func (r *auditRouter) route(ctx context.Context, req auditreq.Request) (routed, 
 		// A fresh update ID per routing: the same ID would hand back the
 		// first routing's answer ("routed") instead of "already routed".
 		UpdateID: fmt.Sprintf("route/%s/%d", stored.PromptID, time.Now().UnixNano()), WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.RouteAuditRequest{Prompt: r.promptInput(stored), By: r.by}},
+		Args: []any{workflows.RouteAuditRequest{Prompt: r.promptInput(stored), Actor: identity.CLIActor(r.by)}},
 	})
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {

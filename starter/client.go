@@ -17,6 +17,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -139,7 +140,7 @@ func (e *engagements) decideAfter(ctx context.Context, st workflows.ScopeState, 
 	if st.Status == workflows.ScopeApproved {
 		// Re-running the command that approved it is not an error.
 		for _, prev := range st.Decisions {
-			if prev.Revision == st.Revision && prev.Decision == req.Decision && strings.EqualFold(prev.By, req.By) {
+			if prev.Revision == st.Revision && prev.Decision == req.Decision && strings.EqualFold(prev.By, req.Actor.Person) {
 				return prev, nil
 			}
 		}
@@ -151,7 +152,7 @@ func (e *engagements) decideAfter(ctx context.Context, st workflows.ScopeState, 
 	if st.SignoffPrompt != "" {
 		return e.answerSignoff(ctx, st, req)
 	}
-	updateID := fmt.Sprintf("scope-decision/%s/r%d/%s/%s", id, req.Revision, req.Decision, strings.ToLower(req.By))
+	updateID := fmt.Sprintf("scope-decision/%s/r%d/%s/%s", id, req.Revision, req.Decision, strings.ToLower(req.Actor.Person))
 	h, err := e.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.ScopingWorkflowID(id), UpdateID: updateID, UpdateName: workflows.UpdateDecideScope,
 		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -176,7 +177,7 @@ func (e *engagements) answerSignoff(ctx context.Context, st workflows.ScopeState
 	if err := e.awaitWorkflow(ctx, st.SignoffPrompt); err != nil {
 		return workflows.ScopeDecision{}, err
 	}
-	ans := workflows.AnswerPromptRequest{Choice: req.Decision, Note: req.Reason, By: req.By, Channel: req.Channel}
+	ans := workflows.AnswerPromptRequest{Choice: req.Decision, Note: req.Reason, Actor: req.Actor}
 	svc := answers.Service{Temporal: e.tc}
 	got, err := svc.Answer(ctx, st.SignoffPrompt, cliUpdateID(st.SignoffPrompt, ans), ans)
 	if errors.Is(err, answers.ErrUnknownPrompt) {
@@ -205,7 +206,7 @@ func (e *engagements) reviseScope(ctx context.Context, id string, spec *complian
 	sum := sha256.Sum256(body)
 	h, err := e.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflows.ScopingWorkflowID(id), UpdateID: "scope-revise/" + id + "/" + hex.EncodeToString(sum[:8]),
-		UpdateName: workflows.UpdateReviseScope, Args: []any{workflows.ReviseScopeRequest{Spec: *spec, By: by}},
+		UpdateName: workflows.UpdateReviseScope, Args: []any{workflows.ReviseScopeRequest{Spec: *spec, Actor: identity.CLIActor(by)}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {

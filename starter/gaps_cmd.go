@@ -12,11 +12,13 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/csvsafe"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -171,11 +173,16 @@ func signalAccept(cmd *cobra.Command, eng, control, by, reason string) error {
 		return err
 	}
 	defer tc.Close()
-	err = tc.SignalWorkflow(cmd.Context(), workflows.GapWorkflowID(eng, control), "", workflows.SignalAcceptGap,
-		workflows.AcceptGap{By: by, Reason: reason})
+	id := workflows.GapWorkflowID(eng, control)
+	h, err := tc.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: id, UpdateID: "cli/accept/" + id,
+		UpdateName: workflows.UpdateAcceptGap, Args: []any{workflows.AcceptGapRequest{Reason: reason, Actor: identity.CLIActor(by)}},
+		WaitForStage: client.WorkflowUpdateStageCompleted})
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil // remediation has not started, or the gap is closed: the register records it
+	}
+	if err == nil {
+		err = h.Get(cmd.Context(), nil)
 	}
 	if err != nil {
 		return fmt.Errorf("tell remediation of %s: %w", control, err)

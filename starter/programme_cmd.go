@@ -16,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -43,7 +44,7 @@ once.`,
 				return err
 			}
 			defer e.tc.Close()
-			st, err := e.certify(cmd.Context(), args[0], workflows.CertifyRequest{Certification: c, By: by})
+			st, err := e.certify(cmd.Context(), args[0], workflows.CertifyRequest{Certification: c, Actor: identity.CLIActor(by)})
 			if err != nil {
 				return err
 			}
@@ -140,7 +141,7 @@ file:line:column.`,
 			defer e.tc.Close()
 			sum := sha256.Sum256(data)
 			ch, err := e.changeScope(cmd.Context(), args[0], workflows.UpdateAddSystem, "add-system/"+hex.EncodeToString(sum[:8]),
-				workflows.AddSystemRequest{System: sys, By: by})
+				workflows.AddSystemRequest{System: sys, Actor: identity.CLIActor(by)})
 			if err != nil {
 				return err
 			}
@@ -178,7 +179,7 @@ same delta without changing anything.`,
 			}
 			defer e.tc.Close()
 			ch, err := e.changeScope(cmd.Context(), args[0], workflows.UpdateAddFramework, "add-framework/"+string(fw.ID),
-				workflows.AddFrameworkRequest{Framework: fw, By: by})
+				workflows.AddFrameworkRequest{Framework: fw, Actor: identity.CLIActor(by)})
 			if err != nil {
 				return err
 			}

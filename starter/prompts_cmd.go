@@ -10,6 +10,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -80,7 +81,7 @@ once. Running the same command twice records one answer.`,
 				return err
 			}
 			defer tc.Close()
-			req.Channel = postgres.ChannelCLI
+			req.Actor, req.By = identity.CLIActor(req.By), ""
 			svc := answers.Service{Temporal: tc}
 			ans, err := svc.Answer(cmd.Context(), args[0], cliUpdateID(args[0], req), req)
 			if err != nil {
@@ -102,7 +103,7 @@ once. Running the same command twice records one answer.`,
 // cliUpdateID derives the update ID from what was typed, so re-running the
 // command records one answer.
 func cliUpdateID(promptID string, req workflows.AnswerPromptRequest) string {
-	return fmt.Sprintf("cli/%s/%s/%s", promptID, strings.ToLower(req.By), req.Choice)
+	return fmt.Sprintf("cli/%s/%s/%s", promptID, strings.ToLower(req.Actor.Person), req.Choice)
 }
 
 // shorten keeps a table row on one line.

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -93,9 +93,9 @@ link to the evidence the auditor will sample. ITEM is ENGAGEMENT/CONTROL.`,
 				return err
 			}
 			defer tc.Close()
-			req.Channel = postgres.ChannelCLI
+			req.Actor, req.By = identity.CLIActor(req.By), ""
 			h, err := tc.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-				WorkflowID: id, UpdateID: "cli/" + id + "/" + strings.ToLower(req.By) + "/" + req.Evidence,
+				WorkflowID: id, UpdateID: "cli/" + id + "/" + req.Actor.Person + "/" + req.Evidence,
 				UpdateName: workflows.UpdateCompleteGap, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
 			})
 			var nf *serviceerror.NotFound

@@ -7,6 +7,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -37,7 +38,7 @@ one decision.`,
 			}
 			defer e.tc.Close()
 			d, err := e.decideScope(cmd.Context(), args[0], workflows.DecideScopeRequest{
-				Decision: decision, By: by, Reason: reason, Channel: "cli", Revision: revision,
+				Decision: decision, Actor: identity.CLIActor(by), Reason: reason, Revision: revision,
 			})
 			if err != nil {
 				return err
