@@ -70,7 +70,8 @@ func TestSlowClientsDoNotStarveTheWorker(t *testing.T) {
 	const secret = "load-test-signing-secret"
 	cfg := config.Config{TemporalAddress: tmp.Address, TemporalNamespace: "default", DatabaseURL: db.URL,
 		TaskQueue: "load-" + strconv.FormatInt(time.Now().UnixNano(), 36), HTTPAddr: freeAddr(t),
-		SlackBotToken: "xoxb-load", SlackSigningSecret: secret, SlackAPIURL: emu.URL()}
+		SlackBotToken: "xoxb-load", SlackSigningSecret: secret, SlackAPIURL: emu.URL(),
+		ActorKey: config.ActorKey("load-test-actor-key-of-at-least-32-bytes")}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	logs := &countingWriter{}

@@ -44,7 +44,7 @@ func (c Config) CheckActorKey() error {
 	case n > 0 && n < MinActorKeyLen:
 		return fmt.Errorf("STEADFAST_ACTOR_KEY is %d bytes; it needs at least %d (e.g. `openssl rand -hex 32`)", n, MinActorKeyLen)
 	case n == 0 && c.SlackBotToken != "":
-		return fmt.Errorf("Slack is configured but STEADFAST_ACTOR_KEY is not: without it no Slack answer can be attested (set it to a shared secret of at least %d bytes, e.g. `openssl rand -hex 32`)", MinActorKeyLen)
+		return fmt.Errorf("STEADFAST_ACTOR_KEY is not set while Slack is configured: without it no Slack answer can be attested (set it to a shared secret of at least %d bytes, e.g. `openssl rand -hex 32`)", MinActorKeyLen)
 	}
 	return nil
 }
