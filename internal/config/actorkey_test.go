@@ -29,7 +29,7 @@ func TestActorKeyChecked(t *testing.T) {
 	assert.ErrorContains(t, short.CheckActorKey(), "STEADFAST_ACTOR_KEY is 5 bytes; it needs at least 32")
 	slackWithout := Config{SlackBotToken: "xoxb-1"}
 	err := slackWithout.CheckActorKey()
-	assert.ErrorContains(t, err, "Slack is configured but STEADFAST_ACTOR_KEY is not")
+	assert.ErrorContains(t, err, "STEADFAST_ACTOR_KEY is not set while Slack is configured")
 	assert.NoError(t, Config{}.CheckActorKey(), "the CLI-only demo needs no key")
 	assert.False(t, strings.Contains(fmt.Sprint(Config{}.ActorKey), "["+"redacted]"), "an unset key says so")
 }
