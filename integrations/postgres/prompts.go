@@ -144,44 +144,6 @@ func (s *Store) Prompts(ctx context.Context, f PromptFilter) ([]Prompt, error) {
 	})
 }
 
-// SlackMessage is a message Steadfast posted and keeps up to date.
-type SlackMessage struct {
-	Channel string
-	TS      string
-}
-
-// WithSlackMessage serialises work on one owned Slack message (an owner's
-// digest, say): under a transaction-scoped advisory lock it hands fn the
-// message posted so far (nil if none) and stores what fn returns. Two
-// prompts for the same owner therefore never post two digests.
-func (s *Store) WithSlackMessage(ctx context.Context, engagementID, purpose string, fn func(existing *SlackMessage) (SlackMessage, error)) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, engagementID+"|"+purpose); err != nil {
-			return fmt.Errorf("lock slack message %s: %w", purpose, err)
-		}
-		var existing *SlackMessage
-		var m SlackMessage
-		err := tx.QueryRow(ctx, `SELECT channel, ts FROM slack_messages WHERE engagement_id = $1 AND purpose = $2`, engagementID, purpose).Scan(&m.Channel, &m.TS)
-		switch {
-		case err == nil:
-			existing = &m
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("read slack message %s: %w", purpose, err)
-		}
-		got, err := fn(existing)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO slack_messages (engagement_id, purpose, channel, ts) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (engagement_id, purpose) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, updated_at = now()`,
-			engagementID, purpose, got.Channel, got.TS); err != nil {
-			return fmt.Errorf("store slack message %s: %w", purpose, err)
-		}
-		return nil
-	})
-}
-
 // PersonBySlackID finds the email of the person with a Slack ID in an
 // engagement, so a click can be attributed to someone the spec names.
 func (s *Store) PersonBySlackID(ctx context.Context, engagementID, slackID string) (string, error) {
