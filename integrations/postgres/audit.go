@@ -22,7 +22,7 @@ const RequestedByAuditor = "auditor"
 func (s *Store) AddAuditRequest(ctx context.Context, r AuditRequest) (AuditRequest, bool, error) {
 	var stored AuditRequest
 	created := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		by := strings.ToLower(strings.TrimSpace(r.RequestedBy))
 		if by == "" {
 			by = RequestedByAuditor
@@ -72,7 +72,7 @@ var ErrNoAuditRequest = errors.New("no audit request for that prompt")
 // answered differently keeps its first answer and fails with
 // ErrPromptClosed, like the prompt itself.
 func (s *Store) RecordAuditAnswer(ctx context.Context, a PromptAnswer) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		by := strings.ToLower(a.By)
 		var requestID string
 		err := tx.QueryRow(ctx, `
@@ -136,7 +136,7 @@ func scanAuditRequest(row pgx.CollectableRow) (AuditRequest, error) {
 
 // AuditRequests lists an engagement's audit requests by due date, then ID.
 func (s *Store) AuditRequests(ctx context.Context, engagementID string, f AuditRequestFilter) ([]AuditRequest, error) {
-	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+auditRequestsSQL+` WHERE a.engagement_id = $1) r
+	rows, err := s.q.Query(ctx, `SELECT * FROM (`+auditRequestsSQL+` WHERE a.engagement_id = $1) r
 		WHERE ($2 = '' OR r.status = $2)
 		ORDER BY r.due_at, r.request_id`, engagementID, f.Status)
 	if err != nil {

@@ -40,7 +40,7 @@ func (s *Store) RecordCertification(ctx context.Context, c CertificationRow) err
 		return fmt.Errorf("record certification of %s: the report period %s ends before it starts", c.Framework, p)
 	}
 	by := strings.ToLower(strings.TrimSpace(c.RecordedBy))
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO certifications AS cur (engagement_id, framework, certified_on, report_period_start, report_period_end,
 				reference, recorded_by, recorded_at)
@@ -71,7 +71,7 @@ func (s *Store) RecordCertification(ctx context.Context, c CertificationRow) err
 
 // Certifications lists an engagement's certifications, oldest first.
 func (s *Store) Certifications(ctx context.Context, engagementID string) ([]CertificationRow, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, framework, certified_on::text, coalesce(report_period_start::text, ''),
 			coalesce(report_period_end::text, ''), reference, recorded_by, recorded_at
 		FROM certifications WHERE engagement_id = $1 ORDER BY certified_on, framework`, engagementID)

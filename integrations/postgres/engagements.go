@@ -31,7 +31,7 @@ type ScopeRecord struct {
 // revision are removed; everything else is upserted, so replaying the same
 // record changes nothing.
 func (s *Store) RecordScope(ctx context.Context, r ScopeRecord) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		spec, err := json.Marshal(r.Spec)
 		if err != nil {
 			return fmt.Errorf("encode spec: %w", err)
@@ -69,7 +69,7 @@ func (s *Store) RecordScope(ctx context.Context, r ScopeRecord) error {
 	})
 }
 
-func upsertFrameworks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertFrameworks(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var ids []string
 	for _, f := range r.Spec.Frameworks {
 		details, err := json.Marshal(f)
@@ -90,7 +90,7 @@ func upsertFrameworks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertSystems(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertSystems(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var names []string
 	for _, sys := range r.Spec.Systems {
 		names = append(names, sys.Name)
@@ -112,7 +112,7 @@ func upsertSystems(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertPeople(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertPeople(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var emails []string
 	for _, p := range r.Spec.People {
 		email := strings.ToLower(p.Email)
@@ -133,7 +133,7 @@ func upsertPeople(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertPlanAndRisks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertPlanAndRisks(ctx context.Context, tx Querier, r ScopeRecord) error {
 	plan, err := json.Marshal(r.Plan)
 	if err != nil {
 		return fmt.Errorf("encode plan: %w", err)
@@ -187,7 +187,7 @@ func (s *Store) RecordDecision(ctx context.Context, d Decision) error {
 	if d.Approved {
 		decision, kind = "approved", EventScopeApproved
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO scope_decisions (engagement_id, spec_revision, decision, decided_by, reason, channel, update_id, decided_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -225,7 +225,7 @@ type PhaseChange struct {
 
 // RecordPhase moves the engagement to a phase and logs the change once.
 func (s *Store) RecordPhase(ctx context.Context, c PhaseChange) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE engagements SET phase = $2, updated_at = now() WHERE id = $1`, c.EngagementID, c.Phase); err != nil {
 			return fmt.Errorf("set phase of %s: %w", c.EngagementID, err)
 		}

@@ -20,7 +20,7 @@ func HashValue(v string) string {
 // AddEvidence appends evidence once per submission key and returns its ID.
 func (s *Store) AddEvidence(ctx context.Context, e Evidence) (int64, error) {
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO evidence (engagement_id, control_id, occurrence_key, period_start, period_end, due_at, submitted_at,
 				submitted_by, channel, kind, value, value_sha256, corrects, submission_key)
@@ -47,7 +47,7 @@ func (s *Store) AddEvidence(ctx context.Context, e Evidence) (int64, error) {
 
 // EvidenceFor lists an engagement's evidence, oldest first.
 func (s *Store) EvidenceFor(ctx context.Context, engagementID string) ([]Evidence, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, control_id, occurrence_key, period_start::timestamptz, period_end::timestamptz, due_at,
 			submitted_at, submitted_by, channel, kind, value, value_sha256, corrects, submission_key
 		FROM evidence WHERE engagement_id = $1 ORDER BY submitted_at, id`, engagementID)

@@ -17,7 +17,7 @@ type FindingFix struct {
 // SetFindingRemediation records the ticket (or remediation item) opened to
 // fix a finding. An unknown finding is ErrNotFound.
 func (s *Store) SetFindingRemediation(ctx context.Context, engagementID, findingID, item string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE readiness_findings SET remediation_item = $3
+	tag, err := s.q.Exec(ctx, `UPDATE readiness_findings SET remediation_item = $3
 		WHERE engagement_id = $1 AND finding_id = $2`, engagementID, findingID, item)
 	if err != nil {
 		return fmt.Errorf("record remediation of finding %s: %w", findingID, err)
@@ -31,7 +31,7 @@ func (s *Store) SetFindingRemediation(ctx context.Context, engagementID, finding
 // ResolveFinding records the evidence that a finding was fixed, once: the
 // first evidence recorded stands (a retried answer is the same evidence).
 func (s *Store) ResolveFinding(ctx context.Context, engagementID, findingID, evidence, by string, at time.Time) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO finding_fixes (engagement_id, finding_id, evidence, fixed_by, fixed_at)
+	_, err := s.q.Exec(ctx, `INSERT INTO finding_fixes (engagement_id, finding_id, evidence, fixed_by, fixed_at)
 		VALUES ($1, $2, $3, lower($4), $5) ON CONFLICT (engagement_id, finding_id) DO NOTHING`,
 		engagementID, findingID, evidence, by, at)
 	if err != nil {
@@ -42,7 +42,7 @@ func (s *Store) ResolveFinding(ctx context.Context, engagementID, findingID, evi
 
 // FindingFixes lists the fixes recorded for an engagement's findings.
 func (s *Store) FindingFixes(ctx context.Context, engagementID string) (map[string]FindingFix, error) {
-	rows, err := s.pool.Query(ctx, `SELECT finding_id, evidence, fixed_by, fixed_at FROM finding_fixes
+	rows, err := s.q.Query(ctx, `SELECT finding_id, evidence, fixed_by, fixed_at FROM finding_fixes
 		WHERE engagement_id = $1`, engagementID)
 	if err != nil {
 		return nil, fmt.Errorf("list finding fixes of %s: %w", engagementID, err)

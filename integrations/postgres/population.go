@@ -80,7 +80,7 @@ func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationE
 		}
 	}
 	inserted := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		for _, e := range events {
 			n, err := recordPopulationEvent(ctx, tx, e)
 			if err != nil {
@@ -96,7 +96,7 @@ func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationE
 	return inserted, nil
 }
 
-func recordPopulationEvent(ctx context.Context, tx pgx.Tx, e PopulationEvent) (int, error) {
+func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (int, error) {
 	var approvedBy *string
 	var approvedAt *time.Time
 	if by := strings.TrimSpace(e.ApprovedBy); by != "" {
@@ -165,7 +165,7 @@ func (s *Store) PopulationEvents(ctx context.Context, engagementID, controlID st
 	if !to.IsZero() {
 		hi = &to
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, control_id, event_key, occurred_at, source, summary,
 			approved_by, approved_at, evidence_ref, recorded_by, recorded_at
 		FROM population_events

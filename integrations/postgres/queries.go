@@ -35,7 +35,7 @@ const summarySQL = `
 
 // ListEngagements returns every engagement, most recently changed first.
 func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error) {
-	rows, err := s.pool.Query(ctx, summarySQL+` GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
+	rows, err := s.q.Query(ctx, summarySQL+` GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list engagements: %w", err)
 	}
@@ -44,7 +44,7 @@ func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error
 
 // Engagement reads one engagement's summary.
 func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, error) {
-	rows, err := s.pool.Query(ctx, summarySQL+` WHERE e.id = $1 GROUP BY e.id`, id)
+	rows, err := s.q.Query(ctx, summarySQL+` WHERE e.id = $1 GROUP BY e.id`, id)
 	if err != nil {
 		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
 	}
@@ -57,7 +57,7 @@ func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, e
 
 // ScopeRisks lists the findings recorded for one spec revision.
 func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]compliance.ScopeRisk, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT rule, severity, systems, message FROM scope_risks
 		WHERE engagement_id = $1 AND spec_revision = $2
 		ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule, systems_key`, id, revision)
@@ -74,7 +74,7 @@ func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]comp
 // PersonRoles returns the roles of a person in an engagement.
 func (s *Store) PersonRoles(ctx context.Context, engagementID, email string) ([]string, error) {
 	var roles []string
-	err := s.pool.QueryRow(ctx, `SELECT roles FROM people WHERE engagement_id = $1 AND email = lower($2)`, engagementID, email).Scan(&roles)
+	err := s.q.QueryRow(ctx, `SELECT roles FROM people WHERE engagement_id = $1 AND email = lower($2)`, engagementID, email).Scan(&roles)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%s in %s: %w", email, engagementID, ErrNotFound)
 	}
@@ -90,7 +90,7 @@ func (s *Store) SpecAndPlan(ctx context.Context, id string) (compliance.Spec, co
 	var spec compliance.Spec
 	var plan compliance.Plan
 	var specJSON, planJSON []byte
-	err := s.pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		SELECT e.spec, p.plan FROM engagements e
 		JOIN plans p ON p.engagement_id = e.id AND p.spec_revision = e.spec_revision
 		WHERE e.id = $1`, id).Scan(&specJSON, &planJSON)

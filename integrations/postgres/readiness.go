@@ -112,7 +112,7 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 		seen[f.FindingID] = true
 		findings[i] = f
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO readiness_reviews (engagement_id, review_id, as_of, seed, risk, report)
 			VALUES ($1, $2, $3, $4, $5, $6)
@@ -152,7 +152,7 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 
 // fillRemediationItems records remediation items learnt since a review was
 // first saved, without changing one already recorded.
-func fillRemediationItems(ctx context.Context, tx pgx.Tx, engagementID string, findings []Finding) error {
+func fillRemediationItems(ctx context.Context, tx Querier, engagementID string, findings []Finding) error {
 	for _, f := range findings {
 		if f.RemediationItem == "" {
 			continue
@@ -171,7 +171,7 @@ func fillRemediationItems(ctx context.Context, tx pgx.Tx, engagementID string, f
 func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) (ReadinessReview, error) {
 	r := ReadinessReview{EngagementID: engagementID}
 	var seed int64
-	err := s.pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		SELECT review_id, as_of, seed, risk, report FROM readiness_reviews
 		WHERE engagement_id = $1 ORDER BY as_of DESC, created_at DESC, review_id DESC LIMIT 1`, engagementID).
 		Scan(&r.ReviewID, &r.AsOf, &seed, &r.Risk, &r.Report)
@@ -203,7 +203,7 @@ func (s *Store) AcceptedExceptions(ctx context.Context, engagementID string) ([]
 // findings reads findings with the latest decision from finding_decisions
 // itself, the record of truth, rather than the mirrored columns.
 func (s *Store) findings(ctx context.Context, engagementID, where string, args ...any) ([]Finding, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT f.engagement_id, f.review_id, f.finding_id, f.control_id, f.occurrence_key, f.test, f.severity, f.exception,
 			f.rank, coalesce(d.decision, ''), coalesce(d.reason, ''), coalesce(d.decided_by, ''), d.decided_at,
 			coalesce(f.remediation_item, '')
@@ -241,7 +241,7 @@ func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 	case d.Key == "" || d.By == "" || d.At.IsZero():
 		return fmt.Errorf("decide finding %s: the key, who decided and when are required", d.FindingID)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM readiness_findings WHERE engagement_id = $1 AND finding_id = $2)`,
 			d.EngagementID, d.FindingID).Scan(&known); err != nil {

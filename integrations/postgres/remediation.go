@@ -30,7 +30,7 @@ type RemediationItem struct {
 // OpenItem records an item once; a retried activity changes nothing but
 // fills in a ticket key learnt since.
 func (s *Store) OpenItem(ctx context.Context, it RemediationItem) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO remediation_items (engagement_id, control_id, item_id, rank, title, owner_email, due_date, ticket_key,
 				ticket_label, status, opened_at)
@@ -51,7 +51,7 @@ func (s *Store) OpenItem(ctx context.Context, it RemediationItem) error {
 
 // ChangeItem records a status change once per status.
 func (s *Store) ChangeItem(ctx context.Context, c ItemChange) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			UPDATE remediation_items SET status = $2,
 				evidence_link = CASE WHEN $3 = '' THEN evidence_link ELSE $3 END,
@@ -70,7 +70,7 @@ func (s *Store) ChangeItem(ctx context.Context, c ItemChange) error {
 
 // Items lists an engagement's remediation items in rank order.
 func (s *Store) Items(ctx context.Context, engagementID string) ([]RemediationItem, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz, ticket_key, ticket_label,
 			status, evidence_link, closed_by, closed_at, opened_at
 		FROM remediation_items WHERE engagement_id = $1 ORDER BY rank, control_id`, engagementID)
@@ -83,7 +83,7 @@ func (s *Store) Items(ctx context.Context, engagementID string) ([]RemediationIt
 // ItemByLabel finds the item whose ticket carries a label (webhooks name
 // tickets, not workflows).
 func (s *Store) ItemByLabel(ctx context.Context, labels []string) (RemediationItem, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz, ticket_key, ticket_label,
 			status, evidence_link, closed_by, closed_at, opened_at
 		FROM remediation_items WHERE ticket_label = ANY($1) LIMIT 1`, labels)

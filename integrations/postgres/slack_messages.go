@@ -42,7 +42,7 @@ type SlackClaim struct {
 // change to show is committed: any render that starts later includes it.
 func (s *Store) RequestSlackMessage(ctx context.Context, engagementID, purpose string) (int64, error) {
 	var gen int64
-	err := s.pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		INSERT INTO slack_messages (engagement_id, purpose, channel, ts, wanted)
 		VALUES (@engagement_id, @purpose, '', '', 1)
 		ON CONFLICT (engagement_id, purpose) DO UPDATE SET wanted = slack_messages.wanted + 1
@@ -60,7 +60,7 @@ func (s *Store) RequestSlackMessage(ctx context.Context, engagementID, purpose s
 // lease. A lease outlives its holder by at most lease, so a worker killed
 // mid-delivery delays the next one, it does not block it.
 func (s *Store) ClaimSlackMessage(ctx context.Context, engagementID, purpose string, gen int64, token string, lease time.Duration) (SlackClaim, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		WITH claimed AS (
 			UPDATE slack_messages SET lease_token = @token, lease_until = now() + make_interval(secs => @lease_seconds)
 			WHERE engagement_id = @engagement_id AND purpose = @purpose AND shown < @gen
@@ -91,7 +91,7 @@ func (s *Store) ClaimSlackMessage(ctx context.Context, engagementID, purpose str
 // another delivery took it), so what the caller sent may have overwritten a
 // newer render: the caller must ask for a new generation and deliver again.
 func (s *Store) SettleSlackMessage(ctx context.Context, engagementID, purpose, token string, m SlackMessage, shown int64) (bool, error) {
-	tag, err := s.pool.Exec(ctx, `
+	tag, err := s.q.Exec(ctx, `
 		UPDATE slack_messages SET channel = @channel, ts = @ts, shown = GREATEST(shown, @shown),
 			lease_token = '', lease_until = NULL, updated_at = now()
 		WHERE engagement_id = @engagement_id AND purpose = @purpose AND lease_token = @token`,
@@ -107,7 +107,7 @@ func (s *Store) SettleSlackMessage(ctx context.Context, engagementID, purpose, t
 // after Slack refused or failed, so the next delivery need not wait for it
 // to expire.
 func (s *Store) ReleaseSlackMessage(ctx context.Context, engagementID, purpose, token string) error {
-	if _, err := s.pool.Exec(ctx, `
+	if _, err := s.q.Exec(ctx, `
 		UPDATE slack_messages SET lease_token = '', lease_until = NULL
 		WHERE engagement_id = @engagement_id AND purpose = @purpose AND lease_token = @token`,
 		pgx.StrictNamedArgs{"engagement_id": engagementID, "purpose": purpose, "token": token}); err != nil {
@@ -126,7 +126,7 @@ func (s *Store) ReleaseSlackMessage(ctx context.Context, engagementID, purpose, 
 // ClaimSlackMessage and SettleSlackMessage; this stays for callers outside
 // the activities and as the baseline of BenchmarkSlowSlackFanOut.
 func (s *Store) WithSlackMessage(ctx context.Context, engagementID, purpose string, fn func(existing *SlackMessage) (SlackMessage, error)) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		key := pgx.StrictNamedArgs{"key": engagementID + "|" + purpose}
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))`, key); err != nil {
 			return fmt.Errorf("lock slack message %s: %w", purpose, err)
