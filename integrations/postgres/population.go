@@ -8,60 +8,51 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// Where a population event came from.
+// The population event and its rule live in compliance.
+type PopulationEvent = compliance.PopulationEvent
+
 const (
-	PopulationSourceJira     = "jira"
-	PopulationSourceRecorded = "recorded"
+	PopulationSourceJira     = compliance.PopulationSourceJira
+	PopulationSourceRecorded = compliance.PopulationSourceRecorded
 )
 
-// ErrInvalidPopulationEvent marks an event the store refuses before writing
-// anything (no key, no time, half an approval). Retrying cannot fix it.
-var ErrInvalidPopulationEvent = errors.New("invalid population event")
+// ErrInvalidPopulationEvent is compliance's: the store returns it when the
+// table's constraints refuse an event (see populationConstraint).
+var ErrInvalidPopulationEvent = compliance.ErrInvalidPopulationEvent
 
-// PopulationEvent is one event in a per-event control's population: a
-// change, a joiner, an incident. An empty ApprovedBy (and zero ApprovedAt)
-// means no approval is recorded.
-type PopulationEvent struct {
-	ID           int64     `json:"id"`
-	EngagementID string    `json:"engagement_id"`
-	ControlID    string    `json:"control_id"`
-	EventKey     string    `json:"event_key"`
-	OccurredAt   time.Time `json:"occurred_at"`
-	Source       string    `json:"source"`
-	Summary      string    `json:"summary,omitempty"`
-	ApprovedBy   string    `json:"approved_by,omitempty"`
-	ApprovedAt   time.Time `json:"approved_at,omitzero"`
-	// EvidenceRef is where the auditor finds the event's record: the Jira
-	// browse URL, a pull request, a log entry.
-	EvidenceRef string    `json:"evidence_ref,omitempty"`
-	RecordedBy  string    `json:"recorded_by"`
-	RecordedAt  time.Time `json:"recorded_at"`
+// populationConstraints says, for each constraint on population_events,
+// what an event it refuses lacks (migrations 00006 and 00011).
+var populationConstraints = map[string]string{
+	"population_events_source_check":      "source is not jira or recorded",
+	"population_events_check":             "an approval needs both who approved and when",
+	"population_events_control_id_check":  "no control",
+	"population_events_event_key_check":   "no event key",
+	"population_events_occurred_at_check": "no time it occurred",
+	"population_events_recorded_by_check": "no recorder",
 }
 
-// Approved reports whether an approval is recorded.
-func (e PopulationEvent) Approved() bool { return e.ApprovedBy != "" }
+// SQLSTATEs of the constraint violations the store reports as bad input.
+const (
+	sqlstateCheckViolation   = "23514"
+	sqlstateNotNullViolation = "23502"
+)
 
-func (e PopulationEvent) validate() error {
-	var problem string
-	switch {
-	case e.EngagementID == "":
-		problem = "no engagement"
-	case strings.TrimSpace(e.ControlID) == "":
-		problem = "no control"
-	case strings.TrimSpace(e.EventKey) == "":
-		problem = "no event key"
-	case e.OccurredAt.IsZero():
-		problem = "no time it occurred"
-	case e.Source != PopulationSourceJira && e.Source != PopulationSourceRecorded:
-		problem = fmt.Sprintf("source %q is not jira or recorded", e.Source)
-	case strings.TrimSpace(e.RecordedBy) == "":
-		problem = "no recorder"
-	case (strings.TrimSpace(e.ApprovedBy) == "") != e.ApprovedAt.IsZero():
-		problem = "an approval needs both who approved and when"
-	default:
-		return nil
+// populationConstraint turns a constraint the database enforced into
+// ErrInvalidPopulationEvent naming the event; other errors pass unchanged.
+func populationConstraint(e PopulationEvent, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.TableName != "population_events" ||
+		(pgErr.Code != sqlstateCheckViolation && pgErr.Code != sqlstateNotNullViolation) {
+		return err
+	}
+	problem, ok := populationConstraints[pgErr.ConstraintName]
+	if !ok {
+		problem = pgErr.Message
 	}
 	return fmt.Errorf("%w %s/%s: %s", ErrInvalidPopulationEvent, e.ControlID, e.EventKey, problem)
 }
@@ -70,15 +61,13 @@ func (e PopulationEvent) validate() error {
 // many were new. An event already recorded (same engagement, control and
 // key) is not duplicated; a missing approval or evidence reference on it is
 // filled in from the new one, and nothing else changes (see migration
-// 00006). Every event is checked before anything is written, so a bad one
-// leaves nothing half-written. Each new row and each fill-in is logged in
-// engagement_events.
+// 00006). What an event must hold is compliance's rule
+// (PopulationEvent.Validate), which callers apply first for a clear
+// message; the table's constraints refuse what breaks it from any writer,
+// and the store reports that as ErrInvalidPopulationEvent. The write is one
+// transaction, so a bad event leaves nothing half-written. Each new row and
+// each fill-in is logged in engagement_events.
 func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationEvent) (int, error) {
-	for _, e := range events {
-		if err := e.validate(); err != nil {
-			return 0, err
-		}
-	}
 	inserted := 0
 	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		for _, e := range events {
@@ -97,16 +86,21 @@ func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationE
 }
 
 func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (int, error) {
+	// Half an approval is passed on as it is, for the table's check to refuse.
 	var approvedBy *string
 	var approvedAt *time.Time
 	if by := strings.TrimSpace(e.ApprovedBy); by != "" {
-		approvedBy, approvedAt = &by, &e.ApprovedAt
+		approvedBy = &by
+	}
+	if !e.ApprovedAt.IsZero() {
+		approvedAt = &e.ApprovedAt
 	}
 	var inserted bool
 	err := tx.QueryRow(ctx, `
 		INSERT INTO population_events AS p (engagement_id, control_id, event_key, occurred_at, source, summary,
 			approved_by, approved_at, evidence_ref, recorded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		VALUES (@engagement_id, @control_id, @event_key, @occurred_at, @source, @summary,
+			@approved_by, @approved_at, @evidence_ref, @recorded_by)
 		ON CONFLICT (engagement_id, control_id, event_key) DO UPDATE SET
 			approved_by  = COALESCE(p.approved_by, EXCLUDED.approved_by),
 			approved_at  = CASE WHEN p.approved_by IS NULL THEN EXCLUDED.approved_at ELSE p.approved_at END,
@@ -114,13 +108,14 @@ func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (
 		WHERE (p.approved_by IS NULL AND EXCLUDED.approved_by IS NOT NULL)
 			OR (p.evidence_ref = '' AND EXCLUDED.evidence_ref <> '')
 		RETURNING xmax = 0`,
-		e.EngagementID, e.ControlID, e.EventKey, e.OccurredAt, e.Source, e.Summary,
-		approvedBy, approvedAt, strings.TrimSpace(e.EvidenceRef), e.RecordedBy).Scan(&inserted)
+		pgx.StrictNamedArgs{"engagement_id": e.EngagementID, "control_id": e.ControlID, "event_key": e.EventKey,
+			"occurred_at": e.OccurredAt, "source": e.Source, "summary": e.Summary, "approved_by": approvedBy,
+			"approved_at": approvedAt, "evidence_ref": strings.TrimSpace(e.EvidenceRef), "recorded_by": e.RecordedBy}).Scan(&inserted)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil // already recorded, nothing to fill in
 	}
 	if err != nil {
-		return 0, fmt.Errorf("record population event %s/%s: %w", e.ControlID, e.EventKey, err)
+		return 0, fmt.Errorf("record population event %s/%s: %w", e.ControlID, e.EventKey, populationConstraint(e, err))
 	}
 	key, kind := "population/"+e.ControlID+"/"+e.EventKey, "population-event-recorded"
 	detail := map[string]any{"control": e.ControlID, "event": e.EventKey, "source": e.Source, "occurred_at": e.OccurredAt}

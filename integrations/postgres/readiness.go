@@ -33,26 +33,26 @@ type ReadinessReview struct {
 
 // Finding is one readiness finding with the lead's latest decision on it.
 type Finding struct {
-	EngagementID string `json:"engagement_id"`
+	EngagementID string `json:"engagement_id" db:"engagement_id"`
 	// ReviewID is the latest review that reported the finding.
-	ReviewID string `json:"review_id"`
+	ReviewID string `json:"review_id" db:"review_id"`
 	// FindingID is stable across reviews (see FindingID); empty on save
 	// means derive it.
-	FindingID     string `json:"finding_id"`
-	ControlID     string `json:"control_id"`
-	OccurrenceKey string `json:"occurrence_key"`
-	Test          string `json:"test"`
-	Severity      string `json:"severity"`
-	Exception     string `json:"exception"`
-	Rank          int    `json:"rank"`
+	FindingID     string `json:"finding_id" db:"finding_id"`
+	ControlID     string `json:"control_id" db:"control_id"`
+	OccurrenceKey string `json:"occurrence_key" db:"occurrence_key"`
+	Test          string `json:"test" db:"test"`
+	Severity      string `json:"severity" db:"severity"`
+	Exception     string `json:"exception" db:"exception"`
+	Rank          int    `json:"rank" db:"rank"`
 	// Decision is DecisionFix, DecisionAccept or "" when undecided; the
 	// other decision fields come from the same, latest, decision.
-	Decision  string     `json:"decision,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	DecidedBy string     `json:"decided_by,omitempty"`
-	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Decision  string     `json:"decision,omitempty" db:"decision"`
+	Reason    string     `json:"reason,omitempty" db:"reason"`
+	DecidedBy string     `json:"decided_by,omitempty" db:"decided_by"`
+	DecidedAt *time.Time `json:"decided_at,omitempty" db:"decided_at"`
 	// RemediationItem is the remediation item (or ticket) opened for it.
-	RemediationItem string `json:"remediation_item,omitempty"`
+	RemediationItem string `json:"remediation_item,omitempty" db:"remediation_item"`
 }
 
 // FindingDecision is the lead deciding to fix a finding or to accept it as a
@@ -115,9 +115,11 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO readiness_reviews (engagement_id, review_id, as_of, seed, risk, report)
-			VALUES ($1, $2, $3, $4, $5, $6)
+			VALUES (@engagement_id, @review_id, @as_of, @seed, @risk, @report)
 			ON CONFLICT (engagement_id, review_id) DO NOTHING`,
-			r.EngagementID, r.ReviewID, r.AsOf, int64(r.Seed), r.Risk, report) // the bits; read back as uint64
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "review_id": r.ReviewID, "as_of": r.AsOf,
+				"seed": int64(r.Seed), // the bits; read back as uint64
+				"risk": r.Risk, "report": report})
 		if err != nil {
 			return fmt.Errorf("save readiness review %s of %s: %w", r.ReviewID, r.EngagementID, err)
 		}
@@ -131,13 +133,15 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 			b.Queue(`
 				INSERT INTO readiness_findings AS cur (engagement_id, review_id, finding_id, control_id, occurrence_key, test,
 					severity, exception, rank, remediation_item)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''))
+				VALUES (@engagement_id, @review_id, @finding_id, @control_id, @occurrence_key, @test,
+					@severity, @exception, @rank, NULLIF(@remediation_item, ''))
 				ON CONFLICT (engagement_id, finding_id) DO UPDATE SET
 					review_id = EXCLUDED.review_id, severity = EXCLUDED.severity, exception = EXCLUDED.exception,
 					rank = EXCLUDED.rank, remediation_item = coalesce(cur.remediation_item, EXCLUDED.remediation_item)
-				WHERE (SELECT as_of FROM readiness_reviews WHERE engagement_id = cur.engagement_id AND review_id = cur.review_id) <= $11`,
-				r.EngagementID, r.ReviewID, f.FindingID, f.ControlID, f.OccurrenceKey, f.Test, f.Severity, f.Exception, f.Rank,
-				f.RemediationItem, r.AsOf)
+				WHERE (SELECT as_of FROM readiness_reviews WHERE engagement_id = cur.engagement_id AND review_id = cur.review_id) <= @as_of`,
+				pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "review_id": r.ReviewID, "finding_id": f.FindingID,
+					"control_id": f.ControlID, "occurrence_key": f.OccurrenceKey, "test": f.Test, "severity": f.Severity,
+					"exception": f.Exception, "rank": f.Rank, "remediation_item": f.RemediationItem, "as_of": r.AsOf})
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("save findings of readiness review %s: %w", r.ReviewID, err)
@@ -182,7 +186,7 @@ func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) 
 		return r, fmt.Errorf("read readiness review of %s: %w", engagementID, err)
 	}
 	r.Seed = uint64(seed) // the stored bits are the uint64's
-	r.Findings, err = s.findings(ctx, engagementID, `AND f.review_id = $2`, r.ReviewID)
+	r.Findings, err = s.findings(ctx, findingFilter{engagementID: engagementID, reviewID: r.ReviewID})
 	return r, err
 }
 
@@ -191,22 +195,32 @@ func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) 
 // by rank. Findings an earlier review reported and a later one did not are
 // still listed (with their own review ID), so a decision is never lost.
 func (s *Store) ReadinessFindings(ctx context.Context, engagementID string) ([]Finding, error) {
-	return s.findings(ctx, engagementID, "")
+	return s.findings(ctx, findingFilter{engagementID: engagementID})
 }
 
 // AcceptedExceptions lists the findings whose latest decision is to accept
 // them: the known exceptions the evidence pack declares.
 func (s *Store) AcceptedExceptions(ctx context.Context, engagementID string) ([]Finding, error) {
-	return s.findings(ctx, engagementID, `AND d.decision = 'accept'`)
+	return s.findings(ctx, findingFilter{engagementID: engagementID, acceptedOnly: true})
+}
+
+// findingFilter narrows findings: one review's, or only the accepted.
+type findingFilter struct {
+	engagementID string
+	reviewID     string // "" means every review
+	acceptedOnly bool
 }
 
 // findings reads findings with the latest decision from finding_decisions
-// itself, the record of truth, rather than the mirrored columns.
-func (s *Store) findings(ctx context.Context, engagementID, where string, args ...any) ([]Finding, error) {
+// itself, the record of truth, rather than the mirrored columns. One static
+// statement serves every filter.
+func (s *Store) findings(ctx context.Context, f findingFilter) ([]Finding, error) {
+	engagementID := f.engagementID
 	rows, err := s.q.Query(ctx, `
 		SELECT f.engagement_id, f.review_id, f.finding_id, f.control_id, f.occurrence_key, f.test, f.severity, f.exception,
-			f.rank, coalesce(d.decision, ''), coalesce(d.reason, ''), coalesce(d.decided_by, ''), d.decided_at,
-			coalesce(f.remediation_item, '')
+			f.rank, coalesce(d.decision, '') AS decision, coalesce(d.reason, '') AS reason,
+			coalesce(d.decided_by, '') AS decided_by, d.decided_at,
+			coalesce(f.remediation_item, '') AS remediation_item
 		FROM readiness_findings f
 		JOIN readiness_reviews r ON r.engagement_id = f.engagement_id AND r.review_id = f.review_id
 		LEFT JOIN LATERAL (
@@ -214,12 +228,15 @@ func (s *Store) findings(ctx context.Context, engagementID, where string, args .
 			WHERE engagement_id = f.engagement_id AND finding_id = f.finding_id
 			ORDER BY decided_at DESC, id DESC LIMIT 1
 		) d ON true
-		WHERE f.engagement_id = $1 `+where+`
-		ORDER BY r.as_of DESC, f.review_id, f.rank, f.finding_id`, append([]any{engagementID}, args...)...)
+		WHERE f.engagement_id = @engagement_id
+			AND (@review_id = '' OR f.review_id = @review_id)
+			AND (NOT @accepted_only OR d.decision = 'accept')
+		ORDER BY r.as_of DESC, f.review_id, f.rank, f.finding_id`,
+		pgx.StrictNamedArgs{"engagement_id": f.engagementID, "review_id": f.reviewID, "accepted_only": f.acceptedOnly})
 	if err != nil {
 		return nil, fmt.Errorf("read readiness findings of %s: %w", engagementID, err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Finding])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Finding])
 	if err != nil {
 		return nil, fmt.Errorf("read readiness findings of %s: %w", engagementID, err)
 	}
@@ -252,9 +269,10 @@ func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO finding_decisions (engagement_id, finding_id, decision, reason, decided_by, decided_at, decision_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@engagement_id, @finding_id, @decision, @reason, @decided_by, @decided_at, @decision_key)
 			ON CONFLICT (engagement_id, decision_key) DO NOTHING`,
-			d.EngagementID, d.FindingID, d.Decision, strings.TrimSpace(d.Reason), d.By, d.At, d.Key)
+			pgx.StrictNamedArgs{"engagement_id": d.EngagementID, "finding_id": d.FindingID, "decision": d.Decision,
+				"reason": strings.TrimSpace(d.Reason), "decided_by": d.By, "decided_at": d.At, "decision_key": d.Key})
 		if err != nil {
 			return fmt.Errorf("decide finding %s: %w", d.FindingID, err)
 		}
