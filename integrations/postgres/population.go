@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 )
@@ -36,25 +35,10 @@ var populationConstraints = map[string]string{
 	"population_events_recorded_by_check": "no recorder",
 }
 
-// SQLSTATEs of the constraint violations the store reports as bad input.
-const (
-	sqlstateCheckViolation   = "23514"
-	sqlstateNotNullViolation = "23502"
-)
-
 // populationConstraint turns a constraint the database enforced into
 // ErrInvalidPopulationEvent naming the event; other errors pass unchanged.
 func populationConstraint(e PopulationEvent, err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.TableName != "population_events" ||
-		(pgErr.Code != sqlstateCheckViolation && pgErr.Code != sqlstateNotNullViolation) {
-		return err
-	}
-	problem, ok := populationConstraints[pgErr.ConstraintName]
-	if !ok {
-		problem = pgErr.Message
-	}
-	return fmt.Errorf("%w %s/%s: %s", ErrInvalidPopulationEvent, e.ControlID, e.EventKey, problem)
+	return refused(err, "population_events", populationConstraints, ErrInvalidPopulationEvent, e.ControlID+"/"+e.EventKey)
 }
 
 // RecordPopulationEvents writes events in one transaction and returns how

@@ -9,13 +9,22 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// Decisions the lead makes on a readiness finding.
+// Decisions the lead makes on a readiness finding (compliance's).
 const (
-	DecisionFix    = "fix"
-	DecisionAccept = "accept"
+	DecisionFix    = compliance.FindingFix
+	DecisionAccept = compliance.FindingAccept
 )
+
+// findingDecisionConstraints names what finding_decisions' checks protect
+// (migration 00008): compliance.CheckFindingDecision, held for any writer.
+var findingDecisionConstraints = map[string]string{
+	"finding_decisions_decision_check": "the decision is not fix or accept",
+	"finding_decisions_check":          "accepting a finding as a known exception needs a reason",
+}
 
 // ReadinessReview is one readiness review (mock audit) and its findings.
 type ReadinessReview struct {
@@ -244,17 +253,14 @@ func (s *Store) findings(ctx context.Context, f findingFilter) ([]Finding, error
 }
 
 // DecideFinding records the lead's decision on a finding. It refuses an
-// unknown finding (ErrNotFound), a decision other than fix or accept, and
-// accepting without a reason. The same Key twice records one decision; a
-// new key with a different decision is a change of mind, and the latest
-// (by At) counts.
+// unknown finding (ErrNotFound), and a decision that breaks
+// compliance.CheckFindingDecision (the table's checks hold that rule; the
+// refusal wraps compliance.ErrInvalidFindingDecision). The same Key twice
+// records one decision; a new key with a different decision is a change of
+// mind, and the latest (by At) counts.
 func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 	d.By = strings.ToLower(strings.TrimSpace(d.By))
 	switch {
-	case d.Decision != DecisionFix && d.Decision != DecisionAccept:
-		return fmt.Errorf("decide finding %s: decision %q is not fix or accept", d.FindingID, d.Decision)
-	case d.Decision == DecisionAccept && strings.TrimSpace(d.Reason) == "":
-		return fmt.Errorf("decide finding %s: accepting a finding as a known exception needs a reason", d.FindingID)
 	case d.Key == "" || d.By == "" || d.At.IsZero():
 		return fmt.Errorf("decide finding %s: the key, who decided and when are required", d.FindingID)
 	}
@@ -274,7 +280,8 @@ func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 			pgx.StrictNamedArgs{"engagement_id": d.EngagementID, "finding_id": d.FindingID, "decision": d.Decision,
 				"reason": strings.TrimSpace(d.Reason), "decided_by": d.By, "decided_at": d.At, "decision_key": d.Key})
 		if err != nil {
-			return fmt.Errorf("decide finding %s: %w", d.FindingID, err)
+			return fmt.Errorf("decide finding %s: %w", d.FindingID,
+				refused(err, "finding_decisions", findingDecisionConstraints, compliance.ErrInvalidFindingDecision, d.FindingID))
 		}
 		if tag.RowsAffected() == 0 {
 			return nil // a retry of a decision already recorded
