@@ -62,13 +62,9 @@ func (s *Store) Assessments(ctx context.Context, engagementID string) ([]Control
 	if err != nil {
 		return nil, fmt.Errorf("list assessments of %s: %w", engagementID, err)
 	}
-	read, err := pgx.CollectRows(rows, pgx.RowToStructByName[assessmentRow])
+	out, err := collectAs(rows, func(r assessmentRow) ControlAssessment { return ControlAssessment(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list assessments of %s: %w", engagementID, err)
-	}
-	out := make([]ControlAssessment, len(read))
-	for i, r := range read {
-		out[i] = ControlAssessment(r)
 	}
 	return out, nil
 }

@@ -137,13 +137,9 @@ func (s *Store) Prompts(ctx context.Context, f PromptFilter) ([]Prompt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list prompts: %w", err)
 	}
-	read, err := pgx.CollectRows(rows, pgx.RowToStructByName[promptRow])
+	out, err := collectAs(rows, func(r promptRow) Prompt { return Prompt(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list prompts: %w", err)
-	}
-	out := make([]Prompt, len(read))
-	for i, r := range read {
-		out[i] = Prompt(r)
 	}
 	return out, nil
 }

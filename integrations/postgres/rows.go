@@ -3,6 +3,8 @@ package postgres
 import (
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
@@ -54,4 +56,56 @@ type assessmentRow struct {
 	AnsweredVia    string     `db:"answered_via"`
 	AnsweredAt     *time.Time `db:"answered_at"`
 	Unanswered     bool       `db:"unanswered"`
+}
+
+type evidenceRow struct {
+	ID            int64     `db:"id"`
+	EngagementID  string    `db:"engagement_id"`
+	ControlID     string    `db:"control_id"`
+	OccurrenceKey string    `db:"occurrence_key"`
+	PeriodStart   time.Time `db:"period_start"`
+	PeriodEnd     time.Time `db:"period_end"`
+	DueAt         time.Time `db:"due_at"`
+	SubmittedAt   time.Time `db:"submitted_at"`
+	SubmittedBy   string    `db:"submitted_by"`
+	Channel       string    `db:"channel"`
+	Kind          string    `db:"kind"`
+	Value         string    `db:"value"`
+	ValueSHA256   string    `db:"value_sha256"`
+	Corrects      *int64    `db:"corrects"`
+	SubmissionKey string    `db:"submission_key"`
+}
+
+type auditRequestRow struct {
+	EngagementID string     `db:"engagement_id"`
+	RequestID    string     `db:"request_id"`
+	ControlID    string     `db:"control_id"`
+	Description  string     `db:"description"`
+	Owner        string     `db:"owner"`
+	DueAt        time.Time  `db:"due_at"`
+	RequestedBy  string     `db:"requested_by"`
+	ImportedFrom string     `db:"imported_from"`
+	PromptID     string     `db:"prompt_id"`
+	Status       string     `db:"status"`
+	PromptStatus string     `db:"prompt_status"`
+	PromptLevel  string     `db:"prompt_level"`
+	AnswerChoice string     `db:"answer_choice"`
+	AnswerLink   string     `db:"answer_link"`
+	AnswerNote   string     `db:"answer_note"`
+	AnsweredBy   string     `db:"answered_by"`
+	AnsweredAt   *time.Time `db:"answered_at"`
+	CreatedAt    time.Time  `db:"created_at"`
+}
+
+// collectAs reads every row into R by column name and converts each to T.
+func collectAs[R any, T any](rows pgx.Rows, conv func(R) T) ([]T, error) {
+	read, err := pgx.CollectRows(rows, pgx.RowToStructByName[R])
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(read))
+	for i, r := range read {
+		out[i] = conv(r)
+	}
+	return out, nil
 }
