@@ -12,47 +12,63 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// ErrNotFound means no engagement has that ID.
+// ErrNotFound means the record asked for does not exist (an engagement, a
+// finding, a person, a remediation item); errors wrap it with what was
+// looked for, so callers test it with errors.Is.
 var ErrNotFound = errors.New("not found")
 
 // EngagementSummary is one line of `starter list`.
 type EngagementSummary struct {
-	ID         string    `json:"id"`
-	Client     string    `json:"client"`
-	Phase      string    `json:"phase"`
-	Revision   int       `json:"spec_revision"`
-	Frameworks []string  `json:"frameworks"`
-	AuditDate  string    `json:"audit_date"`
-	WorkflowID string    `json:"workflow_id"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string    `json:"id" db:"id"`
+	Client     string    `json:"client" db:"client_name"`
+	Phase      string    `json:"phase" db:"phase"`
+	Revision   int       `json:"spec_revision" db:"spec_revision"`
+	Frameworks []string  `json:"frameworks" db:"frameworks"`
+	AuditDate  string    `json:"audit_date" db:"audit_date"`
+	WorkflowID string    `json:"workflow_id" db:"workflow_id"`
+	UpdatedAt  time.Time `json:"updated_at" db:"updated_at"`
 }
 
-const summarySQL = `
+// summariesSQL lists engagement summaries, most recently changed first: all
+// of them, or the one named by @id.
+const summariesSQL = `
 	SELECT e.id, e.client_name, e.phase, e.spec_revision,
-	       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}'),
-	       e.audit_date::text, e.workflow_id, e.updated_at
-	FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id`
+	       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}') AS frameworks,
+	       e.audit_date::text AS audit_date, e.workflow_id, e.updated_at
+	FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id
+	WHERE @id = '' OR e.id = @id
+	GROUP BY e.id ORDER BY e.updated_at DESC, e.id`
 
 // ListEngagements returns every engagement, most recently changed first.
 func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error) {
-	rows, err := s.q.Query(ctx, summarySQL+` GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
+	rows, err := s.q.Query(ctx, summariesSQL, pgx.StrictNamedArgs{"id": ""})
 	if err != nil {
 		return nil, fmt.Errorf("list engagements: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[EngagementSummary])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[EngagementSummary])
+	if err != nil {
+		return nil, fmt.Errorf("list engagements: %w", err)
+	}
+	return out, nil
 }
 
-// Engagement reads one engagement's summary.
+// Engagement reads one engagement's summary; ErrNotFound when none has id.
 func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, error) {
-	rows, err := s.q.Query(ctx, summarySQL+` WHERE e.id = $1 GROUP BY e.id`, id)
+	if id == "" {
+		return EngagementSummary{}, fmt.Errorf("engagement with no ID: %w", ErrNotFound)
+	}
+	rows, err := s.q.Query(ctx, summariesSQL, pgx.StrictNamedArgs{"id": id})
 	if err != nil {
 		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
 	}
-	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[EngagementSummary])
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EngagementSummary])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return EngagementSummary{}, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
 	}
-	return e, err
+	if err != nil {
+		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
+	}
+	return e, nil
 }
 
 // ScopeRisks lists the findings recorded for one spec revision.
