@@ -148,26 +148,44 @@ func (s *Store) PopulationEvents(ctx context.Context, engagementID, controlID st
 		SELECT id, engagement_id, control_id, event_key, occurred_at, source, summary,
 			approved_by, approved_at, evidence_ref, recorded_by, recorded_at
 		FROM population_events
-		WHERE engagement_id = $1 AND ($2 = '' OR control_id = $2)
-			AND ($3::timestamptz IS NULL OR occurred_at >= $3)
-			AND ($4::timestamptz IS NULL OR occurred_at < $4)
-		ORDER BY control_id, occurred_at, event_key`, engagementID, controlID, lo, hi)
+		WHERE engagement_id = @engagement_id AND (@control_id = '' OR control_id = @control_id)
+			AND (@from::timestamptz IS NULL OR occurred_at >= @from)
+			AND (@to::timestamptz IS NULL OR occurred_at < @to)
+		ORDER BY control_id, occurred_at, event_key`,
+		pgx.StrictNamedArgs{"engagement_id": engagementID, "control_id": controlID, "from": lo, "to": hi})
 	if err != nil {
 		return nil, fmt.Errorf("list population events of %s: %w", engagementID, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PopulationEvent, error) {
-		var e PopulationEvent
-		var by *string
-		var at *time.Time
-		err := r.Scan(&e.ID, &e.EngagementID, &e.ControlID, &e.EventKey, &e.OccurredAt, &e.Source, &e.Summary,
-			&by, &at, &e.EvidenceRef, &e.RecordedBy, &e.RecordedAt)
-		if by != nil && at != nil {
-			e.ApprovedBy, e.ApprovedAt = *by, *at
-		}
-		return e, err
-	})
+	out, err := collectAs(rows, populationRow.event)
 	if err != nil {
 		return nil, fmt.Errorf("list population events of %s: %w", engagementID, err)
 	}
 	return out, nil
+}
+
+// populationRow is a population_events row; the approval columns are NULL
+// when none is recorded.
+type populationRow struct {
+	ID           int64      `db:"id"`
+	EngagementID string     `db:"engagement_id"`
+	ControlID    string     `db:"control_id"`
+	EventKey     string     `db:"event_key"`
+	OccurredAt   time.Time  `db:"occurred_at"`
+	Source       string     `db:"source"`
+	Summary      string     `db:"summary"`
+	ApprovedBy   *string    `db:"approved_by"`
+	ApprovedAt   *time.Time `db:"approved_at"`
+	EvidenceRef  string     `db:"evidence_ref"`
+	RecordedBy   string     `db:"recorded_by"`
+	RecordedAt   time.Time  `db:"recorded_at"`
+}
+
+func (r populationRow) event() PopulationEvent {
+	e := PopulationEvent{ID: r.ID, EngagementID: r.EngagementID, ControlID: r.ControlID, EventKey: r.EventKey,
+		OccurredAt: r.OccurredAt, Source: r.Source, Summary: r.Summary, EvidenceRef: r.EvidenceRef,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+	if r.ApprovedBy != nil && r.ApprovedAt != nil {
+		e.ApprovedBy, e.ApprovedAt = *r.ApprovedBy, *r.ApprovedAt
+	}
+	return e
 }
