@@ -35,7 +35,7 @@ const (
 // pool waits (acquires that found no idle connection, and the time spent
 // waiting for one) and Slack sends, and the old/new wall-time ratio.
 //
-//	go test -run '^$' -bench SlowSlackFanOut -benchtime 1x ./activities/
+//	go test -run '^$' -bench SlowSlackFanOut -benchtime 3x ./activities/
 func BenchmarkSlowSlackFanOut(b *testing.B) {
 	db := testenv.Postgres(b)
 	emu := slackemu.New()

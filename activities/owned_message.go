@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
@@ -18,11 +19,11 @@ import (
 const ownedLease = 45 * time.Second
 
 // Waiting for another delivery's lease: poll from ownedPollMin, doubling
-// to ownedPollMax. Each poll is one short statement, no connection is held
-// in between.
+// to ownedPollMax, each wait jittered so a crowd of waiters does not poll in
+// step. Each poll is one short statement; no connection is held in between.
 const (
 	ownedPollMin = 20 * time.Millisecond
-	ownedPollMax = 500 * time.Millisecond
+	ownedPollMax = 200 * time.Millisecond
 )
 
 // ownedMessage is one message Steadfast keeps up to date in Slack.
@@ -63,7 +64,7 @@ func (a *Activities) deliver(ctx context.Context, m ownedMessage) error {
 			return nil
 		}
 		if !c.Held {
-			if err := sleep(ctx, wait); err != nil {
+			if err := sleep(ctx, wait/2+mrand.N(wait)); err != nil {
 				return fmt.Errorf("wait for %s: %w", m.purpose, err)
 			}
 			wait = min(2*wait, ownedPollMax)
