@@ -21,10 +21,12 @@ func TestCertificationValidate(t *testing.T) {
 		t.Fatalf("a whole certification is valid: %v", err)
 	}
 	for name, spoil := range map[string]func(*Certification){
-		"no date":          func(c *Certification) { c.Date = compliance.Date{} },
-		"no framework":     func(c *Certification) { c.Framework = "" },
-		"half a period":    func(c *Certification) { c.ReportPeriod.End = compliance.Date{} },
-		"period backwards": func(c *Certification) { c.ReportPeriod.Start, c.ReportPeriod.End = c.ReportPeriod.End, c.ReportPeriod.Start },
+		"no date":       func(c *Certification) { c.Date = compliance.Date{} },
+		"no framework":  func(c *Certification) { c.Framework = "" },
+		"half a period": func(c *Certification) { c.ReportPeriod.End = compliance.Date{} },
+		"period backwards": func(c *Certification) {
+			c.ReportPeriod.Start, c.ReportPeriod.End = c.ReportPeriod.End, c.ReportPeriod.Start
+		},
 	} {
 		c := ok
 		spoil(&c)
