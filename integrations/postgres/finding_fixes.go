@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // FindingFix is the owner's evidence that a finding was fixed.
 type FindingFix struct {
-	FindingID string    `json:"finding_id"`
-	Evidence  string    `json:"evidence"`
-	FixedBy   string    `json:"fixed_by"`
-	FixedAt   time.Time `json:"fixed_at"`
+	FindingID string    `json:"finding_id" db:"finding_id"`
+	Evidence  string    `json:"evidence" db:"evidence"`
+	FixedBy   string    `json:"fixed_by" db:"fixed_by"`
+	FixedAt   time.Time `json:"fixed_at" db:"fixed_at"`
 }
 
 // SetFindingRemediation records the ticket (or remediation item) opened to
@@ -32,8 +34,8 @@ func (s *Store) SetFindingRemediation(ctx context.Context, engagementID, finding
 // first evidence recorded stands (a retried answer is the same evidence).
 func (s *Store) ResolveFinding(ctx context.Context, engagementID, findingID, evidence, by string, at time.Time) error {
 	_, err := s.q.Exec(ctx, `INSERT INTO finding_fixes (engagement_id, finding_id, evidence, fixed_by, fixed_at)
-		VALUES ($1, $2, $3, lower($4), $5) ON CONFLICT (engagement_id, finding_id) DO NOTHING`,
-		engagementID, findingID, evidence, by, at)
+		VALUES (@engagement_id, @finding_id, @evidence, lower(@fixed_by), @fixed_at) ON CONFLICT (engagement_id, finding_id) DO NOTHING`,
+		pgx.StrictNamedArgs{"engagement_id": engagementID, "finding_id": findingID, "evidence": evidence, "fixed_by": by, "fixed_at": at})
 	if err != nil {
 		return fmt.Errorf("record the fix of finding %s: %w", findingID, err)
 	}
@@ -47,14 +49,13 @@ func (s *Store) FindingFixes(ctx context.Context, engagementID string) (map[stri
 	if err != nil {
 		return nil, fmt.Errorf("list finding fixes of %s: %w", engagementID, err)
 	}
-	defer rows.Close()
-	out := map[string]FindingFix{}
-	for rows.Next() {
-		var f FindingFix
-		if err := rows.Scan(&f.FindingID, &f.Evidence, &f.FixedBy, &f.FixedAt); err != nil {
-			return nil, fmt.Errorf("read finding fix: %w", err)
-		}
+	fixes, err := pgx.CollectRows(rows, pgx.RowToStructByName[FindingFix])
+	if err != nil {
+		return nil, fmt.Errorf("list finding fixes of %s: %w", engagementID, err)
+	}
+	out := make(map[string]FindingFix, len(fixes))
+	for _, f := range fixes {
 		out[f.FindingID] = f
 	}
-	return out, rows.Err()
+	return out, nil
 }
