@@ -120,11 +120,11 @@ func (s *Store) ReleaseSlackMessage(ctx context.Context, engagementID, purpose, 
 // message for purpose, handing it the message posted so far (nil if none)
 // and storing what fn returns.
 //
-// Deprecated: it holds a pooled connection and a transaction open for as
-// long as fn talks to Slack, which starves the pool when many prompts open
-// at once. Activities deliver through RequestSlackMessage,
-// ClaimSlackMessage and SettleSlackMessage; this stays for callers outside
-// the activities and as the baseline of BenchmarkSlowSlackFanOut.
+// Do not call Slack from fn: it holds a pooled connection and a
+// transaction open for as long as fn runs, which starves the pool when many
+// prompts open at once. Activities deliver through RequestSlackMessage,
+// ClaimSlackMessage and SettleSlackMessage; this stays for fn that do not
+// leave the process, and as the baseline of BenchmarkSlowSlackFanOut.
 func (s *Store) WithSlackMessage(ctx context.Context, engagementID, purpose string, fn func(existing *SlackMessage) (SlackMessage, error)) error {
 	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		key := pgx.StrictNamedArgs{"key": engagementID + "|" + purpose}
