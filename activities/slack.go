@@ -169,14 +169,19 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 	if reason == "" {
 		reason = fmt.Sprintf("Escalated to the %s after %s did not answer in time.", in.Step.Kind, in.To.Email)
 	}
-	prompts, err := a.openPrompts(ctx, in.EngagementID, in.To.Email)
-	if err != nil {
-		return "", err
+	// Rendered by whichever delivery holds the message, from the owner's
+	// open prompts as they are then, so concurrent rungs show the latest.
+	render := func(ctx context.Context) (slack.Message, error) {
+		prompts, err := a.openPrompts(ctx, in.EngagementID, in.To.Email)
+		if err != nil {
+			return slack.Message{}, err
+		}
+		return slack.EscalationMessage(strings.Join(names, ", "), in.To.Name+" ("+in.To.Email+")", views(prompts, zone), reason), nil
 	}
-	msg := slack.EscalationMessage(strings.Join(names, ", "), in.To.Name+" ("+in.To.Email+")", views(prompts, zone), reason)
 	purpose := fmt.Sprintf("escalation:%s:%s:%s", in.Step.Kind, strings.ToLower(in.To.Email), day)
 	if in.SlackChannel != "" {
-		return postgres.ChannelSlack, a.postOwned(ctx, in.EngagementID, purpose, in.SlackChannel, msg)
+		return postgres.ChannelSlack, a.deliver(ctx, ownedMessage{engagementID: in.EngagementID, purpose: purpose, render: render,
+			open: func(context.Context) (string, error) { return in.SlackChannel, nil }})
 	}
 	for _, p := range in.Tell {
 		user, err := a.slackUser(ctx, in.EngagementID, p)
@@ -187,7 +192,8 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 			return "", err
 		}
 		dm := func(ctx context.Context) (string, error) { return a.openDM(ctx, user, p.Email) }
-		if err := a.postOwnedIn(ctx, in.EngagementID, purpose+":"+strings.ToLower(p.Email), msg, dm); err != nil {
+		if err := a.deliver(ctx, ownedMessage{engagementID: in.EngagementID, purpose: purpose + ":" + strings.ToLower(p.Email),
+			open: dm, render: render}); err != nil {
 			return "", err
 		}
 	}
@@ -196,14 +202,9 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 
 // postOwned posts msg once under purpose, updating it on a retry.
 func (a *Activities) postOwned(ctx context.Context, engagementID, purpose, channel string, msg slack.Message) error {
-	return a.postOwnedIn(ctx, engagementID, purpose, msg, func(context.Context) (string, error) { return channel, nil })
-}
-
-// postOwnedIn is postOwned for a channel that is opened only when the
-// message is first posted (a DM).
-func (a *Activities) postOwnedIn(ctx context.Context, engagementID, purpose string, msg slack.Message, open func(context.Context) (string, error)) error {
 	return a.deliver(ctx, ownedMessage{
-		engagementID: engagementID, purpose: purpose, open: open,
+		engagementID: engagementID, purpose: purpose,
+		open:   func(context.Context) (string, error) { return channel, nil },
 		render: func(context.Context) (slack.Message, error) { return msg, nil },
 	})
 }
