@@ -81,6 +81,11 @@ func (a *Activities) ImportPopulation(ctx context.Context, in ImportPopulationIn
 			events = append(events, populationEventOf(in.EngagementID, p.Control, ev))
 		}
 	}
+	for _, e := range events {
+		if err := e.Validate(); err != nil {
+			return ImportPopulationResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("import population for %s: %w", in.EngagementID, err))
+		}
+	}
 	res.Imported, err = a.Store.RecordPopulationEvents(ctx, events)
 	if errors.Is(err, postgres.ErrInvalidPopulationEvent) {
 		return ImportPopulationResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("import population for %s: %w", in.EngagementID, err))

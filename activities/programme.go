@@ -52,6 +52,9 @@ type RecordCertificationInput struct {
 // RecordCertification stores the certification (idempotent).
 func (a *Activities) RecordCertification(ctx context.Context, in RecordCertificationInput) error {
 	c := in.Certification
+	if err := c.Validate(); err != nil {
+		return nonRetryable(ErrTypeBadInput, fmt.Errorf("record certification of %s: %w", in.EngagementID, err))
+	}
 	err := a.Store.RecordCertification(ctx, postgres.CertificationRow{EngagementID: in.EngagementID, Framework: c.Framework,
 		CertifiedOn: c.Date, ReportPeriod: c.ReportPeriod, Reference: c.Reference, RecordedBy: in.By, RecordedAt: in.At})
 	if err != nil {

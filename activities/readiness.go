@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/reports"
@@ -101,6 +102,9 @@ type DecideFindingInput struct {
 
 // DecideFinding records the lead's fix-or-accept decision.
 func (a *Activities) DecideFinding(ctx context.Context, in DecideFindingInput) error {
+	if err := compliance.CheckFindingDecision(in.Decision, in.Reason); err != nil {
+		return nonRetryable(ErrTypeBadInput, fmt.Errorf("record decision on finding %s: %w", in.FindingID, err))
+	}
 	err := a.Store.DecideFinding(ctx, postgres.FindingDecision{EngagementID: in.EngagementID, FindingID: in.FindingID,
 		Decision: in.Decision, Reason: in.Reason, By: in.By, At: in.At, Key: in.Key})
 	if err != nil {

@@ -100,9 +100,9 @@ func zoneOf(p compliance.Person, fallback string) string {
 	return fallback
 }
 
-// slackDigest posts or updates the person's one digest message. The
-// message's ts is stored under an advisory lock, so concurrent prompts for
-// one owner and retried activities update a single message.
+// slackDigest posts or updates the person's one digest message (see
+// deliver: concurrent prompts for one owner and retried activities update a
+// single message, and no transaction is open while Slack is called).
 func (a *Activities) slackDigest(ctx context.Context, engagementID string, p compliance.Person) (string, error) {
 	user, err := a.slackUser(ctx, engagementID, p)
 	if errors.Is(err, errUnreachable) {
@@ -111,27 +111,17 @@ func (a *Activities) slackDigest(ctx context.Context, engagementID string, p com
 	if err != nil {
 		return "", err
 	}
-	prompts, err := a.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID, Addressee: p.Email})
-	if err != nil {
-		return "", err
-	}
-	msg := slack.DigestMessage(p.Name, views(prompts, p.TimeZone))
-	err = a.Store.WithSlackMessage(ctx, engagementID, "digest:"+strings.ToLower(p.Email), func(existing *postgres.SlackMessage) (postgres.SlackMessage, error) {
-		if existing != nil {
-			if err := a.Slack.Update(ctx, existing.Channel, existing.TS, msg); err != nil {
-				return postgres.SlackMessage{}, slackError("update digest of "+p.Email, err)
+	err = a.deliver(ctx, ownedMessage{
+		engagementID: engagementID,
+		purpose:      "digest:" + strings.ToLower(p.Email),
+		open:         func(ctx context.Context) (string, error) { return a.openDM(ctx, user, p.Email) },
+		render: func(ctx context.Context) (slack.Message, error) {
+			prompts, err := a.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID, Addressee: p.Email})
+			if err != nil {
+				return slack.Message{}, err
 			}
-			return *existing, nil
-		}
-		channel, err := a.Slack.OpenDM(ctx, user)
-		if err != nil {
-			return postgres.SlackMessage{}, slackError("open DM with "+p.Email, err)
-		}
-		ts, err := a.Slack.Post(ctx, channel, msg)
-		if err != nil {
-			return postgres.SlackMessage{}, slackError("post digest to "+p.Email, err)
-		}
-		return postgres.SlackMessage{Channel: channel, TS: ts}, nil
+			return slack.DigestMessage(p.Name, views(prompts, p.TimeZone)), nil
+		},
 	})
 	if err != nil {
 		return "", err
@@ -147,10 +137,6 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 	if in.Step.Kind == StepExpire || in.Step.Kind == StepWithdraw {
 		return postgres.ChannelSlack, nil // the digest is refreshed after the record
 	}
-	prompts, err := a.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: in.EngagementID, Addressee: in.To.Email, Status: postgres.PromptOpen})
-	if err != nil {
-		return "", err
-	}
 	zone := zoneOf(in.To, "")
 	day := in.Step.At.In(time.UTC).Format("2006-01-02")
 	if in.Step.Kind == StepRemind {
@@ -161,22 +147,18 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 		if err != nil {
 			return "", err
 		}
-		msg := slack.ReminderMessage(in.To.Name, views(prompts, zone), reminderNumber(in.Step.Name))
-		return postgres.ChannelSlack, a.Store.WithSlackMessage(ctx, in.EngagementID, "reminder:"+strings.ToLower(in.To.Email)+":"+day,
-			func(existing *postgres.SlackMessage) (postgres.SlackMessage, error) {
-				if existing != nil {
-					return *existing, slackErrorOrNil("update reminder", a.Slack.Update(ctx, existing.Channel, existing.TS, msg))
-				}
-				channel, err := a.Slack.OpenDM(ctx, user)
+		return postgres.ChannelSlack, a.deliver(ctx, ownedMessage{
+			engagementID: in.EngagementID,
+			purpose:      "reminder:" + strings.ToLower(in.To.Email) + ":" + day,
+			open:         func(ctx context.Context) (string, error) { return a.openDM(ctx, user, in.To.Email) },
+			render: func(ctx context.Context) (slack.Message, error) {
+				open, err := a.openPrompts(ctx, in.EngagementID, in.To.Email)
 				if err != nil {
-					return postgres.SlackMessage{}, slackError("open DM with "+in.To.Email, err)
+					return slack.Message{}, err
 				}
-				ts, err := a.Slack.Post(ctx, channel, msg)
-				if err != nil {
-					return postgres.SlackMessage{}, slackError("post reminder to "+in.To.Email, err)
-				}
-				return postgres.SlackMessage{Channel: channel, TS: ts}, nil
-			})
+				return slack.ReminderMessage(in.To.Name, views(open, zone), reminderNumber(in.Step.Name)), nil
+			},
+		})
 	}
 	// Lead or sponsor: one escalation per owner, level and day.
 	var names []string
@@ -187,10 +169,19 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 	if reason == "" {
 		reason = fmt.Sprintf("Escalated to the %s after %s did not answer in time.", in.Step.Kind, in.To.Email)
 	}
-	msg := slack.EscalationMessage(strings.Join(names, ", "), in.To.Name+" ("+in.To.Email+")", views(prompts, zone), reason)
+	// Rendered by whichever delivery holds the message, from the owner's
+	// open prompts as they are then, so concurrent rungs show the latest.
+	render := func(ctx context.Context) (slack.Message, error) {
+		prompts, err := a.openPrompts(ctx, in.EngagementID, in.To.Email)
+		if err != nil {
+			return slack.Message{}, err
+		}
+		return slack.EscalationMessage(strings.Join(names, ", "), in.To.Name+" ("+in.To.Email+")", views(prompts, zone), reason), nil
+	}
 	purpose := fmt.Sprintf("escalation:%s:%s:%s", in.Step.Kind, strings.ToLower(in.To.Email), day)
 	if in.SlackChannel != "" {
-		return postgres.ChannelSlack, a.postOwned(ctx, in.EngagementID, purpose, in.SlackChannel, msg)
+		return postgres.ChannelSlack, a.deliver(ctx, ownedMessage{engagementID: in.EngagementID, purpose: purpose, render: render,
+			open: func(context.Context) (string, error) { return in.SlackChannel, nil }})
 	}
 	for _, p := range in.Tell {
 		user, err := a.slackUser(ctx, in.EngagementID, p)
@@ -200,11 +191,9 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 		if err != nil {
 			return "", err
 		}
-		channel, err := a.Slack.OpenDM(ctx, user)
-		if err != nil {
-			return "", slackError("open DM with "+p.Email, err)
-		}
-		if err := a.postOwned(ctx, in.EngagementID, purpose+":"+strings.ToLower(p.Email), channel, msg); err != nil {
+		dm := func(ctx context.Context) (string, error) { return a.openDM(ctx, user, p.Email) }
+		if err := a.deliver(ctx, ownedMessage{engagementID: in.EngagementID, purpose: purpose + ":" + strings.ToLower(p.Email),
+			open: dm, render: render}); err != nil {
 			return "", err
 		}
 	}
@@ -213,23 +202,25 @@ func (a *Activities) slackStep(ctx context.Context, in PromptStepInput) (string,
 
 // postOwned posts msg once under purpose, updating it on a retry.
 func (a *Activities) postOwned(ctx context.Context, engagementID, purpose, channel string, msg slack.Message) error {
-	return a.Store.WithSlackMessage(ctx, engagementID, purpose, func(existing *postgres.SlackMessage) (postgres.SlackMessage, error) {
-		if existing != nil {
-			return *existing, slackErrorOrNil("update "+purpose, a.Slack.Update(ctx, existing.Channel, existing.TS, msg))
-		}
-		ts, err := a.Slack.Post(ctx, channel, msg)
-		if err != nil {
-			return postgres.SlackMessage{}, slackError("post "+purpose, err)
-		}
-		return postgres.SlackMessage{Channel: channel, TS: ts}, nil
+	return a.deliver(ctx, ownedMessage{
+		engagementID: engagementID, purpose: purpose,
+		open:   func(context.Context) (string, error) { return channel, nil },
+		render: func(context.Context) (slack.Message, error) { return msg, nil },
 	})
 }
 
-func slackErrorOrNil(what string, err error) error {
-	if err == nil {
-		return nil
+// openDM opens (or finds) the direct-message channel with a person.
+func (a *Activities) openDM(ctx context.Context, user, email string) (string, error) {
+	channel, err := a.Slack.OpenDM(ctx, user)
+	if err != nil {
+		return "", slackError("open DM with "+email, err)
 	}
-	return slackError(what, err)
+	return channel, nil
+}
+
+// openPrompts lists a person's open prompts.
+func (a *Activities) openPrompts(ctx context.Context, engagementID, email string) ([]postgres.Prompt, error) {
+	return a.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID, Addressee: email, Status: postgres.PromptOpen})
 }
 
 func reminderNumber(step string) int {

@@ -22,7 +22,7 @@ const RequestedByAuditor = "auditor"
 func (s *Store) AddAuditRequest(ctx context.Context, r AuditRequest) (AuditRequest, bool, error) {
 	var stored AuditRequest
 	created := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		by := strings.ToLower(strings.TrimSpace(r.RequestedBy))
 		if by == "" {
 			by = RequestedByAuditor
@@ -34,9 +34,12 @@ func (s *Store) AddAuditRequest(ctx context.Context, r AuditRequest) (AuditReque
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO audit_requests (engagement_id, request_id, control_id, description, owner, due_at,
 				requested_by, imported_from, prompt_id, created_at)
-			VALUES ($1, $2, NULLIF($3, ''), $4, lower($5), $6, $7, $8, $9, $10)
+			VALUES (@engagement_id, @request_id, NULLIF(@control_id, ''), @description, lower(@owner), @due_at,
+				@requested_by, @imported_from, @prompt_id, @created_at)
 			ON CONFLICT (engagement_id, request_id) DO NOTHING`,
-			r.EngagementID, r.RequestID, r.ControlID, r.Description, r.Owner, r.DueAt, by, r.ImportedFrom, r.PromptID, at)
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "request_id": r.RequestID, "control_id": r.ControlID,
+				"description": r.Description, "owner": r.Owner, "due_at": r.DueAt, "requested_by": by,
+				"imported_from": r.ImportedFrom, "prompt_id": r.PromptID, "created_at": at})
 		if err != nil {
 			return fmt.Errorf("insert audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
 		}
@@ -51,14 +54,15 @@ func (s *Store) AddAuditRequest(ctx context.Context, r AuditRequest) (AuditReque
 				return err
 			}
 		}
-		rows, err := tx.Query(ctx, auditRequestsSQL+` WHERE a.engagement_id = $1 AND a.request_id = $2`, r.EngagementID, r.RequestID)
+		rows, err := tx.Query(ctx, auditRequestsSQL, pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "request_id": r.RequestID, "status": ""})
 		if err != nil {
 			return fmt.Errorf("read audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
 		}
-		stored, err = pgx.CollectExactlyOneRow(rows, scanAuditRequest)
+		row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[auditRequestRow])
 		if err != nil {
 			return fmt.Errorf("read audit request %s/%s: %w", r.EngagementID, r.RequestID, err)
 		}
+		stored = AuditRequest(row)
 		return nil
 	})
 	return stored, created, err
@@ -72,15 +76,15 @@ var ErrNoAuditRequest = errors.New("no audit request for that prompt")
 // answered differently keeps its first answer and fails with
 // ErrPromptClosed, like the prompt itself.
 func (s *Store) RecordAuditAnswer(ctx context.Context, a PromptAnswer) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		by := strings.ToLower(a.By)
 		var requestID string
 		err := tx.QueryRow(ctx, `
-			UPDATE audit_requests SET status = 'answered', answer_choice = $2, answer_link = $3, answer_note = $4,
-				answered_by = $5, answered_at = $6
-			WHERE prompt_id = $1 AND status = 'open'
+			UPDATE audit_requests SET status = 'answered', answer_choice = @choice, answer_link = @link, answer_note = @note,
+				answered_by = @by, answered_at = @at
+			WHERE prompt_id = @prompt_id AND status = 'open'
 			RETURNING request_id`,
-			a.PromptID, a.Choice, a.Link, a.Note, by, a.At).Scan(&requestID)
+			pgx.StrictNamedArgs{"prompt_id": a.PromptID, "choice": a.Choice, "link": a.Link, "note": a.Note, "by": by, "at": a.At}).Scan(&requestID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			var status, choice, answeredBy string
 			err := tx.QueryRow(ctx, `SELECT request_id, status, answer_choice, answered_by FROM audit_requests WHERE prompt_id = $1`,
@@ -107,12 +111,13 @@ func (s *Store) RecordAuditAnswer(ctx context.Context, a PromptAnswer) error {
 	})
 }
 
-// auditRequestsSQL reads requests with their prompt's state. A request whose
+// auditRequestsSQL reads an engagement's requests (one, when @request_id is
+// set; those in @status, when set) with their prompt's state. A request whose
 // own row is still open but whose prompt was answered shows the prompt's
 // answer: the prompt is where the answer is first recorded, so the listing
 // is right even before (or without) the copy onto the request row.
 const auditRequestsSQL = `
-	SELECT a.engagement_id, a.request_id, coalesce(a.control_id, '') AS control_id, a.description, a.owner, a.due_at,
+	SELECT * FROM (SELECT a.engagement_id, a.request_id, coalesce(a.control_id, '') AS control_id, a.description, a.owner, a.due_at,
 		a.requested_by, a.imported_from, a.prompt_id,
 		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN 'answered'
 		     WHEN a.status = 'open' AND p.status = 'withdrawn' THEN 'withdrawn'
@@ -124,25 +129,18 @@ const auditRequestsSQL = `
 		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answered_by ELSE a.answered_by END AS answered_by,
 		CASE WHEN a.status = 'open' AND p.status = 'answered' THEN p.answered_at ELSE a.answered_at END AS answered_at,
 		a.created_at
-	FROM audit_requests a LEFT JOIN prompts p ON p.id = a.prompt_id`
-
-func scanAuditRequest(row pgx.CollectableRow) (AuditRequest, error) {
-	var r AuditRequest
-	err := row.Scan(&r.EngagementID, &r.RequestID, &r.ControlID, &r.Description, &r.Owner, &r.DueAt,
-		&r.RequestedBy, &r.ImportedFrom, &r.PromptID, &r.Status, &r.PromptStatus, &r.PromptLevel,
-		&r.AnswerChoice, &r.AnswerLink, &r.AnswerNote, &r.AnsweredBy, &r.AnsweredAt, &r.CreatedAt)
-	return r, err
-}
+	FROM audit_requests a LEFT JOIN prompts p ON p.id = a.prompt_id
+		WHERE a.engagement_id = @engagement_id AND (@request_id = '' OR a.request_id = @request_id)) r
+	WHERE (@status = '' OR r.status = @status)
+	ORDER BY r.due_at, r.request_id`
 
 // AuditRequests lists an engagement's audit requests by due date, then ID.
 func (s *Store) AuditRequests(ctx context.Context, engagementID string, f AuditRequestFilter) ([]AuditRequest, error) {
-	rows, err := s.pool.Query(ctx, `SELECT * FROM (`+auditRequestsSQL+` WHERE a.engagement_id = $1) r
-		WHERE ($2 = '' OR r.status = $2)
-		ORDER BY r.due_at, r.request_id`, engagementID, f.Status)
+	rows, err := s.q.Query(ctx, auditRequestsSQL, pgx.StrictNamedArgs{"engagement_id": engagementID, "request_id": "", "status": f.Status})
 	if err != nil {
 		return nil, fmt.Errorf("list audit requests of %s: %w", engagementID, err)
 	}
-	out, err := pgx.CollectRows(rows, scanAuditRequest)
+	out, err := collectAs(rows, func(r auditRequestRow) AuditRequest { return AuditRequest(r) })
 	if err != nil {
 		return nil, fmt.Errorf("list audit requests of %s: %w", engagementID, err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 )
 
 // CertificationRow is a report or certificate the engagement obtained: a
@@ -26,34 +26,41 @@ type CertificationRow struct {
 	RecordedAt   time.Time       `json:"recorded_at"`
 }
 
+// certificationConstraints names what the certifications table's checks
+// protect (migration 00008).
+var certificationConstraints = map[string]string{
+	"certifications_check":  "the report period needs both a start and an end",
+	"certifications_check1": "the report period ends before it starts",
+}
+
 // RecordCertification records a certification once per framework and date.
 // Recording the same one again changes nothing; recording it with a
 // corrected period or reference replaces those, and both are logged.
 func (s *Store) RecordCertification(ctx context.Context, c CertificationRow) error {
 	p := c.ReportPeriod
-	switch {
-	case c.EngagementID == "" || c.Framework == "" || c.CertifiedOn.IsZero():
-		return errors.New("record certification: engagement, framework and date are required")
-	case p.Start.IsZero() != p.End.IsZero():
-		return fmt.Errorf("record certification of %s: the report period needs both a start and an end", c.Framework)
-	case !p.Start.IsZero() && p.End.Before(p.Start):
-		return fmt.Errorf("record certification of %s: the report period %s ends before it starts", c.Framework, p)
+	// The key must be there; what makes a certification whole is
+	// postcert.Certification.Validate, held by the table's checks.
+	if c.EngagementID == "" || c.Framework == "" || c.CertifiedOn.IsZero() {
+		return fmt.Errorf("record certification: engagement, framework and date are required: %w", postcert.ErrInvalidCertification)
 	}
 	by := strings.ToLower(strings.TrimSpace(c.RecordedBy))
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO certifications AS cur (engagement_id, framework, certified_on, report_period_start, report_period_end,
 				reference, recorded_by, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			VALUES (@engagement_id, @framework, @certified_on, @report_period_start, @report_period_end,
+				@reference, @recorded_by, @recorded_at)
 			ON CONFLICT (engagement_id, framework, certified_on) DO UPDATE SET
 				report_period_start = EXCLUDED.report_period_start, report_period_end = EXCLUDED.report_period_end,
 				reference = EXCLUDED.reference, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at
 			WHERE (cur.report_period_start, cur.report_period_end, cur.reference)
 				IS DISTINCT FROM (EXCLUDED.report_period_start, EXCLUDED.report_period_end, EXCLUDED.reference)`,
-			c.EngagementID, string(c.Framework), c.CertifiedOn.String(), dateOrNil(p.Start), dateOrNil(p.End),
-			c.Reference, by, c.RecordedAt)
+			pgx.StrictNamedArgs{"engagement_id": c.EngagementID, "framework": string(c.Framework),
+				"certified_on": c.CertifiedOn.String(), "report_period_start": dateOrNil(p.Start),
+				"report_period_end": dateOrNil(p.End), "reference": c.Reference, "recorded_by": by, "recorded_at": c.RecordedAt})
 		if err != nil {
-			return fmt.Errorf("record certification of %s on %s: %w", c.Framework, c.CertifiedOn, err)
+			return fmt.Errorf("record certification of %s on %s: %w", c.Framework, c.CertifiedOn,
+				refused(err, "certifications", certificationConstraints, postcert.ErrInvalidCertification, string(c.Framework)))
 		}
 		if tag.RowsAffected() == 0 {
 			return nil
@@ -71,7 +78,7 @@ func (s *Store) RecordCertification(ctx context.Context, c CertificationRow) err
 
 // Certifications lists an engagement's certifications, oldest first.
 func (s *Store) Certifications(ctx context.Context, engagementID string) ([]CertificationRow, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, framework, certified_on::text, coalesce(report_period_start::text, ''),
 			coalesce(report_period_end::text, ''), reference, recorded_by, recorded_at
 		FROM certifications WHERE engagement_id = $1 ORDER BY certified_on, framework`, engagementID)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -78,7 +79,11 @@ func TestRecordCertificationRefusesBadInput(t *testing.T) {
 	} {
 		c := ok
 		edit(&c)
-		assert.Error(t, db.Store.RecordCertification(ctx, c), name)
+		err := db.Store.RecordCertification(ctx, c)
+		assert.Error(t, err, name)
+		if name != "unknown engagement" {
+			assert.ErrorIs(t, err, postcert.ErrInvalidCertification, "%s: the table holds postcert's rule", name)
+		}
 	}
 	assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM certifications`))
 }

@@ -31,21 +31,22 @@ type ScopeRecord struct {
 // revision are removed; everything else is upserted, so replaying the same
 // record changes nothing.
 func (s *Store) RecordScope(ctx context.Context, r ScopeRecord) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		spec, err := json.Marshal(r.Spec)
 		if err != nil {
 			return fmt.Errorf("encode spec: %w", err)
 		}
 		_, err = tx.Exec(ctx, `
 			INSERT INTO engagements (id, client_name, workflow_id, phase, spec_revision, spec, audit_date, time_zone)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			VALUES (@id, @client_name, @workflow_id, @phase, @spec_revision, @spec, @audit_date, @time_zone)
 			ON CONFLICT (id) DO UPDATE SET
 				client_name = EXCLUDED.client_name, workflow_id = EXCLUDED.workflow_id,
 				phase = EXCLUDED.phase, spec_revision = EXCLUDED.spec_revision, spec = EXCLUDED.spec,
 				audit_date = EXCLUDED.audit_date, time_zone = EXCLUDED.time_zone, updated_at = now()
 			WHERE engagements.spec_revision <= EXCLUDED.spec_revision`,
-			r.EngagementID, r.Spec.Client.Name, r.WorkflowID, r.Phase, r.Revision, spec,
-			r.Spec.AuditDate.String(), r.Spec.Reminders.TimeZone)
+			pgx.StrictNamedArgs{"id": r.EngagementID, "client_name": r.Spec.Client.Name, "workflow_id": r.WorkflowID,
+				"phase": r.Phase, "spec_revision": r.Revision, "spec": spec, "audit_date": r.Spec.AuditDate.String(),
+				"time_zone": r.Spec.Reminders.TimeZone})
 		if err != nil {
 			return fmt.Errorf("upsert engagement %s: %w", r.EngagementID, err)
 		}
@@ -69,7 +70,7 @@ func (s *Store) RecordScope(ctx context.Context, r ScopeRecord) error {
 	})
 }
 
-func upsertFrameworks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertFrameworks(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var ids []string
 	for _, f := range r.Spec.Frameworks {
 		details, err := json.Marshal(f)
@@ -90,19 +91,20 @@ func upsertFrameworks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertSystems(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertSystems(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var names []string
 	for _, sys := range r.Spec.Systems {
 		names = append(names, sys.Name)
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO systems (engagement_id, name, kind, environment, data_classes, scope, rationale, cde, cardholder_flow, connected_to)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+			VALUES (@engagement_id, @name, @kind, @environment, @data_classes, @scope, @rationale, @cde, @cardholder_flow, @connected_to)
 			ON CONFLICT (engagement_id, name) DO UPDATE SET
 				kind = EXCLUDED.kind, environment = EXCLUDED.environment, data_classes = EXCLUDED.data_classes,
 				scope = EXCLUDED.scope, rationale = EXCLUDED.rationale, cde = EXCLUDED.cde,
 				cardholder_flow = EXCLUDED.cardholder_flow, connected_to = EXCLUDED.connected_to`,
-			r.EngagementID, sys.Name, sys.Kind, sys.Environment, strs(sys.Data), sys.Scope, sys.Rationale,
-			sys.CDE, strs(sys.CardholderFlow), nonNil(sys.ConnectedTo)); err != nil {
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "name": sys.Name, "kind": sys.Kind, "environment": sys.Environment,
+				"data_classes": strs(sys.Data), "scope": sys.Scope, "rationale": sys.Rationale, "cde": sys.CDE,
+				"cardholder_flow": strs(sys.CardholderFlow), "connected_to": nonNil(sys.ConnectedTo)}); err != nil {
 			return fmt.Errorf("upsert system %s of %s: %w", sys.Name, r.EngagementID, err)
 		}
 	}
@@ -112,18 +114,19 @@ func upsertSystems(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertPeople(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertPeople(ctx context.Context, tx Querier, r ScopeRecord) error {
 	var emails []string
 	for _, p := range r.Spec.People {
 		email := strings.ToLower(p.Email)
 		emails = append(emails, email)
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO people (engagement_id, email, name, slack_id, roles, owns, time_zone)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@engagement_id, @email, @name, @slack_id, @roles, @owns, @time_zone)
 			ON CONFLICT (engagement_id, email) DO UPDATE SET
 				name = EXCLUDED.name, slack_id = EXCLUDED.slack_id, roles = EXCLUDED.roles,
 				owns = EXCLUDED.owns, time_zone = EXCLUDED.time_zone`,
-			r.EngagementID, email, p.Name, p.SlackID, strs(p.Roles), strs(p.Owns), p.TimeZone); err != nil {
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "email": email, "name": p.Name, "slack_id": p.SlackID,
+				"roles": strs(p.Roles), "owns": strs(p.Owns), "time_zone": p.TimeZone}); err != nil {
 			return fmt.Errorf("upsert person %s of %s: %w", email, r.EngagementID, err)
 		}
 	}
@@ -133,7 +136,7 @@ func upsertPeople(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	return nil
 }
 
-func upsertPlanAndRisks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
+func upsertPlanAndRisks(ctx context.Context, tx Querier, r ScopeRecord) error {
 	plan, err := json.Marshal(r.Plan)
 	if err != nil {
 		return fmt.Errorf("encode plan: %w", err)
@@ -141,22 +144,27 @@ func upsertPlanAndRisks(ctx context.Context, tx pgx.Tx, r ScopeRecord) error {
 	p := r.Plan
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO plans (engagement_id, spec_revision, fits, start_date, latest_start, operating_start, operating_end, readiness_start, audit_date, plan)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		VALUES (@engagement_id, @spec_revision, @fits, @start_date, @latest_start, @operating_start, @operating_end,
+			@readiness_start, @audit_date, @plan)
 		ON CONFLICT (engagement_id, spec_revision) DO UPDATE SET
 			fits = EXCLUDED.fits, start_date = EXCLUDED.start_date, latest_start = EXCLUDED.latest_start,
 			operating_start = EXCLUDED.operating_start, operating_end = EXCLUDED.operating_end,
 			readiness_start = EXCLUDED.readiness_start, audit_date = EXCLUDED.audit_date, plan = EXCLUDED.plan`,
-		r.EngagementID, r.Revision, p.Fits, p.Start.String(), p.LatestStart.String(), p.Operating.Start.String(),
-		p.Operating.End.String(), p.Readiness.Start.String(), p.AuditDate.String(), plan); err != nil {
+		pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "spec_revision": r.Revision, "fits": p.Fits,
+			"start_date": p.Start.String(), "latest_start": p.LatestStart.String(), "operating_start": p.Operating.Start.String(),
+			"operating_end": p.Operating.End.String(), "readiness_start": p.Readiness.Start.String(),
+			"audit_date": p.AuditDate.String(), "plan": plan}); err != nil {
 		return fmt.Errorf("upsert plan of %s: %w", r.EngagementID, err)
 	}
 	for _, risk := range r.Risks {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO scope_risks (engagement_id, spec_revision, rule, systems_key, systems, severity, message)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@engagement_id, @spec_revision, @rule, @systems_key, @systems, @severity, @message)
 			ON CONFLICT (engagement_id, spec_revision, rule, systems_key) DO UPDATE SET
 				severity = EXCLUDED.severity, message = EXCLUDED.message`,
-			r.EngagementID, r.Revision, risk.Rule, strings.Join(risk.Systems, ","), nonNil(risk.Systems), risk.Severity, risk.Message); err != nil {
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "spec_revision": r.Revision, "rule": risk.Rule,
+				"systems_key": strings.Join(risk.Systems, ","), "systems": nonNil(risk.Systems), "severity": risk.Severity,
+				"message": risk.Message}); err != nil {
 			return fmt.Errorf("upsert scope risk %s of %s: %w", risk.Rule, r.EngagementID, err)
 		}
 	}
@@ -187,12 +195,13 @@ func (s *Store) RecordDecision(ctx context.Context, d Decision) error {
 	if d.Approved {
 		decision, kind = "approved", EventScopeApproved
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO scope_decisions (engagement_id, spec_revision, decision, decided_by, reason, channel, update_id, decided_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			VALUES (@engagement_id, @spec_revision, @decision, @decided_by, @reason, @channel, @update_id, @decided_at)
 			ON CONFLICT (engagement_id, spec_revision) DO NOTHING`,
-			d.EngagementID, d.Revision, decision, d.By, d.Reason, d.Channel, d.UpdateID, d.At)
+			pgx.StrictNamedArgs{"engagement_id": d.EngagementID, "spec_revision": d.Revision, "decision": decision,
+				"decided_by": d.By, "reason": d.Reason, "channel": d.Channel, "update_id": d.UpdateID, "decided_at": d.At})
 		if err != nil {
 			return fmt.Errorf("insert scope decision for %s: %w", d.EngagementID, err)
 		}
@@ -225,7 +234,7 @@ type PhaseChange struct {
 
 // RecordPhase moves the engagement to a phase and logs the change once.
 func (s *Store) RecordPhase(ctx context.Context, c PhaseChange) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE engagements SET phase = $2, updated_at = now() WHERE id = $1`, c.EngagementID, c.Phase); err != nil {
 			return fmt.Errorf("set phase of %s: %w", c.EngagementID, err)
 		}

@@ -7,32 +7,26 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Event is one entry in an engagement's append-only log.
 type Event struct {
-	ID           int64          `json:"id"`
-	EngagementID string         `json:"engagement_id"`
-	Key          string         `json:"key"`
-	Kind         string         `json:"kind"`
-	Actor        string         `json:"actor"`
-	Channel      string         `json:"channel"`
-	Detail       map[string]any `json:"detail"`
-	At           time.Time      `json:"at"`
+	ID           int64          `json:"id" db:"id"`
+	EngagementID string         `json:"engagement_id" db:"engagement_id"`
+	Key          string         `json:"key" db:"event_key"`
+	Kind         string         `json:"kind" db:"kind"`
+	Actor        string         `json:"actor" db:"actor"`
+	Channel      string         `json:"channel" db:"channel"`
+	Detail       map[string]any `json:"detail" db:"detail"`
+	At           time.Time      `json:"at" db:"occurred_at"`
 }
 
 // AppendEvent logs an event once: a second append with the same key is a no-op.
 func (s *Store) AppendEvent(ctx context.Context, e Event) error {
-	return appendEvent(ctx, s.pool, e)
+	return appendEvent(ctx, s.q, e)
 }
 
-// execer is what both a pool and a transaction offer.
-type execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
-
-func appendEvent(ctx context.Context, db execer, e Event) error {
+func appendEvent(ctx context.Context, db Querier, e Event) error {
 	detail, err := json.Marshal(e.Detail)
 	if err != nil {
 		return fmt.Errorf("encode event detail: %w", err)
@@ -42,9 +36,10 @@ func appendEvent(ctx context.Context, db execer, e Event) error {
 	}
 	if _, err := db.Exec(ctx, `
 		INSERT INTO engagement_events (engagement_id, event_key, kind, actor, channel, detail, occurred_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		VALUES (@engagement_id, @event_key, @kind, @actor, @channel, @detail, @occurred_at)
 		ON CONFLICT (engagement_id, event_key) DO NOTHING`,
-		e.EngagementID, e.Key, e.Kind, e.Actor, e.Channel, detail, e.At); err != nil {
+		pgx.StrictNamedArgs{"engagement_id": e.EngagementID, "event_key": e.Key, "kind": e.Kind, "actor": e.Actor,
+			"channel": e.Channel, "detail": detail, "occurred_at": e.At}); err != nil {
 		return fmt.Errorf("append %s event to %s: %w", e.Kind, e.EngagementID, err)
 	}
 	return nil
@@ -52,15 +47,15 @@ func appendEvent(ctx context.Context, db execer, e Event) error {
 
 // Events lists an engagement's log, oldest first.
 func (s *Store) Events(ctx context.Context, engagementID string) ([]Event, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, event_key, kind, actor, channel, detail, occurred_at
 		FROM engagement_events WHERE engagement_id = $1 ORDER BY occurred_at, id`, engagementID)
 	if err != nil {
 		return nil, fmt.Errorf("list events of %s: %w", engagementID, err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := row.Scan(&e.ID, &e.EngagementID, &e.Key, &e.Kind, &e.Actor, &e.Channel, &e.Detail, &e.At)
-		return e, err
-	})
+	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+	if err != nil {
+		return nil, fmt.Errorf("list events of %s: %w", engagementID, err)
+	}
+	return events, nil
 }

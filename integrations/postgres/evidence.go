@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,17 +21,20 @@ func HashValue(v string) string {
 // AddEvidence appends evidence once per submission key and returns its ID.
 func (s *Store) AddEvidence(ctx context.Context, e Evidence) (int64, error) {
 	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO evidence (engagement_id, control_id, occurrence_key, period_start, period_end, due_at, submitted_at,
 				submitted_by, channel, kind, value, value_sha256, corrects, submission_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			VALUES (@engagement_id, @control_id, @occurrence_key, @period_start, @period_end, @due_at, @submitted_at,
+				@submitted_by, @channel, @kind, @value, @value_sha256, @corrects, @submission_key)
 			ON CONFLICT (engagement_id, submission_key) DO NOTHING
 			RETURNING id`,
-			e.EngagementID, e.ControlID, e.OccurrenceKey, e.PeriodStart.Format("2006-01-02"), e.PeriodEnd.Format("2006-01-02"),
-			e.DueAt, e.SubmittedAt, strings.ToLower(e.SubmittedBy), e.Channel, e.Kind, e.Value, HashValue(e.Value), e.Corrects,
-			e.SubmissionKey).Scan(&id)
-		if err == pgx.ErrNoRows {
+			pgx.StrictNamedArgs{"engagement_id": e.EngagementID, "control_id": e.ControlID, "occurrence_key": e.OccurrenceKey,
+				"period_start": e.PeriodStart.Format("2006-01-02"), "period_end": e.PeriodEnd.Format("2006-01-02"),
+				"due_at": e.DueAt, "submitted_at": e.SubmittedAt, "submitted_by": strings.ToLower(e.SubmittedBy),
+				"channel": e.Channel, "kind": e.Kind, "value": e.Value, "value_sha256": HashValue(e.Value),
+				"corrects": e.Corrects, "submission_key": e.SubmissionKey}).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return tx.QueryRow(ctx, `SELECT id FROM evidence WHERE engagement_id = $1 AND submission_key = $2`, e.EngagementID, e.SubmissionKey).Scan(&id)
 		}
 		if err != nil {
@@ -47,12 +51,18 @@ func (s *Store) AddEvidence(ctx context.Context, e Evidence) (int64, error) {
 
 // EvidenceFor lists an engagement's evidence, oldest first.
 func (s *Store) EvidenceFor(ctx context.Context, engagementID string) ([]Evidence, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT id, engagement_id, control_id, occurrence_key, period_start::timestamptz, period_end::timestamptz, due_at,
-			submitted_at, submitted_by, channel, kind, value, value_sha256, corrects, submission_key
-		FROM evidence WHERE engagement_id = $1 ORDER BY submitted_at, id`, engagementID)
+	rows, err := s.q.Query(ctx, `
+		SELECT id, engagement_id, control_id, occurrence_key, period_start::timestamptz AS period_start,
+			period_end::timestamptz AS period_end, due_at, submitted_at, submitted_by, channel, kind, value, value_sha256,
+			corrects, submission_key
+		FROM evidence WHERE engagement_id = @engagement_id ORDER BY submitted_at, id`,
+		pgx.StrictNamedArgs{"engagement_id": engagementID})
 	if err != nil {
 		return nil, fmt.Errorf("list evidence of %s: %w", engagementID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Evidence])
+	out, err := collectAs(rows, func(r evidenceRow) Evidence { return Evidence(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list evidence of %s: %w", engagementID, err)
+	}
+	return out, nil
 }

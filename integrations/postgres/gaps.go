@@ -12,18 +12,21 @@ import (
 
 // RecordAssessment upserts a control's assessment and logs it once.
 func (s *Store) RecordAssessment(ctx context.Context, a ControlAssessment) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO control_assessments (engagement_id, control_id, owner_email, prompt_id, status, evidence_exists,
 				sampleable, choice, note, link, answered_by, answered_via, answered_at, unanswered)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			VALUES (@engagement_id, @control_id, @owner_email, @prompt_id, @status, @evidence_exists,
+				@sampleable, @choice, @note, @link, @answered_by, @answered_via, @answered_at, @unanswered)
 			ON CONFLICT (engagement_id, control_id) DO UPDATE SET
 				owner_email = EXCLUDED.owner_email, prompt_id = EXCLUDED.prompt_id, status = EXCLUDED.status,
 				evidence_exists = EXCLUDED.evidence_exists, sampleable = EXCLUDED.sampleable, choice = EXCLUDED.choice,
 				note = EXCLUDED.note, link = EXCLUDED.link, answered_by = EXCLUDED.answered_by,
 				answered_via = EXCLUDED.answered_via, answered_at = EXCLUDED.answered_at, unanswered = EXCLUDED.unanswered`,
-			a.EngagementID, a.ControlID, strings.ToLower(a.OwnerEmail), a.PromptID, a.Status, a.EvidenceExists, a.Sampleable,
-			a.Choice, a.Note, a.Link, strings.ToLower(a.AnsweredBy), a.AnsweredVia, a.AnsweredAt, a.Unanswered); err != nil {
+			pgx.StrictNamedArgs{"engagement_id": a.EngagementID, "control_id": a.ControlID, "owner_email": strings.ToLower(a.OwnerEmail),
+				"prompt_id": a.PromptID, "status": a.Status, "evidence_exists": a.EvidenceExists, "sampleable": a.Sampleable,
+				"choice": a.Choice, "note": a.Note, "link": a.Link, "answered_by": strings.ToLower(a.AnsweredBy),
+				"answered_via": a.AnsweredVia, "answered_at": a.AnsweredAt, "unanswered": a.Unanswered}); err != nil {
 			return fmt.Errorf("record assessment of %s: %w", a.ControlID, err)
 		}
 		actor, at := a.AnsweredBy, time.Now()
@@ -51,57 +54,65 @@ func orWorkflow(c string) string {
 
 // Assessments lists an engagement's control assessments by control.
 func (s *Store) Assessments(ctx context.Context, engagementID string) ([]ControlAssessment, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, control_id, owner_email, prompt_id, status, evidence_exists, sampleable, choice, note, link,
 			answered_by, answered_via, answered_at, unanswered
-		FROM control_assessments WHERE engagement_id = $1 ORDER BY control_id`, engagementID)
+		FROM control_assessments WHERE engagement_id = @engagement_id ORDER BY control_id`,
+		pgx.StrictNamedArgs{"engagement_id": engagementID})
 	if err != nil {
 		return nil, fmt.Errorf("list assessments of %s: %w", engagementID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[ControlAssessment])
+	out, err := collectAs(rows, func(r assessmentRow) ControlAssessment { return ControlAssessment(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list assessments of %s: %w", engagementID, err)
+	}
+	return out, nil
 }
 
 // GapEntry is one row of the ranked register.
 type GapEntry struct {
-	ControlID      string     `json:"control_id"`
-	Rank           int        `json:"rank"`
-	Score          int        `json:"score"`
-	Gap            bool       `json:"gap"`
-	Status         string     `json:"status"`
-	Title          string     `json:"title"`
-	Domain         string     `json:"domain"`
-	OwnerEmail     string     `json:"owner"`
-	Frequency      string     `json:"frequency"`
-	SampleSize     int        `json:"sample_size"`
-	Frameworks     []string   `json:"frameworks"`
-	Requirements   int        `json:"requirements"`
-	Automated      bool       `json:"automated"`
-	Reasons        []string   `json:"reasons"`
-	OverrideRank   *int       `json:"override_rank,omitempty"`
-	OverrideReason string     `json:"override_reason,omitempty"`
-	Accepted       bool       `json:"accepted"`
-	AcceptReason   string     `json:"accept_reason,omitempty"`
-	DecidedBy      string     `json:"decided_by,omitempty"`
-	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+	ControlID      string     `json:"control_id" db:"control_id"`
+	Rank           int        `json:"rank" db:"rank"`
+	Score          int        `json:"score" db:"score"`
+	Gap            bool       `json:"gap" db:"gap"`
+	Status         string     `json:"status" db:"status"`
+	Title          string     `json:"title" db:"title"`
+	Domain         string     `json:"domain" db:"domain"`
+	OwnerEmail     string     `json:"owner" db:"owner_email"`
+	Frequency      string     `json:"frequency" db:"frequency"`
+	SampleSize     int        `json:"sample_size" db:"sample_size"`
+	Frameworks     []string   `json:"frameworks" db:"frameworks"`
+	Requirements   int        `json:"requirements" db:"requirements"`
+	Automated      bool       `json:"automated" db:"automated"`
+	Reasons        []string   `json:"reasons" db:"reasons"`
+	OverrideRank   *int       `json:"override_rank,omitempty" db:"override_rank"`
+	OverrideReason string     `json:"override_reason,omitempty" db:"override_reason"`
+	Accepted       bool       `json:"accepted" db:"accepted"`
+	AcceptReason   string     `json:"accept_reason,omitempty" db:"accept_reason"`
+	DecidedBy      string     `json:"decided_by,omitempty" db:"decided_by"`
+	DecidedAt      *time.Time `json:"decided_at,omitempty" db:"decided_at"`
 }
 
 // ReplaceRegister stores a freshly ranked register. Overrides and
 // acceptances already recorded for a control are kept.
 func (s *Store) ReplaceRegister(ctx context.Context, engagementID string, entries []GapEntry, at time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		for _, e := range entries {
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO gap_register (engagement_id, control_id, rank, score, gap, status, title, domain, owner_email,
 					frequency, sample_size, frameworks, requirements, automated, reasons, built_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+				VALUES (@engagement_id, @control_id, @rank, @score, @gap, @status, @title, @domain, @owner_email,
+					@frequency, @sample_size, @frameworks, @requirements, @automated, @reasons, @built_at)
 				ON CONFLICT (engagement_id, control_id) DO UPDATE SET
 					rank = EXCLUDED.rank, score = EXCLUDED.score, gap = EXCLUDED.gap, status = EXCLUDED.status,
 					title = EXCLUDED.title, domain = EXCLUDED.domain, owner_email = EXCLUDED.owner_email,
 					frequency = EXCLUDED.frequency, sample_size = EXCLUDED.sample_size, frameworks = EXCLUDED.frameworks,
 					requirements = EXCLUDED.requirements, automated = EXCLUDED.automated, reasons = EXCLUDED.reasons,
 					built_at = EXCLUDED.built_at`,
-				engagementID, e.ControlID, e.Rank, e.Score, e.Gap, e.Status, e.Title, e.Domain, strings.ToLower(e.OwnerEmail),
-				e.Frequency, e.SampleSize, nonNil(e.Frameworks), e.Requirements, e.Automated, nonNil(e.Reasons), at); err != nil {
+				pgx.StrictNamedArgs{"engagement_id": engagementID, "control_id": e.ControlID, "rank": e.Rank, "score": e.Score,
+					"gap": e.Gap, "status": e.Status, "title": e.Title, "domain": e.Domain, "owner_email": strings.ToLower(e.OwnerEmail),
+					"frequency": e.Frequency, "sample_size": e.SampleSize, "frameworks": nonNil(e.Frameworks),
+					"requirements": e.Requirements, "automated": e.Automated, "reasons": nonNil(e.Reasons), "built_at": at}); err != nil {
 				return fmt.Errorf("store register entry %s: %w", e.ControlID, err)
 			}
 		}
@@ -122,15 +133,19 @@ func (s *Store) ReplaceRegister(ctx context.Context, engagementID string, entrie
 // Register lists the ranked register, effective rank first (an override
 // wins over the computed rank).
 func (s *Store) Register(ctx context.Context, engagementID string) ([]GapEntry, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT control_id, rank, score, gap, status, title, domain, owner_email, frequency, sample_size, frameworks,
 			requirements, automated, reasons, override_rank, override_reason, accepted, accept_reason, decided_by, decided_at
-		FROM gap_register WHERE engagement_id = $1
-		ORDER BY coalesce(override_rank, rank), rank, control_id`, engagementID)
+		FROM gap_register WHERE engagement_id = @engagement_id
+		ORDER BY coalesce(override_rank, rank), rank, control_id`, pgx.StrictNamedArgs{"engagement_id": engagementID})
 	if err != nil {
 		return nil, fmt.Errorf("read gap register of %s: %w", engagementID, err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[GapEntry])
+	entries, err := pgx.CollectRows(rows, pgx.RowToStructByName[GapEntry])
+	if err != nil {
+		return nil, fmt.Errorf("read gap register of %s: %w", engagementID, err)
+	}
+	return entries, nil
 }
 
 // GapDecision is the lead overriding a rank or accepting a gap.
@@ -147,17 +162,20 @@ type GapDecision struct {
 
 // RecordGapDecision stores an override or an acceptance and logs it.
 func (s *Store) RecordGapDecision(ctx context.Context, d GapDecision) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		var tag interface{ RowsAffected() int64 }
 		var err error
 		kind := EventGapOverridden
 		if d.Accept {
 			kind = EventGapAccepted
-			tag, err = tx.Exec(ctx, `UPDATE gap_register SET accepted = true, accept_reason = $3, decided_by = $4, decided_at = $5
-				WHERE engagement_id = $1 AND control_id = $2`, d.EngagementID, d.ControlID, d.Reason, strings.ToLower(d.By), d.At)
+			tag, err = tx.Exec(ctx, `UPDATE gap_register SET accepted = true, accept_reason = @reason, decided_by = @by, decided_at = @at
+				WHERE engagement_id = @engagement_id AND control_id = @control_id`, pgx.StrictNamedArgs{
+				"engagement_id": d.EngagementID, "control_id": d.ControlID, "reason": d.Reason, "by": strings.ToLower(d.By), "at": d.At})
 		} else {
-			tag, err = tx.Exec(ctx, `UPDATE gap_register SET override_rank = $3, override_reason = $4, decided_by = $5, decided_at = $6
-				WHERE engagement_id = $1 AND control_id = $2`, d.EngagementID, d.ControlID, d.OverrideRank, d.Reason, strings.ToLower(d.By), d.At)
+			tag, err = tx.Exec(ctx, `UPDATE gap_register SET override_rank = @rank, override_reason = @reason, decided_by = @by, decided_at = @at
+				WHERE engagement_id = @engagement_id AND control_id = @control_id`, pgx.StrictNamedArgs{
+				"engagement_id": d.EngagementID, "control_id": d.ControlID, "rank": d.OverrideRank, "reason": d.Reason,
+				"by": strings.ToLower(d.By), "at": d.At})
 		}
 		if err != nil {
 			return fmt.Errorf("record %s of %s: %w", kind, d.ControlID, err)
@@ -175,7 +193,7 @@ func (s *Store) RecordGapDecision(ctx context.Context, d GapDecision) error {
 
 // GapAcceptance reports whether the lead accepted a gap, and who did.
 func (s *Store) GapAcceptance(ctx context.Context, engagementID, controlID string) (accepted bool, by, reason string, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT accepted, decided_by, accept_reason FROM gap_register WHERE engagement_id = $1 AND control_id = $2`,
+	err = s.q.QueryRow(ctx, `SELECT accepted, decided_by, accept_reason FROM gap_register WHERE engagement_id = $1 AND control_id = $2`,
 		engagementID, controlID).Scan(&accepted, &by, &reason)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, "", "", nil

@@ -8,79 +8,52 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// Where a population event came from.
+// The population event and its rule live in compliance.
+type PopulationEvent = compliance.PopulationEvent
+
 const (
-	PopulationSourceJira     = "jira"
-	PopulationSourceRecorded = "recorded"
+	PopulationSourceJira     = compliance.PopulationSourceJira
+	PopulationSourceRecorded = compliance.PopulationSourceRecorded
 )
 
-// ErrInvalidPopulationEvent marks an event the store refuses before writing
-// anything (no key, no time, half an approval). Retrying cannot fix it.
-var ErrInvalidPopulationEvent = errors.New("invalid population event")
+// ErrInvalidPopulationEvent is compliance's: the store returns it when the
+// table's constraints refuse an event (see populationConstraint).
+var ErrInvalidPopulationEvent = compliance.ErrInvalidPopulationEvent
 
-// PopulationEvent is one event in a per-event control's population: a
-// change, a joiner, an incident. An empty ApprovedBy (and zero ApprovedAt)
-// means no approval is recorded.
-type PopulationEvent struct {
-	ID           int64     `json:"id"`
-	EngagementID string    `json:"engagement_id"`
-	ControlID    string    `json:"control_id"`
-	EventKey     string    `json:"event_key"`
-	OccurredAt   time.Time `json:"occurred_at"`
-	Source       string    `json:"source"`
-	Summary      string    `json:"summary,omitempty"`
-	ApprovedBy   string    `json:"approved_by,omitempty"`
-	ApprovedAt   time.Time `json:"approved_at,omitzero"`
-	// EvidenceRef is where the auditor finds the event's record: the Jira
-	// browse URL, a pull request, a log entry.
-	EvidenceRef string    `json:"evidence_ref,omitempty"`
-	RecordedBy  string    `json:"recorded_by"`
-	RecordedAt  time.Time `json:"recorded_at"`
+// populationConstraints says, for each constraint on population_events,
+// what an event it refuses lacks (migrations 00006 and 00011).
+var populationConstraints = map[string]string{
+	"population_events_source_check":      "source is not jira or recorded",
+	"population_events_check":             "an approval needs both who approved and when",
+	"population_events_control_id_check":  "no control",
+	"population_events_event_key_check":   "no event key",
+	"population_events_occurred_at_check": "no time it occurred",
+	"population_events_recorded_by_check": "no recorder",
 }
 
-// Approved reports whether an approval is recorded.
-func (e PopulationEvent) Approved() bool { return e.ApprovedBy != "" }
-
-func (e PopulationEvent) validate() error {
-	var problem string
-	switch {
-	case e.EngagementID == "":
-		problem = "no engagement"
-	case strings.TrimSpace(e.ControlID) == "":
-		problem = "no control"
-	case strings.TrimSpace(e.EventKey) == "":
-		problem = "no event key"
-	case e.OccurredAt.IsZero():
-		problem = "no time it occurred"
-	case e.Source != PopulationSourceJira && e.Source != PopulationSourceRecorded:
-		problem = fmt.Sprintf("source %q is not jira or recorded", e.Source)
-	case strings.TrimSpace(e.RecordedBy) == "":
-		problem = "no recorder"
-	case (strings.TrimSpace(e.ApprovedBy) == "") != e.ApprovedAt.IsZero():
-		problem = "an approval needs both who approved and when"
-	default:
-		return nil
-	}
-	return fmt.Errorf("%w %s/%s: %s", ErrInvalidPopulationEvent, e.ControlID, e.EventKey, problem)
+// populationConstraint turns a constraint the database enforced into
+// ErrInvalidPopulationEvent naming the event; other errors pass unchanged.
+func populationConstraint(e PopulationEvent, err error) error {
+	return refused(err, "population_events", populationConstraints, ErrInvalidPopulationEvent, e.ControlID+"/"+e.EventKey)
 }
 
 // RecordPopulationEvents writes events in one transaction and returns how
 // many were new. An event already recorded (same engagement, control and
 // key) is not duplicated; a missing approval or evidence reference on it is
 // filled in from the new one, and nothing else changes (see migration
-// 00006). Every event is checked before anything is written, so a bad one
-// leaves nothing half-written. Each new row and each fill-in is logged in
-// engagement_events.
+// 00006). What an event must hold is compliance's rule
+// (PopulationEvent.Validate), which callers apply first for a clear
+// message; the table's constraints refuse what breaks it from any writer,
+// and the store reports that as ErrInvalidPopulationEvent. The write is one
+// transaction, so a bad event leaves nothing half-written. Each new row and
+// each fill-in is logged in engagement_events.
 func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationEvent) (int, error) {
-	for _, e := range events {
-		if err := e.validate(); err != nil {
-			return 0, err
-		}
-	}
 	inserted := 0
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		for _, e := range events {
 			n, err := recordPopulationEvent(ctx, tx, e)
 			if err != nil {
@@ -96,17 +69,22 @@ func (s *Store) RecordPopulationEvents(ctx context.Context, events []PopulationE
 	return inserted, nil
 }
 
-func recordPopulationEvent(ctx context.Context, tx pgx.Tx, e PopulationEvent) (int, error) {
+func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (int, error) {
+	// Half an approval is passed on as it is, for the table's check to refuse.
 	var approvedBy *string
 	var approvedAt *time.Time
 	if by := strings.TrimSpace(e.ApprovedBy); by != "" {
-		approvedBy, approvedAt = &by, &e.ApprovedAt
+		approvedBy = &by
+	}
+	if !e.ApprovedAt.IsZero() {
+		approvedAt = &e.ApprovedAt
 	}
 	var inserted bool
 	err := tx.QueryRow(ctx, `
 		INSERT INTO population_events AS p (engagement_id, control_id, event_key, occurred_at, source, summary,
 			approved_by, approved_at, evidence_ref, recorded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+		VALUES (@engagement_id, @control_id, @event_key, @occurred_at, @source, @summary,
+			@approved_by, @approved_at, @evidence_ref, @recorded_by)
 		ON CONFLICT (engagement_id, control_id, event_key) DO UPDATE SET
 			approved_by  = COALESCE(p.approved_by, EXCLUDED.approved_by),
 			approved_at  = CASE WHEN p.approved_by IS NULL THEN EXCLUDED.approved_at ELSE p.approved_at END,
@@ -114,13 +92,14 @@ func recordPopulationEvent(ctx context.Context, tx pgx.Tx, e PopulationEvent) (i
 		WHERE (p.approved_by IS NULL AND EXCLUDED.approved_by IS NOT NULL)
 			OR (p.evidence_ref = '' AND EXCLUDED.evidence_ref <> '')
 		RETURNING xmax = 0`,
-		e.EngagementID, e.ControlID, e.EventKey, e.OccurredAt, e.Source, e.Summary,
-		approvedBy, approvedAt, strings.TrimSpace(e.EvidenceRef), e.RecordedBy).Scan(&inserted)
+		pgx.StrictNamedArgs{"engagement_id": e.EngagementID, "control_id": e.ControlID, "event_key": e.EventKey,
+			"occurred_at": e.OccurredAt, "source": e.Source, "summary": e.Summary, "approved_by": approvedBy,
+			"approved_at": approvedAt, "evidence_ref": strings.TrimSpace(e.EvidenceRef), "recorded_by": e.RecordedBy}).Scan(&inserted)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil // already recorded, nothing to fill in
 	}
 	if err != nil {
-		return 0, fmt.Errorf("record population event %s/%s: %w", e.ControlID, e.EventKey, err)
+		return 0, fmt.Errorf("record population event %s/%s: %w", e.ControlID, e.EventKey, populationConstraint(e, err))
 	}
 	key, kind := "population/"+e.ControlID+"/"+e.EventKey, "population-event-recorded"
 	detail := map[string]any{"control": e.ControlID, "event": e.EventKey, "source": e.Source, "occurred_at": e.OccurredAt}
@@ -165,30 +144,48 @@ func (s *Store) PopulationEvents(ctx context.Context, engagementID, controlID st
 	if !to.IsZero() {
 		hi = &to
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, control_id, event_key, occurred_at, source, summary,
 			approved_by, approved_at, evidence_ref, recorded_by, recorded_at
 		FROM population_events
-		WHERE engagement_id = $1 AND ($2 = '' OR control_id = $2)
-			AND ($3::timestamptz IS NULL OR occurred_at >= $3)
-			AND ($4::timestamptz IS NULL OR occurred_at < $4)
-		ORDER BY control_id, occurred_at, event_key`, engagementID, controlID, lo, hi)
+		WHERE engagement_id = @engagement_id AND (@control_id = '' OR control_id = @control_id)
+			AND (@from::timestamptz IS NULL OR occurred_at >= @from)
+			AND (@to::timestamptz IS NULL OR occurred_at < @to)
+		ORDER BY control_id, occurred_at, event_key`,
+		pgx.StrictNamedArgs{"engagement_id": engagementID, "control_id": controlID, "from": lo, "to": hi})
 	if err != nil {
 		return nil, fmt.Errorf("list population events of %s: %w", engagementID, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PopulationEvent, error) {
-		var e PopulationEvent
-		var by *string
-		var at *time.Time
-		err := r.Scan(&e.ID, &e.EngagementID, &e.ControlID, &e.EventKey, &e.OccurredAt, &e.Source, &e.Summary,
-			&by, &at, &e.EvidenceRef, &e.RecordedBy, &e.RecordedAt)
-		if by != nil && at != nil {
-			e.ApprovedBy, e.ApprovedAt = *by, *at
-		}
-		return e, err
-	})
+	out, err := collectAs(rows, populationRow.event)
 	if err != nil {
 		return nil, fmt.Errorf("list population events of %s: %w", engagementID, err)
 	}
 	return out, nil
+}
+
+// populationRow is a population_events row; the approval columns are NULL
+// when none is recorded.
+type populationRow struct {
+	ID           int64      `db:"id"`
+	EngagementID string     `db:"engagement_id"`
+	ControlID    string     `db:"control_id"`
+	EventKey     string     `db:"event_key"`
+	OccurredAt   time.Time  `db:"occurred_at"`
+	Source       string     `db:"source"`
+	Summary      string     `db:"summary"`
+	ApprovedBy   *string    `db:"approved_by"`
+	ApprovedAt   *time.Time `db:"approved_at"`
+	EvidenceRef  string     `db:"evidence_ref"`
+	RecordedBy   string     `db:"recorded_by"`
+	RecordedAt   time.Time  `db:"recorded_at"`
+}
+
+func (r populationRow) event() PopulationEvent {
+	e := PopulationEvent{ID: r.ID, EngagementID: r.EngagementID, ControlID: r.ControlID, EventKey: r.EventKey,
+		OccurredAt: r.OccurredAt, Source: r.Source, Summary: r.Summary, EvidenceRef: r.EvidenceRef,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+	if r.ApprovedBy != nil && r.ApprovedAt != nil {
+		e.ApprovedBy, e.ApprovedAt = *r.ApprovedBy, *r.ApprovedAt
+	}
+	return e
 }

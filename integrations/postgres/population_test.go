@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -109,9 +110,16 @@ func TestPopulationEventsRefusesBadInputAndWritesNothing(t *testing.T) {
 	noKey := change(eng, " ", at)
 	badSource := change(eng, "CHG-3", at)
 	badSource.Source = "slack"
-	for _, bad := range []postgres.PopulationEvent{halfApproved, noKey, badSource} {
-		_, err := db.Store.RecordPopulationEvents(ctx, []postgres.PopulationEvent{change(eng, "CHG-1", at), bad})
+	noTime := change(eng, "CHG-4", time.Time{})
+	noRecorder := change(eng, "CHG-5", at)
+	noRecorder.RecordedBy = " "
+	// The table refuses these for any writer; the store names the problem.
+	for bad, why := range map[*postgres.PopulationEvent]string{&halfApproved: "both who approved and when", &noKey: "no event key",
+		&badSource: "not jira or recorded", &noTime: "no time it occurred", &noRecorder: "no recorder"} {
+		_, err := db.Store.RecordPopulationEvents(ctx, []postgres.PopulationEvent{change(eng, "CHG-1", at), *bad})
 		require.ErrorIs(t, err, postgres.ErrInvalidPopulationEvent)
+		assert.ErrorContains(t, err, why)
+		assert.ErrorIs(t, bad.Validate(), compliance.ErrInvalidPopulationEvent, "compliance's rule refuses it first")
 	}
 	// An unknown engagement fails in the database, after CHG-1 was written
 	// in the same transaction: it is rolled back.

@@ -18,14 +18,17 @@ func (s *Store) OpenPrompt(ctx context.Context, p Prompt) error {
 	if err != nil {
 		return fmt.Errorf("encode choices: %w", err)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO prompts (id, engagement_id, prompt_key, kind, subject, question, why, choices, note_required,
 				link_required, addressee_email, addressee_name, status, due_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'open', $13, $14)
+			VALUES (@id, @engagement_id, @prompt_key, @kind, @subject, @question, @why, @choices, @note_required,
+				@link_required, @addressee_email, @addressee_name, 'open', @due_at, @created_at)
 			ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.EngagementID, p.Key, p.Kind, p.Subject, p.Question, p.Why, choices, p.NoteRequired,
-			p.LinkRequired, strings.ToLower(p.AddresseeEmail), p.AddresseeName, p.DueAt, p.CreatedAt); err != nil {
+			pgx.StrictNamedArgs{"id": p.ID, "engagement_id": p.EngagementID, "prompt_key": p.Key, "kind": p.Kind,
+				"subject": p.Subject, "question": p.Question, "why": p.Why, "choices": choices, "note_required": p.NoteRequired,
+				"link_required": p.LinkRequired, "addressee_email": strings.ToLower(p.AddresseeEmail),
+				"addressee_name": p.AddresseeName, "due_at": p.DueAt, "created_at": p.CreatedAt}); err != nil {
 			return fmt.Errorf("insert prompt %s: %w", p.ID, err)
 		}
 		return appendEvent(ctx, tx, Event{
@@ -43,12 +46,13 @@ var ErrPromptClosed = errors.New("prompt is already closed")
 // RecordPromptAnswer stores the answer once: the same answer again is a
 // no-op, a different one fails with ErrPromptClosed.
 func (s *Store) RecordPromptAnswer(ctx context.Context, a PromptAnswer) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE prompts SET status = 'answered', answer_choice = $2, answer_note = $3, answer_link = $4,
-				answered_by = $5, answered_via = $6, answered_at = $7, answer_update_id = $8
-			WHERE id = $1 AND status = 'open'`,
-			a.PromptID, a.Choice, a.Note, a.Link, strings.ToLower(a.By), a.Via, a.At, a.UpdateID)
+			UPDATE prompts SET status = 'answered', answer_choice = @choice, answer_note = @note, answer_link = @link,
+				answered_by = @by, answered_via = @via, answered_at = @at, answer_update_id = @update_id
+			WHERE id = @id AND status = 'open'`,
+			pgx.StrictNamedArgs{"id": a.PromptID, "choice": a.Choice, "note": a.Note, "link": a.Link,
+				"by": strings.ToLower(a.By), "via": a.Via, "at": a.At, "update_id": a.UpdateID})
 		if err != nil {
 			return fmt.Errorf("record answer to %s: %w", a.PromptID, err)
 		}
@@ -86,7 +90,7 @@ type PromptStep struct {
 
 // RecordPromptStep moves the prompt up its ladder and logs the step once.
 func (s *Store) RecordPromptStep(ctx context.Context, st PromptStep) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		status := PromptOpen
 		if st.Closes != "" {
 			status = st.Closes
@@ -105,7 +109,7 @@ func (s *Store) RecordPromptStep(ctx context.Context, st PromptStep) error {
 
 // ReassignPrompt changes the addressee and logs who did it.
 func (s *Store) ReassignPrompt(ctx context.Context, r Reassignment) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE prompts SET addressee_email = $2, addressee_name = $3, level = 'sent' WHERE id = $1 AND status = 'open'`,
 			r.PromptID, strings.ToLower(r.To), r.ToName); err != nil {
 			return fmt.Errorf("reassign %s: %w", r.PromptID, err)
@@ -120,73 +124,31 @@ func (s *Store) ReassignPrompt(ctx context.Context, r Reassignment) error {
 
 // Prompts lists prompts, oldest first.
 func (s *Store) Prompts(ctx context.Context, f PromptFilter) ([]Prompt, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, prompt_key, kind, subject, question, why, choices, note_required, link_required,
 			addressee_email, addressee_name, status, level, due_at, created_at, answer_choice, answer_note,
 			answer_link, answered_by, answered_via, answered_at, answer_update_id
 		FROM prompts
-		WHERE ($1 = '' OR engagement_id = $1) AND ($2 = '' OR addressee_email = lower($2)) AND ($3 = '' OR status = $3)
-		ORDER BY created_at, id`, f.EngagementID, f.Addressee, f.Status)
+		WHERE (@engagement_id = '' OR engagement_id = @engagement_id)
+			AND (@addressee = '' OR addressee_email = lower(@addressee))
+			AND (@status = '' OR status = @status)
+		ORDER BY created_at, id`,
+		pgx.StrictNamedArgs{"engagement_id": f.EngagementID, "addressee": f.Addressee, "status": f.Status})
 	if err != nil {
 		return nil, fmt.Errorf("list prompts: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Prompt, error) {
-		var p Prompt
-		var choices []byte
-		err := row.Scan(&p.ID, &p.EngagementID, &p.Key, &p.Kind, &p.Subject, &p.Question, &p.Why, &choices,
-			&p.NoteRequired, &p.LinkRequired, &p.AddresseeEmail, &p.AddresseeName, &p.Status, &p.Level, &p.DueAt,
-			&p.CreatedAt, &p.AnswerChoice, &p.AnswerNote, &p.AnswerLink, &p.AnsweredBy, &p.AnsweredVia,
-			&p.AnsweredAt, &p.UpdateID)
-		if err == nil {
-			err = json.Unmarshal(choices, &p.Choices)
-		}
-		return p, err
-	})
-}
-
-// SlackMessage is a message Steadfast posted and keeps up to date.
-type SlackMessage struct {
-	Channel string
-	TS      string
-}
-
-// WithSlackMessage serialises work on one owned Slack message (an owner's
-// digest, say): under a transaction-scoped advisory lock it hands fn the
-// message posted so far (nil if none) and stores what fn returns. Two
-// prompts for the same owner therefore never post two digests.
-func (s *Store) WithSlackMessage(ctx context.Context, engagementID, purpose string, fn func(existing *SlackMessage) (SlackMessage, error)) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, engagementID+"|"+purpose); err != nil {
-			return fmt.Errorf("lock slack message %s: %w", purpose, err)
-		}
-		var existing *SlackMessage
-		var m SlackMessage
-		err := tx.QueryRow(ctx, `SELECT channel, ts FROM slack_messages WHERE engagement_id = $1 AND purpose = $2`, engagementID, purpose).Scan(&m.Channel, &m.TS)
-		switch {
-		case err == nil:
-			existing = &m
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("read slack message %s: %w", purpose, err)
-		}
-		got, err := fn(existing)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO slack_messages (engagement_id, purpose, channel, ts) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (engagement_id, purpose) DO UPDATE SET channel = EXCLUDED.channel, ts = EXCLUDED.ts, updated_at = now()`,
-			engagementID, purpose, got.Channel, got.TS); err != nil {
-			return fmt.Errorf("store slack message %s: %w", purpose, err)
-		}
-		return nil
-	})
+	out, err := collectAs(rows, func(r promptRow) Prompt { return Prompt(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list prompts: %w", err)
+	}
+	return out, nil
 }
 
 // PersonBySlackID finds the email of the person with a Slack ID in an
 // engagement, so a click can be attributed to someone the spec names.
 func (s *Store) PersonBySlackID(ctx context.Context, engagementID, slackID string) (string, error) {
 	var email string
-	err := s.pool.QueryRow(ctx, `SELECT email FROM people WHERE engagement_id = $1 AND slack_id = $2`, engagementID, slackID).Scan(&email)
+	err := s.q.QueryRow(ctx, `SELECT email FROM people WHERE engagement_id = $1 AND slack_id = $2`, engagementID, slackID).Scan(&email)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("slack user %s in %s: %w", slackID, engagementID, ErrNotFound)
 	}
@@ -199,7 +161,7 @@ func (s *Store) PersonBySlackID(ctx context.Context, engagementID, slackID strin
 // RememberSlackID stores a Slack ID found by email lookup, so later clicks
 // from that user map back to the person.
 func (s *Store) RememberSlackID(ctx context.Context, engagementID, email, slackID string) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE people SET slack_id = $3 WHERE engagement_id = $1 AND email = lower($2) AND slack_id = ''`,
+	if _, err := s.q.Exec(ctx, `UPDATE people SET slack_id = $3 WHERE engagement_id = $1 AND email = lower($2) AND slack_id = ''`,
 		engagementID, email, slackID); err != nil {
 		return fmt.Errorf("remember slack id of %s: %w", email, err)
 	}

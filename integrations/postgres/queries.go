@@ -12,52 +12,68 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// ErrNotFound means no engagement has that ID.
+// ErrNotFound means the record asked for does not exist (an engagement, a
+// finding, a person, a remediation item); errors wrap it with what was
+// looked for, so callers test it with errors.Is.
 var ErrNotFound = errors.New("not found")
 
 // EngagementSummary is one line of `starter list`.
 type EngagementSummary struct {
-	ID         string    `json:"id"`
-	Client     string    `json:"client"`
-	Phase      string    `json:"phase"`
-	Revision   int       `json:"spec_revision"`
-	Frameworks []string  `json:"frameworks"`
-	AuditDate  string    `json:"audit_date"`
-	WorkflowID string    `json:"workflow_id"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         string    `json:"id" db:"id"`
+	Client     string    `json:"client" db:"client_name"`
+	Phase      string    `json:"phase" db:"phase"`
+	Revision   int       `json:"spec_revision" db:"spec_revision"`
+	Frameworks []string  `json:"frameworks" db:"frameworks"`
+	AuditDate  string    `json:"audit_date" db:"audit_date"`
+	WorkflowID string    `json:"workflow_id" db:"workflow_id"`
+	UpdatedAt  time.Time `json:"updated_at" db:"updated_at"`
 }
 
-const summarySQL = `
+// summariesSQL lists engagement summaries, most recently changed first: all
+// of them, or the one named by @id.
+const summariesSQL = `
 	SELECT e.id, e.client_name, e.phase, e.spec_revision,
-	       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}'),
-	       e.audit_date::text, e.workflow_id, e.updated_at
-	FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id`
+	       coalesce(array_agg(f.framework ORDER BY f.framework) FILTER (WHERE f.framework IS NOT NULL), '{}') AS frameworks,
+	       e.audit_date::text AS audit_date, e.workflow_id, e.updated_at
+	FROM engagements e LEFT JOIN engagement_frameworks f ON f.engagement_id = e.id
+	WHERE @id = '' OR e.id = @id
+	GROUP BY e.id ORDER BY e.updated_at DESC, e.id`
 
 // ListEngagements returns every engagement, most recently changed first.
 func (s *Store) ListEngagements(ctx context.Context) ([]EngagementSummary, error) {
-	rows, err := s.pool.Query(ctx, summarySQL+` GROUP BY e.id ORDER BY e.updated_at DESC, e.id`)
+	rows, err := s.q.Query(ctx, summariesSQL, pgx.StrictNamedArgs{"id": ""})
 	if err != nil {
 		return nil, fmt.Errorf("list engagements: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[EngagementSummary])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[EngagementSummary])
+	if err != nil {
+		return nil, fmt.Errorf("list engagements: %w", err)
+	}
+	return out, nil
 }
 
-// Engagement reads one engagement's summary.
+// Engagement reads one engagement's summary; ErrNotFound when none has id.
 func (s *Store) Engagement(ctx context.Context, id string) (EngagementSummary, error) {
-	rows, err := s.pool.Query(ctx, summarySQL+` WHERE e.id = $1 GROUP BY e.id`, id)
+	if id == "" {
+		return EngagementSummary{}, fmt.Errorf("engagement with no ID: %w", ErrNotFound)
+	}
+	rows, err := s.q.Query(ctx, summariesSQL, pgx.StrictNamedArgs{"id": id})
 	if err != nil {
 		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
 	}
-	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[EngagementSummary])
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EngagementSummary])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return EngagementSummary{}, fmt.Errorf("engagement %s: %w", id, ErrNotFound)
 	}
-	return e, err
+	if err != nil {
+		return EngagementSummary{}, fmt.Errorf("read engagement %s: %w", id, err)
+	}
+	return e, nil
 }
 
 // ScopeRisks lists the findings recorded for one spec revision.
 func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]compliance.ScopeRisk, error) {
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.q.Query(ctx, `
 		SELECT rule, severity, systems, message FROM scope_risks
 		WHERE engagement_id = $1 AND spec_revision = $2
 		ORDER BY CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, rule, systems_key`, id, revision)
@@ -74,7 +90,7 @@ func (s *Store) ScopeRisks(ctx context.Context, id string, revision int) ([]comp
 // PersonRoles returns the roles of a person in an engagement.
 func (s *Store) PersonRoles(ctx context.Context, engagementID, email string) ([]string, error) {
 	var roles []string
-	err := s.pool.QueryRow(ctx, `SELECT roles FROM people WHERE engagement_id = $1 AND email = lower($2)`, engagementID, email).Scan(&roles)
+	err := s.q.QueryRow(ctx, `SELECT roles FROM people WHERE engagement_id = $1 AND email = lower($2)`, engagementID, email).Scan(&roles)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%s in %s: %w", email, engagementID, ErrNotFound)
 	}
@@ -90,7 +106,7 @@ func (s *Store) SpecAndPlan(ctx context.Context, id string) (compliance.Spec, co
 	var spec compliance.Spec
 	var plan compliance.Plan
 	var specJSON, planJSON []byte
-	err := s.pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		SELECT e.spec, p.plan FROM engagements e
 		JOIN plans p ON p.engagement_id = e.id AND p.spec_revision = e.spec_revision
 		WHERE e.id = $1`, id).Scan(&specJSON, &planJSON)

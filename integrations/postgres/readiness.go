@@ -9,13 +9,22 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// Decisions the lead makes on a readiness finding.
+// Decisions the lead makes on a readiness finding (compliance's).
 const (
-	DecisionFix    = "fix"
-	DecisionAccept = "accept"
+	DecisionFix    = compliance.FindingFix
+	DecisionAccept = compliance.FindingAccept
 )
+
+// findingDecisionConstraints names what finding_decisions' checks protect
+// (migration 00008): compliance.CheckFindingDecision, held for any writer.
+var findingDecisionConstraints = map[string]string{
+	"finding_decisions_decision_check": "the decision is not fix or accept",
+	"finding_decisions_check":          "accepting a finding as a known exception needs a reason",
+}
 
 // ReadinessReview is one readiness review (mock audit) and its findings.
 type ReadinessReview struct {
@@ -33,26 +42,26 @@ type ReadinessReview struct {
 
 // Finding is one readiness finding with the lead's latest decision on it.
 type Finding struct {
-	EngagementID string `json:"engagement_id"`
+	EngagementID string `json:"engagement_id" db:"engagement_id"`
 	// ReviewID is the latest review that reported the finding.
-	ReviewID string `json:"review_id"`
+	ReviewID string `json:"review_id" db:"review_id"`
 	// FindingID is stable across reviews (see FindingID); empty on save
 	// means derive it.
-	FindingID     string `json:"finding_id"`
-	ControlID     string `json:"control_id"`
-	OccurrenceKey string `json:"occurrence_key"`
-	Test          string `json:"test"`
-	Severity      string `json:"severity"`
-	Exception     string `json:"exception"`
-	Rank          int    `json:"rank"`
+	FindingID     string `json:"finding_id" db:"finding_id"`
+	ControlID     string `json:"control_id" db:"control_id"`
+	OccurrenceKey string `json:"occurrence_key" db:"occurrence_key"`
+	Test          string `json:"test" db:"test"`
+	Severity      string `json:"severity" db:"severity"`
+	Exception     string `json:"exception" db:"exception"`
+	Rank          int    `json:"rank" db:"rank"`
 	// Decision is DecisionFix, DecisionAccept or "" when undecided; the
 	// other decision fields come from the same, latest, decision.
-	Decision  string     `json:"decision,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	DecidedBy string     `json:"decided_by,omitempty"`
-	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	Decision  string     `json:"decision,omitempty" db:"decision"`
+	Reason    string     `json:"reason,omitempty" db:"reason"`
+	DecidedBy string     `json:"decided_by,omitempty" db:"decided_by"`
+	DecidedAt *time.Time `json:"decided_at,omitempty" db:"decided_at"`
 	// RemediationItem is the remediation item (or ticket) opened for it.
-	RemediationItem string `json:"remediation_item,omitempty"`
+	RemediationItem string `json:"remediation_item,omitempty" db:"remediation_item"`
 }
 
 // FindingDecision is the lead deciding to fix a finding or to accept it as a
@@ -112,12 +121,14 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 		seen[f.FindingID] = true
 		findings[i] = f
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO readiness_reviews (engagement_id, review_id, as_of, seed, risk, report)
-			VALUES ($1, $2, $3, $4, $5, $6)
+			VALUES (@engagement_id, @review_id, @as_of, @seed, @risk, @report)
 			ON CONFLICT (engagement_id, review_id) DO NOTHING`,
-			r.EngagementID, r.ReviewID, r.AsOf, int64(r.Seed), r.Risk, report) // the bits; read back as uint64
+			pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "review_id": r.ReviewID, "as_of": r.AsOf,
+				"seed": int64(r.Seed), // the bits; read back as uint64
+				"risk": r.Risk, "report": report})
 		if err != nil {
 			return fmt.Errorf("save readiness review %s of %s: %w", r.ReviewID, r.EngagementID, err)
 		}
@@ -131,13 +142,15 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 			b.Queue(`
 				INSERT INTO readiness_findings AS cur (engagement_id, review_id, finding_id, control_id, occurrence_key, test,
 					severity, exception, rank, remediation_item)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, ''))
+				VALUES (@engagement_id, @review_id, @finding_id, @control_id, @occurrence_key, @test,
+					@severity, @exception, @rank, NULLIF(@remediation_item, ''))
 				ON CONFLICT (engagement_id, finding_id) DO UPDATE SET
 					review_id = EXCLUDED.review_id, severity = EXCLUDED.severity, exception = EXCLUDED.exception,
 					rank = EXCLUDED.rank, remediation_item = coalesce(cur.remediation_item, EXCLUDED.remediation_item)
-				WHERE (SELECT as_of FROM readiness_reviews WHERE engagement_id = cur.engagement_id AND review_id = cur.review_id) <= $11`,
-				r.EngagementID, r.ReviewID, f.FindingID, f.ControlID, f.OccurrenceKey, f.Test, f.Severity, f.Exception, f.Rank,
-				f.RemediationItem, r.AsOf)
+				WHERE (SELECT as_of FROM readiness_reviews WHERE engagement_id = cur.engagement_id AND review_id = cur.review_id) <= @as_of`,
+				pgx.StrictNamedArgs{"engagement_id": r.EngagementID, "review_id": r.ReviewID, "finding_id": f.FindingID,
+					"control_id": f.ControlID, "occurrence_key": f.OccurrenceKey, "test": f.Test, "severity": f.Severity,
+					"exception": f.Exception, "rank": f.Rank, "remediation_item": f.RemediationItem, "as_of": r.AsOf})
 		}
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return fmt.Errorf("save findings of readiness review %s: %w", r.ReviewID, err)
@@ -152,7 +165,7 @@ func (s *Store) SaveReadinessReview(ctx context.Context, r ReadinessReview) erro
 
 // fillRemediationItems records remediation items learnt since a review was
 // first saved, without changing one already recorded.
-func fillRemediationItems(ctx context.Context, tx pgx.Tx, engagementID string, findings []Finding) error {
+func fillRemediationItems(ctx context.Context, tx Querier, engagementID string, findings []Finding) error {
 	for _, f := range findings {
 		if f.RemediationItem == "" {
 			continue
@@ -171,7 +184,7 @@ func fillRemediationItems(ctx context.Context, tx pgx.Tx, engagementID string, f
 func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) (ReadinessReview, error) {
 	r := ReadinessReview{EngagementID: engagementID}
 	var seed int64
-	err := s.pool.QueryRow(ctx, `
+	err := s.q.QueryRow(ctx, `
 		SELECT review_id, as_of, seed, risk, report FROM readiness_reviews
 		WHERE engagement_id = $1 ORDER BY as_of DESC, created_at DESC, review_id DESC LIMIT 1`, engagementID).
 		Scan(&r.ReviewID, &r.AsOf, &seed, &r.Risk, &r.Report)
@@ -182,7 +195,7 @@ func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) 
 		return r, fmt.Errorf("read readiness review of %s: %w", engagementID, err)
 	}
 	r.Seed = uint64(seed) // the stored bits are the uint64's
-	r.Findings, err = s.findings(ctx, engagementID, `AND f.review_id = $2`, r.ReviewID)
+	r.Findings, err = s.findings(ctx, findingFilter{engagementID: engagementID, reviewID: r.ReviewID})
 	return r, err
 }
 
@@ -191,22 +204,32 @@ func (s *Store) LatestReadinessReview(ctx context.Context, engagementID string) 
 // by rank. Findings an earlier review reported and a later one did not are
 // still listed (with their own review ID), so a decision is never lost.
 func (s *Store) ReadinessFindings(ctx context.Context, engagementID string) ([]Finding, error) {
-	return s.findings(ctx, engagementID, "")
+	return s.findings(ctx, findingFilter{engagementID: engagementID})
 }
 
 // AcceptedExceptions lists the findings whose latest decision is to accept
 // them: the known exceptions the evidence pack declares.
 func (s *Store) AcceptedExceptions(ctx context.Context, engagementID string) ([]Finding, error) {
-	return s.findings(ctx, engagementID, `AND d.decision = 'accept'`)
+	return s.findings(ctx, findingFilter{engagementID: engagementID, acceptedOnly: true})
+}
+
+// findingFilter narrows findings: one review's, or only the accepted.
+type findingFilter struct {
+	engagementID string
+	reviewID     string // "" means every review
+	acceptedOnly bool
 }
 
 // findings reads findings with the latest decision from finding_decisions
-// itself, the record of truth, rather than the mirrored columns.
-func (s *Store) findings(ctx context.Context, engagementID, where string, args ...any) ([]Finding, error) {
-	rows, err := s.pool.Query(ctx, `
+// itself, the record of truth, rather than the mirrored columns. One static
+// statement serves every filter.
+func (s *Store) findings(ctx context.Context, f findingFilter) ([]Finding, error) {
+	engagementID := f.engagementID
+	rows, err := s.q.Query(ctx, `
 		SELECT f.engagement_id, f.review_id, f.finding_id, f.control_id, f.occurrence_key, f.test, f.severity, f.exception,
-			f.rank, coalesce(d.decision, ''), coalesce(d.reason, ''), coalesce(d.decided_by, ''), d.decided_at,
-			coalesce(f.remediation_item, '')
+			f.rank, coalesce(d.decision, '') AS decision, coalesce(d.reason, '') AS reason,
+			coalesce(d.decided_by, '') AS decided_by, d.decided_at,
+			coalesce(f.remediation_item, '') AS remediation_item
 		FROM readiness_findings f
 		JOIN readiness_reviews r ON r.engagement_id = f.engagement_id AND r.review_id = f.review_id
 		LEFT JOIN LATERAL (
@@ -214,12 +237,15 @@ func (s *Store) findings(ctx context.Context, engagementID, where string, args .
 			WHERE engagement_id = f.engagement_id AND finding_id = f.finding_id
 			ORDER BY decided_at DESC, id DESC LIMIT 1
 		) d ON true
-		WHERE f.engagement_id = $1 `+where+`
-		ORDER BY r.as_of DESC, f.review_id, f.rank, f.finding_id`, append([]any{engagementID}, args...)...)
+		WHERE f.engagement_id = @engagement_id
+			AND (@review_id = '' OR f.review_id = @review_id)
+			AND (NOT @accepted_only OR d.decision = 'accept')
+		ORDER BY r.as_of DESC, f.review_id, f.rank, f.finding_id`,
+		pgx.StrictNamedArgs{"engagement_id": f.engagementID, "review_id": f.reviewID, "accepted_only": f.acceptedOnly})
 	if err != nil {
 		return nil, fmt.Errorf("read readiness findings of %s: %w", engagementID, err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Finding])
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Finding])
 	if err != nil {
 		return nil, fmt.Errorf("read readiness findings of %s: %w", engagementID, err)
 	}
@@ -227,21 +253,18 @@ func (s *Store) findings(ctx context.Context, engagementID, where string, args .
 }
 
 // DecideFinding records the lead's decision on a finding. It refuses an
-// unknown finding (ErrNotFound), a decision other than fix or accept, and
-// accepting without a reason. The same Key twice records one decision; a
-// new key with a different decision is a change of mind, and the latest
-// (by At) counts.
+// unknown finding (ErrNotFound), and a decision that breaks
+// compliance.CheckFindingDecision (the table's checks hold that rule; the
+// refusal wraps compliance.ErrInvalidFindingDecision). The same Key twice
+// records one decision; a new key with a different decision is a change of
+// mind, and the latest (by At) counts.
 func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 	d.By = strings.ToLower(strings.TrimSpace(d.By))
 	switch {
-	case d.Decision != DecisionFix && d.Decision != DecisionAccept:
-		return fmt.Errorf("decide finding %s: decision %q is not fix or accept", d.FindingID, d.Decision)
-	case d.Decision == DecisionAccept && strings.TrimSpace(d.Reason) == "":
-		return fmt.Errorf("decide finding %s: accepting a finding as a known exception needs a reason", d.FindingID)
 	case d.Key == "" || d.By == "" || d.At.IsZero():
 		return fmt.Errorf("decide finding %s: the key, who decided and when are required", d.FindingID)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		var known bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM readiness_findings WHERE engagement_id = $1 AND finding_id = $2)`,
 			d.EngagementID, d.FindingID).Scan(&known); err != nil {
@@ -252,11 +275,13 @@ func (s *Store) DecideFinding(ctx context.Context, d FindingDecision) error {
 		}
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO finding_decisions (engagement_id, finding_id, decision, reason, decided_by, decided_at, decision_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			VALUES (@engagement_id, @finding_id, @decision, @reason, @decided_by, @decided_at, @decision_key)
 			ON CONFLICT (engagement_id, decision_key) DO NOTHING`,
-			d.EngagementID, d.FindingID, d.Decision, strings.TrimSpace(d.Reason), d.By, d.At, d.Key)
+			pgx.StrictNamedArgs{"engagement_id": d.EngagementID, "finding_id": d.FindingID, "decision": d.Decision,
+				"reason": strings.TrimSpace(d.Reason), "decided_by": d.By, "decided_at": d.At, "decision_key": d.Key})
 		if err != nil {
-			return fmt.Errorf("decide finding %s: %w", d.FindingID, err)
+			return fmt.Errorf("decide finding %s: %w", d.FindingID,
+				refused(err, "finding_decisions", findingDecisionConstraints, compliance.ErrInvalidFindingDecision, d.FindingID))
 		}
 		if tag.RowsAffected() == 0 {
 			return nil // a retry of a decision already recorded

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -159,6 +160,8 @@ func TestDecideFinding(t *testing.T) {
 		assert.True(t, errors.Is(err, postgres.ErrNotFound), "unknown finding: %v", err)
 		assert.ErrorContains(t, decide(late, postgres.DecisionAccept, "  ", "k-noreason", reviewAsOf), "needs a reason")
 		assert.ErrorContains(t, decide(late, "ignore", "", "k-bad", reviewAsOf), "not fix or accept")
+		assert.ErrorIs(t, decide(late, "ignore", "", "k-bad", reviewAsOf), compliance.ErrInvalidFindingDecision,
+			"the table holds compliance's rule, and the store says so")
 		assert.ErrorContains(t, decide(late, postgres.DecisionFix, "", "", reviewAsOf), "key")
 		assert.Equal(t, 0, count(t, db, `SELECT count(*) FROM finding_decisions`))
 	})

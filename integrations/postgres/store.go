@@ -9,15 +9,39 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // DefaultMaxConns is the pool size unless DATABASE_URL sets pool_max_conns.
 const DefaultMaxConns = 20
 
-// Store is the Postgres-backed record of every engagement.
+// Querier is what the store's statements run on: the pool, or a
+// transaction (Begin on a transaction opens a savepoint, so a method that
+// needs its own transaction nests inside a caller's).
+type Querier interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Store is the Postgres-backed record of every engagement. Its methods run
+// on q: the pool, or inside WithTx a transaction.
 type Store struct {
 	pool *pgxpool.Pool
+	q    Querier
+}
+
+// WithTx runs fn with a Store whose every method runs in one transaction,
+// committed when fn returns nil and rolled back otherwise, so a use case
+// can compose several records atomically. Nothing slow (no Slack or Jira
+// call) belongs inside fn: the transaction holds a pooled connection.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
+	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
+		return fn(&Store{pool: s.pool, q: tx})
+	})
 }
 
 // Open connects to Postgres and checks the connection.
@@ -42,7 +66,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to postgres at %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, q: pool}, nil
 }
 
 // Migrate brings the schema up to date (see Migrate).
