@@ -45,7 +45,7 @@ func (a *Activities) DescribeGaps(ctx context.Context, in DescribeGapsInput) (De
 	}
 	var res DescribeGapsResult
 	for _, id := range in.WorkflowIDs {
-		d, err := a.Temporal.DescribeWorkflowExecution(ctx, id, "")
+		desc, err := a.Temporal.DescribeWorkflow(ctx, id, "")
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &notFound):
@@ -53,7 +53,7 @@ func (a *Activities) DescribeGaps(ctx context.Context, in DescribeGapsInput) (De
 		case err != nil:
 			return DescribeGapsResult{}, fmt.Errorf("describe %s: %w", id, err)
 		}
-		info := d.GetWorkflowExecutionInfo()
+		info := desc.RawResponse.GetWorkflowExecutionInfo()
 		status := info.GetStatus()
 		if status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			continue
