@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,7 +57,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	require.NoError(t, err)
 
 	const queue = "steadfast-remediation"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
 	Register(w, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
 	require.NoError(t, w.Start())
 	defer w.Stop()
@@ -77,7 +78,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	closeFromCLI := func(control string) {
 		h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: GapWorkflowID(spec.ID, control), UpdateID: "close",
 			UpdateName: UpdateCompleteGap, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{CompleteGapRequest{By: delegateEmail, Evidence: "https://drive.example/" + control, Channel: compliance.ChannelCLI}}})
+			Args: []any{CompleteGapRequest{Actor: cli(delegateEmail), Evidence: "https://drive.example/" + control}}})
 		require.NoError(t, err)
 		require.NoError(t, h.Get(ctx, nil))
 	}

@@ -74,7 +74,7 @@ type remediationMocks struct {
 
 func newRemediationEnv(t *testing.T, m remediationMocks) *remediationEnv {
 	fail, accepted := m.fail, m.accepted
-	env := &remediationEnv{TestWorkflowEnvironment: newEnv(t), ended: map[string]activities.GapWorkflowEnd{}}
+	env := &remediationEnv{TestWorkflowEnvironment: withIdentity(newEnv(t)), ended: map[string]activities.GapWorkflowEnd{}}
 	env.SetTestTimeout(time.Minute)
 	env.RegisterWorkflowWithOptions(remediationHarness, workflow.RegisterOptions{Name: "RemediationHarness"})
 	acts := &activities.Activities{}
@@ -148,7 +148,7 @@ func closeGap(t *testing.T, env *remediationEnv, engagementID, control string) {
 	t.Helper()
 	r := &updateResult{}
 	require.NoError(t, env.UpdateWorkflowByID(GapWorkflowID(engagementID, control), UpdateCompleteGap, "close-"+control, callbacks(r),
-		CompleteGapRequest{By: leadEmail, Evidence: "https://drive.example/" + control}))
+		CompleteGapRequest{Actor: cli(leadEmail), Evidence: "https://drive.example/" + control}))
 	require.NoError(t, r.rejected)
 }
 
