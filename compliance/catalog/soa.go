@@ -49,7 +49,7 @@ func (a *Applicability) statementOfApplicability() []SoAEntry {
 			why = append(why, "treats risks "+strings.Join(e.Risks, ", "))
 		}
 		if len(e.Requirements) > 0 {
-			why = append(why, "required by "+strings.Join(e.Requirements, ", "))
+			why = append(why, "required by "+summariseRefs(e.Requirements))
 		}
 		switch {
 		case !rs.Applies:
@@ -62,6 +62,30 @@ func (a *Applicability) statementOfApplicability() []SoAEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// summariseRefs says "soc2 CC6.1, CC6.2 and pci-dss (14 requirements)":
+// the full list is in Requirements; a reason a person reads stays short.
+func summariseRefs(refs []string) string {
+	byFW := map[string][]string{}
+	var order []string
+	for _, ref := range refs {
+		fw, id, _ := strings.Cut(ref, ":")
+		if _, ok := byFW[fw]; !ok {
+			order = append(order, fw)
+		}
+		byFW[fw] = append(byFW[fw], id)
+	}
+	parts := make([]string, 0, len(order))
+	for _, fw := range order {
+		ids := byFW[fw]
+		if len(ids) > 4 {
+			parts = append(parts, fmt.Sprintf("%s (%d requirements)", fw, len(ids)))
+		} else {
+			parts = append(parts, fw+" "+strings.Join(ids, ", "))
+		}
+	}
+	return strings.Join(parts, " and ")
 }
 
 func orNoRisk(why []string) string {
