@@ -7,14 +7,17 @@ import "sort"
 // that lists a reporting database is reachable from that database too, and
 // a scope rule must see it whichever side a consultant wrote it on.
 type Graph struct {
-	spec  *Spec
-	edges map[string][]string
+	systems map[string]*System
+	edges   map[string][]string
 }
 
 // NewGraph builds the graph of s's systems. Connections to names that are not
 // systems of s are ignored (ParseSpec rejects them).
 func NewGraph(s *Spec) *Graph {
-	g := &Graph{spec: s, edges: map[string][]string{}}
+	g := &Graph{systems: make(map[string]*System, len(s.Systems)), edges: map[string][]string{}}
+	for i := range s.Systems {
+		g.systems[s.Systems[i].Name] = &s.Systems[i]
+	}
 	seen := map[[2]string]bool{}
 	add := func(a, b string) {
 		if a == b || seen[[2]string{a, b}] {
@@ -26,7 +29,7 @@ func NewGraph(s *Spec) *Graph {
 	}
 	for _, sys := range s.Systems {
 		for _, peer := range sys.ConnectedTo {
-			if s.System(peer) != nil {
+			if g.systems[peer] != nil {
 				add(sys.Name, peer)
 			}
 		}
@@ -65,7 +68,7 @@ func (g *Graph) Reach(start string) []Reached {
 				continue
 			}
 			prev[next] = cur
-			sys := g.spec.System(next)
+			sys := g.systems[next]
 			out = append(out, Reached{System: sys, Path: g.path(prev, next)})
 			if sys.InScope() {
 				queue = append(queue, next)
