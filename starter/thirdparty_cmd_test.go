@@ -93,7 +93,7 @@ func TestVendorsFormats(t *testing.T) {
 	assert.Contains(t, out, "iso27001, issued 2025-01-10, expires 2028-01-09")
 	assert.Contains(t, out, "CUEC-2  Clinics obtain patients' consent")
 
-	out, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "json")
+	out, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "json", "--as-of", "2026-12-01")
 	require.NoError(t, err)
 	var doc struct {
 		Vendors []struct {
@@ -104,6 +104,10 @@ func TestVendorsFormats(t *testing.T) {
 				Rule string `json:"rule"`
 			} `json:"risks"`
 		} `json:"vendors"`
+		Actions []struct {
+			Key string `json:"key"`
+			Due string `json:"due"`
+		} `json:"actions"`
 		CUECs []struct {
 			ID string `json:"id"`
 		} `json:"user_entity_controls"`
@@ -121,6 +125,12 @@ func TestVendorsFormats(t *testing.T) {
 		"Lumen Digital": {compliance.RuleThirdPartyAccess},
 	}, rules)
 	assert.Len(t, doc.CUECs, 2)
+	require.Len(t, doc.Actions, 6)
+	assert.Equal(t, "vendor/hibob/review-report/2025-01-10", doc.Actions[0].Key)
+	assert.Equal(t, "2026-12-01", doc.Actions[0].Due, "overdue work is due on --as-of")
+
+	_, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--as-of", "1 Dec")
+	require.ErrorContains(t, err, "--as-of")
 
 	out, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "csv")
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,9 +18,9 @@ import (
 // what is on file for each and the scope risks each raises, and the
 // complementary user-entity controls for the system description.
 func newVendorsCmd() *cobra.Command {
-	var format string
+	var format, asOf string
 	cmd := &cobra.Command{
-		Use:   "vendors ENGAGEMENT-SPEC-OR-ID [--format table|json|csv]",
+		Use:   "vendors ENGAGEMENT-SPEC-OR-ID [--format table|json|csv] [--as-of DATE]",
 		Short: "List vendors and subservice organisations, their reports and scope risks",
 		Long: `Lists every vendor in the spec: what it does, how a SOC 2 report treats it
 (carve-out or inclusive), the newest report or certificate on file (type,
@@ -29,7 +30,9 @@ report ending before the window with no bridge letter, a carve-out nobody
 monitors, an inclusive treatment with no agreement, a PCI service provider
 without an AOC, contractor access to production no control covers).
 
-The table and JSON also list the complementary user-entity controls (CUECs)
+The table and JSON also list the vendor work due (obtain the next report,
+review the one on file, request a bridge letter; overdue work is due on
+--as-of, default today) and the complementary user-entity controls (CUECs)
 the client's customers must operate. The argument is a spec file or an
 engagement ID (read from DATABASE_URL).`,
 		Args: cobra.ExactArgs(1),
@@ -41,15 +44,23 @@ engagement ID (read from DATABASE_URL).`,
 			// Vendor rules do not depend on the phase plan; a fitting plan
 			// keeps the audit-date rule out of the vendors' risks.
 			items := compliance.VendorItems(spec, compliance.AssessScope(spec, compliance.Plan{Fits: true}))
+			start := compliance.DateOf(time.Now())
+			if asOf != "" {
+				if start, err = compliance.ParseDate(asOf); err != nil {
+					return fmt.Errorf("--as-of: %w", err)
+				}
+			}
+			actions := compliance.VendorActions(spec, start)
 			w := cmd.OutOrStdout()
 			switch format {
 			case "table":
-				return writeVendorsTable(w, items, spec.CUECs())
+				return writeVendorsTable(w, items, actions, spec.CUECs())
 			case "json":
 				return writeJSON(w, struct {
 					Vendors []compliance.VendorItem        `json:"vendors"`
+					Actions []compliance.VendorAction      `json:"actions"`
 					CUECs   []compliance.UserEntityControl `json:"user_entity_controls"`
-				}{items, spec.CUECs()})
+				}{items, actions, spec.CUECs()})
 			case "csv":
 				return writeVendorsCSV(w, items)
 			}
@@ -57,6 +68,7 @@ engagement ID (read from DATABASE_URL).`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format (table, json or csv)")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "date vendor work is reckoned from (YYYY-MM-DD; default today)")
 	return cmd
 }
 
@@ -93,7 +105,7 @@ func vendorDate(d *compliance.Date) string {
 	return d.String()
 }
 
-func writeVendorsTable(w io.Writer, items []compliance.VendorItem, cuecs []compliance.UserEntityControl) error {
+func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []compliance.VendorAction, cuecs []compliance.UserEntityControl) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "VENDOR\tKIND\tTREATMENT\tREPORT ON FILE\tBRIDGE LETTER\tMONITORED BY\tRISKS")
 	for _, it := range items {
@@ -116,8 +128,14 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, cuecs []compl
 			fmt.Fprintf(w, "\n%s's %s notes exceptions: %s", it.Vendor.Name, it.Latest.Type, it.Latest.Exceptions)
 		}
 	}
+	if len(actions) > 0 {
+		fmt.Fprintln(w, "\n\nVendor work:")
+		for _, a := range actions {
+			fmt.Fprintf(w, "  %s  %-22s %-20s %s — %s\n", a.Due, a.Kind, a.Vendor, a.Owner, a.Why)
+		}
+	}
 	if len(cuecs) > 0 {
-		fmt.Fprintln(w, "\n\nComplementary user-entity controls (for the system description):")
+		fmt.Fprintln(w, "\nComplementary user-entity controls (for the system description):")
 		for _, c := range cuecs {
 			fmt.Fprintf(w, "  %s  %s (supports %s)\n", c.ID, c.Description, strings.Join(c.Supports, ", "))
 		}
