@@ -166,12 +166,19 @@ func pciServiceProviderAOC(s *Spec, _ Plan) []ScopeRisk {
 	}
 	var out []ScopeRisk
 	for _, v := range s.Vendors {
-		if !v.PCIServiceProvider || v.Latest(ReportPCIAOC) != nil {
+		if !v.PCIServiceProvider {
 			continue
+		}
+		what := "no attestation of compliance is on file"
+		if aoc := v.Latest(ReportPCIAOC); aoc != nil {
+			if !stale(aoc, s.AuditDate) {
+				continue
+			}
+			what = fmt.Sprintf("its attestation of compliance (issued %s) is out of date by the assessment", aoc.Issued)
 		}
 		out = append(out, ScopeRisk{
 			Rule: RulePCIProviderWithoutAOC, Severity: SeverityHigh, Systems: vendorSystems(v, anyOf, s),
-			Message: fmt.Sprintf("%s is a PCI DSS third-party service provider but no attestation of compliance is on file; requirement 12.8 asks you to monitor its PCI DSS status yearly — obtain its AOC and record it under reports as pci-aoc", v.Name),
+			Message: fmt.Sprintf("%s is a PCI DSS third-party service provider but %s; requirement 12.8 asks you to monitor its PCI DSS status yearly — obtain its current AOC and record it under reports as pci-aoc", v.Name, what),
 		})
 	}
 	return out

@@ -203,6 +203,12 @@ reminders:`
 	withAOC := strings.Replace(vendor, "reports:\n", "reports:\n      - type: pci-aoc\n        issued: 2027-06-01\n        expires: 2028-06-01\n", 1)
 	rs = risksOf(t, mustSpec(t, strings.Replace(pci, "reminders:", withAOC, 1)))
 	assert.Empty(t, byRule(rs, RulePCIProviderWithoutAOC))
+
+	// An AOC that lapses before the assessment does not count.
+	lapsed := strings.Replace(withAOC, "expires: 2028-06-01", "expires: 2028-01-15", 1)
+	got = byRule(risksOf(t, mustSpec(t, strings.Replace(pci, "reminders:", lapsed, 1))), RulePCIProviderWithoutAOC)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Message, "out of date")
 }
 
 func TestScopeAnnexAExcludedButNeeded(t *testing.T) {
