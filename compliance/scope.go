@@ -40,7 +40,10 @@ const (
 )
 
 // ScopeRisk is one thing a customer's security team or the auditor will ask
-// about, with a sentence the lead can act on.
+// about, with a sentence the lead can act on. Systems names the systems
+// involved; a risk about a vendor or a risk-register entry names it first as
+// "vendor:NAME" or "risk:ID" (see PartyRef), so that every finding of one
+// rule has its own Systems key.
 type ScopeRisk struct {
 	Rule     string   `json:"rule"`
 	Severity Severity `json:"severity"`
@@ -54,6 +57,18 @@ var ScopeRules = []func(*Spec, Plan) []ScopeRisk{
 	excludedCoreSystems,
 	pciCardholderOutsideCDE,
 	pciConnectedOutOfScope,
+	excludedAccessControl,
+	excludedChangeTooling,
+	excludedDetection,
+	excludedEndpoints,
+	excludedEmployeeData,
+	backupsOutOfScope,
+	thirdPartyAccess,
+	carveOutUnmonitored,
+	inclusiveWithoutAgreement,
+	vendorReports,
+	pciServiceProviderAOC,
+	annexAExcludedButNeeded,
 	windowLength,
 	planFits,
 	unownedAreas,
@@ -139,29 +154,6 @@ func pciCardholderOutsideCDE(s *Spec, _ Plan) []ScopeRisk {
 			Rule: RulePCIOutsideCDE, Severity: SeverityHigh, Systems: []string{sys.Name},
 			Message: fmt.Sprintf("%s stores, processes or transmits cardholder data but is outside the CDE; any system that touches card data is in PCI DSS scope — add it to the CDE or remove the card data from it", sys.Name),
 		})
-	}
-	return out
-}
-
-func pciConnectedOutOfScope(s *Spec, _ Plan) []ScopeRisk {
-	if !s.HasFramework(PCIDSS) {
-		return nil
-	}
-	var out []ScopeRisk
-	for _, sys := range s.Systems {
-		if !sys.CDE {
-			continue
-		}
-		for _, name := range sys.ConnectedTo {
-			peer := s.System(name)
-			if peer == nil || peer.InScope() {
-				continue
-			}
-			out = append(out, ScopeRisk{
-				Rule: RulePCIConnectedExcluded, Severity: SeverityHigh, Systems: []string{sys.Name, peer.Name},
-				Message: fmt.Sprintf("%s connects to the CDE system %s but is excluded; connected-to systems are in PCI DSS scope unless segmentation is tested — bring it into scope or evidence the segmentation", peer.Name, sys.Name),
-			})
-		}
 	}
 	return out
 }

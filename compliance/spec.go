@@ -17,6 +17,17 @@ type Spec struct {
 	People       []Person       `yaml:"people" json:"people"`
 	Integrations Integrations   `yaml:"integrations" json:"integrations"`
 	Reminders    ReminderPolicy `yaml:"reminders" json:"reminders"`
+	// Vendors are the third parties the client relies on: subservice
+	// organisations a SOC 2 report carves out or includes, SaaS suppliers,
+	// contractors. See vendor.go.
+	Vendors []Vendor `yaml:"vendors" json:"vendors,omitempty"`
+	// UserEntityControls are the controls the client's own customers must
+	// operate for the client's controls to work (CUECs); they go in the
+	// system description.
+	UserEntityControls []UserEntityControl `yaml:"user_entity_controls" json:"user_entity_controls,omitempty"`
+	// Risks is the risk register an ISO 27001 Statement of Applicability
+	// is justified by; it may also be imported from CSV (ParseRiskCSV).
+	Risks []Risk `yaml:"risks" json:"risks,omitempty"`
 }
 
 // Client names the organisation being prepared for audit.
@@ -44,6 +55,10 @@ type Framework struct {
 	Entity     PCIEntity     `yaml:"entity" json:"entity,omitempty"`
 	Assessment PCIAssessment `yaml:"assessment" json:"assessment,omitempty"`
 	SAQ        SAQType       `yaml:"saq" json:"saq,omitempty"`
+
+	// ISO 27001: Annex A controls the client excludes from its Statement of
+	// Applicability, each with the justification an auditor reads.
+	Exclusions []AnnexAExclusion `yaml:"exclusions" json:"exclusions,omitempty"`
 }
 
 // ObservationWindow is a SOC 2 Type II period, both dates inclusive.
@@ -65,7 +80,13 @@ type System struct {
 	// CardholderFlow says what the system does with cardholder data for PCI:
 	// store, process or transmit. Empty means none.
 	CardholderFlow []CardholderFlow `yaml:"cardholder_flow" json:"cardholder_flow,omitempty"`
-	ConnectedTo    []string         `yaml:"connected_to" json:"connected_to,omitempty"`
+	// ConnectedTo names systems this one exchanges data or credentials
+	// with. A connection is an edge with two ends: it counts the same
+	// whichever of the two systems declares it (see Graph).
+	ConnectedTo []string `yaml:"connected_to" json:"connected_to,omitempty"`
+	// CopiesOf names the systems whose backups or disaster-recovery copies
+	// this system holds; the copy carries their data whatever Data says.
+	CopiesOf []string `yaml:"copies_of" json:"copies_of,omitempty"`
 }
 
 // Person is someone the engagement asks or tells things.

@@ -46,6 +46,10 @@ func newSpecDecoder(file string) *specDecoder {
 			reflect.TypeOf(Role("")):           stringsOf(Roles),
 			reflect.TypeOf(Domain("")):         stringsOf(Domains),
 			reflect.TypeOf(Weekday("")):        stringsOf(Weekdays),
+			reflect.TypeOf(VendorKind("")):     stringsOf(VendorKinds),
+			reflect.TypeOf(Treatment("")):      stringsOf(Treatments),
+			reflect.TypeOf(ReportType("")):     stringsOf(ReportTypes),
+			reflect.TypeOf(RiskTreatment("")):  stringsOf(RiskTreatments),
 		},
 	}
 }
@@ -257,6 +261,10 @@ func enumNoun(t reflect.Type) string {
 		return "control area"
 	case reflect.TypeOf(ScopeStatus("")):
 		return "scope"
+	case reflect.TypeOf(Treatment("")):
+		return "SOC 2 treatment"
+	case reflect.TypeOf(ReportType("")):
+		return "report type"
 	}
 	var b strings.Builder
 	for i, r := range t.Name() {

@@ -98,6 +98,9 @@ func (d *specDecoder) validate(s *Spec) {
 	d.validatePeople(s)
 	d.validateIntegrations(s)
 	d.validateReminders(s)
+	d.validateVendors(s)
+	d.validateUserEntityControls(s)
+	d.validateRisks(s)
 }
 
 func (d *specDecoder) missing(path string) {
@@ -140,6 +143,7 @@ func (d *specDecoder) validateFrameworks(s *Spec) {
 			d.validateSOC2(s, f, p)
 		case ISO27001:
 			d.checkVersion(f, p, ISO27001Version)
+			d.validateExclusions(f, p)
 			d.onlyFor(f, p, "SOC 2", f.Report != "" || len(f.Categories) > 0 || f.Window != nil || f.Type1Date != nil, "report/categories/window/type1_date")
 			d.onlyFor(f, p, "PCI DSS", f.Entity != "" || f.Assessment != "" || f.SAQ != "", "entity/assessment/saq")
 		case PCIDSS:
@@ -164,6 +168,7 @@ func (d *specDecoder) onlyFor(f *Framework, p, fw string, present bool, fields s
 
 func (d *specDecoder) validateSOC2(s *Spec, f *Framework, p string) {
 	d.checkVersion(f, p, SOC2Version)
+	d.onlyFor(f, p, "ISO 27001", len(f.Exclusions) > 0, "exclusions")
 	d.onlyFor(f, p, "PCI DSS", f.Entity != "" || f.Assessment != "" || f.SAQ != "", "entity/assessment/saq")
 	if f.Report == "" {
 		d.errorf(d.at(p+".report"), p+".report", "is required (type1 or type2)")
@@ -207,6 +212,7 @@ func (d *specDecoder) validateSOC2(s *Spec, f *Framework, p string) {
 
 func (d *specDecoder) validatePCI(f *Framework, p string) {
 	d.checkVersion(f, p, PCIDSSVersion)
+	d.onlyFor(f, p, "ISO 27001", len(f.Exclusions) > 0, "exclusions")
 	d.onlyFor(f, p, "SOC 2", f.Report != "" || len(f.Categories) > 0 || f.Window != nil || f.Type1Date != nil, "report/categories/window/type1_date")
 	if f.Entity == "" {
 		d.errorf(d.at(p+".entity"), p+".entity", "is required (merchant or service-provider)")
@@ -272,6 +278,14 @@ func (d *specDecoder) validateSystems(s *Spec) {
 				d.errorf(d.at(p), p, "unknown system %q%s", c, suggest(c, keys(byName)))
 			} else if c == sys.Name {
 				d.errorf(d.at(p), p, "a system cannot be connected to itself")
+			}
+		}
+		for _, c := range sys.CopiesOf {
+			p := fmt.Sprintf("systems[%d].copies_of", i)
+			if _, ok := byName[c]; !ok {
+				d.errorf(d.at(p), p, "unknown system %q%s", c, suggest(c, keys(byName)))
+			} else if c == sys.Name {
+				d.errorf(d.at(p), p, "a system cannot hold copies of itself")
 			}
 		}
 	}

@@ -201,6 +201,11 @@ func FuzzParseSpec(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte("a: &a [*a]"))
 	f.Add([]byte("systems: [{data: [x]}]"))
+	// The third-party sections: vendors with reports, CUECs, a risk
+	// register and Annex A exclusions (see vendor_parse_test.go).
+	f.Add([]byte(minimalThirdParties))
+	f.Add([]byte("vendors: [{name: x, kind: subservice, treatment: inclusive, reports: [{type: soc2-type2, issued: 2027-01-01}]}]"))
+	f.Add([]byte("frameworks: [{id: iso27001, exclusions: [{control: A.9.1}]}]\nrisks: [{id: R, treatment: mitigate}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseSpec("fuzz.yaml", data)
 		if err != nil {
@@ -219,6 +224,12 @@ func FuzzParseSpec(f *testing.F) {
 		}
 		if _, err := NewCalendar(s.Reminders); err != nil {
 			t.Fatalf("accepted spec has an unusable calendar: %v", err)
+		}
+		// Every rule must run on whatever parses, graph and vendors included.
+		for _, r := range AssessScope(s, Plan{Fits: true}) {
+			if r.Rule == "" || r.Message == "" {
+				t.Fatalf("scope risk without rule or message: %+v", r)
+			}
 		}
 	})
 }

@@ -77,4 +77,9 @@ func (d *specDecoder) validateSystem(sys System) {
 			d.errorf(d.at("connected_to"), "connected_to", "a system cannot be connected to itself")
 		}
 	}
+	for _, c := range sys.CopiesOf {
+		if c == sys.Name && c != "" {
+			d.errorf(d.at("copies_of"), "copies_of", "a system cannot hold copies of itself")
+		}
+	}
 }

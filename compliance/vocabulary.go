@@ -94,9 +94,26 @@ const (
 	KindCodeRepository SystemKind = "code-repository"
 	KindLogging        SystemKind = "logging"
 	KindPhysical       SystemKind = "physical"
+	// KindDirectory is a user directory (LDAP, Active Directory) that other
+	// systems authenticate against; it enforces access like an identity
+	// provider.
+	KindDirectory SystemKind = "directory"
+	// KindCICD is a build, CI/CD or deployment tool: it can change what runs
+	// in production.
+	KindCICD SystemKind = "ci-cd"
+	// KindMonitoring is a monitoring, alerting or SIEM platform; logging is
+	// where logs are kept, monitoring is where someone is told.
+	KindMonitoring SystemKind = "monitoring"
+	// KindMDM manages endpoints (device management, EDR console).
+	KindMDM SystemKind = "mdm"
+	// KindBackup holds backups or disaster-recovery copies of other systems
+	// (named in the system's copies_of).
+	KindBackup SystemKind = "backup"
+	// KindHR is a people system: HRIS, payroll, applicant tracking.
+	KindHR SystemKind = "hr"
 )
 
-var SystemKinds = []SystemKind{KindDatabase, KindCloudInfra, KindSaaS, KindIntegration, KindEndpoint, KindNetwork, KindApplication, KindIdentity, KindCodeRepository, KindLogging, KindPhysical}
+var SystemKinds = []SystemKind{KindDatabase, KindCloudInfra, KindSaaS, KindIntegration, KindEndpoint, KindNetwork, KindApplication, KindIdentity, KindCodeRepository, KindLogging, KindPhysical, KindDirectory, KindCICD, KindMonitoring, KindMDM, KindBackup, KindHR}
 
 // Environment is where a system runs.
 type Environment string

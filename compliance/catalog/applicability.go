@@ -157,6 +157,12 @@ func requirementApplies(fc *FrameworkCatalog, r *Requirement, f *compliance.Fram
 		if r.Category != compliance.CategorySecurity && !slices.Contains(f.Categories, r.Category) {
 			return false, fmt.Sprintf("the report does not include the %s category", r.Category)
 		}
+	case compliance.ISO27001:
+		// The client's own exclusion, with its justification, is what the
+		// Statement of Applicability and the gap assessment both follow.
+		if ex := f.Excluded(r.ID); ex != nil {
+			return false, "excluded by the client: " + ex.Justification
+		}
 	case compliance.PCIDSS:
 		if r.Kind == KindTestable && f.Assessment == compliance.SAQ && slices.Contains(fc.SAQTagged, f.SAQ) && !slices.Contains(r.SAQ, f.SAQ) {
 			return false, fmt.Sprintf("not part of SAQ %s", f.SAQ)

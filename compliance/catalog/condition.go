@@ -50,11 +50,24 @@ type Scope struct {
 	Frameworks   []compliance.Framework
 	PhysicalSite bool
 	CardPresent  bool
+	// RisksFor maps an Annex A control to the IDs of the register's risks
+	// that rely on it; it justifies the Statement of Applicability's lines.
+	RisksFor map[string][]string
 }
 
 // ScopeOf derives a Scope from a parsed spec.
 func ScopeOf(s *compliance.Spec) Scope {
 	sc := Scope{Frameworks: slices.Clone(s.Frameworks)}
+	for _, r := range s.Risks {
+		for _, c := range r.Controls {
+			if sc.RisksFor == nil {
+				sc.RisksFor = map[string][]string{}
+			}
+			if !slices.Contains(sc.RisksFor[c], r.ID) {
+				sc.RisksFor[c] = append(sc.RisksFor[c], r.ID)
+			}
+		}
+	}
 	for _, sys := range s.Systems {
 		if !sys.InScope() || sys.Kind != compliance.KindPhysical {
 			continue

@@ -86,6 +86,11 @@ func checkNewSystem(spec *compliance.Spec, sys compliance.System) error {
 			errs = append(errs, fmt.Errorf("connected_to names %q, which is not a system of the engagement", c))
 		}
 	}
+	for _, c := range sys.CopiesOf {
+		if spec.System(c) == nil {
+			errs = append(errs, fmt.Errorf("copies_of names %q, which is not a system of the engagement", c))
+		}
+	}
 	if !spec.HasFramework(compliance.PCIDSS) && (sys.CDE || len(sys.CardholderFlow) > 0) {
 		errs = append(errs, errors.New("cde/cardholder_flow are PCI DSS fields but pci-dss is not among the frameworks"))
 	}

@@ -188,6 +188,17 @@ reminders: {time_zone: Europe/London}
 	assert.Contains(t, risks[0].Message, "privacy")
 }
 
+// A disaster-recovery bucket entering a certified programme excluded is
+// found by the backup rule through the spec it joins.
+func TestNewSystemRisksBackupOfInScopeData(t *testing.T) {
+	saas := loadSpec(t, "saas-startup.yaml")
+	dr := compliance.System{Name: "dr-bucket", Kind: compliance.KindBackup, Environment: compliance.EnvProduction,
+		Data: []compliance.DataClass{compliance.DataNone}, Scope: compliance.ScopeExcluded, Rationale: "cold copy", CopiesOf: []string{"primary-db"}}
+	risks, _, err := NewSystemRisks(saas, dr)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"backups-out-of-scope dr-bucket,primary-db"}, rules(risks))
+}
+
 func TestNewSystemRisksChecksAgainstTheSpec(t *testing.T) {
 	saas := loadSpec(t, "saas-startup.yaml")
 	base := compliance.System{Name: "crm", Kind: compliance.KindSaaS, Environment: compliance.EnvCorporate,
@@ -199,6 +210,7 @@ func TestNewSystemRisksChecksAgainstTheSpec(t *testing.T) {
 	}{
 		{"unknown peer", func(s *compliance.System) { s.ConnectedTo = []string{"salesforce"} }, `"salesforce", which is not a system`},
 		{"connected to itself", func(s *compliance.System) { s.ConnectedTo = []string{"crm"} }, "connected to itself"},
+		{"copies of an unknown system", func(s *compliance.System) { s.CopiesOf = []string{"primry-db"} }, `copies_of names "primry-db"`},
 		{"PCI fields without PCI", func(s *compliance.System) { s.CDE = true }, "pci-dss is not among the frameworks"},
 		{"no name", func(s *compliance.System) { s.Name = " " }, "has no name"},
 	} {

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+)
+
+// runRoot runs the whole CLI, so the commands are found where a user types
+// them (`starter catalog soa`, `starter vendors`).
+func runRoot(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root := newRootCmd()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	err := root.Execute()
+	return out.String(), err
+}
+
+func TestCatalogSoACSV(t *testing.T) {
+	out, err := runRoot(t, "catalog", "soa", "../examples/payments-co.yaml", "--format", "csv")
+	require.NoError(t, err)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 94, "a header and every Annex A control")
+	assert.Equal(t, soaColumns, rows[0])
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[0]] = r
+	}
+	assert.Equal(t, "R-01", byID["A.8.24"][4], "the register's risk justifies the line")
+	assert.Contains(t, byID["A.8.24"][7], "Included: treats risks R-01")
+}
+
+func TestCatalogSoAMarkdownShowsContradictions(t *testing.T) {
+	out, err := runRoot(t, "catalog", "soa", "../examples/kelp-health.yaml", "--format", "markdown")
+	require.ErrorContains(t, err, "R-05 needs A.8.30", "an SoA that contradicts the register fails")
+	assert.Contains(t, out, "| A.8.30 | ")
+	assert.Contains(t, out, "Excluded: excluded by the client: No software development is outsourced.")
+	assert.Contains(t, out, "## Contradictions\n\n- R-05 needs A.8.30, which is excluded")
+	assert.Contains(t, out, "| R-06 | Regional cloud outage |")
+}
+
+func TestCatalogSoARisksFromCSV(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "risks.csv")
+	require.NoError(t, os.WriteFile(good, []byte("id,title,owner,treatment,controls\nR-10,Insider fraud,CFO,mitigate,A.5.3\n"), 0o600))
+	out, err := runRoot(t, "catalog", "soa", "../examples/kelp-health.yaml", "--format", "csv", "--risks", good)
+	require.NoError(t, err, "the imported register replaces the one that relied on A.8.30")
+	assert.Contains(t, out, "A.5.3,Separating conflicting duties,organizational,true,R-10,")
+
+	bad := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(bad, []byte("id,title,owner,treatment,controls\nR-10,Insider fraud,CFO,mitigate,A.5.3\nR-11,Typo,CFO,mitgate,A.5.3\n"), 0o600))
+	_, err = runRoot(t, "catalog", "soa", "../examples/kelp-health.yaml", "--risks", bad)
+	var es compliance.SpecErrors
+	require.ErrorAs(t, err, &es)
+	assert.Contains(t, es.Error(), "bad.csv:3:")
+	assert.Contains(t, es.Error(), `unknown risk treatment "mitgate"`)
+
+	unknown := filepath.Join(dir, "unknown.csv")
+	require.NoError(t, os.WriteFile(unknown, []byte("id,title,owner,treatment,controls\nR-12,Made up,CFO,mitigate,A.5.99\n"), 0o600))
+	_, err = runRoot(t, "catalog", "soa", "../examples/kelp-health.yaml", "--risks", unknown)
+	require.ErrorContains(t, err, "risks[0].controls: A.5.99 is not an ISO 27001:2022 Annex A control")
+}
+
+func TestCatalogSoARefusesWithoutISO(t *testing.T) {
+	_, err := runRoot(t, "catalog", "soa", "../examples/saas-startup.yaml")
+	require.ErrorContains(t, err, "does not include iso27001")
+	_, err = runRoot(t, "catalog", "soa", "../examples/payments-co.yaml", "--format", "xlsx")
+	require.ErrorContains(t, err, `--format "xlsx" is not supported`)
+}
+
+func TestVendorsFormats(t *testing.T) {
+	out, err := runRoot(t, "vendors", "../examples/kelp-health.yaml")
+	require.NoError(t, err)
+	assert.Contains(t, out, "Lumen Digital")
+	assert.Contains(t, out, "high:third-party-production-access")
+	assert.Contains(t, out, "iso27001, issued 2025-01-10, expires 2028-01-09")
+	assert.Contains(t, out, "CUEC-2  Clinics obtain patients' consent")
+
+	out, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "json", "--as-of", "2026-12-01")
+	require.NoError(t, err)
+	var doc struct {
+		Vendors []struct {
+			Vendor struct {
+				Name string `json:"name"`
+			} `json:"vendor"`
+			Risks []struct {
+				Rule string `json:"rule"`
+			} `json:"risks"`
+		} `json:"vendors"`
+		Actions []struct {
+			Key string `json:"key"`
+			Due string `json:"due"`
+		} `json:"actions"`
+		CUECs []struct {
+			ID string `json:"id"`
+		} `json:"user_entity_controls"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.Vendors, 5)
+	rules := map[string][]string{}
+	for _, v := range doc.Vendors {
+		for _, r := range v.Risks {
+			rules[v.Vendor.Name] = append(rules[v.Vendor.Name], r.Rule)
+		}
+	}
+	assert.Equal(t, map[string][]string{
+		"HiBob":         {compliance.RuleVendorReportExpired},
+		"Lumen Digital": {compliance.RuleThirdPartyAccess},
+	}, rules)
+	assert.Len(t, doc.CUECs, 2)
+	require.Len(t, doc.Actions, 6)
+	assert.Equal(t, "vendor/hibob/review-report/2025-01-10", doc.Actions[0].Key)
+	assert.Equal(t, "2026-12-01", doc.Actions[0].Due, "overdue work is due on --as-of")
+
+	_, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--as-of", "1 Dec")
+	require.ErrorContains(t, err, "--as-of")
+
+	out, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "csv")
+	require.NoError(t, err)
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 6)
+	assert.Equal(t, vendorColumns, rows[0])
+	assert.Equal(t, []string{"Google Cloud", "subservice"}, rows[1][:2])
+	assert.Equal(t, "2028-01-12", rows[1][14], "bridge letter")
+	assert.Equal(t, "2027-09-30", rows[1][10], "report period end")
+
+	_, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "xml")
+	require.ErrorContains(t, err, "not supported")
+}
+
+// By engagement ID the commands read the recorded spec from Postgres: the
+// vendors, CUECs, risks and exclusions survive its JSON round trip.
+func TestThirdPartyCommandsByEngagementID(t *testing.T) {
+	db := testenv.Postgres(t)
+	spec, err := compliance.LoadSpec("../examples/kelp-health.yaml")
+	require.NoError(t, err)
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	plan, err := compliance.PlanEngagement(spec, at)
+	require.NoError(t, err)
+	require.NoError(t, db.Store.RecordScope(context.Background(), postgres.ScopeRecord{
+		EngagementID: spec.ID, WorkflowID: "engagement/" + spec.ID, Revision: 1, Spec: *spec, Plan: plan,
+		Risks: compliance.AssessScope(spec, plan), Phase: compliance.PhaseScoping, RecordedBy: "test", At: at,
+	}))
+	t.Setenv("DATABASE_URL", db.URL)
+
+	fromFile, err := runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "csv")
+	require.NoError(t, err)
+	fromDB, err := runRoot(t, "vendors", spec.ID, "--format", "csv")
+	require.NoError(t, err)
+	assert.Equal(t, fromFile, fromDB)
+
+	out, err := runRoot(t, "catalog", "soa", spec.ID, "--format", "csv")
+	require.ErrorContains(t, err, "R-05 needs A.8.30", "exclusions and risks came back from the record")
+	assert.Contains(t, out, "A.8.11,")
+
+	_, err = runRoot(t, "vendors", "no-such-engagement")
+	require.ErrorIs(t, err, postgres.ErrNotFound)
+}
