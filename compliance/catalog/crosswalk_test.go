@@ -167,3 +167,14 @@ func TestCrosswalkPairsAreExactlyTheSharedControls(t *testing.T) {
 	_, err = l.Crosswalk(compliance.SOC2, "nist")
 	assert.Error(t, err)
 }
+
+func TestExportCarriesEveryRationale(t *testing.T) {
+	l := lib(t)
+	for _, ec := range l.Export().Controls {
+		for fw, ids := range ec.Maps {
+			for _, id := range ids {
+				assert.NotEmpty(t, ec.Why[fw][id], "export of %s lacks the rationale for %s %s", ec.ID, fw, id)
+			}
+		}
+	}
+}
