@@ -178,3 +178,20 @@ func TestExportCarriesEveryRationale(t *testing.T) {
 		}
 	}
 }
+
+// TestRationaleChecksCatchBadData plants the two faults the shipped-library
+// tests guard against, so those tests cannot pass vacuously.
+func TestRationaleChecksCatchBadData(t *testing.T) {
+	base := lib(t)
+	good := *base.Control("ACC-10")
+	vague := good
+	vague.ID = "ZZZ-01"
+	vague.Maps = map[compliance.FrameworkID][]string{compliance.ISO27001: {"A.8.18"}, compliance.SOC2: {"CC6.1"}}
+	vague.Why = map[compliance.FrameworkID]map[string]string{
+		compliance.ISO27001: {"A.8.18": "helps keep things safe"}, // names nothing of A.8.18
+	} // and CC6.1 has no rationale at all
+	l, err := catalog.New(base.Frameworks, []*catalog.Control{&good, &vague})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ZZZ-01 soc2:CC6.1"}, l.MissingRationales())
+	assert.Equal(t, []string{"iso27001:A.8.18"}, l.UnnamedRequirements())
+}
