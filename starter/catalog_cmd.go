@@ -25,6 +25,7 @@ requirements it satisfies. These commands work offline: they need no Temporal
 and no database.`,
 	}
 	cmd.AddCommand(newCatalogExportCmd(), newCatalogShowCmd(), newCatalogApplicabilityCmd(), newCatalogDeltaCmd(), newCatalogStatsCmd())
+	cmd.AddCommand(newCatalogCrosswalkCmd())
 	return cmd
 }
 
@@ -92,13 +93,15 @@ func showControl(w io.Writer, lib *catalog.Library, c *catalog.Control) {
 		fmt.Fprintf(w, "  applies only when: %s\n", c.When)
 	}
 	fmt.Fprintf(w, "\n%s\n\nEvidence sampled: %s\n\nSatisfies:\n", catalogWrap(c.Description, 88, ""), c.Evidence)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var rows [][]string
+	var why []string
 	for _, fw := range compliance.FrameworkIDs {
 		for _, id := range c.Maps[fw] {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", fw, id, lib.Requirement(fw, id).Title)
+			rows = append(rows, []string{string(fw), id, lib.Requirement(fw, id).Title})
+			why = append(why, c.Rationale(fw, id))
 		}
 	}
-	tw.Flush()
+	writeNotedRows(w, "  ", 2, rows, why)
 }
 
 func showRequirement(w io.Writer, lib *catalog.Library, r *catalog.Requirement) {
@@ -137,11 +140,13 @@ func showRequirement(w io.Writer, lib *catalog.Library, r *catalog.Requirement) 
 	switch {
 	case len(cs) > 0:
 		fmt.Fprintf(w, "\nSatisfied by:\n")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		var rows [][]string
+		var why []string
 		for _, c := range cs {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.ID, c.Title, c.Frequency, c.Owner)
+			rows = append(rows, []string{c.ID, c.Title, string(c.Frequency), c.Owner})
+			why = append(why, c.Rationale(r.Framework, r.ID))
 		}
-		tw.Flush()
+		writeNotedRows(w, "  ", 1, rows, why)
 	case lib.Covered(r):
 		fmt.Fprintf(w, "\nSatisfied through the requirements it contains.\n")
 	default:

@@ -39,7 +39,18 @@ type Control struct {
 	// When limits the control to engagements where the condition holds.
 	When Condition `yaml:"when" json:"when,omitempty"`
 	// Maps lists, per framework, the requirement IDs the control satisfies.
+	// In the YAML each framework holds either a list of IDs (the original
+	// form) or an ordered map of ID to rationale; see mapping.go.
 	Maps map[compliance.FrameworkID][]string `yaml:"maps" json:"maps"`
+	// Why holds, per framework and requirement ID, the one-line rationale in
+	// our own words for why the control satisfies that requirement.
+	Why map[compliance.FrameworkID]map[string]string `yaml:"-" json:"why,omitempty"`
+}
+
+// Rationale returns why the control satisfies a requirement, or "" when the
+// mapping carries none (or does not exist).
+func (c *Control) Rationale(fw compliance.FrameworkID, id string) string {
+	return c.Why[fw][id]
 }
 
 // Frameworks lists the frameworks the control maps to, in display order.

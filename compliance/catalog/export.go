@@ -29,6 +29,8 @@ type ExportControl struct {
 	Automated   bool                 `json:"automated"`
 	Owner       string               `json:"owner"`
 	When        Condition            `json:"when,omitempty"`
+	// Why is the rationale per framework and requirement ID (see Control.Why).
+	Why map[string]map[string]string `json:"why,omitempty"`
 }
 
 // Export returns the library in its export shape.
@@ -43,10 +45,15 @@ func (l *Library) Export() Export {
 			}
 			maps[string(fw)] = ids
 		}
+		why := map[string]map[string]string{}
+		for fw, m := range c.Why {
+			why[string(fw)] = m
+		}
 		e.Controls = append(e.Controls, ExportControl{
 			ID: c.ID, Title: c.Title, Frequency: c.Frequency, Maps: maps,
 			Description: c.Description, Domain: c.Domain, Type: c.Type,
 			Evidence: c.Evidence, Automated: c.Automated, Owner: c.Owner, When: c.When,
+			Why: why,
 		})
 	}
 	return e

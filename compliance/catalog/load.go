@@ -24,7 +24,7 @@ var dataFS embed.FS
 // LibraryVersion versions the control library and its mappings; bump it when
 // a control is added, removed or remapped so evidence and tickets created
 // under an older library can be told apart.
-const LibraryVersion = "2025.1"
+const LibraryVersion = "2025.2"
 
 var frameworkFiles = map[compliance.FrameworkID]string{
 	compliance.SOC2:     "data/soc2.yaml",
