@@ -153,9 +153,7 @@ func ParseRiskCSV(name string, data []byte) ([]Risk, error) {
 			continue // a blank row a spreadsheet left behind
 		}
 		risk := Risk{ID: cell("id"), Title: cell("title"), Owner: cell("owner"), Treatment: RiskTreatment(cell("treatment"))}
-		for _, c := range strings.FieldsFunc(cell("controls"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
-			risk.Controls = append(risk.Controls, c)
-		}
+		risk.Controls = append(risk.Controls, strings.FieldsFunc(cell("controls"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })...)
 		for _, p := range checkRisk(risk) {
 			bad(p.field, "%s", p.msg)
 		}

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
 	"strconv"
 	"strings"
@@ -74,10 +74,8 @@ register.`,
 var soaColumns = []string{"annex_a", "title", "theme", "included", "risks", "requirements", "controls", "reason"}
 
 func writeSoACSV(w io.Writer, soa []catalog.SoAEntry) error {
-	// csvsafe: swap for internal/csvsafe's writer (formula neutralising) at
-	// merge; the titles and reasons here are ours, but the justifications
-	// come from the spec.
-	cw := csv.NewWriter(w)
+	// People type vendor names, exceptions and justifications: neutralise formulas.
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(soaColumns); err != nil {
 		return fmt.Errorf("write soa: %w", err)
 	}

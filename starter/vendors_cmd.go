@@ -1,8 +1,8 @@
 package main
 
 import (
-	"encoding/csv"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
 	"strconv"
 	"strings"
@@ -149,9 +149,8 @@ var vendorColumns = []string{"vendor", "kind", "service", "systems", "data", "tr
 	"report_type", "period_start", "period_end", "issued", "expires", "exceptions", "bridge_letter", "monitored_by", "csocs", "risks"}
 
 func writeVendorsCSV(w io.Writer, items []compliance.VendorItem) error {
-	// csvsafe: swap for internal/csvsafe's writer at merge — vendor names,
-	// services and exceptions are typed by people and could start with "=".
-	cw := csv.NewWriter(w)
+	// People type vendor names, exceptions and justifications: neutralise formulas.
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(vendorColumns); err != nil {
 		return fmt.Errorf("write vendors: %w", err)
 	}
