@@ -19,6 +19,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -158,7 +159,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 
 	// A second start of the same engagement says so.
 	_, err = e.start(ctx, spec, "sam@steadfast.example")
-	require.ErrorIs(t, err, ErrAlreadyRunning)
+	require.ErrorIs(t, err, engagement.ErrAlreadyRunning)
 
 	// The validator turns away a control owner.
 	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "leo@brightlane.io", Channel: "cli"})
