@@ -15,7 +15,9 @@ import (
 type auditRow = engagement.AuditRow
 
 // auditRows judges requests as of now (the evidence pack's view).
-func auditRows(reqs []postgres.AuditRequest, now time.Time) []auditRow { return engagement.AuditRows(reqs, now) }
+func auditRows(reqs []postgres.AuditRequest, now time.Time) []auditRow {
+	return engagement.AuditRows(reqs, now)
+}
 
 var auditCSVHeader = []string{"request_id", "control_id", "description", "owner", "due_at", "status", "overdue", "answered_late",
 	"answer", "answer_link", "answer_note", "answered_by", "answered_at", "requested_by", "imported_from", "prompt_id"}

@@ -39,8 +39,8 @@ waits for the lead to sign the scope off.`,
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
 			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
-			if leads := spec.PeopleWithRole(compliance.RoleLead); len(leads) > 0 {
-				fmt.Fprintf(out, "  starter scope approve %s --as %s --reason \"scope reviewed\"\n", spec.ID, leads[0].Email)
+			if res.Lead != "" {
+				fmt.Fprintf(out, "  starter scope approve %s --as %s --reason \"scope reviewed\"\n", spec.ID, res.Lead)
 			}
 			return nil
 		},

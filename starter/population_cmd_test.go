@@ -20,7 +20,7 @@ import (
 // populationEngagement records brightlane with its window moved into the
 // past (events cannot be recorded before they happen) and a Jira
 // population for CHG-01, and returns a runner for the CLI.
-func populationEngagement(t *testing.T) (*compliance.Spec, testenv.Database, func(args ...string) (string, error)) {
+func populationEngagement(t *testing.T, withWorkflow bool) (*compliance.Spec, testenv.Database, func(args ...string) (string, error)) {
 	t.Helper()
 	db := testenv.Postgres(t)
 	ctx := context.Background()
@@ -33,6 +33,9 @@ func populationEngagement(t *testing.T) (*compliance.Spec, testenv.Database, fun
 	require.NoError(t, err)
 	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: "engagement/" + spec.ID,
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseOperating, RecordedBy: "test", At: time.Now()}))
+	if withWorkflow {
+		runningEngagement(t, db, spec, plan)
+	}
 	t.Setenv("DATABASE_URL", db.URL)
 	run := func(args ...string) (string, error) {
 		var out bytes.Buffer
@@ -47,7 +50,7 @@ func populationEngagement(t *testing.T) (*compliance.Spec, testenv.Database, fun
 }
 
 func TestPopulationRecordAndList(t *testing.T) {
-	spec, db, run := populationEngagement(t)
+	spec, db, run := populationEngagement(t, true)
 	eng := spec.ID
 	record := func(extra ...string) (string, error) {
 		return run(append([]string{"population", "record", eng}, extra...)...)
@@ -126,7 +129,7 @@ func TestPopulationRecordAndList(t *testing.T) {
 }
 
 func TestPopulationImportFromJira(t *testing.T) {
-	spec, db, run := populationEngagement(t)
+	spec, db, run := populationEngagement(t, false)
 	for _, k := range []string{"JIRA_BASE_URL", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_PAT"} {
 		t.Setenv(k, "")
 	}

@@ -71,7 +71,7 @@ func loadReadiness(cmd *cobra.Command, id, asOf string, seed uint64, seedSet boo
 }
 
 // reviewAsOf runs the review on a store the caller holds (the evidence
-// pack writes from the same pool).
+// pack writes from the same connection).
 func reviewAsOf(ctx context.Context, store *postgres.Store, id string, day compliance.Date, seed uint64, seedSet bool) (readiness.Report, error) {
 	return engagement.ReviewAsOf(ctx, store, engagement.ReadinessRequest{EngagementID: id, AsOf: day, Seed: seed, SeedSet: seedSet}, time.Now())
 }

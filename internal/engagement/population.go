@@ -194,9 +194,10 @@ func (s *Service) RecordPopulationEvent(ctx context.Context, req RecordPopulatio
 	res.ApprovedBy = strings.ToLower(req.ApprovedBy)
 	wreq := workflows.RecordPopulationEventRequest{Actor: req.Actor, ControlID: req.ControlID, Ref: ref, OccurredAt: res.OccurredAt,
 		Summary: summary, ApprovedBy: res.ApprovedBy, ApprovedAt: res.ApprovedAt, EvidenceRef: ev}
-	updateID := fmt.Sprintf("population/%s/%s/%s/%s", req.EngagementID, req.ControlID,
-		postgres.HashValue(strings.Join([]string{ref, res.OccurredAt.UTC().Format(time.RFC3339Nano), summary, res.ApprovedBy,
-			res.ApprovedAt.UTC().Format(time.RFC3339Nano), ev}, "\x00"))[:24], strings.ToLower(req.Actor.Person))
+	// A fresh update ID each time: the record is keyed by control and ref
+	// (recording again adds nothing), and a re-run should hear what is
+	// stored now, not the first call's answer.
+	updateID := fmt.Sprintf("population/%s/%s/%s/%d", req.EngagementID, req.ControlID, postgres.HashValue(ref)[:16], now.UnixNano())
 	var got workflows.RecordPopulationEventResult
 	if err := s.update(ctx, req.EngagementID, engagementWorkflow(req.EngagementID), workflows.UpdateRecordPopulationEvent, updateID, wreq, &got); err != nil {
 		return res, fmt.Errorf("record %s for %s: %w", ref, req.ControlID, err)

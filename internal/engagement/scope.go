@@ -28,9 +28,11 @@ type StartRequest struct {
 	Actor compliance.Actor
 }
 
-// StartResult is the started engagement's workflow run.
+// StartResult is the started engagement's workflow run, and the lead who
+// signs its scope off (empty when the spec names none).
 type StartResult struct {
-	Run client.WorkflowRun
+	Run  client.WorkflowRun
+	Lead string
 }
 
 // Start starts the engagement workflow. An engagement ID names one client
@@ -65,7 +67,11 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (StartResult, err
 	if err != nil {
 		return StartResult{}, fmt.Errorf("start engagement %s: %w", spec.ID, err)
 	}
-	return StartResult{Run: run}, nil
+	res := StartResult{Run: run}
+	if leads := spec.PeopleWithRole(compliance.RoleLead); len(leads) > 0 {
+		res.Lead = leads[0].Email
+	}
+	return res, nil
 }
 
 // ScopeRequest names an engagement whose scope to read.
