@@ -33,7 +33,7 @@ func (s *Service) Answer(ctx context.Context, req AnswerRequest) (workflows.Prom
 	if err != nil {
 		return workflows.PromptAnswer{}, err
 	}
-	ans := workflows.AnswerPromptRequest{Choice: req.Choice, Note: req.Note, Link: req.Link, By: req.Actor.Person, Channel: req.Actor.Channel}
+	ans := answerPayload(req.Choice, req.Note, req.Link, req.Actor)
 	id := req.UpdateID
 	if id == "" {
 		id = fmt.Sprintf("%s/%s/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), req.Choice)
@@ -66,5 +66,5 @@ func (s *Service) Reassign(ctx context.Context, req ReassignRequest) (workflows.
 		id = fmt.Sprintf("%s/%s/reassign/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), strings.ToLower(req.To.Email))
 	}
 	svc := answers.Service{Temporal: tc}
-	return svc.Reassign(ctx, req.PromptID, id, workflows.ReassignPromptRequest{To: req.To, By: req.Actor.Person, Reason: req.Reason})
+	return svc.Reassign(ctx, req.PromptID, id, reassignPayload(req.To, req.Reason, req.Actor))
 }

@@ -176,7 +176,7 @@ func (r *auditRouter) route(ctx context.Context, req auditreq.Request) RoutedAud
 	// prompt asks what was stored, not what this list says.
 	var routed workflows.RouteAuditResult
 	err = r.s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRouteAuditRequest, fmt.Sprintf("route/%s/%d", rec.Stored.PromptID, now),
-		workflows.RouteAuditRequest{Prompt: r.promptInput(rec.Stored), By: r.actor.Person}, &routed)
+		routeAuditPayload(r.promptInput(rec.Stored), r.actor), &routed)
 	if err != nil {
 		out.Err = fmt.Errorf("route audit request %s to %s: %w", req.RequestID, rec.Stored.Owner, err)
 		return out

@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.temporal.io/api/serviceerror"
-
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/workflows"
@@ -102,25 +100,4 @@ func (s *Service) DecideGap(ctx context.Context, req DecideGapRequest) (DecideGa
 		res.RemediationTold = told
 	}
 	return res, nil
-}
-
-// tellRemediationAccepted stops a running gap remediation chasing an
-// accepted gap. Not running (remediation has not started, or the gap is
-// closed) is fine: the register records the acceptance, and remediation
-// reads it when it opens the gap.
-func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequest) (bool, error) {
-	tc, err := s.temporal()
-	if err != nil {
-		return false, err
-	}
-	err = tc.SignalWorkflow(ctx, workflows.GapWorkflowID(req.EngagementID, req.ControlID), "", workflows.SignalAcceptGap,
-		workflows.AcceptGap{By: req.Actor.Person, Reason: req.Reason})
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("tell remediation of %s: %w", req.ControlID, err)
-	}
-	return true, nil
 }

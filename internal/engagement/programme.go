@@ -30,7 +30,7 @@ func (s *Service) Certify(ctx context.Context, req CertifyRequest) (workflows.En
 	}
 	id, c := req.EngagementID, req.Certification
 	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateCertify, fmt.Sprintf("certify/%s/%s/%s", id, c.Framework, c.Date),
-		workflows.CertifyRequest{Certification: c, By: req.Actor.Person}, &st)
+		certifyPayload(c, req.Actor), &st)
 	if err != nil {
 		return st, fmt.Errorf("record certification of %s: %w", id, err)
 	}
@@ -56,7 +56,7 @@ func (s *Service) AddSystem(ctx context.Context, req AddSystemRequest) (workflow
 	}
 	sum := sha256.Sum256(body)
 	return s.changeScope(ctx, req.EngagementID, workflows.UpdateAddSystem, "add-system/"+hex.EncodeToString(sum[:8]),
-		workflows.AddSystemRequest{System: req.System, By: req.Actor.Person})
+		addSystemPayload(req.System, req.Actor))
 }
 
 // AddFrameworkRequest adds a framework to a certified programme (an empty
@@ -80,7 +80,7 @@ func (s *Service) AddFramework(ctx context.Context, req AddFrameworkRequest) (wo
 			compliance.ISO27001: compliance.ISO27001Version, compliance.PCIDSS: compliance.PCIDSSVersion}[fw.ID]
 	}
 	return s.changeScope(ctx, req.EngagementID, workflows.UpdateAddFramework, "add-framework/"+string(fw.ID),
-		workflows.AddFrameworkRequest{Framework: fw, By: req.Actor.Person})
+		addFrameworkPayload(fw, req.Actor))
 }
 
 // changeScope sends a scope-change update to the programme.

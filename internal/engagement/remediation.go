@@ -62,7 +62,7 @@ func (s *Service) CompleteGap(ctx context.Context, req CompleteGapRequest) (work
 	if err != nil {
 		return st, err
 	}
-	wreq := workflows.CompleteGapRequest{By: req.Actor.Person, Evidence: req.Evidence, Channel: req.Actor.Channel}
+	wreq := completeGapPayload(req.Evidence, req.Actor)
 	updateID := req.Actor.Channel + "/" + id + "/" + strings.ToLower(req.Actor.Person) + "/" + req.Evidence
 	err = s.send(ctx, id, workflows.UpdateCompleteGap, updateID, wreq, &st)
 	var nf *serviceerror.NotFound

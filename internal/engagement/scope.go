@@ -128,7 +128,7 @@ func (s *Service) decideAfter(ctx context.Context, st workflows.ScopeState, req 
 	if st.SignoffPrompt != "" {
 		return s.answerSignoff(ctx, st, req)
 	}
-	wreq := workflows.DecideScopeRequest{Decision: req.Decision, By: by, Reason: req.Reason, Channel: req.Actor.Channel, Revision: req.Revision}
+	wreq := decideScopePayload(req)
 	updateID := fmt.Sprintf("scope-decision/%s/r%d/%s/%s", id, req.Revision, req.Decision, strings.ToLower(by))
 	if err := s.update(ctx, id, workflows.ScopingWorkflowID(id), workflows.UpdateDecideScope, updateID, wreq, &d); err != nil {
 		return d, fmt.Errorf("decide scope of %s: %w", id, err)
@@ -227,7 +227,7 @@ func (s *Service) ReviseScope(ctx context.Context, req ReviseScopeRequest) (work
 	sum := sha256.Sum256(body)
 	id := req.EngagementID
 	err = s.update(ctx, id, workflows.ScopingWorkflowID(id), workflows.UpdateReviseScope, "scope-revise/"+id+"/"+hex.EncodeToString(sum[:8]),
-		workflows.ReviseScopeRequest{Spec: *req.Spec, By: req.Actor.Person}, &res)
+		reviseScopePayload(req.Spec, req.Actor), &res)
 	if err != nil {
 		return res, fmt.Errorf("revise scope of %s: %w", id, err)
 	}
