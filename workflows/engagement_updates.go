@@ -99,6 +99,13 @@ type AddAuditRequestRequest struct {
 // AddAuditRequestResult is the request as stored and whether it is new.
 type AddAuditRequestResult = activities.AuditRequestResult
 
+// ActorOf names who each request says is acting, so a worker interceptor
+// that verifies actors (the path's attestation for slack and web) finds it.
+func (r AddEvidenceRequest) ActorOf() compliance.Actor           { return r.Actor }
+func (r RecordPopulationEventRequest) ActorOf() compliance.Actor { return r.Actor }
+func (r DecideGapRequest) ActorOf() compliance.Actor             { return r.Actor }
+func (r AddAuditRequestRequest) ActorOf() compliance.Actor       { return r.Actor }
+
 // registerEngagementUpdates registers the updates above on the engagement.
 func registerEngagementUpdates(ctx workflow.Context, st *EngagementState) error {
 	handlers := []struct {
