@@ -35,7 +35,7 @@ provided (starter answer, or Slack). Answered requests go into the evidence pack
 func newAuditImportCmd() *cobra.Command {
 	var by string
 	cmd := &cobra.Command{
-		Use:   "import ENGAGEMENT FILE.csv [--as EMAIL]",
+		Use:   "import ENGAGEMENT FILE.csv --as EMAIL",
 		Short: "Route every request in the auditor's CSV to its owner",
 		Long: `Reads the auditor's request list and routes each request to its owner as a
 prompt. The first line names the columns (any order and case; others ignored):
@@ -90,7 +90,7 @@ func newAuditRequestCmd() *cobra.Command {
 	var by string
 	var f auditreq.Fields
 	cmd := &cobra.Command{
-		Use:   "request ENGAGEMENT --id REF --description TEXT --due YYYY-MM-DD [--control ID] [--owner EMAIL] [--as EMAIL]",
+		Use:   "request ENGAGEMENT --id REF --description TEXT --due YYYY-MM-DD [--control ID] [--owner EMAIL] --as EMAIL",
 		Short: "Route one request the auditor made to its owner",
 		Long: `Routes one request, as a row of the CSV would be (see starter audit import
 --help): without --owner it goes to the owner of the control's area, and with
