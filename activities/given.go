@@ -159,8 +159,11 @@ func (a *Activities) RecordPopulationEvent(ctx context.Context, in PopulationEve
 		OccurredAt: in.OccurredAt, Summary: in.Summary, ApprovedBy: strings.ToLower(in.ApprovedBy), ApprovedAt: in.ApprovedAt,
 		EvidenceRef: in.EvidenceRef, RecordedBy: strings.ToLower(in.By),
 	}})
-	if err != nil {
+	if errors.Is(err, postgres.ErrInvalidPopulationEvent) {
 		return PopulationEventResult{}, nonRetryable(ErrTypeBadInput, err)
+	}
+	if err != nil {
+		return PopulationEventResult{}, classify(err)
 	}
 	res.Recorded = n == 1
 	return res, nil

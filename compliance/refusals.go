@@ -31,6 +31,15 @@ func (s *Spec) CheckDecideGaps(person string) error {
 	return nil
 }
 
+// CheckImportPopulations refuses person importing the engagement's
+// populations from Jira unless MayRun.
+func (s *Spec) CheckImportPopulations(person string) error {
+	if !s.MayRun(person) {
+		return fmt.Errorf("%s may not import populations in %s: only the lead, a lead delegate or the consultant may", person, s.ID)
+	}
+	return nil
+}
+
 // CheckRouteAuditRequests refuses person entering the auditor's requests
 // unless MayRun.
 func (s *Spec) CheckRouteAuditRequests(person string) error {

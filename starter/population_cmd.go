@@ -173,25 +173,27 @@ func printRecorded(out io.Writer, ref string, res engagement.RecordPopulationEve
 }
 
 func newPopulationImportCmd() *cobra.Command {
-	var from, to string
+	var from, to, by string
 	cmd := &cobra.Command{
-		Use:   "import ENGAGEMENT [--from DATE --to DATE]",
+		Use:   "import ENGAGEMENT --as EMAIL [--from DATE --to DATE]",
 		Short: "Import per-event populations from Jira now (the spec's integrations.populations)",
-		Long: `Runs each population search in the spec (integrations.populations) against Jira
-and records the issues resolved in the period as events, as the worker does.
-Importing again adds nothing; an approval that appeared in Jira since is filled in.
+		Long: `Asks the engagement to run each population search in the spec
+(integrations.populations) against Jira now, as its scheduler does each batch,
+and record the issues resolved in the period as events. Importing again adds
+nothing; an approval that appeared in Jira since is filled in. The worker holds
+the Jira credentials (JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN, or
+JIRA_PAT). The lead, a lead delegate or the consultant may import.
 
-Needs JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data
-Center). --from and --to are inclusive dates in the client's time zone; the
-default is the observation window up to today.`,
+--from and --to are inclusive dates in the client's time zone; the default is
+the observation window up to today.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, done, err := openService(cmd, needStore|needJira)
+			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
 			}
 			defer done()
-			res, err := svc.ImportPopulation(cmd.Context(), engagement.ImportPopulationRequest{EngagementID: args[0], From: from, To: to})
+			res, err := svc.ImportPopulation(cmd.Context(), engagement.ImportPopulationRequest{EngagementID: args[0], From: from, To: to, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
@@ -207,5 +209,7 @@ default is the observation window up to today.`,
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, client's time zone); default the window's start")
 	cmd.Flags().StringVar(&to, "to", "", "last day, inclusive (YYYY-MM-DD); default today or the window's end")
+	cmd.Flags().StringVar(&by, "as", "", "your email (the lead, a delegate or the consultant)")
+	_ = cmd.MarkFlagRequired("as")
 	return cmd
 }

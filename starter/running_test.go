@@ -11,19 +11,21 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
 // runningEngagement starts a dev server and a worker on db, starts spec's
 // engagement in fieldwork (it takes updates and waits for a
-// certification), and points the CLI at both.
-func runningEngagement(t *testing.T, db testenv.Database, spec *compliance.Spec, plan compliance.Plan) client.Client {
+// certification), and points the CLI at both. jc is the worker's Jira (nil:
+// none configured).
+func runningEngagement(t *testing.T, db testenv.Database, spec *compliance.Spec, plan compliance.Plan, jc *jira.Client) client.Client {
 	t.Helper()
 	tmp := testenv.DevServer(t)
 	const queue = "steadfast-running"
 	w := worker.New(tmp.Client, queue, worker.Options{})
-	workflows.Register(w, &activities.Activities{Store: db.Store})
+	workflows.Register(w, &activities.Activities{Store: db.Store, Jira: jc})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
 	at := time.Now()

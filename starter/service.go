@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
@@ -24,7 +23,6 @@ type needs int
 const (
 	needTemporal needs = 1 << iota
 	needStore
-	needJira
 )
 
 // openService connects what n asks for; close releases it.
@@ -44,13 +42,6 @@ func openService(cmd *cobra.Command, n needs) (svc *engagement.Service, close fu
 			close()
 		}
 	}()
-	if n&needJira != 0 {
-		if jc := jira.ConfigFromEnv(os.Getenv); jc.Enabled() {
-			if svc.Jira, err = jira.New(jc); err != nil {
-				return nil, nil, err
-			}
-		}
-	}
 	if n&needStore != 0 {
 		if svc.Store, err = postgres.Open(cmd.Context(), cfg.DatabaseURL); err != nil {
 			return nil, nil, err

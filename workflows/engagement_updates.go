@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -99,12 +100,23 @@ type AddAuditRequestRequest struct {
 // AddAuditRequestResult is the request as stored and whether it is new.
 type AddAuditRequestResult = activities.AuditRequestResult
 
+// ImportPopulationRequest imports the spec's Jira populations
+// (integrations.populations) for events that occurred in [From, To).
+type ImportPopulationRequest struct {
+	Actor    compliance.Actor
+	From, To time.Time
+}
+
+// ImportPopulationResult counts what the import found.
+type ImportPopulationResult = activities.ImportPopulationResult
+
 // ActorOf names who each request says is acting, so a worker interceptor
 // that verifies actors (the path's attestation for slack and web) finds it.
 func (r AddEvidenceRequest) ActorOf() compliance.Actor           { return r.Actor }
 func (r RecordPopulationEventRequest) ActorOf() compliance.Actor { return r.Actor }
 func (r DecideGapRequest) ActorOf() compliance.Actor             { return r.Actor }
 func (r AddAuditRequestRequest) ActorOf() compliance.Actor       { return r.Actor }
+func (r ImportPopulationRequest) ActorOf() compliance.Actor      { return r.Actor }
 
 // registerEngagementUpdates registers the updates above on the engagement.
 func registerEngagementUpdates(ctx workflow.Context, st *EngagementState) error {
@@ -117,6 +129,7 @@ func registerEngagementUpdates(ctx workflow.Context, st *EngagementState) error 
 		{UpdateRecordPopulationEvent, st.recordPopulationEvent, st.validatePopulationEvent},
 		{UpdateDecideGap, st.decideGap, st.validateGapDecision},
 		{UpdateAddAuditRequest, st.addAuditRequest, st.validateAuditRequest},
+		{UpdateImportPopulation, st.importPopulation, st.validateImportPopulation},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -173,7 +186,7 @@ func (st *EngagementState) addEvidence(ctx workflow.Context, req AddEvidenceRequ
 	controlID, _, _ := cadence.ParseKey(req.OccurrenceKey)
 	at := workflow.Now(ctx)
 	var res activities.AddGivenEvidenceResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.AddGivenEvidence, activities.AddGivenEvidenceInput{
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, askedOptions), a.AddGivenEvidence, activities.AddGivenEvidenceInput{
 		EngagementID: st.EngagementID, OccurrenceKey: req.OccurrenceKey, Kind: req.Kind, Value: strings.TrimSpace(req.Value),
 		Corrects: req.Corrects, By: strings.ToLower(req.Actor.Person), Channel: req.Actor.Channel,
 		SubmissionKey: workflow.GetCurrentUpdateInfo(ctx).ID, At: at,
@@ -224,7 +237,7 @@ func (st *EngagementState) validatePopulationEvent(ctx workflow.Context, req Rec
 
 func (st *EngagementState) recordPopulationEvent(ctx workflow.Context, req RecordPopulationEventRequest) (RecordPopulationEventResult, error) {
 	var res RecordPopulationEventResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordPopulationEvent, activities.PopulationEventInput{
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, askedOptions), a.RecordPopulationEvent, activities.PopulationEventInput{
 		EngagementID: st.EngagementID, ControlID: req.ControlID, Ref: strings.TrimSpace(req.Ref), OccurredAt: req.OccurredAt,
 		Summary: strings.TrimSpace(req.Summary), ApprovedBy: req.ApprovedBy, ApprovedAt: req.ApprovedAt,
 		EvidenceRef: req.EvidenceRef, By: req.Actor.Person,
@@ -259,7 +272,7 @@ func (st *EngagementState) decideGap(ctx workflow.Context, req DecideGapRequest)
 	if req.Accept {
 		rank = 0
 	}
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordGapDecision, activities.GapDecisionInput{
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, askedOptions), a.RecordGapDecision, activities.GapDecisionInput{
 		EngagementID: st.EngagementID, ControlID: req.ControlID, OverrideRank: rank, Accept: req.Accept,
 		Reason: strings.TrimSpace(req.Reason), By: req.Actor.Person, UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: at,
 	}).Get(ctx, nil)
@@ -305,7 +318,7 @@ func (st *EngagementState) validateAuditRequest(req AddAuditRequestRequest) erro
 
 func (st *EngagementState) addAuditRequest(ctx workflow.Context, req AddAuditRequestRequest) (AddAuditRequestResult, error) {
 	var res AddAuditRequestResult
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordAuditRequest, activities.AuditRequestInput{
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, askedOptions), a.RecordAuditRequest, activities.AuditRequestInput{
 		EngagementID: st.EngagementID, RequestID: req.RequestID, ControlID: req.ControlID, Description: req.Description,
 		Owner: req.Owner, Due: req.Due, RequestedBy: req.Actor.Person, ImportedFrom: req.ImportedFrom, PromptID: req.PromptID,
 		At: workflow.Now(ctx),
@@ -314,6 +327,48 @@ func (st *EngagementState) addAuditRequest(ctx workflow.Context, req AddAuditReq
 		return res, fmt.Errorf("record audit request %s: %w", req.RequestID, err)
 	}
 	return res, nil
+}
+
+func (st *EngagementState) validateImportPopulation(req ImportPopulationRequest) error {
+	if err := req.Actor.CheckShape(); err != nil {
+		return err
+	}
+	if err := st.Spec.CheckImportPopulations(req.Actor.Person); err != nil {
+		return err
+	}
+	if !req.From.Before(req.To) {
+		return errors.New("the period to import is empty: it must end after it starts")
+	}
+	return nil
+}
+
+func (st *EngagementState) importPopulation(ctx workflow.Context, req ImportPopulationRequest) (ImportPopulationResult, error) {
+	var res ImportPopulationResult
+	// Jira is slow or down now and then: the person waiting hears so after
+	// a few tries rather than waiting out a long outage (the scheduler's
+	// own import each batch catches up later).
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, askedOptions), a.ImportPopulation, activities.ImportPopulationInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, From: req.From, To: req.To,
+	}).Get(ctx, &res)
+	if err != nil {
+		return res, fmt.Errorf("import populations of %s: %w", st.EngagementID, err)
+	}
+	return res, nil
+}
+
+// askedOptions are for the activities these updates run while a person
+// waits for the answer: a few tries over about a minute, then the error
+// goes back to them (a retry is theirs to make), instead of recordOptions'
+// retrying forever.
+var askedOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        15 * time.Second,
+		MaximumAttempts:        5,
+		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput, activities.ErrTypeConflict},
+	},
 }
 
 func isHTTPLink(s string) bool {

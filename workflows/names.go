@@ -63,6 +63,8 @@ const (
 	// UpdateAddAuditRequest records one of the auditor's requests (routing
 	// it is UpdateRouteAuditRequest).
 	UpdateAddAuditRequest = "add-audit-request"
+	// UpdateImportPopulation imports the spec's Jira populations now.
+	UpdateImportPopulation = "import-population"
 )
 
 // Gap remediation messages.

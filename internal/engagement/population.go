@@ -276,22 +276,27 @@ func ParseWhen(s string, loc *time.Location) (time.Time, error) {
 type ImportPopulationRequest struct {
 	EngagementID string
 	From, To     string
+	Actor        compliance.Actor
 }
 
 // ImportPopulationResult is what the import found, and for which days.
 type ImportPopulationResult struct {
-	activities.ImportPopulationResult
+	workflows.ImportPopulationResult
 	From, To compliance.Date
 }
 
-// ImportPopulation runs the import the worker runs each batch, now. It
-// needs Jira; importing again adds nothing.
+// ImportPopulation asks the engagement to run, now, the import its
+// scheduler runs each batch (the worker holds the Jira credentials).
+// Importing again adds nothing.
 func (s *Service) ImportPopulation(ctx context.Context, req ImportPopulationRequest) (ImportPopulationResult, error) {
-	if s.Jira == nil {
-		return ImportPopulationResult{}, errors.New("no Jira configured: set JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data Center)")
+	if err := checkActor(req.Actor); err != nil {
+		return ImportPopulationResult{}, err
 	}
 	spec, plan, err := s.spec(ctx, req.EngagementID)
 	if err != nil {
+		return ImportPopulationResult{}, err
+	}
+	if err := spec.CheckImportPopulations(req.Actor.Person); err != nil {
 		return ImportPopulationResult{}, err
 	}
 	cal, err := compliance.NewCalendar(spec.Reminders)
@@ -318,12 +323,14 @@ func (s *Service) ImportPopulation(ctx context.Context, req ImportPopulationRequ
 			hi = last.AddDays(1).In(cal.Location)
 		}
 	}
-	acts := &activities.Activities{Store: s.Store, Jira: s.Jira}
-	res, err := acts.ImportPopulation(ctx, activities.ImportPopulationInput{EngagementID: req.EngagementID, Spec: *spec, From: lo, To: hi})
-	if err != nil {
-		return ImportPopulationResult{}, err
+	res := ImportPopulationResult{From: compliance.DateOf(lo), To: compliance.DateOf(hi).AddDays(-1)}
+	// A fresh update ID: each import reports what Jira holds now.
+	updateID := fmt.Sprintf("import-population/%s/%s/%s/%d", req.EngagementID, res.From, res.To, s.now().UnixNano())
+	wreq := workflows.ImportPopulationRequest{Actor: req.Actor, From: lo, To: hi}
+	if err := s.update(ctx, req.EngagementID, engagementWorkflow(req.EngagementID), workflows.UpdateImportPopulation, updateID, wreq, &res.ImportPopulationResult); err != nil {
+		return res, fmt.Errorf("import populations of %s: %w", req.EngagementID, err)
 	}
-	return ImportPopulationResult{ImportPopulationResult: res, From: compliance.DateOf(lo), To: compliance.DateOf(hi).AddDays(-1)}, nil
+	return res, nil
 }
 
 func isHTTPLink(s string) bool {

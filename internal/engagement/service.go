@@ -19,7 +19,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -32,8 +31,6 @@ type Service struct {
 	Store    *postgres.Store
 	// TaskQueue is where engagements are started.
 	TaskQueue string
-	// Jira is used by ImportPopulation; nil when Jira is not configured.
-	Jira *jira.Client
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 }

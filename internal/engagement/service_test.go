@@ -188,6 +188,7 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 	_, populationErr := f.svc.RecordPopulationEvent(ctx, engagement.RecordPopulationEventRequest{EngagementID: f.spec.ID, ControlID: "CHG-01",
 		Ref: "PR-1", At: "2026-04-02", Summary: "x", Actor: leo})
 	_, gapErr := f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Accept: true, Reason: "x", Actor: leo})
+	_, importErr := f.svc.ImportPopulation(ctx, engagement.ImportPopulationRequest{EngagementID: f.spec.ID, Actor: leo})
 	_, auditErr := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Actor: leo,
 		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: "2026-09-14"}})
 
@@ -204,6 +205,8 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 		{workflows.UpdateAddAuditRequest, workflows.AddAuditRequestRequest{Actor: leo, RequestID: "PBC-1", Description: "x",
 			Owner: "maya@brightlane.io", Due: time.Date(2026, 9, 14, 21, 0, 0, 0, time.UTC),
 			PromptID: workflows.PromptWorkflowID(f.spec.ID, "audit/PBC-1")}, auditErr},
+		{workflows.UpdateImportPopulation, workflows.ImportPopulationRequest{Actor: leo, From: time.Date(2026, 3, 1, 5, 0, 0, 0, time.UTC),
+			To: time.Date(2026, 9, 1, 4, 0, 0, 0, time.UTC)}, importErr},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Error(t, tc.service, "the service refuses leo")
