@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,19 +9,14 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
-
-// importedFromCLI is imported_from for a request entered with flags.
-const importedFromCLI = "cli"
 
 func newAuditCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -68,21 +62,27 @@ routed keeps its first routing and is reported as "already routed".`,
 				return fmt.Errorf("open the request list: %w", err)
 			}
 			defer func() { _ = f.Close() }() // read only
-			return routeAuditRequests(cmd, eng, by, filepath.Base(path), func(o auditreq.Options) ([]auditreq.Request, error) {
-				reqs, err := auditreq.Parse(filepath.Base(path), f, o)
-				var ps auditreq.Problems
-				if errors.As(err, &ps) {
-					return nil, fmt.Errorf("%w\n%d problem(s) in %s; nothing was routed", ps, len(ps), path)
-				}
-				if err == nil && len(reqs) == 0 {
-					return nil, fmt.Errorf("%s has a header but no requests; nothing was routed", path)
-				}
-				return reqs, err
-			})
+			svc, done, err := openService(cmd, needStore|needTemporal)
+			if err != nil {
+				return err
+			}
+			defer done()
+			res, err := svc.ImportAuditRequests(cmd.Context(), engagement.ImportAuditRequestsRequest{EngagementID: eng,
+				Name: filepath.Base(path), CSV: f, Actor: cliActor(by)})
+			var ps auditreq.Problems
+			switch {
+			case errors.As(err, &ps):
+				return fmt.Errorf("%w\n%d problem(s) in %s; nothing was routed", ps, len(ps), path)
+			case errors.Is(err, engagement.ErrNoRequests):
+				return fmt.Errorf("%s has a header but no requests; nothing was routed", path)
+			case err != nil:
+				return err
+			}
+			return reportRouting(cmd.OutOrStdout(), res)
 		},
 	}
 	cmd.Flags().StringVar(&by, "as", "", "your email (the lead, a delegate or the consultant); recorded as who entered the requests")
-	_ = cmd.MarkFlagRequired("as") // the engagement routes only for someone who runs it
+	_ = cmd.MarkFlagRequired("as")
 	return cmd
 }
 
@@ -97,16 +97,23 @@ func newAuditRequestCmd() *cobra.Command {
 no --control either, to the lead. A request already routed is not routed again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return routeAuditRequests(cmd, args[0], by, importedFromCLI, func(o auditreq.Options) ([]auditreq.Request, error) {
-				req, ps := o.Check(f, 0)
-				if len(ps) > 0 {
-					for i := range ps {
-						ps[i].Column = "--" + flagOf(ps[i].Column)
-					}
-					return nil, fmt.Errorf("%w\nnothing was routed", ps)
+			svc, done, err := openService(cmd, needStore|needTemporal)
+			if err != nil {
+				return err
+			}
+			defer done()
+			res, err := svc.AddAuditRequest(cmd.Context(), engagement.AddAuditRequestRequest{EngagementID: args[0], Fields: f, Actor: cliActor(by)})
+			var ps auditreq.Problems
+			if errors.As(err, &ps) {
+				for i := range ps {
+					ps[i].Column = "--" + flagOf(ps[i].Column)
 				}
-				return []auditreq.Request{req}, nil
-			})
+				return fmt.Errorf("%w\nnothing was routed", ps)
+			}
+			if err != nil {
+				return err
+			}
+			return reportRouting(cmd.OutOrStdout(), res)
 		},
 	}
 	cmd.Flags().StringVar(&f.RequestID, "id", "", "the auditor's reference, e.g. PBC-014")
@@ -145,37 +152,23 @@ answer's link or note.`,
 			if !slices.Contains([]string{"table", "json", "csv"}, format) {
 				return fmt.Errorf("--format must be table, json or csv, not %q", format)
 			}
-			if status == "all" {
-				status = ""
-			} else if !slices.Contains([]string{postgres.AuditOpen, postgres.AuditAnswered, postgres.AuditWithdrawn}, status) {
-				return fmt.Errorf("--status must be open, answered, withdrawn or all, not %q", status)
-			}
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			spec, _, err := store.SpecAndPlan(cmd.Context(), args[0])
+			defer done()
+			res, err := svc.AuditRequests(cmd.Context(), engagement.AuditRequestsRequest{EngagementID: args[0], Status: status})
 			if err != nil {
 				return err
 			}
-			cal, err := compliance.NewCalendar(spec.Reminders)
-			if err != nil {
-				return fmt.Errorf("calendar of %s: %w", spec.ID, err)
-			}
-			reqs, err := store.AuditRequests(cmd.Context(), spec.ID, postgres.AuditRequestFilter{Status: status})
-			if err != nil {
-				return err
-			}
-			rows := auditRows(reqs, time.Now())
 			out := cmd.OutOrStdout()
 			switch format {
 			case "json":
-				return writeJSON(out, rows)
+				return writeJSON(out, res.Rows)
 			case "csv":
-				return writeAuditCSV(out, rows, cal.Location)
+				return writeAuditCSV(out, res.Rows, res.Location)
 			}
-			return writeAuditTable(out, spec.ID, rows, cal.Location)
+			return writeAuditTable(out, res.EngagementID, res.Rows, res.Location)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
@@ -183,90 +176,40 @@ answer's link or note.`,
 	return cmd
 }
 
-// routeAuditRequests loads the engagement, checks the requests with read
-// (which sees the engagement's people and zone) and routes them. Nothing is
-// recorded or started unless every request checks out.
-func routeAuditRequests(cmd *cobra.Command, eng, by, from string, read func(auditreq.Options) ([]auditreq.Request, error)) error {
-	ctx := cmd.Context()
-	store, err := openStore(cmd)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	spec, _, err := store.SpecAndPlan(ctx, eng)
-	if err != nil {
-		return err
-	}
-	cal, err := compliance.NewCalendar(spec.Reminders)
-	if err != nil {
-		return fmt.Errorf("calendar of %s: %w", spec.ID, err)
-	}
-	if err := mayRouteAuditRequests(&spec, by); err != nil {
-		return err
-	}
-	reqs, err := read(auditreq.Options{Spec: &spec, Location: cal.Location})
-	if err != nil {
-		return err
-	}
-	cfg := config.FromEnv()
-	e, err := dialEngagements(cfg)
-	if err != nil {
-		return err
-	}
-	defer e.tc.Close()
-	r := &auditRouter{store: store, tc: e.tc, taskQueue: e.taskQueue, spec: &spec, cal: cal, by: by, from: from}
-	return reportRouting(ctx, cmd.OutOrStdout(), r, reqs)
-}
-
-// mayRouteAuditRequests: whoever says who they are must be someone who
-// runs the engagement.
-func mayRouteAuditRequests(spec *compliance.Spec, by string) error {
-	if strings.TrimSpace(by) == "" {
-		return nil
-	}
-	if !spec.RunsEngagement(by) {
-		return fmt.Errorf("%s may not route the auditor's requests in %s: only the lead, a lead delegate or the consultant may", by, spec.ID)
-	}
-	return nil
-}
-
-// reportRouting routes each request and prints one line for each. It
-// carries on past a request that fails to route (Temporal briefly away, say)
-// so one run routes all it can; running it again routes the rest.
-func reportRouting(ctx context.Context, out io.Writer, r *auditRouter, reqs []auditreq.Request) error {
+// reportRouting prints one line for each request and the totals. A run
+// carries on past a request that fails to route (Temporal briefly away,
+// say), so it routes all it can; running it again routes the rest.
+func reportRouting(out io.Writer, res engagement.RouteAuditRequestsResult) error {
+	loc := res.Location
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUEST\tCONTROL\tOWNER\tWHY\tDUE\tRESULT")
-	var failed []error
-	newly, before := 0, 0
-	for _, req := range reqs {
-		res, err := r.route(ctx, req)
-		if err != nil {
-			failed = append(failed, err)
+	failed := 0
+	for _, r := range res.Requests {
+		req := r.Request
+		if r.Err != nil {
+			failed++
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", req.RequestID, dash(req.ControlID), req.Owner.Email, routingWhy(req),
-				req.Due.In(r.cal.Location).Format("2006-01-02 15:04 MST"), "NOT ROUTED")
+				req.Due.In(loc).Format("2006-01-02 15:04 MST"), "NOT ROUTED")
 			continue
 		}
-		s := res.Request
+		s := r.Stored
 		result, why := "routed: "+s.PromptID, routingWhy(req)
-		if res.Routed {
-			newly++
-		} else {
-			before++
+		if !r.Routed {
 			result, why = "already routed", "-"
-			if len(res.Changed) > 0 {
-				result += " (the list now differs in " + strings.Join(res.Changed, ", ") + "; the first routing stands)"
+			if len(r.Changed) > 0 {
+				result += " (the list now differs in " + strings.Join(r.Changed, ", ") + "; the first routing stands)"
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.RequestID, dash(s.ControlID), s.Owner, why,
-			s.DueAt.In(r.cal.Location).Format("2006-01-02 15:04 MST"), result)
+			s.Due.In(loc).Format("2006-01-02 15:04 MST"), result)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "%s: %d routed, %d already routed", r.spec.ID, newly, before)
-	if len(failed) > 0 {
-		fmt.Fprintf(out, ", %d not routed\n", len(failed))
-		return fmt.Errorf("%d request(s) not routed (run the command again to route them):\n%w", len(failed), errors.Join(failed...))
+	fmt.Fprintf(out, "%s: %d routed, %d already routed", res.EngagementID, res.Routed, res.AlreadyRouted)
+	if failed > 0 {
+		fmt.Fprintf(out, ", %d not routed\n", failed)
+		return res.Failed()
 	}
 	fmt.Fprintln(out)
 	return nil

@@ -2,31 +2,21 @@ package main
 
 import (
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 // auditRow is one audit request as the CLI and the evidence pack show it.
-type auditRow struct {
-	postgres.AuditRequest
-	// Overdue: still open after its due time.
-	Overdue bool `json:"overdue"`
-	// AnsweredLate: answered, but after its due time.
-	AnsweredLate bool `json:"answered_late"`
-}
+type auditRow = engagement.AuditRow
 
+// auditRows judges requests as of now (the evidence pack's view).
 func auditRows(reqs []postgres.AuditRequest, now time.Time) []auditRow {
-	out := make([]auditRow, len(reqs))
-	for i, r := range reqs {
-		out[i] = auditRow{AuditRequest: r,
-			Overdue:      r.Status == postgres.AuditOpen && now.After(r.DueAt),
-			AnsweredLate: r.AnsweredAt != nil && r.AnsweredAt.After(r.DueAt)}
-	}
-	return out
+	return engagement.AuditRows(reqs, now)
 }
 
 var auditCSVHeader = []string{"request_id", "control_id", "description", "owner", "due_at", "status", "overdue", "answered_late",

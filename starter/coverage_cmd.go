@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"time"
@@ -10,8 +9,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/reports"
 )
 
@@ -39,7 +37,7 @@ evidence given later; it defaults to now.`,
 			if format != "text" && format != "json" && format != "csv" {
 				return fmt.Errorf("--format must be text, json or csv, not %q", format)
 			}
-			op, err := loadOperating(cmd.Context(), args[0], asOf)
+			op, err := loadOperating(cmd, args[0], asOf)
 			if err != nil {
 				return err
 			}
@@ -53,24 +51,17 @@ evidence given later; it defaults to now.`,
 
 // loadOperating builds the operating report of an engagement now, or as of
 // the end of the day asOf (YYYY-MM-DD) when it is set.
-func loadOperating(ctx context.Context, id, asOf string) (reports.Operating, error) {
-	var day compliance.Date
-	if asOf != "" {
-		d, err := compliance.ParseDate(asOf)
-		if err != nil {
-			return reports.Operating{}, fmt.Errorf("--as-of: %w", err)
-		}
-		day = d
-	}
-	store, err := postgres.Open(ctx, config.FromEnv().DatabaseURL)
+func loadOperating(cmd *cobra.Command, id, asOf string) (reports.Operating, error) {
+	day, err := parseAsOf(asOf)
 	if err != nil {
 		return reports.Operating{}, err
 	}
-	defer store.Close()
-	if !day.IsZero() {
-		return reports.BuildOn(ctx, store, id, day)
+	svc, done, err := openService(cmd, needStore)
+	if err != nil {
+		return reports.Operating{}, err
 	}
-	return reports.Build(ctx, store, id, time.Now())
+	defer done()
+	return svc.Operating(cmd.Context(), engagement.OperatingRequest{EngagementID: id, AsOf: day})
 }
 
 // operatingHeader is the line above both reports: the window, the instant

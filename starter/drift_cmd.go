@@ -35,7 +35,7 @@ evidence given later; it defaults to now.`,
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format must be text or json, not %q", format)
 			}
-			op, err := loadOperating(cmd.Context(), args[0], asOf)
+			op, err := loadOperating(cmd, args[0], asOf)
 			if err != nil {
 				return err
 			}

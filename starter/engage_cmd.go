@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newEngageCmd() *cobra.Command {
@@ -26,20 +26,21 @@ waits for the lead to sign the scope off.`,
 			if err != nil {
 				return err
 			}
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			run, err := e.start(cmd.Context(), spec, by)
+			defer done()
+			res, err := svc.Start(cmd.Context(), engagement.StartRequest{Spec: spec, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
+			run := res.Run
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
 			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
-			if leads := spec.PeopleWithRole(compliance.RoleLead); len(leads) > 0 {
-				fmt.Fprintf(out, "  starter scope approve %s --as %s --reason \"scope reviewed\"\n", spec.ID, leads[0].Email)
+			if res.Lead != "" {
+				fmt.Fprintf(out, "  starter scope approve %s --as %s --reason \"scope reviewed\"\n", spec.ID, res.Lead)
 			}
 			return nil
 		},

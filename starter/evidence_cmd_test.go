@@ -24,7 +24,7 @@ func TestEvidenceAddAppendsAndCorrects(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: "engagement/" + spec.ID,
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseOperating, RecordedBy: "test", At: time.Now()}))
-	t.Setenv("DATABASE_URL", db.URL)
+	runningEngagement(t, db, spec, plan, nil)
 	run := func(args ...string) (string, error) {
 		var out bytes.Buffer
 		root := newRootCmd()

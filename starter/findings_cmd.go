@@ -5,6 +5,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 // newFindingsCmd lists the readiness review's findings with the lead's
@@ -20,19 +22,16 @@ latest decision on it. The lead decides through the finding's prompt (see
 accepted finding is a known exception and appears as one in the evidence pack.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			fs, err := store.ReadinessFindings(cmd.Context(), args[0])
+			defer done()
+			res, err := svc.Findings(cmd.Context(), engagement.FindingsRequest{EngagementID: args[0]})
 			if err != nil {
 				return err
 			}
-			fixes, err := store.FindingFixes(cmd.Context(), args[0])
-			if err != nil {
-				return err
-			}
+			fs, fixes := res.Findings, res.Fixes
 			if format == "json" {
 				type row struct {
 					Finding any `json:"finding"`

@@ -1,25 +1,17 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
-	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/config"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
-	"github.com/steadfast-grc/steadfast/internal/identity"
-	"github.com/steadfast-grc/steadfast/workflows"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newGapsCmd() *cobra.Command {
@@ -33,19 +25,16 @@ rank (a lead's override wins), status, owner, how exposed it is to sampling, and
 the reasons for its rank. --all includes controls that are not gaps.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			reg, err := store.Register(cmd.Context(), args[0])
+			defer done()
+			res, err := svc.Gaps(cmd.Context(), engagement.GapsRequest{EngagementID: args[0], All: all})
 			if err != nil {
 				return err
 			}
-			if !all {
-				reg = slices.DeleteFunc(reg, func(e postgres.GapEntry) bool { return !e.Gap })
-			}
-			return writeRegister(cmd.OutOrStdout(), format, args[0], reg)
+			return writeRegister(cmd.OutOrStdout(), format, args[0], res.Register)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
@@ -116,40 +105,17 @@ beside the computed rank, which stays visible.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			eng, control := args[0], args[1]
-			switch {
-			case strings.TrimSpace(reason) == "":
-				return errors.New("--reason is required: say why, for the record")
-			case !accept && rank < 1:
-				return errors.New("--rank must be a positive rank")
-			}
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			roles, err := store.PersonRoles(cmd.Context(), eng, by)
-			if errors.Is(err, postgres.ErrNotFound) {
-				return fmt.Errorf("%s is not named in engagement %s", by, eng)
-			}
-			if err != nil {
-				return err
-			}
-			if !slices.Contains(roles, string(compliance.RoleLead)) && !slices.Contains(roles, string(compliance.RoleLeadDelegate)) {
-				return fmt.Errorf("%s may not decide on gaps: only the lead or a lead delegate may", by)
-			}
-			at := time.Now().UTC()
-			err = store.RecordGapDecision(cmd.Context(), postgres.GapDecision{
-				EngagementID: eng, ControlID: control, OverrideRank: rank, Accept: accept, Reason: reason, By: by,
-				UpdateID: at.Format(time.RFC3339Nano), At: at,
-			})
+			defer done()
+			_, err = svc.DecideGap(cmd.Context(), engagement.DecideGapRequest{EngagementID: eng, ControlID: control, Accept: accept,
+				Rank: rank, Reason: reason, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
 			if accept {
-				// Stop chasing it: tell its remediation, if it is running.
-				if err := signalAccept(cmd, eng, control, by, reason); err != nil {
-					return err
-				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Gap %s of %s accepted by %s: %s\n", control, eng, by, reason)
 			} else {
 				fmt.Fprintf(cmd.OutOrStdout(), "Gap %s of %s now ranks %d (set by %s: %s)\n", control, eng, rank, by, reason)
@@ -164,28 +130,4 @@ beside the computed rank, which stays visible.`,
 	}
 	_ = cmd.MarkFlagRequired("as")
 	return cmd
-}
-
-func signalAccept(cmd *cobra.Command, eng, control, by, reason string) error {
-	cfg := config.FromEnv()
-	tc, err := cfg.DialTemporal(cfg.Logger())
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	id := workflows.GapWorkflowID(eng, control)
-	h, err := tc.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{WorkflowID: id, UpdateID: "cli/accept/" + id,
-		UpdateName: workflows.UpdateAcceptGap, Args: []any{workflows.AcceptGapRequest{Reason: reason, Actor: identity.CLIActor(by)}},
-		WaitForStage: client.WorkflowUpdateStageCompleted})
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return nil // remediation has not started, or the gap is closed: the register records it
-	}
-	if err == nil {
-		err = h.Get(cmd.Context(), nil)
-	}
-	if err != nil {
-		return fmt.Errorf("tell remediation of %s: %w", control, err)
-	}
-	return nil
 }

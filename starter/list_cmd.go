@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newListCmd() *cobra.Command {
@@ -15,15 +17,16 @@ func newListCmd() *cobra.Command {
 		Short: "List every engagement (from the Postgres record)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			list, err := store.ListEngagements(cmd.Context())
+			defer done()
+			res, err := svc.List(cmd.Context(), engagement.ListRequest{})
 			if err != nil {
 				return err
 			}
+			list := res.Engagements
 			out := cmd.OutOrStdout()
 			switch format {
 			case "json":

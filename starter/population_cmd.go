@@ -1,32 +1,19 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
-	"net/mail"
-	"net/url"
-	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/compliance/cadence"
-	"github.com/steadfast-grc/steadfast/compliance/catalog"
-	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
-
-// maxRef bounds an event reference: a key, a pull request URL, a short
-// description of a deployment.
-const maxRef = 300
 
 func newPopulationCmd() *cobra.Command {
 	var format, from, to string
@@ -45,37 +32,20 @@ inclusive; without them every event is listed.`,
 			if format != "table" && format != "json" && format != "csv" {
 				return fmt.Errorf("--format must be table, json or csv, not %q", format)
 			}
-			eng, control := args[0], ""
+			req := engagement.PopulationRequest{EngagementID: args[0], From: from, To: to}
 			if len(args) == 2 {
-				control = args[1]
+				req.ControlID = args[1]
 			}
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			spec, _, err := store.SpecAndPlan(cmd.Context(), eng)
+			defer done()
+			res, err := svc.Population(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
-			cal, err := compliance.NewCalendar(spec.Reminders)
-			if err != nil {
-				return err
-			}
-			if control != "" {
-				if _, err := populationControl(&spec, control); err != nil {
-					return err
-				}
-			}
-			lo, hi, err := dayRange(from, to, cal.Location)
-			if err != nil {
-				return err
-			}
-			evs, err := store.PopulationEvents(cmd.Context(), eng, control, lo, hi)
-			if err != nil {
-				return err
-			}
-			return writePopulation(cmd.OutOrStdout(), format, eng, evs, cal.Location)
+			return writePopulation(cmd.OutOrStdout(), format, req.EngagementID, res.Events, res.Location)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")
@@ -83,44 +53,6 @@ inclusive; without them every event is listed.`,
 	cmd.Flags().StringVar(&to, "to", "", "last day, inclusive (YYYY-MM-DD, client's time zone)")
 	cmd.AddCommand(newPopulationRecordCmd(), newPopulationImportCmd())
 	return cmd
-}
-
-// populationControl checks that a control takes a population of events in
-// this engagement, and says why not.
-func populationControl(spec *compliance.Spec, controlID string) (*catalog.Control, error) {
-	app, err := catalog.Default().ForSpec(spec)
-	if err != nil {
-		return nil, err
-	}
-	c, err := app.PopulationControl(controlID)
-	if err != nil {
-		return nil, fmt.Errorf("%w; `starter catalog applicability` lists the engagement's controls and their frequencies", err)
-	}
-	return c, nil
-}
-
-// dayRange turns inclusive --from/--to dates into [lo, hi) instants in loc;
-// an empty flag leaves that end open.
-func dayRange(from, to string, loc *time.Location) (time.Time, time.Time, error) {
-	var lo, hi time.Time
-	if from != "" {
-		d, err := compliance.ParseDate(from)
-		if err != nil {
-			return lo, hi, fmt.Errorf("--from: %w", err)
-		}
-		lo = d.In(loc)
-	}
-	if to != "" {
-		d, err := compliance.ParseDate(to)
-		if err != nil {
-			return lo, hi, fmt.Errorf("--to: %w", err)
-		}
-		hi = d.AddDays(1).In(loc)
-	}
-	if !lo.IsZero() && !hi.IsZero() && !lo.Before(hi) {
-		return lo, hi, fmt.Errorf("--to %s is before --from %s", to, from)
-	}
-	return lo, hi, nil
 }
 
 func writePopulation(out io.Writer, format, eng string, evs []postgres.PopulationEvent, loc *time.Location) error {
@@ -187,90 +119,18 @@ readiness review tests that each sampled event has a record (--evidence, or a
 Only the control's owner, the lead or a lead delegate may record events.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, control := args[0], args[1]
-			ref, summary = strings.TrimSpace(ref), strings.TrimSpace(summary)
-			if err := checkRef(ref); err != nil {
-				return err
-			}
-			if summary == "" {
-				return errors.New("--summary is required: what the event was, in a line")
-			}
-			if (approvedBy == "") != (approvedAt == "") {
-				return errors.New("--approved-by and --approved-at go together: an approval is who and when")
-			}
-			if approvedBy != "" {
-				if a, err := mail.ParseAddress(approvedBy); err != nil || a.Address != approvedBy {
-					return fmt.Errorf("--approved-by %q is not a plain email address", approvedBy)
-				}
-			}
-			ev, err := evidenceRef(evidence, ref)
+			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
 			}
-			store, err := openStore(cmd)
+			defer done()
+			res, err := svc.RecordPopulationEvent(cmd.Context(), engagement.RecordPopulationEventRequest{EngagementID: args[0],
+				ControlID: args[1], Ref: ref, At: at, Summary: summary, ApprovedBy: approvedBy, ApprovedAt: approvedAt,
+				Evidence: evidence, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			ctx := cmd.Context()
-			spec, plan, err := store.SpecAndPlan(ctx, eng)
-			if err != nil {
-				return err
-			}
-			c, err := populationControl(&spec, control)
-			if err != nil {
-				return err
-			}
-			if err := mayGiveEvidence(&spec, control, by); err != nil {
-				return err
-			}
-			cal, err := compliance.NewCalendar(spec.Reminders)
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			e := postgres.PopulationEvent{EngagementID: eng, ControlID: control, EventKey: ref, Source: postgres.PopulationSourceRecorded,
-				Summary: summary, ApprovedBy: strings.ToLower(approvedBy), EvidenceRef: ev, RecordedBy: strings.ToLower(by)}
-			if e.OccurredAt, err = parseWhen(at, cal.Location); err != nil {
-				return fmt.Errorf("--at: %w", err)
-			}
-			if approvedAt != "" {
-				if e.ApprovedAt, err = parseWhen(approvedAt, cal.Location); err != nil {
-					return fmt.Errorf("--approved-at: %w", err)
-				}
-			}
-			for flag, t := range map[string]time.Time{"--at": e.OccurredAt, "--approved-at": e.ApprovedAt} {
-				if t.After(now) {
-					return fmt.Errorf("%s %s is in the future: record events that have happened", flag, t.In(cal.Location).Format(time.RFC3339))
-				}
-			}
-			before, err := store.PopulationEvents(ctx, eng, control, time.Time{}, time.Time{})
-			if err != nil {
-				return err
-			}
-			n, err := store.RecordPopulationEvents(ctx, []postgres.PopulationEvent{e})
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			switch i := slices.IndexFunc(before, func(x postgres.PopulationEvent) bool { return x.EventKey == ref }); {
-			case n == 1:
-				fmt.Fprintf(out, "Recorded %s for %s %s: occurred %s", ref, c.ID, c.Title, e.OccurredAt.In(cal.Location).Format("2006-01-02 15:04 MST"))
-				if e.Approved() {
-					fmt.Fprintf(out, ", approved by %s at %s", e.ApprovedBy, e.ApprovedAt.In(cal.Location).Format("2006-01-02 15:04 MST"))
-				} else {
-					fmt.Fprint(out, ", no approval recorded")
-				}
-				fmt.Fprintln(out, ".")
-			case i >= 0:
-				fmt.Fprintf(out, "%s was already recorded for %s (by %s); it is never rewritten%s.\n", ref, c.ID, before[i].RecordedBy, filled(before[i], e))
-			}
-			if window, err := cadence.Window(&spec, plan); err == nil {
-				day := compliance.DateOf(e.OccurredAt.In(cal.Location))
-				if day.Before(window.Start) || day.After(window.End) {
-					fmt.Fprintf(out, "Note: %s is outside the observation window %s, so it is not in the population the auditor samples.\n", day, window)
-				}
-			}
+			printRecorded(cmd.OutOrStdout(), strings.TrimSpace(ref), res)
 			return nil
 		},
 	}
@@ -287,136 +147,53 @@ Only the control's owner, the lead or a lead delegate may record events.`,
 	return cmd
 }
 
-// filled says what a repeated record added to the first one.
-func filled(was, now postgres.PopulationEvent) string {
-	var added []string
-	if !was.Approved() && now.Approved() {
-		added = append(added, "its approval")
-	}
-	if was.EvidenceRef == "" && now.EvidenceRef != "" {
-		added = append(added, "its evidence link")
-	}
-	if len(added) == 0 {
-		return "; nothing changed"
-	}
-	return ", but " + strings.Join(added, " and ") + " was missing and is now recorded"
-}
-
-func checkRef(ref string) error {
+// printRecorded says what became of a recorded event.
+func printRecorded(out io.Writer, ref string, res engagement.RecordPopulationEventResult) {
+	loc := res.Location
 	switch {
-	case ref == "":
-		return errors.New("--ref is required: the event's reference (pull request URL, change number)")
-	case len(ref) > maxRef:
-		return fmt.Errorf("--ref is %d characters; at most %d", len(ref), maxRef)
-	case strings.ContainsFunc(ref, unicode.IsControl):
-		return errors.New("--ref contains control characters")
-	}
-	return nil
-}
-
-// evidenceRef is where the record is: --evidence if given (a link must be
-// http(s)), else the ref itself when it is a link, else none.
-func evidenceRef(evidence, ref string) (string, error) {
-	evidence = strings.TrimSpace(evidence)
-	if evidence == "" {
-		if isHTTPLink(ref) {
-			return ref, nil
+	case res.Recorded:
+		fmt.Fprintf(out, "Recorded %s for %s %s: occurred %s", ref, res.Control.ID, res.Control.Title, res.OccurredAt.In(loc).Format("2006-01-02 15:04 MST"))
+		if res.ApprovedBy != "" {
+			fmt.Fprintf(out, ", approved by %s at %s", res.ApprovedBy, res.ApprovedAt.In(loc).Format("2006-01-02 15:04 MST"))
+		} else {
+			fmt.Fprint(out, ", no approval recorded")
 		}
-		return "", nil
-	}
-	if strings.Contains(evidence, "://") && !isHTTPLink(evidence) {
-		return "", fmt.Errorf("--evidence %q is not an http(s) link", evidence)
-	}
-	if strings.ContainsFunc(evidence, unicode.IsControl) || len(evidence) > 2000 {
-		return "", fmt.Errorf("--evidence %q is not a link or reference", evidence)
-	}
-	return evidence, nil
-}
-
-func isHTTPLink(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
-// parseWhen reads an RFC 3339 time, or a date (YYYY-MM-DD) meaning the
-// start of that day in loc.
-func parseWhen(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		if t.Year() < 1970 || t.Year() > 9999 {
-			return time.Time{}, fmt.Errorf("%q is not a plausible time", s)
+		fmt.Fprintln(out, ".")
+	case res.Before != nil:
+		filled := "; nothing changed"
+		if len(res.Filled) > 0 {
+			filled = ", but " + strings.Join(res.Filled, " and ") + " was missing and is now recorded"
 		}
-		return t, nil
+		fmt.Fprintf(out, "%s was already recorded for %s (by %s); it is never rewritten%s.\n", ref, res.Control.ID, res.Before.RecordedBy, filled)
 	}
-	d, err := compliance.ParseDate(s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2027-03-04T15:30:00Z) nor a date (2027-03-04)", s)
+	if w := res.OutsideWindow; w != nil {
+		fmt.Fprintf(out, "Note: %s is outside the observation window %s, so it is not in the population the auditor samples.\n",
+			compliance.DateOf(res.OccurredAt.In(loc)), *w)
 	}
-	if d.Year < 1970 {
-		return time.Time{}, fmt.Errorf("%q is not a plausible date", s)
-	}
-	return d.In(loc), nil
 }
 
 func newPopulationImportCmd() *cobra.Command {
-	var from, to string
+	var from, to, by string
 	cmd := &cobra.Command{
-		Use:   "import ENGAGEMENT [--from DATE --to DATE]",
+		Use:   "import ENGAGEMENT --as EMAIL [--from DATE --to DATE]",
 		Short: "Import per-event populations from Jira now (the spec's integrations.populations)",
-		Long: `Runs each population search in the spec (integrations.populations) against Jira
-and records the issues resolved in the period as events, as the worker does.
-Importing again adds nothing; an approval that appeared in Jira since is filled in.
+		Long: `Asks the engagement to run each population search in the spec
+(integrations.populations) against Jira now, as its scheduler does each batch,
+and record the issues resolved in the period as events. Importing again adds
+nothing; an approval that appeared in Jira since is filled in. The worker holds
+the Jira credentials (JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN, or
+JIRA_PAT). The lead, a lead delegate or the consultant may import.
 
-Needs JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data
-Center). --from and --to are inclusive dates in the client's time zone; the
-default is the observation window up to today.`,
+--from and --to are inclusive dates in the client's time zone; the default is
+the observation window up to today.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng := args[0]
-			cfg := jira.ConfigFromEnv(os.Getenv)
-			if !cfg.Enabled() {
-				return errors.New("no Jira configured: set JIRA_BASE_URL and JIRA_EMAIL + JIRA_API_TOKEN (Cloud) or JIRA_PAT (Data Center)")
-			}
-			jc, err := jira.New(cfg)
+			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
 			}
-			store, err := openStore(cmd)
-			if err != nil {
-				return err
-			}
-			defer store.Close()
-			ctx := cmd.Context()
-			spec, plan, err := store.SpecAndPlan(ctx, eng)
-			if err != nil {
-				return err
-			}
-			cal, err := compliance.NewCalendar(spec.Reminders)
-			if err != nil {
-				return err
-			}
-			lo, hi, err := dayRange(from, to, cal.Location)
-			if err != nil {
-				return err
-			}
-			if lo.IsZero() || hi.IsZero() {
-				window, err := cadence.Window(&spec, plan)
-				if err != nil {
-					return err
-				}
-				if lo.IsZero() {
-					lo = window.Start.In(cal.Location)
-				}
-				if hi.IsZero() {
-					last := cal.Today(time.Now())
-					if window.End.Before(last) {
-						last = window.End
-					}
-					hi = last.AddDays(1).In(cal.Location)
-				}
-			}
-			acts := &activities.Activities{Store: store, Jira: jc}
-			res, err := acts.ImportPopulation(ctx, activities.ImportPopulationInput{EngagementID: eng, Spec: spec, From: lo, To: hi})
+			defer done()
+			res, err := svc.ImportPopulation(cmd.Context(), engagement.ImportPopulationRequest{EngagementID: args[0], From: from, To: to, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
@@ -426,11 +203,13 @@ default is the observation window up to today.`,
 				return nil
 			}
 			fmt.Fprintf(out, "Imported %d new event(s) of %d found in Jira for %s, %s to %s.\n", res.Imported, res.Total,
-				strings.Join(res.Controls, ", "), compliance.DateOf(lo), compliance.DateOf(hi).AddDays(-1))
+				strings.Join(res.Controls, ", "), res.From, res.To)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD, client's time zone); default the window's start")
 	cmd.Flags().StringVar(&to, "to", "", "last day, inclusive (YYYY-MM-DD); default today or the window's end")
+	cmd.Flags().StringVar(&by, "as", "", "your email (the lead, a delegate or the consultant)")
+	_ = cmd.MarkFlagRequired("as")
 	return cmd
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -11,12 +8,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
-	"github.com/steadfast-grc/steadfast/internal/config"
-	"github.com/steadfast-grc/steadfast/internal/identity"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -39,12 +34,12 @@ once.`,
 			if err != nil {
 				return err
 			}
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			st, err := e.certify(cmd.Context(), args[0], workflows.CertifyRequest{Certification: c, Actor: identity.CLIActor(by)})
+			defer done()
+			st, err := svc.Certify(cmd.Context(), engagement.CertifyRequest{EngagementID: args[0], Certification: c, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
@@ -96,23 +91,6 @@ func parseCertification(framework, date, period, reference string) (postcert.Cer
 	return c, nil
 }
 
-// certify sends the certify update to the engagement.
-func (e *engagements) certify(ctx context.Context, id string, req workflows.CertifyRequest) (workflows.EngagementStatus, error) {
-	var st workflows.EngagementStatus
-	h, err := e.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.EngagementWorkflowID(id), UpdateName: workflows.UpdateCertify, Args: []any{req},
-		UpdateID:     fmt.Sprintf("certify/%s/%s/%s", id, req.Certification.Framework, req.Certification.Date),
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return st, notFound(id, fmt.Errorf("record certification of %s: %w", id, err))
-	}
-	if err := h.Get(ctx, &st); err != nil {
-		return st, fmt.Errorf("record certification of %s: %w", id, err)
-	}
-	return st, nil
-}
-
 // newAddSystemCmd brings a system into a certified programme's scope.
 func newAddSystemCmd() *cobra.Command {
 	var file, by, format string
@@ -134,14 +112,12 @@ file:line:column.`,
 			if err != nil {
 				return err
 			}
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			sum := sha256.Sum256(data)
-			ch, err := e.changeScope(cmd.Context(), args[0], workflows.UpdateAddSystem, "add-system/"+hex.EncodeToString(sum[:8]),
-				workflows.AddSystemRequest{System: sys, Actor: identity.CLIActor(by)})
+			defer done()
+			ch, err := svc.AddSystem(cmd.Context(), engagement.AddSystemRequest{EngagementID: args[0], System: sys, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
@@ -168,18 +144,13 @@ gap assessment); they then join the evidence cadence. See 'catalog delta' for th
 same delta without changing anything.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fw := compliance.Framework{ID: compliance.FrameworkID(strings.ToLower(args[1])), Version: version}
-			if fw.Version == "" {
-				fw.Version = map[compliance.FrameworkID]string{compliance.SOC2: compliance.SOC2Version,
-					compliance.ISO27001: compliance.ISO27001Version, compliance.PCIDSS: compliance.PCIDSSVersion}[fw.ID]
-			}
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			ch, err := e.changeScope(cmd.Context(), args[0], workflows.UpdateAddFramework, "add-framework/"+string(fw.ID),
-				workflows.AddFrameworkRequest{Framework: fw, Actor: identity.CLIActor(by)})
+			defer done()
+			ch, err := svc.AddFramework(cmd.Context(), engagement.AddFrameworkRequest{EngagementID: args[0],
+				Framework: compliance.Framework{ID: compliance.FrameworkID(args[1]), Version: version}, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}
@@ -193,22 +164,6 @@ same delta without changing anything.`,
 	cmd := &cobra.Command{Use: "framework", Short: "Change a certified programme's frameworks"}
 	cmd.AddCommand(add)
 	return cmd
-}
-
-// changeScope sends a scope-change update to the programme.
-func (e *engagements) changeScope(ctx context.Context, id, update, updateID string, req any) (workflows.ScopeChange, error) {
-	var ch workflows.ScopeChange
-	h, err := e.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ProgrammeWorkflowID(id), UpdateName: update, UpdateID: updateID + "/" + id, Args: []any{req},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return ch, notFound(id, fmt.Errorf("change the scope of %s (it must be certified first: see starter certified): %w", id, err))
-	}
-	if err := h.Get(ctx, &ch); err != nil {
-		return ch, fmt.Errorf("change the scope of %s: %w", id, err)
-	}
-	return ch, nil
 }
 
 func writeChange(out io.Writer, format string, ch workflows.ScopeChange) error {
@@ -231,18 +186,14 @@ func newProgrammeCmd() *cobra.Command {
 		Short: "The certified programme: its cycle, window, milestones and scope changes",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			v, err := e.tc.QueryWorkflow(cmd.Context(), workflows.ProgrammeWorkflowID(args[0]), "", workflows.QueryProgramme)
+			defer done()
+			st, err := svc.Programme(cmd.Context(), engagement.ProgrammeRequest{EngagementID: args[0]})
 			if err != nil {
-				return notFound(args[0], fmt.Errorf("programme of %s (is it certified? see starter status): %w", args[0], err))
-			}
-			var st workflows.ProgrammeState
-			if err := v.Get(&st); err != nil {
-				return fmt.Errorf("programme of %s: %w", args[0], err)
+				return err
 			}
 			if format == "json" {
 				return writeJSON(cmd.OutOrStdout(), st)

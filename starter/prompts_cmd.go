@@ -7,15 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/answers"
-	"github.com/steadfast-grc/steadfast/internal/config"
-	"github.com/steadfast-grc/steadfast/internal/identity"
-	"github.com/steadfast-grc/steadfast/workflows"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newPromptsCmd() *cobra.Command {
-	var forEmail, engagement, status, format string
+	var forEmail, engagementID, status, format string
 	cmd := &cobra.Command{
 		Use:   "prompts [--for EMAIL]",
 		Short: "List the questions Steadfast is waiting for people to answer",
@@ -24,18 +21,16 @@ asked, the choices, the due time and how far up the escalation ladder each
 has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			if status == "all" {
-				status = ""
-			}
-			list, err := store.Prompts(cmd.Context(), postgres.PromptFilter{EngagementID: engagement, Addressee: forEmail, Status: status})
+			defer done()
+			res, err := svc.Prompts(cmd.Context(), engagement.PromptsRequest{EngagementID: engagementID, Addressee: forEmail, Status: status})
 			if err != nil {
 				return err
 			}
+			list := res.Prompts
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				return writeJSON(out, list)
@@ -58,14 +53,15 @@ has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 		},
 	}
 	cmd.Flags().StringVar(&forEmail, "for", "", "only prompts addressed to this email")
-	cmd.Flags().StringVar(&engagement, "engagement", "", "only this engagement")
-	cmd.Flags().StringVar(&status, "status", postgres.PromptOpen, "open, answered, expired or all")
+	cmd.Flags().StringVar(&engagementID, "engagement", "", "only this engagement")
+	cmd.Flags().StringVar(&status, "status", compliance.PromptOpen, "open, answered, expired or all")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
 }
 
 func newAnswerCmd() *cobra.Command {
-	var req workflows.AnswerPromptRequest
+	var req engagement.AnswerRequest
+	var by string
 	cmd := &cobra.Command{
 		Use:   "answer PROMPT --choice CHOICE --as EMAIL [--note TEXT] [--link URL]",
 		Short: "Answer a question Steadfast asked you",
@@ -75,15 +71,13 @@ link must be given where the question needs one, and a question is answered
 once. Running the same command twice records one answer.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg := config.FromEnv()
-			tc, err := cfg.DialTemporal(cfg.Logger())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer tc.Close()
-			req.Actor, req.By = identity.CLIActor(req.By), ""
-			svc := answers.Service{Temporal: tc}
-			ans, err := svc.Answer(cmd.Context(), args[0], cliUpdateID(args[0], req), req)
+			defer done()
+			req.PromptID, req.Actor = args[0], cliActor(by)
+			ans, err := svc.Answer(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
@@ -92,18 +86,12 @@ once. Running the same command twice records one answer.`,
 		},
 	}
 	cmd.Flags().StringVar(&req.Choice, "choice", "", "your answer (one of the prompt's choices)")
-	cmd.Flags().StringVar(&req.By, "as", "", "your email, as the engagement knows it")
+	cmd.Flags().StringVar(&by, "as", "", "your email, as the engagement knows it")
 	cmd.Flags().StringVar(&req.Note, "note", "", "a note (required for some answers)")
 	cmd.Flags().StringVar(&req.Link, "link", "", "a link to the evidence")
 	_ = cmd.MarkFlagRequired("choice")
 	_ = cmd.MarkFlagRequired("as")
 	return cmd
-}
-
-// cliUpdateID derives the update ID from what was typed, so re-running the
-// command records one answer.
-func cliUpdateID(promptID string, req workflows.AnswerPromptRequest) string {
-	return fmt.Sprintf("cli/%s/%s/%s", promptID, strings.ToLower(req.Actor.Person), req.Choice)
 }
 
 // shorten keeps a table row on one line.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
-	"github.com/steadfast-grc/steadfast/compliance/sampling"
-	"github.com/steadfast-grc/steadfast/internal/reports"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newReadinessCmd() *cobra.Command {
@@ -63,36 +62,18 @@ func loadReadiness(cmd *cobra.Command, id, asOf string, seed uint64, seedSet boo
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	ctx := cmd.Context()
-	store, err := openStore(cmd)
+	svc, done, err := openService(cmd, needStore)
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	defer store.Close()
-	return reviewAsOf(ctx, store, id, day, seed, seedSet)
+	defer done()
+	return svc.Readiness(cmd.Context(), engagement.ReadinessRequest{EngagementID: id, AsOf: day, Seed: seed, SeedSet: seedSet})
 }
 
-// reviewAsOf runs the review as of the end of day (zero: now), with seed
-// or, when none was given, the one derived from the engagement and day.
+// reviewAsOf runs the review on a store the caller holds (the evidence
+// pack writes from the same connection).
 func reviewAsOf(ctx context.Context, store *postgres.Store, id string, day compliance.Date, seed uint64, seedSet bool) (readiness.Report, error) {
-	at := time.Now()
-	if !day.IsZero() {
-		spec, _, err := store.SpecAndPlan(ctx, id)
-		if err != nil {
-			return readiness.Report{}, err
-		}
-		cal, err := compliance.NewCalendar(spec.Reminders)
-		if err != nil {
-			return readiness.Report{}, fmt.Errorf("calendar of %s: %w", id, err)
-		}
-		at = reports.EndOfDay(cal, day)
-	} else {
-		day = compliance.DateOf(at)
-	}
-	if !seedSet {
-		seed = sampling.SeedFor("readiness", id, day.String())
-	}
-	return reports.BuildReadiness(ctx, store, id, at, seed)
+	return engagement.ReviewAsOf(ctx, store, engagement.ReadinessRequest{EngagementID: id, AsOf: day, Seed: seed, SeedSet: seedSet}, time.Now())
 }
 
 func writeReadiness(w io.Writer, format string, rep readiness.Report) error {

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
-	"github.com/steadfast-grc/steadfast/internal/config"
-	"github.com/steadfast-grc/steadfast/internal/identity"
-	"github.com/steadfast-grc/steadfast/workflows"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func newRemediationCmd() *cobra.Command {
@@ -24,15 +18,16 @@ func newRemediationCmd() *cobra.Command {
 configured), status (open, verified, accepted) and the evidence that closed it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := openStore(cmd)
+			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			items, err := store.Items(cmd.Context(), args[0])
+			defer done()
+			res, err := svc.Remediation(cmd.Context(), engagement.RemediationRequest{EngagementID: args[0]})
 			if err != nil {
 				return err
 			}
+			items := res.Items
 			out := cmd.OutOrStdout()
 			if format == "json" {
 				return writeJSON(out, items)
@@ -62,20 +57,8 @@ func orDash(s string) string {
 	return s
 }
 
-// itemWorkflowID accepts ENGAGEMENT/CONTROL or the full item ID.
-func itemWorkflowID(item string) (string, error) {
-	if strings.HasPrefix(item, "engagement/") {
-		return item, nil
-	}
-	eng, control, ok := strings.Cut(item, "/")
-	if !ok || eng == "" || control == "" {
-		return "", fmt.Errorf("item %q: write it as ENGAGEMENT/CONTROL (see `starter remediation ENGAGEMENT`)", item)
-	}
-	return workflows.GapWorkflowID(eng, control), nil
-}
-
 func newRemediationDoneCmd() *cobra.Command {
-	var req workflows.CompleteGapRequest
+	var by, evidence string
 	cmd := &cobra.Command{
 		Use:   "done ITEM --as EMAIL --evidence URL",
 		Short: "Close a remediation item with the evidence that the control now operates",
@@ -83,38 +66,21 @@ func newRemediationDoneCmd() *cobra.Command {
 link to the evidence the auditor will sample. ITEM is ENGAGEMENT/CONTROL.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := itemWorkflowID(args[0])
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			cfg := config.FromEnv()
-			tc, err := cfg.DialTemporal(cfg.Logger())
+			defer done()
+			st, err := svc.CompleteGap(cmd.Context(), engagement.CompleteGapRequest{Item: args[0], Evidence: evidence, Actor: cliActor(by)})
 			if err != nil {
 				return err
-			}
-			defer tc.Close()
-			req.Actor, req.By = identity.CLIActor(req.By), ""
-			h, err := tc.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-				WorkflowID: id, UpdateID: "cli/" + id + "/" + req.Actor.Person + "/" + req.Evidence,
-				UpdateName: workflows.UpdateCompleteGap, Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-			})
-			var nf *serviceerror.NotFound
-			if errors.As(err, &nf) {
-				return fmt.Errorf("%s is not open (closed already, or no such gap)", args[0])
-			}
-			if err != nil {
-				return fmt.Errorf("close %s: %w", args[0], err)
-			}
-			var st workflows.GapRemediationState
-			if err := h.Get(cmd.Context(), &st); err != nil {
-				return fmt.Errorf("close %s: %w", args[0], err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is %s\n", args[0], st.Status)
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&req.By, "as", "", "your email")
-	cmd.Flags().StringVar(&req.Evidence, "evidence", "", "link to the evidence")
+	cmd.Flags().StringVar(&by, "as", "", "your email")
+	cmd.Flags().StringVar(&evidence, "evidence", "", "link to the evidence")
 	_ = cmd.MarkFlagRequired("as")
 	_ = cmd.MarkFlagRequired("evidence")
 	return cmd

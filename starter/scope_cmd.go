@@ -6,8 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/internal/config"
-	"github.com/steadfast-grc/steadfast/internal/identity"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -32,13 +31,13 @@ already decided cannot be decided again. Running the same command twice records
 one decision.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			d, err := e.decideScope(cmd.Context(), args[0], workflows.DecideScopeRequest{
-				Decision: decision, Actor: identity.CLIActor(by), Reason: reason, Revision: revision,
+			defer done()
+			d, err := svc.DecideScope(cmd.Context(), engagement.DecideScopeRequest{
+				EngagementID: args[0], Decision: decision, Reason: reason, Revision: revision, Actor: cliActor(by),
 			})
 			if err != nil {
 				return err
@@ -70,15 +69,12 @@ scope risks, re-plans and asks the lead to decide again.`,
 			if err != nil {
 				return err
 			}
-			if spec.ID != args[0] {
-				return fmt.Errorf("the spec's id is %q but you are revising %q", spec.ID, args[0])
-			}
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			res, err := e.reviseScope(cmd.Context(), args[0], spec, by)
+			defer done()
+			res, err := svc.ReviseScope(cmd.Context(), engagement.ReviseScopeRequest{EngagementID: args[0], Spec: spec, Actor: cliActor(by)})
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -21,12 +21,12 @@ func newStatusCmd() *cobra.Command {
 		Short: "Show an engagement's phase, plan, scope risks and who it is waiting on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := dialEngagements(config.FromEnv())
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
-			defer e.tc.Close()
-			st, err := e.status(cmd.Context(), args[0])
+			defer done()
+			st, err := svc.Status(cmd.Context(), engagement.StatusRequest{EngagementID: args[0]})
 			if err != nil {
 				return err
 			}

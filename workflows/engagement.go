@@ -37,6 +37,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerAuditRouting(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
 	}
+	if err := registerEngagementUpdates(ctx, st); err != nil {
+		return EngagementResult{}, err
+	}
 
 	if st.Phase == compliance.PhaseScoping {
 		if err := runScoping(ctx, st, progress); err != nil {

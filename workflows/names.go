@@ -48,6 +48,25 @@ const (
 	UpdateAddFramework = "add-framework"
 )
 
+// Engagement updates for what people give or decide outside a prompt
+// (EngagementWorkflow; see engagement_updates.go). Each carries the
+// caller's compliance.Actor and is refused by its validator unless the
+// engagement's rules allow that person.
+const (
+	// UpdateAddEvidence records evidence for an occurrence of a control.
+	UpdateAddEvidence = "add-evidence"
+	// UpdateRecordPopulationEvent records one event of a per-event
+	// control's population.
+	UpdateRecordPopulationEvent = "record-population-event"
+	// UpdateDecideGap overrides a gap's rank or accepts the gap.
+	UpdateDecideGap = "decide-gap"
+	// UpdateAddAuditRequest records one of the auditor's requests (routing
+	// it is UpdateRouteAuditRequest).
+	UpdateAddAuditRequest = "add-audit-request"
+	// UpdateImportPopulation imports the spec's Jira populations now.
+	UpdateImportPopulation = "import-population"
+)
+
 // Gap remediation messages.
 const (
 	// SignalTicketChanged carries a Jira ticket's new status category.

@@ -1,0 +1,70 @@
+package engagement
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// AnswerRequest answers a prompt.
+type AnswerRequest struct {
+	PromptID string
+	Choice   string
+	Note     string
+	Link     string
+	Actor    compliance.Actor
+	// UpdateID is the delivery's ID (a Slack click); empty derives it
+	// from what was typed, so a re-run command records one answer.
+	UpdateID string
+}
+
+// Answer records an answer through the prompt's update, whose validator
+// holds the rules (right person or delegate, a choice offered, a note or
+// link where needed, answered once).
+func (s *Service) Answer(ctx context.Context, req AnswerRequest) (workflows.PromptAnswer, error) {
+	if err := checkActor(req.Actor); err != nil {
+		return workflows.PromptAnswer{}, err
+	}
+	tc, err := s.temporal()
+	if err != nil {
+		return workflows.PromptAnswer{}, err
+	}
+	ans := answerPayload(req.Choice, req.Note, req.Link, req.Actor)
+	id := req.UpdateID
+	if id == "" {
+		id = fmt.Sprintf("%s/%s/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), req.Choice)
+	}
+	svc := answers.Service{Temporal: tc}
+	return svc.Answer(ctx, req.PromptID, id, ans)
+}
+
+// ReassignRequest moves a question to someone else.
+type ReassignRequest struct {
+	PromptID string
+	To       compliance.Person
+	Reason   string
+	Actor    compliance.Actor
+	UpdateID string
+}
+
+// Reassign moves the prompt through its update (the lead or a delegate
+// may; the validator says who).
+func (s *Service) Reassign(ctx context.Context, req ReassignRequest) (workflows.ReassignPromptResult, error) {
+	if err := checkActor(req.Actor); err != nil {
+		return workflows.ReassignPromptResult{}, err
+	}
+	tc, err := s.temporal()
+	if err != nil {
+		return workflows.ReassignPromptResult{}, err
+	}
+	id := req.UpdateID
+	if id == "" {
+		id = fmt.Sprintf("%s/%s/reassign/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), strings.ToLower(req.To.Email))
+	}
+	svc := answers.Service{Temporal: tc}
+	return svc.Reassign(ctx, req.PromptID, id, reassignPayload(req.To, req.Reason, req.Actor))
+}

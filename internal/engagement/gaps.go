@@ -1,0 +1,103 @@
+package engagement
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// GapsRequest asks for the ranked gap register.
+type GapsRequest struct {
+	EngagementID string
+	// All includes controls that are not gaps.
+	All bool
+}
+
+// GapsResult is the register, rank order.
+type GapsResult struct {
+	Register []postgres.GapEntry
+}
+
+// Gaps reads the register the assessment built.
+func (s *Service) Gaps(ctx context.Context, req GapsRequest) (GapsResult, error) {
+	st, err := s.store()
+	if err != nil {
+		return GapsResult{}, err
+	}
+	reg, err := st.Register(ctx, req.EngagementID)
+	if err != nil {
+		return GapsResult{}, err
+	}
+	if !req.All {
+		reg = slices.DeleteFunc(reg, func(e postgres.GapEntry) bool { return !e.Gap })
+	}
+	return GapsResult{Register: reg}, nil
+}
+
+// DecideGapRequest overrides a gap's rank (Accept false, Rank ≥ 1) or
+// accepts the gap as a known exception.
+type DecideGapRequest struct {
+	EngagementID string
+	ControlID    string
+	Accept       bool
+	Rank         int
+	Reason       string
+	Actor        compliance.Actor
+}
+
+// DecideGapResult says what was recorded.
+type DecideGapResult struct {
+	workflows.DecideGapResult
+	// RemediationTold is true when a running remediation of the gap was
+	// told it is accepted (it stops chasing the owner).
+	RemediationTold bool
+}
+
+// DecideGap records the lead's decision beside the computed rank, through
+// the engagement's decide-gap update, and tells the gap's remediation when
+// it is accepted.
+func (s *Service) DecideGap(ctx context.Context, req DecideGapRequest) (DecideGapResult, error) {
+	var res DecideGapResult
+	switch {
+	case strings.TrimSpace(req.Reason) == "":
+		return res, errors.New("--reason is required: say why, for the record")
+	case !req.Accept && req.Rank < 1:
+		return res, errors.New("--rank must be a positive rank")
+	}
+	if err := checkActor(req.Actor); err != nil {
+		return res, err
+	}
+	spec, _, err := s.spec(ctx, req.EngagementID)
+	if err != nil {
+		return res, err
+	}
+	if err := spec.CheckDecideGaps(req.Actor.Person); err != nil {
+		return res, err
+	}
+	decision := fmt.Sprintf("rank-%d", req.Rank)
+	if req.Accept {
+		decision = "accept"
+	}
+	sum := sha256.Sum256([]byte(req.Reason))
+	updateID := fmt.Sprintf("gap-decision/%s/%s/%s/%s/%s", req.EngagementID, req.ControlID, decision, strings.ToLower(req.Actor.Person), hex.EncodeToString(sum[:6]))
+	wreq := workflows.DecideGapRequest{Actor: req.Actor, ControlID: req.ControlID, Accept: req.Accept, Rank: req.Rank, Reason: req.Reason}
+	if err := s.update(ctx, req.EngagementID, engagementWorkflow(req.EngagementID), workflows.UpdateDecideGap, updateID, wreq, &res.DecideGapResult); err != nil {
+		return res, fmt.Errorf("decide gap %s of %s: %w", req.ControlID, req.EngagementID, err)
+	}
+	if req.Accept {
+		told, err := s.tellRemediationAccepted(ctx, req)
+		if err != nil {
+			return res, err
+		}
+		res.RemediationTold = told
+	}
+	return res, nil
+}
