@@ -377,7 +377,7 @@ func (st *EngagementState) status() EngagementStatus {
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
-		AuditRequests: st.AuditRequests,
+		AuditRequests: st.AuditRequests, Runs: st.Runs,
 		StartedAt:     st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

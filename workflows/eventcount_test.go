@@ -38,7 +38,16 @@ type eventCounter struct {
 	interceptor.WorkerInterceptorBase
 	mu   sync.Mutex
 	runs []*runEvents
+	// loops names the workflows that started loopLimit runs in a row at
+	// one instant: continue-as-new in a loop that never waits. Their next
+	// run fails at once instead, so the test ends and says so.
+	loops map[string]time.Time
+	last  map[string]time.Time
+	burst map[string]int
 }
+
+// loopLimit is how many runs of one workflow at one instant count as a loop.
+const loopLimit = 25
 
 // runEvents is one run's estimate.
 type runEvents struct {
@@ -50,10 +59,24 @@ type runEvents struct {
 func (c *eventCounter) InterceptWorkflow(ctx workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
 	info := workflow.GetInfo(ctx)
 	r := &runEvents{Type: info.WorkflowType.Name, ID: info.WorkflowExecution.ID, versions: map[string]bool{}}
+	now := workflow.Now(ctx)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.runs = append(c.runs, r)
-	c.mu.Unlock()
-	return &countIn{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, c: c, r: r}
+	if c.last == nil {
+		c.last, c.burst, c.loops = map[string]time.Time{}, map[string]int{}, map[string]time.Time{}
+	}
+	if c.last[r.ID].Equal(now) {
+		c.burst[r.ID]++
+	} else {
+		c.last[r.ID], c.burst[r.ID] = now, 0
+	}
+	in := &countIn{WorkflowInboundInterceptorBase: interceptor.WorkflowInboundInterceptorBase{Next: next}, c: c, r: r}
+	if c.burst[r.ID] >= loopLimit {
+		c.loops[r.ID] = now
+		in.loop = true
+	}
+	return in
 }
 
 func (c *eventCounter) add(r *runEvents, n int) {
@@ -105,8 +128,9 @@ func (c *eventCounter) report() string {
 
 type countIn struct {
 	interceptor.WorkflowInboundInterceptorBase
-	c *eventCounter
-	r *runEvents
+	c    *eventCounter
+	r    *runEvents
+	loop bool
 }
 
 func (i *countIn) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
@@ -116,6 +140,9 @@ func (i *countIn) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
 func (i *countIn) ExecuteWorkflow(ctx workflow.Context, in *interceptor.ExecuteWorkflowInput) (any, error) {
 	i.c.add(i.r, 4)
 	defer i.c.add(i.r, 1)
+	if i.loop {
+		return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s continued as new %d times at %s without waiting", i.r.ID, loopLimit, workflow.Now(ctx)), "Loop", nil)
+	}
 	return i.Next.ExecuteWorkflow(ctx, in)
 }
 

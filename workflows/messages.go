@@ -98,9 +98,12 @@ type EngagementStatus struct {
 	// Certifications are the reports and certificates recorded.
 	Certifications []postcert.Certification `json:"certifications,omitempty"`
 	// AuditRequests counts the auditor's requests routed to owners.
-	AuditRequests int       `json:"audit_requests,omitempty"`
-	StartedAt     time.Time `json:"started_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	AuditRequests int `json:"audit_requests,omitempty"`
+	// Runs counts the runs the engagement has handed over to
+	// (continue-as-new), each within its history budget.
+	Runs      int       `json:"runs,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state
