@@ -378,6 +378,6 @@ func (st *EngagementState) status() EngagementStatus {
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
 		AuditRequests: st.AuditRequests, Runs: st.Runs,
-		StartedAt:     st.StartedAt, UpdatedAt: st.UpdatedAt,
+		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }
