@@ -28,7 +28,7 @@ import (
 const historyBudget = 4000
 
 // TestHistoryBudgetOverThreeYears runs one engagement for three simulated
-// years with time skipping, on the real activities, a real Postgres and the
+// years (and a quarter, to the second later report) with time skipping, on the real activities, a real Postgres and the
 // real Jira client against the Jira emulator over HTTP, polling Jira every
 // hour while remediation runs: scope, gap assessment, remediation, a Type II
 // window, the readiness review, fieldwork, certification, and two
@@ -76,7 +76,10 @@ func TestHistoryBudgetOverThreeYears(t *testing.T) {
 	start := time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 
-	l := &lifecycle{t: t, env: env, db: db, spec: spec, cal: cal, answered: map[string]bool{}, until: start.AddDate(3, 0, 0)}
+	l := &lifecycle{t: t, env: env, db: db, spec: spec, cal: cal, answered: map[string]bool{},
+		// Three years and a quarter: the second post-certification
+		// cycle's window closes and its report is issued.
+		until: start.AddDate(3, 3, 0)}
 	l.tick = func() {
 		l.day()
 		if !l.done {
