@@ -44,7 +44,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		if err := runScoping(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
@@ -57,7 +57,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		if err := runGapAssessment(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
@@ -68,7 +68,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		if err := runRemediation(ctx, st, progress, hooks); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
@@ -306,10 +306,21 @@ func awaitChild(ctx workflow.Context, st *EngagementState, child workflow.ChildW
 
 // continueAsNewIfDue hands the state to a fresh run when Temporal suggests
 // it (history is large) or a test forces it. Only called between phases,
-// when no child is running.
-func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *EngagementState) error {
+// when no child is running; like the long phases' hand-over, it waits for
+// every update in flight and takes every report received first.
+func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *EngagementState, progress workflow.ReceiveChannel) error {
 	if !hooksOf(in).ForceContinueAsNew && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		return nil
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	for {
+		var p PhaseProgress
+		if !progress.ReceiveAsync(&p) {
+			break
+		}
+		st.apply(p)
 	}
 	st.Runs++
 	next := EngagementInput{Spec: st.Spec, StartedBy: in.StartedBy, State: st, Test: in.Test.forNextRun()}

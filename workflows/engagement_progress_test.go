@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -144,4 +145,56 @@ func recordedPhases(t *testing.T, env *testsuite.TestWorkflowEnvironment) *[]com
 		phases = append(phases, in.Phase)
 	})
 	return &phases
+}
+
+// TestEngagementHandsOverInItsWindowWithItsState forces a hand-over while
+// the window's scheduler runs and starts the next run from what it carried:
+// the state (phase, plan, the scheduler started and its window closed) goes
+// in EngagementState, the hooks beside it, and the next run goes on to
+// fieldwork without starting a second scheduler.
+func TestEngagementHandsOverInItsWindowWithItsState(t *testing.T) {
+	env := newEnv(t)
+	mockAssessment(env)
+	spec := testSpec(t)
+	start := time.Date(2027, 2, 15, 9, 0, 0, 0, time.UTC)
+	env.SetStartTime(start)
+	plan, err := compliance.PlanEngagement(&spec, start.AddDate(0, -3, 0))
+	require.NoError(t, err)
+	rate := 0.5
+	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Plan: &plan, Phase: compliance.PhaseOperating,
+		Revision: 1, StartedAt: start, UpdatedAt: start, OnTimeRate: &rate}
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam", State: st,
+		Test: &TestHooks{ForceContinueAsNew: true, StopAt: compliance.PhaseFieldwork, OperatingControls: []string{"ACC-08"}}})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var in EngagementInput
+	require.NoError(t, decodePayloads(can, &in))
+	require.NotNil(t, in.State)
+	assert.Equal(t, 1, in.State.Runs)
+	assert.True(t, in.State.OperatingStarted, "the scheduler was started and outlives the run")
+	assert.Contains(t, []compliance.Phase{compliance.PhaseOperating, PhaseOperated}, in.State.Phase)
+	require.NotNil(t, in.State.Plan)
+	assert.Equal(t, plan.Operating, in.State.Plan.Operating)
+	require.NotNil(t, in.State.OnTimeRate)
+	assert.Equal(t, "sam", in.StartedBy)
+	require.NotNil(t, in.Test)
+	assert.Equal(t, TestHooks{StopAt: compliance.PhaseFieldwork, OperatingControls: []string{"ACC-08"}}, *in.Test, "hooks ride beside the state, the one-off cleared")
+
+	next := newEnv(t)
+	mockAssessment(next)
+	recorded := recordedPhases(t, next)
+	next.SetStartTime(start)
+	// The scheduler of the first run reports its window closed to
+	// whichever run is current.
+	next.RegisterDelayedCallback(func() {
+		next.SignalWorkflow(SignalPhaseProgress, PhaseProgress{Phase: PhaseOperated, Revision: 1, At: next.Now()})
+	}, time.Hour)
+	in.Test.RunAge = tenYears
+	next.ExecuteWorkflow(EngagementWorkflow, in)
+	require.NoError(t, next.GetWorkflowError())
+	var res EngagementResult
+	require.NoError(t, next.GetWorkflowResult(&res))
+	assert.Equal(t, compliance.PhaseFieldwork, res.Phase)
+	assert.NotContains(t, *recorded, compliance.PhaseOperating, "the next run does not start the window again")
+	assert.Contains(t, *recorded, compliance.PhaseReadiness)
 }
