@@ -20,11 +20,12 @@ import (
 )
 
 // historyBudget is the most events any one run of any workflow may have.
-// Temporal warns at 10,240 events and refuses a run at 51,200; it suggests
-// continuing as new from about 4,000 (a deployment setting). A budget of
-// 4,000 by our model (which counts high, see eventCounter) keeps every run
-// well inside the warning with room for people's updates and retries the
-// test does not make.
+// Temporal warns at 10,240 events and terminates a run at 51,200; its
+// continue-as-new suggestion is a server setting well below the warning. A
+// budget of 4,000 by our model (which counts high, see eventCounter) keeps
+// every run at less than half the warning, with room for the people's
+// updates and retries the test does not make. On a server the engagement
+// itself hands over at 2,000 (engagementEventBudget).
 const historyBudget = 4000
 
 // TestHistoryBudgetOverThreeYears runs one engagement for three simulated
