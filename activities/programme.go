@@ -254,7 +254,7 @@ type RecordSpecInput struct {
 	Spec         compliance.Spec
 	Plan         compliance.Plan
 	Revision     int
-	Phase        string
+	Phase        compliance.Phase
 	By           string
 	At           time.Time
 }

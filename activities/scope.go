@@ -41,7 +41,7 @@ type RecordScopeInput struct {
 	Spec       compliance.Spec
 	Plan       compliance.Plan
 	Risks      []compliance.ScopeRisk
-	Phase      string
+	Phase      compliance.Phase
 	By         string
 	At         time.Time
 }
@@ -118,7 +118,7 @@ func (a *Activities) RecordEvent(ctx context.Context, in RecordEventInput) (Reco
 // RecordPhaseInput moves an engagement to a phase.
 type RecordPhaseInput struct {
 	EngagementID string
-	Phase        string
+	Phase        compliance.Phase
 	Revision     int
 	By           string
 	At           time.Time

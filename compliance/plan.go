@@ -5,17 +5,6 @@ import (
 	"time"
 )
 
-// Phase names, in lifecycle order. They double as the engagement's phase in
-// status output and in Postgres.
-const (
-	PhaseScoping       = "scoping"
-	PhaseGapAssessment = "gap-assessment"
-	PhaseRemediation   = "remediation"
-	PhaseOperating     = "operating"
-	PhaseReadiness     = "readiness"
-	PhaseFieldwork     = "fieldwork"
-)
-
 // Phase lengths in business days. The gap assessment takes weeks 1–2 and
 // remediation weeks 2–4 (overlapping in week 2, as owners start fixing
 // what they have already assessed); the readiness review sits two to three

@@ -246,7 +246,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	var rev int
 	require.Eventually(t, func() bool {
 		err := pool.QueryRow(ctx, `SELECT phase, spec_revision FROM engagements WHERE id = $1`, spec.ID).Scan(&phase, &rev)
-		return err == nil && phase == compliance.PhaseOperating
+		return err == nil && compliance.Phase(phase) == compliance.PhaseOperating
 	}, 30*time.Second, 100*time.Millisecond, "the phase change was not recorded")
 	assert.Equal(t, 2, rev)
 	rows, err := pool.Query(ctx, `SELECT spec_revision, decision, decided_by, channel FROM scope_decisions WHERE engagement_id = $1 ORDER BY spec_revision`, spec.ID)

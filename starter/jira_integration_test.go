@@ -140,7 +140,7 @@ func runJiraRemediation(t *testing.T, kill bool) {
 	e := &engagements{tc: tmp.Client, taskQueue: taskQueue}
 	svc := answers.Service{Temporal: tmp.Client}
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.EngagementWorkflowID(spec.ID), TaskQueue: taskQueue},
-		workflows.EngagementWorkflowName, workflows.EngagementInput{Spec: *spec, StartedBy: "test", JiraPollEvery: 2 * time.Second})
+		workflows.EngagementWorkflowName, workflows.EngagementInput{Spec: *spec, StartedBy: "test", Test: &workflows.TestHooks{JiraPollEvery: 2 * time.Second}})
 	require.NoError(t, err)
 	var st workflows.EngagementStatus
 	require.Eventually(t, func() bool {

@@ -10,21 +10,20 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// PhaseScoped is where an engagement rests once its scope is signed off;
-// the gap-assessment child slots in after it.
-const PhaseScoped = "scoped"
-
 // EngagementWorkflow is one client engagement from scoping to certification.
 // Each phase runs as a child workflow that owns its own questions to people;
 // the engagement keeps the state that spans phases, answers the status
-// query, and continues as new at phase boundaries when history grows.
+// query, and continues as new at phase boundaries when history grows and,
+// in the long phases (the operating window, fieldwork and the programme
+// that runs for years), within a budget of events and age (see
+// engagement_handover.go).
 func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementResult, error) {
+	hooks := hooksOf(in)
 	st := in.State
 	if st == nil {
 		st = &EngagementState{
 			EngagementID: in.Spec.ID, Client: in.Spec.Client.Name, Spec: in.Spec,
 			Phase: compliance.PhaseScoping, Revision: 1, StartedAt: workflow.Now(ctx), UpdatedAt: workflow.Now(ctx),
-			JiraPollEvery: in.JiraPollEvery, StopAt: in.StopAt, OperatingControls: in.OperatingControls,
 		}
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (EngagementStatus, error) { return st.status(), nil }); err != nil {
@@ -40,12 +39,15 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerEngagementUpdates(ctx, st); err != nil {
 		return EngagementResult{}, err
 	}
+	result := func() (EngagementResult, error) {
+		return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
+	}
 
 	if st.Phase == compliance.PhaseScoping {
 		if err := runScoping(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
@@ -58,7 +60,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		if err := runGapAssessment(ctx, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
@@ -66,45 +68,64 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 		st.Phase = compliance.PhaseRemediation
 	}
 	if st.Phase == compliance.PhaseRemediation {
-		if err := runRemediation(ctx, st, progress); err != nil {
+		if err := runRemediation(ctx, st, progress, hooks); err != nil {
 			return EngagementResult{}, err
 		}
-		if err := continueAsNewIfDue(ctx, in, st); err != nil {
+		if err := continueAsNewIfDue(ctx, in, st, progress); err != nil {
 			return EngagementResult{}, err
 		}
 	}
 	if st.Phase == PhaseRemediated && st.Plan != nil && workflow.GetVersion(ctx, versionOperating, workflow.DefaultVersion, 1) >= 1 {
 		st.Phase = compliance.PhaseOperating
 	}
+	if hooks.StopAt != "" && st.Phase == hooks.StopAt {
+		return result()
+	}
 	lifecycleRan := false
 	if st.Phase == compliance.PhaseOperating && workflow.GetVersion(ctx, versionAudit, workflow.DefaultVersion, 1) >= 1 {
+		if workflow.GetVersion(ctx, versionHandOver, workflow.DefaultVersion, 1) >= 1 {
+			if err := runLongPhases(ctx, in, st, progress); err != nil {
+				return EngagementResult{}, err
+			}
+			return result()
+		}
 		lifecycleRan = true
 		// Readiness three weeks before the audit (while the window may
 		// still be running), fieldwork, certification, then the programme.
-		operating, err := startOperating(ctx, st)
+		operating, err := startOperating(ctx, st, hooks)
 		if err != nil {
 			return EngagementResult{}, err
 		}
-		if err := runAuditLifecycle(ctx, st, progress, operating); err != nil {
+		if err := runAuditLifecycle(ctx, st, progress, operating, hooks); err != nil {
 			return EngagementResult{}, err
 		}
 	} else if st.Phase == compliance.PhaseOperating {
-		if err := runOperating(ctx, st, progress); err != nil {
+		if err := runOperating(ctx, st, progress, hooks); err != nil {
 			return EngagementResult{}, err
 		}
 	}
 	switch st.Phase {
-	case compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:
+	case PhaseOperated, compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:
 		// A run that starts past the window (continued as new, or started
 		// at fieldwork for an engagement run elsewhere until then) picks
 		// the lifecycle up where it is.
-		if !lifecycleRan && st.StopAt != st.Phase {
-			if err := runAuditLifecycle(ctx, st, progress, nil); err != nil {
+		if lifecycleRan || hooks.StopAt == st.Phase {
+			break
+		}
+		if workflow.GetVersion(ctx, versionHandOver, workflow.DefaultVersion, 1) >= 1 {
+			if err := runLongPhases(ctx, in, st, progress); err != nil {
 				return EngagementResult{}, err
 			}
+			break
+		}
+		if st.Phase == PhaseOperated {
+			break // before the hand-over, a closed window ended the run
+		}
+		if err := runAuditLifecycle(ctx, st, progress, nil, hooks); err != nil {
+			return EngagementResult{}, err
 		}
 	}
-	return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
+	return result()
 }
 
 // runScoping runs the scoping child until the lead approves a scope, folding
@@ -143,19 +164,11 @@ func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.Rec
 // versionGapAssessment gates the gap-assessment phase after scoping.
 const versionGapAssessment = "gap-assessment"
 
-// PhaseAssessed is where an engagement rests once its gap register is
-// built; remediation slots in after it.
-const PhaseAssessed = "assessed"
-
 // versionRemediation gates the remediation phase after the assessment.
 const versionRemediation = "remediation"
 
-// PhaseRemediated is where an engagement rests once every gap is closed;
-// the operating period slots in after it.
-const PhaseRemediated = "remediated"
-
 // runRemediation runs the remediation child until every gap is closed.
-func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel, hooks TestHooks) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: compliance.PhaseRemediation, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
@@ -173,7 +186,7 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Due: st.RemediationDue, Gaps: st.Gaps, Titles: titles,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, PollEvery: st.JiraPollEvery,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, PollEvery: hooks.JiraPollEvery,
 	})
 	var res RemediationResult
 	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
@@ -191,16 +204,12 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 // versionOperating gates the operating period after remediation.
 const versionOperating = "operating"
 
-// PhaseOperated is where an engagement rests once its window has closed;
-// the readiness review slots in after it.
-const PhaseOperated = "operated"
-
 // runOperating runs the operating period's scheduler until the window
 // closes. Evidence requests it sends live on their own, so they survive the
 // scheduler continuing as new.
-func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
+func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel, hooks TestHooks) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
-	child, err := startOperating(ctx, st)
+	child, err := startOperating(ctx, st, hooks)
 	if err != nil {
 		return err
 	}
@@ -215,28 +224,31 @@ func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.R
 }
 
 // startOperating records the operating phase and starts its scheduler.
-func startOperating(ctx workflow.Context, st *EngagementState) (workflow.ChildWorkflowFuture, error) {
+func startOperating(ctx workflow.Context, st *EngagementState, hooks TestHooks) (workflow.ChildWorkflowFuture, error) {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: compliance.PhaseOperating, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
 		return nil, fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
-	return operatingChild(ctx, st), nil
+	return operatingChild(ctx, st, hooks, enumspb.PARENT_CLOSE_POLICY_TERMINATE), nil
 }
 
-// operatingChild starts the operating period's scheduler.
-func operatingChild(ctx workflow.Context, st *EngagementState) workflow.ChildWorkflowFuture {
+// operatingChild starts the operating period's scheduler. Before the
+// hand-over (versionHandOver) it closed with the run that started it; now
+// it is abandoned instead, so it outlives the run, and tells the engagement
+// (by workflow ID, whichever run is current) when the window has closed.
+func operatingChild(ctx workflow.Context, st *EngagementState, hooks TestHooks, onClose enumspb.ParentClosePolicy) workflow.ChildWorkflowFuture {
 	st.WaitingFor = "evidence on each control's cadence through the observation window"
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            OperatingWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		ParentClosePolicy:     onClose,
 	})
 	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, TestTick: st.OperatingTestTick,
-		Controls: st.OperatingControls,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, TestTick: hooks.OperatingTick,
+		Controls: hooks.OperatingControls,
 	})
 }
 
@@ -297,31 +309,55 @@ func awaitChild(ctx workflow.Context, st *EngagementState, child workflow.ChildW
 
 // continueAsNewIfDue hands the state to a fresh run when Temporal suggests
 // it (history is large) or a test forces it. Only called between phases,
-// when no child is running.
-func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *EngagementState) error {
-	if !in.ForceContinueAsNew && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+// when no child is running; like the long phases' hand-over, it waits for
+// every update in flight and takes every report received first.
+func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *EngagementState, progress workflow.ReceiveChannel) error {
+	if !hooksOf(in).ForceContinueAsNew && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		return nil
 	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	for {
+		var p PhaseProgress
+		if !progress.ReceiveAsync(&p) {
+			break
+		}
+		st.apply(p)
+	}
 	st.Runs++
-	next := EngagementInput{Spec: st.Spec, StartedBy: in.StartedBy, State: st}
+	next := EngagementInput{Spec: st.Spec, StartedBy: in.StartedBy, State: st, Test: in.Test.forNextRun()}
 	return workflow.NewContinueAsNewError(ctx, EngagementWorkflowName, next)
 }
 
+// apply folds a child's progress report into the state. Children send
+// their reports fire-and-forget, so a report can arrive after the phase it
+// describes has ended (a readiness report landing once the review is done)
+// or after a later report of the same phase. The engagement never moves
+// backwards: a report from an older revision, from a phase before the
+// current one, or sent before the last report taken, is dropped; only the
+// operating scheduler's on-time rate is still taken from its reports, which
+// go on through readiness and fieldwork.
 func (st *EngagementState) apply(p PhaseProgress) {
-	// Progress from an older revision can arrive after a newer one; keep
-	// the newest.
-	if p.Revision < st.Revision {
+	if p.Phase == compliance.PhaseOperated {
+		// The scheduler says its window has closed: a fact the engagement
+		// acts on (and records) itself, whatever its phase.
+		st.OperatingClosed = true
 		return
 	}
-	if p.Phase == compliance.PhaseOperating && st.Phase != compliance.PhaseOperating {
-		// The scheduler keeps reporting through readiness and
-		// fieldwork: take its on-time rate, not its phase.
-		if p.OnTimeRate != nil {
+	if p.Revision < st.Revision || !p.Phase.Valid() {
+		return
+	}
+	if p.Phase.Before(st.Phase) {
+		if p.Phase == compliance.PhaseOperating && p.OnTimeRate != nil {
 			st.OnTimeRate = p.OnTimeRate
 		}
 		return
 	}
-	st.Phase, st.Revision = p.Phase, p.Revision
+	if p.Revision == st.Revision && p.Phase == st.Phase && p.At.Before(st.ProgressAt) {
+		return
+	}
+	st.Phase, st.Revision, st.ProgressAt = p.Phase, p.Revision, p.At
 	st.WaitingOn, st.WaitingFor, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.At
 	// Each phase reports what it knows; keep what it does not mention.
 	if p.Plan != nil {
@@ -355,7 +391,7 @@ func (st *EngagementState) status() EngagementStatus {
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
-		AuditRequests: st.AuditRequests,
-		StartedAt:     st.StartedAt, UpdatedAt: st.UpdatedAt,
+		AuditRequests: st.AuditRequests, Runs: st.Runs,
+		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

@@ -23,7 +23,7 @@ func TestEngagementRunsScopingAsChildAndAnswersStatus(t *testing.T) {
 		require.NoError(t, v.Get(&waiting))
 		signoff(t, env, 1, "approve", &approve, answer(DecisionApprove, leadEmail, "scope reviewed with the CTO"))
 	}, time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam", StopAt: compliance.PhaseFieldwork})
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam", Test: &TestHooks{StopAt: compliance.PhaseFieldwork, RunAge: tenYears}})
 
 	require.NoError(t, env.GetWorkflowError())
 	require.NoError(t, approve.rejected)
@@ -57,7 +57,7 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		signoff(t, env, 1, "approve", &updateResult{}, answer(DecisionApprove, leadEmail, ""))
 	}, time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, ForceContinueAsNew: true, StopAt: compliance.PhaseFieldwork})
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, Test: &TestHooks{ForceContinueAsNew: true, StopAt: compliance.PhaseFieldwork, RunAge: tenYears}})
 
 	err := env.GetWorkflowError()
 	require.Error(t, err)
@@ -71,7 +71,9 @@ func TestEngagementContinuesAsNewWithItsState(t *testing.T) {
 	var in EngagementInput
 	require.NoError(t, decodePayloads(can, &in))
 	require.NotNil(t, in.State)
-	assert.False(t, in.ForceContinueAsNew, "the test hook fires once")
+	require.NotNil(t, in.Test)
+	assert.False(t, in.Test.ForceContinueAsNew, "the test hook fires once")
+	assert.Equal(t, compliance.PhaseFieldwork, in.Test.StopAt, "the other hooks carry on")
 	assert.Equal(t, 1, in.State.Runs)
 	assert.Equal(t, PhaseScoped, in.State.Phase)
 	require.Len(t, in.State.Decisions, 1)

@@ -73,7 +73,7 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 			}
 		}
 	}, 2*time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StopAt: compliance.PhaseFieldwork})
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, Test: &TestHooks{StopAt: compliance.PhaseFieldwork, RunAge: tenYears}})
 	require.NoError(t, env.GetWorkflowError())
 	assert.Empty(t, rejected)
 

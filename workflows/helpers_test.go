@@ -109,3 +109,43 @@ func callbacks(r *updateResult) *testsuite.TestUpdateCallback {
 func decodePayloads(can *workflow.ContinueAsNewError, out any) error {
 	return converter.GetDefaultDataConverter().FromPayloads(can.Input, out)
 }
+
+// tenYears is a run age no test reaches: tests of the phases' flow keep the
+// engagement in one run (the testsuite ends a top-level workflow that
+// continues as new).
+const tenYears = 10 * 365 * 24 * time.Hour
+
+// engagementParent runs an engagement as its child under the engagement's
+// workflow ID. The testsuite starts a child's next run when it continues as
+// new (a top-level workflow that does ends the test), so tests that run an
+// engagement for months see it hand over as it would on a server.
+func engagementParent(ctx workflow.Context, in EngagementInput) (EngagementResult, error) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: EngagementWorkflowID(in.Spec.ID)})
+	var res EngagementResult
+	err := workflow.ExecuteChildWorkflow(cctx, EngagementWorkflowName, in).Get(ctx, &res)
+	return res, err
+}
+
+// runAsChild runs an engagement under engagementParent; query, update and
+// signal it by EngagementWorkflowID.
+func runAsChild(env *testsuite.TestWorkflowEnvironment, in EngagementInput) {
+	env.RegisterWorkflow(engagementParent)
+	env.ExecuteWorkflow(engagementParent, in)
+}
+
+// engagementStatus queries an engagement run by runAsChild. ok is false in
+// the instant between two of its runs, when the testsuite has registered
+// the next run but not yet its query handler (the testsuite then
+// dereferences a nil handler, hence the recover).
+func engagementStatus(t *testing.T, env *testsuite.TestWorkflowEnvironment, id string) (st EngagementStatus, ok bool) {
+	t.Helper()
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	v, err := env.QueryWorkflowByID(EngagementWorkflowID(id), QueryStatus)
+	require.NoError(t, err)
+	require.NoError(t, v.Get(&st))
+	return st, true
+}

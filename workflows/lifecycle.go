@@ -13,14 +13,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 )
 
-// The phases after the operating window.
-const (
-	// PhaseReviewed: the readiness review is done; fieldwork is next.
-	PhaseReviewed = "reviewed"
-	// PhaseProgramme: certified; the programme runs on.
-	PhaseProgramme = "programme"
-)
-
 // versionAudit gates readiness, fieldwork and the programme.
 const versionAudit = "audit-lifecycle"
 
@@ -38,7 +30,7 @@ type CertifyRequest struct {
 // (auditor's requests are routed as prompts by `starter audit`) until the
 // report or certificate is recorded, and then into the certified programme,
 // which runs for years as a child continuing as new.
-func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel, operating workflow.ChildWorkflowFuture) error {
+func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel, operating workflow.ChildWorkflowFuture, hooks TestHooks) error {
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	var dates activities.AuditDatesResult
 	if err := workflow.ExecuteActivity(actx, a.AuditDates, activities.AuditDatesInput{Spec: st.Spec, Plan: *st.Plan}).Get(ctx, &dates); err != nil {
@@ -66,7 +58,7 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 			return err
 		}
 	}
-	if st.StopAt == st.Phase {
+	if hooks.StopAt == st.Phase {
 		return nil
 	}
 	if st.Phase == compliance.PhaseFieldwork {
@@ -84,7 +76,7 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
-		ForceContinueAsNew: st.ProgrammeTestOneCycle, OperatingControls: st.OperatingControls,
+		ForceContinueAsNew: hooks.ProgrammeOneCycle, OperatingControls: hooks.OperatingControls,
 	})
 	// A later certification (another framework) reaches the programme at
 	// its next cycle; the programme runs until the engagement is closed.
@@ -142,7 +134,7 @@ func runReadiness(ctx workflow.Context, st *EngagementState, progress workflow.R
 }
 
 // recordPhase moves the engagement to a phase and records it.
-func recordPhase(ctx workflow.Context, st *EngagementState, phase, waitingFor string) error {
+func recordPhase(ctx workflow.Context, st *EngagementState, phase compliance.Phase, waitingFor string) error {
 	st.Phase, st.WaitingOn, st.WaitingFor, st.UpdatedAt = phase, nil, waitingFor, workflow.Now(ctx)
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: phase, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),

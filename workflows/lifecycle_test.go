@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -67,10 +68,16 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 		}
 	}
 	env.RegisterDelayedCallback(l.tick, time.Hour)
-	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, StartedBy: "sam@steadfast.example", OperatingControls: lifecycleControls})
+	runAsChild(env, EngagementInput{Spec: spec, StartedBy: "sam@steadfast.example", Test: &TestHooks{OperatingControls: lifecycleControls}})
 	require.True(t, env.IsWorkflowCompleted())
 	require.Error(t, env.GetWorkflowError(), "the programme runs until the engagement is closed; the test closes it")
 	require.True(t, l.done, "the lifecycle reached a quarter after certification (stuck at %s)", l.phase)
+
+	// The engagement handed over to new runs through its long phases,
+	// and everything below survived the hand-overs.
+	assert.Positive(t, l.handovers[compliance.PhaseOperating], "hand-overs while the window operates: %v", l.handovers)
+	assert.Positive(t, l.handovers[PhaseProgramme], "hand-overs while the programme runs: %v", l.handovers)
+	t.Logf("engagement hand-overs by phase: %v", l.handovers)
 
 	// Remediation closed the one gap with its evidence.
 	items, err := db.Store.Items(ctx, spec.ID)
@@ -175,7 +182,7 @@ type lifecycle struct {
 	cal         *compliance.Calendar
 	tick        func()
 	answered    map[string]bool
-	phase       string
+	phase       compliance.Phase
 	filedOthers bool
 	filed       int
 	retroFiled  bool
@@ -186,17 +193,33 @@ type lifecycle struct {
 	programme   ProgrammeState
 	plan        *compliance.Plan
 	done        bool
+	// until, when set, runs the programme to that instant (recertifying
+	// each year) instead of stopping a quarter after certification.
+	until time.Time
+	// recertified lists the report periods certified after the first.
+	recertified []compliance.Span
+	// handovers counts, by phase, the engagement's hand-overs to a new
+	// run seen from one day to the next.
+	handovers map[compliance.Phase]int
+	runs      int
 }
 
 func (l *lifecycle) day() {
 	t, env := l.t, l.env
 	ctx := context.Background()
 	now := env.Now()
-	v, err := env.QueryWorkflow(QueryStatus)
-	require.NoError(t, err)
-	var st EngagementStatus
-	require.NoError(t, v.Get(&st))
+	st, ok := engagementStatus(t, env, l.spec.ID)
+	if !ok {
+		return // the engagement is between two runs: try tomorrow
+	}
 	l.phase = st.Phase
+	if st.Runs > l.runs {
+		if l.handovers == nil {
+			l.handovers = map[compliance.Phase]int{}
+		}
+		l.handovers[st.Phase] += st.Runs - l.runs
+		l.runs = st.Runs
+	}
 	if st.Plan != nil && l.plan == nil && st.Phase == compliance.PhaseOperating {
 		l.plan = st.Plan
 	}
@@ -244,22 +267,59 @@ func (l *lifecycle) day() {
 		cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
 			ReportPeriod: compliance.Span{Start: l.spec.Frameworks[0].Window.Start, End: l.spec.Frameworks[0].Window.End}, Reference: "SOC2-2027"}
 		r := &updateResult{}
-		env.UpdateWorkflow(UpdateCertify, "certify", callbacks(r), CertifyRequest{Certification: cert, Actor: cli(leadEmail)})
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(l.spec.ID), UpdateCertify, "certify", callbacks(r), CertifyRequest{Certification: cert, Actor: cli(leadEmail)}))
 	case st.Phase == PhaseProgramme && !l.proposed && now.After(l.certifiedAt.Add(3*24*time.Hour)):
 		l.proposed = true
 		office := compliance.System{Name: "London office", Kind: compliance.KindPhysical, Environment: "corporate", Scope: "in"}
 		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID(l.spec.ID), UpdateAddSystem, "office", callbacks(&updateResult{}),
 			AddSystemRequest{System: office, Actor: cli(leadEmail)}))
-	case st.Phase == PhaseProgramme && now.After(l.certifiedAt.Add(100*24*time.Hour)):
+	case st.Phase == PhaseProgramme && l.until.IsZero() && now.After(l.certifiedAt.Add(100*24*time.Hour)):
 		v, err := env.QueryWorkflowByID(ProgrammeWorkflowID(l.spec.ID), QueryProgramme)
 		require.NoError(t, err)
 		require.NoError(t, v.Get(&l.programme))
 		l.done = true
 		env.CancelWorkflow()
-	case now.After(time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC)):
+	case !l.until.IsZero() && now.After(l.until):
+		l.done = true
+		env.CancelWorkflow()
+	case st.Phase == PhaseProgramme && !l.until.IsZero():
+		l.recertify(now)
+	case l.until.IsZero() && now.After(time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC)):
 		l.done = true // stuck: stop and let the assertions say where
 		env.CancelWorkflow()
 	}
+}
+
+// recertify records each later report six weeks after the programme's
+// window closes, as the auditor issues it, so the next cycle plans from it.
+func (l *lifecycle) recertify(now time.Time) {
+	var ps ProgrammeState
+	ok := func() (ok bool) {
+		defer func() {
+			if recover() != nil {
+				ok = false // the programme is between two runs
+			}
+		}()
+		v, err := l.env.QueryWorkflowByID(ProgrammeWorkflowID(l.spec.ID), QueryProgramme)
+		if err != nil {
+			return false // the programme has closed; the assertions say why
+		}
+		require.NoError(l.t, v.Get(&ps))
+		return true
+	}()
+	if !ok || ps.Window.End.IsZero() {
+		return
+	}
+	l.programme = ps
+	w := ps.Window
+	if now.Before(w.End.In(time.UTC).AddDate(0, 0, 42)) || (len(l.recertified) > 0 && l.recertified[len(l.recertified)-1] == w) {
+		return
+	}
+	l.recertified = append(l.recertified, w)
+	cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)), ReportPeriod: w,
+		Reference: fmt.Sprintf("SOC2-%d", w.End.Year)}
+	require.NoError(l.t, l.env.UpdateWorkflowByID(EngagementWorkflowID(l.spec.ID), UpdateCertify, "certify-"+w.End.String(), callbacks(&updateResult{}),
+		CertifyRequest{Certification: cert, By: leadEmail}))
 }
 
 // answerFor is how each person answers: on time, late, never, or (for the
@@ -316,11 +376,11 @@ func (l *lifecycle) routeAuditRequest(now time.Time) {
 		ImportedFrom: "cli", PromptID: PromptWorkflowID(l.spec.ID, key)})
 	require.NoError(l.t, err)
 	r := &updateResult{}
-	l.env.UpdateWorkflow(UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{Actor: cli(leadEmail), Prompt: PromptInput{
+	require.NoError(l.t, l.env.UpdateWorkflowByID(EngagementWorkflowID(l.spec.ID), UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{Actor: cli(leadEmail), Prompt: PromptInput{
 		EngagementID: l.spec.ID, Key: key, Kind: auditreq.PromptKind, Subject: "Audit request PBC-1 (ACC-04)",
 		Question: "The auditor asks (PBC-1): Q3 access review evidence.", Choices: []compliance.PromptChoice{
 			{Value: auditreq.ChoiceProvided, Label: "Provided", LinkRequired: true}, {Value: auditreq.ChoiceCannotProvide, Label: "Cannot", NoteRequired: true}},
-		To: owner, Leads: l.spec.PeopleWithRole(compliance.RoleLead), Policy: l.spec.Reminders, Due: due, Until: due.Add(10 * 24 * time.Hour)}})
+		To: owner, Leads: l.spec.PeopleWithRole(compliance.RoleLead), Policy: l.spec.Reminders, Due: due, Until: due.Add(10 * 24 * time.Hour)}}))
 }
 
 // fileOthers files the on-time evidence of the controls not asked through

@@ -14,17 +14,10 @@ type EngagementInput struct {
 	StartedBy string
 	// State is set when the workflow continues as new; nil on first start.
 	State *EngagementState
-	// ForceContinueAsNew makes the workflow continue as new at the next
-	// phase boundary, so tests can prove state survives it.
-	ForceContinueAsNew bool
-	// JiraPollEvery overrides DefaultJiraPoll (tests).
-	JiraPollEvery time.Duration
-	// StopAt ends the workflow when the engagement reaches this phase
-	// (tests of the earlier phases; empty runs the whole lifecycle).
-	StopAt string `json:",omitempty"`
-	// OperatingControls limits the operating cadence to these controls
-	// (tests that run a whole lifecycle; empty means every control).
-	OperatingControls []string `json:",omitempty"`
+	// Test shrinks the engagement for tests; nil in production. It travels
+	// in the input beside the state (each continue-as-new hands it on), so
+	// nothing a test sets is mistaken for the engagement's own state.
+	Test *TestHooks `json:",omitempty"`
 }
 
 // EngagementState is everything the engagement carries, in one serialisable
@@ -32,7 +25,7 @@ type EngagementInput struct {
 type EngagementState struct {
 	EngagementID string
 	Client       string
-	Phase        string
+	Phase        compliance.Phase
 	Revision     int
 	Spec         compliance.Spec
 	Plan         *compliance.Plan
@@ -52,29 +45,29 @@ type EngagementState struct {
 	UpdatedAt          time.Time
 	// Runs counts continue-as-new generations.
 	Runs int
-	// JiraPollEvery is carried from the input (tests).
-	JiraPollEvery time.Duration
-	OnTimeRate    *float64
+	// ProgressAt is when the last progress report taken was sent: a
+	// report of the same phase sent earlier arrived late and is dropped.
+	ProgressAt time.Time `json:",omitempty"`
+	OnTimeRate *float64
 	// Readiness is the readiness review's outcome; Certifications the
 	// reports and certificates recorded.
 	Readiness      *ReadinessResult         `json:",omitempty"`
 	Certifications []postcert.Certification `json:",omitempty"`
-	// OperatingTestTick and ProgrammeTestOneCycle shrink the operating
-	// cadence and the programme for tests (see OperatingInput.TestTick,
-	// ProgrammeInput.ForceContinueAsNew).
-	OperatingTestTick     time.Duration `json:",omitempty"`
-	ProgrammeTestOneCycle bool          `json:",omitempty"`
 	// AuditRequests counts the auditor's requests routed.
 	AuditRequests int `json:",omitempty"`
-	// StopAt and OperatingControls are carried from the input.
-	StopAt            string   `json:",omitempty"`
-	OperatingControls []string `json:",omitempty"`
+	// OperatingStarted and OperatingClosed follow the operating window's
+	// scheduler, which outlives the run that started it (it is abandoned,
+	// not terminated, when a run hands over) and says when it has closed;
+	// ProgrammeStarted says the certified programme runs.
+	OperatingStarted bool `json:",omitempty"`
+	OperatingClosed  bool `json:",omitempty"`
+	ProgrammeStarted bool `json:",omitempty"`
 }
 
 // EngagementResult is returned when the engagement completes.
 type EngagementResult struct {
 	EngagementID string
-	Phase        string
+	Phase        compliance.Phase
 	Revision     int
 	Plan         *compliance.Plan
 }
@@ -83,7 +76,7 @@ type EngagementResult struct {
 type EngagementStatus struct {
 	EngagementID string                 `json:"engagement_id"`
 	Client       string                 `json:"client"`
-	Phase        string                 `json:"phase"`
+	Phase        compliance.Phase       `json:"phase"`
 	Revision     int                    `json:"spec_revision"`
 	Frameworks   []string               `json:"frameworks"`
 	AuditDate    string                 `json:"audit_date"`
@@ -105,15 +98,18 @@ type EngagementStatus struct {
 	// Certifications are the reports and certificates recorded.
 	Certifications []postcert.Certification `json:"certifications,omitempty"`
 	// AuditRequests counts the auditor's requests routed to owners.
-	AuditRequests int       `json:"audit_requests,omitempty"`
-	StartedAt     time.Time `json:"started_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	AuditRequests int `json:"audit_requests,omitempty"`
+	// Runs counts the runs the engagement has handed over to
+	// (continue-as-new), each within its history budget.
+	Runs      int       `json:"runs,omitempty"`
+	StartedAt time.Time `json:"started_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state
 // changes.
 type PhaseProgress struct {
-	Phase      string
+	Phase      compliance.Phase
 	Revision   int
 	Plan       *compliance.Plan
 	Risks      []compliance.ScopeRisk

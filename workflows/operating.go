@@ -56,6 +56,10 @@ type OperatingProgress struct {
 const (
 	versionPopulationSummary = "population-summary"
 	versionPopulationImport  = "population-import"
+	// versionWindowClosedReport: the scheduler tells its engagement when
+	// the window has closed, since the engagement run that started it may
+	// have handed over to another (see engagement_handover.go).
+	versionWindowClosedReport = "window-closed-report"
 )
 
 // afterEveryKey sorts after any occurrence key: a cursor at (t,
@@ -160,6 +164,16 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 			})
 		}
 		if !next.WindowEnd.IsZero() && !until.Before(next.WindowEnd) {
+			if workflow.GetVersion(ctx, versionWindowClosedReport, workflow.DefaultVersion, 1) >= 1 && in.ParentWorkflowID != "" {
+				rate := dr.OnTimeRate
+				err := workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{
+					Phase: compliance.PhaseOperated, Revision: in.Revision, OnTimeRate: &rate, At: workflow.Now(ctx),
+				}).Get(ctx, nil)
+				if err != nil {
+					// A closed engagement no longer waits for the window.
+					workflow.GetLogger(ctx).Warn("report the window closed", "engagement", in.EngagementID, "error", err)
+				}
+			}
 			return OperatingResult{Asked: progress.Asked}, nil
 		}
 		// Nothing more before the horizon: sleep to it and look again.

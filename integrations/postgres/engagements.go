@@ -21,7 +21,7 @@ type ScopeRecord struct {
 	Spec         compliance.Spec
 	Plan         compliance.Plan
 	Risks        []compliance.ScopeRisk
-	Phase        string
+	Phase        compliance.Phase
 	RecordedBy   string
 	At           time.Time
 }
@@ -226,7 +226,7 @@ func (s *Store) RecordDecision(ctx context.Context, d Decision) error {
 // PhaseChange records that an engagement entered a phase.
 type PhaseChange struct {
 	EngagementID string
-	Phase        string
+	Phase        compliance.Phase
 	Revision     int
 	Actor        string
 	At           time.Time
