@@ -26,6 +26,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -52,6 +53,7 @@ Runs the Steadfast worker. Settings come from the environment:
   JIRA_EMAIL, JIRA_API_TOKEN   Jira Cloud credentials
   JIRA_PAT              Jira Data Center personal access token (instead of the above)
   JIRA_WEBHOOK_SECRET   verifies Jira webhooks posted to /jira/webhook
+  OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector for traces (optional); metrics are at /metrics
 `
 
 func main() {
@@ -68,6 +70,11 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	tel, err := metrics.Setup(ctx, "steadfast-worker", logger)
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, logger)
 	store, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -83,9 +90,14 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+	if tc, err = instrumented(tc, cfg, logger, tel); err != nil {
+		return err
+	}
+	defer tc.Close()
 
 	acts := &activities.Activities{Store: store}
 	mux := routes(store)
+	mux.Handle("GET /metrics", tel.Handler())
 	if cfg.SlackBotToken != "" {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
 		acts.Slack = sc
@@ -93,7 +105,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		dispatcher := slack.NewDispatcher(answerer, sc, logger)
 		defer dispatcher.Wait()
 		if cfg.SlackSigningSecret != "" {
-			mux.Handle("POST "+slack.InteractionsPath, slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))
+			mux.Handle("POST "+slack.InteractionsPath, metrics.CountRefusals(metrics.ServiceSlack, slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher)))
 		}
 		if cfg.SlackAppToken != "" {
 			sm, err := sc.NewSocketMode()
@@ -112,13 +124,13 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 
 	if cfg.Jira.Enabled() {
-		jc, err := jira.New(cfg.Jira, jira.WithLogger(logger))
+		jc, err := jira.New(cfg.Jira, jira.WithLogger(logger), jira.WithTransport(metrics.Transport(metrics.ServiceJira, nil)))
 		if err != nil {
 			return fmt.Errorf("configure Jira: %w", err)
 		}
 		acts.Jira = jc
 		if cfg.Jira.WebhookSecret != "" {
-			mux.Handle("POST "+jira.WebhookPath, jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, logger))
+			mux.Handle("POST "+jira.WebhookPath, metrics.CountRefusals(metrics.ServiceJira, jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, logger)))
 		}
 		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}
