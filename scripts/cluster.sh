@@ -115,22 +115,12 @@ sql_tool() {
 		--ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"
 }
 
-# setup_schemas creates both databases when missing and brings their schemas
-# to the version the pinned server embeds; every step is safe to repeat.
+# setup_schemas runs deploy/temporal/setup-schema.sh, the script the compose
+# file's admin-tools container runs, with the locally built SQL tool.
 setup_schemas() {
-	local db name out
-	for db in "$DBNAME:temporal" "$VISIBILITY_DBNAME:visibility"; do
-		name=${db%%:*}
-		out=$(sql_tool --db "$name" create-database 2>&1) ||
-			case "$out" in *"already exists"*) ;; *) die "create database $name: $out" ;; esac
-		# setup-schema -v 0.0 only creates the version tables on an empty database.
-		if ! out=$(sql_tool --db "$name" setup-schema -v 0.0 2>&1); then
-			case "$out" in *"already exists"*) ;; *) die "setup-schema $name: $out" ;; esac
-		fi
-		out=$(sql_tool --db "$name" update-schema --schema-name "postgresql/v12/${db#*:}" 2>&1) ||
-			die "update-schema $name: $out"
-		say "schema of database $name is current (Temporal's SQL tool, postgresql/v12/${db#*:})"
-	done
+	local line
+	TEMPORAL_SQL_TOOL="$STEADFAST_ROOT/bin/temporal-sql-tool" sh "$CLUSTER_DIR/setup-schema.sh" |
+		while IFS= read -r line; do say "$line"; done
 }
 
 cluster_healthy() {
