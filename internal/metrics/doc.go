@@ -4,9 +4,9 @@
 // worker's /metrics, and traces through Temporal's OpenTelemetry interceptor
 // when OTEL_EXPORTER_OTLP_ENDPOINT is set.
 //
-// The recording functions (QuestionOpened, SlackCall, ...) write to
-// instruments made from OpenTelemetry's global meter provider, which Setup
-// replaces; until then (in unit tests, in the CLI) they cost a no-op call.
+// The recording functions (QuestionOpened, SlackError, ...) write to
+// instruments made from the meter provider of the last Setup; until then (in
+// unit tests, in the CLI) they cost a no-op call.
 // They are called from activities and integration clients, never from
 // workflow code: a replayed workflow would count twice.
 package metrics

@@ -4,41 +4,40 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
+	"sync/atomic"
 
 	goslack "github.com/slack-go/slack"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 )
 
-// instruments are made once, from the global meter provider: OpenTelemetry's
-// global provider forwards instruments made before Setup to the real one.
+// instruments are Steadfast's own, made from the meter provider of the last
+// Setup; before any Setup they are no-ops, so recording costs a call.
 type instruments struct {
 	opened, answered, steps, escalated, calls, callErrors, refused metric.Int64Counter
 	duration                                                       metric.Float64Histogram
 }
 
-var (
-	once sync.Once
-	inst instruments
-)
+var current atomic.Pointer[instruments]
 
-func get() *instruments {
-	once.Do(func() {
-		m := otel.GetMeterProvider().Meter(meterName)
-		// Errors here mean an invalid name, fixed at compile time; the
-		// instrument returned is then a no-op, never nil.
-		inst.opened, _ = m.Int64Counter(nameQuestionsOpened, metric.WithDescription("Questions (prompts) opened, by kind."))
-		inst.answered, _ = m.Int64Counter(nameQuestionsAnswered, metric.WithDescription("Answers recorded, by the channel they came through."))
-		inst.steps, _ = m.Int64Counter(nameLadderSteps, metric.WithDescription("Reminder and escalation rungs carried out for unanswered questions, by rung."))
-		inst.escalated, _ = m.Int64Counter(nameEscalations, metric.WithDescription("Problems escalated to leads or sponsors (outside a question's ladder), by kind."))
-		inst.calls, _ = m.Int64Counter(nameCalls, metric.WithDescription("HTTP calls to Slack and Jira, by service, operation and HTTP status code."))
-		inst.callErrors, _ = m.Int64Counter(nameCallErrors, metric.WithDescription("Errors from Slack and Jira, by service and error code (Slack's error string, the HTTP status, or transport)."))
-		inst.duration, _ = m.Float64Histogram(nameCallDuration, metric.WithUnit("s"), metric.WithDescription("Duration of HTTP calls to Slack and Jira."))
-		inst.refused, _ = m.Int64Counter(nameWebhooksRefused, metric.WithDescription("Webhook and interactivity requests refused, by source and HTTP status code."))
-	})
-	return &inst
+func init() { current.Store(newInstruments(noop.NewMeterProvider().Meter(meterName))) }
+
+func get() *instruments { return current.Load() }
+
+func newInstruments(m metric.Meter) *instruments {
+	var i instruments
+	// Errors here mean an invalid name, fixed at compile time; the instrument
+	// returned is then a no-op, never nil.
+	i.opened, _ = m.Int64Counter(nameQuestionsOpened, metric.WithDescription("Questions (prompts) opened, by kind."))
+	i.answered, _ = m.Int64Counter(nameQuestionsAnswered, metric.WithDescription("Answers recorded, by the channel they came through."))
+	i.steps, _ = m.Int64Counter(nameLadderSteps, metric.WithDescription("Reminder and escalation rungs carried out for unanswered questions, by rung."))
+	i.escalated, _ = m.Int64Counter(nameEscalations, metric.WithDescription("Problems escalated to leads or sponsors (outside a question's ladder), by kind."))
+	i.calls, _ = m.Int64Counter(nameCalls, metric.WithDescription("HTTP calls to Slack and Jira, by service, operation and HTTP status code."))
+	i.callErrors, _ = m.Int64Counter(nameCallErrors, metric.WithDescription("Errors from Slack and Jira, by service and error code (Slack's error string, the HTTP status, or transport)."))
+	i.duration, _ = m.Float64Histogram(nameCallDuration, metric.WithUnit("s"), metric.WithDescription("Duration of HTTP calls to Slack and Jira."))
+	i.refused, _ = m.Int64Counter(nameWebhooksRefused, metric.WithDescription("Webhook and interactivity requests refused, by source and HTTP status code."))
+	return &i
 }
 
 // QuestionOpened counts a stored prompt of the given kind.

@@ -28,6 +28,17 @@ import (
 // by the OTLP exporter itself (with OTEL_EXPORTER_OTLP_HEADERS and friends).
 const OTLPEndpointEnv = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
+// secondsBuckets gives every histogram in seconds (the SDK's latencies, the
+// Slack and Jira calls) buckets from 5 ms to 1 min; OpenTelemetry's default
+// boundaries (0, 5, 10, 25 ... 10000) suit milliseconds and would put every
+// call in the first bucket.
+var secondsBuckets = sdkmetric.NewView(
+	sdkmetric.Instrument{Kind: sdkmetric.InstrumentKindHistogram, Unit: "s"},
+	sdkmetric.Stream{Aggregation: sdkmetric.AggregationExplicitBucketHistogram{
+		Boundaries: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60},
+	}},
+)
+
 // Telemetry is the process's metrics registry and, when configured, tracer.
 type Telemetry struct {
 	registry *prometheus.Registry
@@ -48,8 +59,10 @@ func Setup(ctx context.Context, service string, logger *slog.Logger) (*Telemetry
 		return nil, fmt.Errorf("metrics: Prometheus exporter: %w", err)
 	}
 	res := resource.NewSchemaless(semconv.ServiceName(service))
-	t := &Telemetry{registry: reg, meters: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithResource(res))}
+	t := &Telemetry{registry: reg, meters: sdkmetric.NewMeterProvider(
+		sdkmetric.WithReader(exp), sdkmetric.WithResource(res), sdkmetric.WithView(secondsBuckets))}
 	otel.SetMeterProvider(t.meters)
+	current.Store(newInstruments(t.meters.Meter(meterName)))
 
 	if os.Getenv(OTLPEndpointEnv) != "" {
 		te, err := otlptracehttp.New(ctx)
