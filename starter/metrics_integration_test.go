@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 // engagement has opened its first question through Slack (rate-limited once)
 // and a forged interactivity request was refused: the Temporal SDK's series
 // and Steadfast's own must both be there, with the values the run implies.
+// With OTEL_EXPORTER_OTLP_ENDPOINT set, the worker's spans reach the collector.
 func TestWorkerMetricsScraped(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Temporal, Postgres, a Slack emulator and the worker")
@@ -39,11 +42,21 @@ func TestWorkerMetricsScraped(t *testing.T) {
 	emu.AddChannel("C0READINESS")
 	emu.RateLimitNext("chat.postMessage", 1, time.Second)
 
+	// A stand-in OTLP/HTTP collector: counts non-empty trace exports.
+	var spans atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.URL.Path == "/v1/traces" && len(b) > 0 {
+			spans.Add(1)
+		}
+	}))
+	defer collector.Close()
+
 	taskQueue := "steadfast-metrics"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
 		"TEMPORAL_ADDRESS=" + tmp.Address, "DATABASE_URL=" + db.URL, "STEADFAST_TASK_QUEUE=" + taskQueue,
 		"LOG_LEVEL=warn", "SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=" + testSigningSecret,
-		"SLACK_API_URL=" + emu.URL(),
+		"SLACK_API_URL=" + emu.URL(), "OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.URL,
 	}}
 	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)
 	w.start()
@@ -103,6 +116,9 @@ func TestWorkerMetricsScraped(t *testing.T) {
 	assert.Regexp(t, `steadfast_webhooks_refused_total\{code="4\d\d",source="slack"\} 1\n`, body)
 	assert.Regexp(t, `steadfast_questions_opened_total\{kind="[a-z-]+"\} [1-9]`, body)
 	assert.Contains(t, scrapeType(t, w.addr), "text/plain", "Prometheus' text format")
+	// The batch exporter sends every 5 s.
+	assert.Eventually(t, func() bool { return spans.Load() > 0 }, 20*time.Second, 100*time.Millisecond,
+		"the worker exported no traces to OTEL_EXPORTER_OTLP_ENDPOINT")
 }
 
 func scrapeType(t *testing.T, addr string) string {
