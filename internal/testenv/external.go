@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
@@ -29,8 +30,8 @@ const externalRetention = 24 * time.Hour
 // test alone, so workflow IDs and task queues that tests hard-code (one
 // engagement per spec) never meet another test's. TEMPORAL_NAMESPACE is set
 // for the test, so workers and CLI commands it starts use that namespace too.
-// Namespaces cannot be deleted synchronously; each test leaves one behind,
-// named steadfast-test-<hex>, with its workflows terminated.
+// When the test ends its running workflows are terminated and the namespace
+// is deleted (the server removes its data in the background).
 func External(t testing.TB, addr string) Temporal {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -72,8 +73,16 @@ func External(t testing.TB, addr string) Temporal {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Setenv("TEMPORAL_NAMESPACE", ns)
-	t.Cleanup(func() { terminateAll(c, ns) })
+	t.Cleanup(func() { terminateAll(c, ns); deleteNamespace(c, ns) })
 	return Temporal{Address: addr, Namespace: ns, Client: c}
+}
+
+// deleteNamespace asks the server to delete the test's namespace; a failure
+// only leaves it behind until its retention ends, so it is not reported.
+func deleteNamespace(c client.Client, ns string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _ = c.OperatorService().DeleteNamespace(ctx, &operatorservice.DeleteNamespaceRequest{Namespace: ns})
 }
 
 // terminateAll ends the test's running workflows so that a shared server
