@@ -179,6 +179,7 @@ fi
 
 ui="(your Temporal cluster's UI)"
 if [ "$local_addr" = true ]; then ui="http://localhost:$DEV_UI_PORT/namespaces/$TEMPORAL_NAMESPACE/workflows"; fi
+if [ "$local_addr" = cluster ]; then ui="none (make cluster runs no UI): temporal workflow list --address $TEMPORAL_ADDRESS"; fi
 cat <<NEXT
 
 Steadfast is running.
