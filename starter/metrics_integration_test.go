@@ -77,7 +77,7 @@ func TestWorkerMetricsScraped(t *testing.T) {
 	req.Header.Set("X-Slack-Signature", "v0=forged")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	require.GreaterOrEqual(t, resp.StatusCode, 400, "a forged click must be refused")
 
 	scrape := func() string {
@@ -125,6 +125,6 @@ func scrapeType(t *testing.T, addr string) string {
 	t.Helper()
 	resp, err := http.Get("http://" + addr + "/metrics")
 	require.NoError(t, err)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.Header.Get("Content-Type")
 }

@@ -22,7 +22,7 @@ func instrumented(tc client.Client, cfg config.Config, logger *slog.Logger, tel 
 		Logger:    tlog.NewStructuredLogger(logger),
 	}))
 	if err != nil {
-		return nil, fmt.Errorf("Temporal client with metrics: %w", err)
+		return nil, fmt.Errorf("instrument the Temporal client: %w", err)
 	}
 	return c, nil
 }

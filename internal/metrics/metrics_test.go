@@ -79,7 +79,7 @@ func TestTransportCountsCallsByOperationAndCode(t *testing.T) {
 			c := &http.Client{Transport: Transport(service, nil)}
 			resp, err := c.Get(srv.URL + path)
 			require.NoError(t, err)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 		}
 		get(ServiceSlack, "/api/chat.postMessage")
 		get(ServiceJira, "/rest/api/2/issue/ACC-123")
