@@ -85,7 +85,7 @@ func TestWorkerMetricsScraped(t *testing.T) {
 		if err != nil {
 			return ""
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
