@@ -109,7 +109,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 
 	taskQueue := "steadfast-e2e"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
-		"TEMPORAL_ADDRESS=" + tmp.Address, "TEMPORAL_NAMESPACE=default", "DATABASE_URL=" + db.URL,
+		"TEMPORAL_ADDRESS=" + tmp.Address, "TEMPORAL_NAMESPACE=" + tmp.Namespace, "DATABASE_URL=" + db.URL,
 		"STEADFAST_TASK_QUEUE=" + taskQueue, "LOG_LEVEL=warn",
 	}}
 	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)
