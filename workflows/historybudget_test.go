@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -68,7 +69,7 @@ func TestHistoryBudgetOverThreeYears(t *testing.T) {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(4 * time.Minute)
-	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{counter}})
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{identity.NewInterceptor(testActorKey), counter}})
 	RegisterWorkflows(env)
 	env.RegisterActivity(&activities.Activities{Store: db.Store, Jira: jc})
 	// Closing the engagement cancels its children by ID; one that has

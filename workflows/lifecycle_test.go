@@ -319,7 +319,7 @@ func (l *lifecycle) recertify(now time.Time) {
 	cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)), ReportPeriod: w,
 		Reference: fmt.Sprintf("SOC2-%d", w.End.Year)}
 	require.NoError(l.t, l.env.UpdateWorkflowByID(EngagementWorkflowID(l.spec.ID), UpdateCertify, "certify-"+w.End.String(), callbacks(&updateResult{}),
-		CertifyRequest{Certification: cert, By: leadEmail}))
+		CertifyRequest{Certification: cert, Actor: cli(leadEmail)}))
 }
 
 // answerFor is how each person answers: on time, late, never, or (for the

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func TestProgrammeDrainsCertifiedForReal(t *testing.T) {
 	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
 
 	const queue = "steadfast-programme"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
 	Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	defer w.Stop()
