@@ -83,9 +83,9 @@ func TestProgrammeAwaitsTheReportForReal(t *testing.T) {
 		}
 		return false
 	}, time.Minute, 100*time.Millisecond, "the forged certification is recorded as ignored")
-	desc, err := tmp.Client.DescribeWorkflowExecution(ctx, id, run.GetRunID())
+	desc, err := tmp.Client.DescribeWorkflow(ctx, id, run.GetRunID())
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.GetWorkflowExecutionInfo().GetStatus(), "the forged one does not end the wait")
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, desc.RawResponse.GetWorkflowExecutionInfo().GetStatus(), "the forged one does not end the wait")
 
 	// The engagement records the certificate (with its reference), then
 	// signals it; the signal's own reference is not what is planned from.
