@@ -55,7 +55,7 @@ func TestWorkerMetricsScraped(t *testing.T) {
 	taskQueue := "steadfast-metrics"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
 		"TEMPORAL_ADDRESS=" + tmp.Address, "DATABASE_URL=" + db.URL, "STEADFAST_TASK_QUEUE=" + taskQueue,
-		"LOG_LEVEL=warn", "SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=" + testSigningSecret,
+		"LOG_LEVEL=warn", "SLACK_BOT_TOKEN=xoxb-test", "STEADFAST_ACTOR_KEY=" + testActorKey, "SLACK_SIGNING_SECRET=" + testSigningSecret,
 		"SLACK_API_URL=" + emu.URL(), "OTEL_EXPORTER_OTLP_ENDPOINT=" + collector.URL,
 	}}
 	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)
