@@ -1,0 +1,20 @@
+package main
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/steadfast-grc/steadfast/internal/engagement"
+)
+
+// sortPortfolio orders the portfolio by a column the person clicked.
+func sortPortfolio(rows []engagement.PortfolioRow, by string) {
+	switch by {
+	case "audit":
+		slices.SortStableFunc(rows, func(a, b engagement.PortfolioRow) int { return cmp.Compare(a.DaysToAudit, b.DaysToAudit) })
+	case "open":
+		slices.SortStableFunc(rows, func(a, b engagement.PortfolioRow) int { return cmp.Compare(b.OpenTotal, a.OpenTotal) })
+	case "phase":
+		slices.SortStableFunc(rows, func(a, b engagement.PortfolioRow) int { return cmp.Compare(a.Phase, b.Phase) })
+	}
+}
