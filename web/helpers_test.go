@@ -44,7 +44,7 @@ func newSite(t *testing.T) *site {
 	for _, f := range []string{"saas-startup.yaml", "payments-co.yaml"} {
 		s.record(f)
 	}
-	s.srv = &Server{Svc: s.svc, ActorKey: testKey, SecureCookies: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s.srv = &Server{Svc: s.svc, ActorKey: testKey, SecureCookies: true, Log: testLogger(t),
 		LivePoll: 500 * time.Millisecond}
 	s.ts = httptest.NewTLSServer(s.srv.Handler())
 	t.Cleanup(s.ts.Close)
@@ -167,4 +167,16 @@ func body(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// testLogger sends the server's log to the test's log.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, nil))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

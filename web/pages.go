@@ -206,7 +206,7 @@ func (s *Server) packDownload(w http.ResponseWriter, r *http.Request, v viewer) 
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for _, name := range written {
+	for _, name := range append(written, evidencepack.ManifestName, evidencepack.SignatureName) {
 		body, err := os.ReadFile(filepath.Join(out, name))
 		if err != nil {
 			s.fail(w, r, err)

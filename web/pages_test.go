@@ -1,0 +1,93 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
+	"github.com/steadfast-grc/steadfast/internal/identity"
+)
+
+// TestPagesWithEvidence renders every page over an operating period with
+// evidence: the heat map, the auditor's sample with its downloads, and the
+// signed pack.
+func TestPagesWithEvidence(t *testing.T) {
+	s := newSite(t)
+	now := time.Date(2027, 6, 15, 16, 0, 0, 0, time.UTC)
+	if n := s.seedEvidence(t, engA, now); n == 0 {
+		t.Fatal("nothing seeded")
+	}
+	must(t, s.svc.InviteAuditor(context.Background(), engagement.InviteAuditorRequest{EngagementID: engA, Email: auditorA,
+		Until: compliance.DateOf(now).AddDays(30), Actor: identity.CLIActor(leadA)}))
+
+	lead := s.signIn(leadA, engA)
+	page := body(t, lead.get("/e/"+engA))
+	op, err := s.svc.Operating(context.Background(), engagement.OperatingRequest{EngagementID: engA})
+	must(t, err)
+	if want := len(op.Heatmap.Rows) * len(op.Heatmap.Months); want == 0 || strings.Count(page, "<rect") != want {
+		t.Errorf("heat map cells: %d, want controls × months = %d", strings.Count(page, "<rect"), want)
+	}
+	if !strings.Contains(page, "on time") || !strings.Contains(page, `id="drift-`) {
+		t.Error("the engagement page lacks the coverage cells' words or the drift rows they link to")
+	}
+	svg := lead.get("/e/" + engA + "/heatmap.svg")
+	if svg.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(body(t, svg), "<svg") {
+		t.Error("heatmap.svg is not an SVG")
+	}
+	if owner := body(t, s.signIn(ownerA, engA).get("/e/"+engA+"/mine")); !strings.Contains(owner, "My controls") {
+		t.Errorf("owner page:\n%s", owner)
+	}
+
+	aud := s.signIn(auditorA, engA)
+	room := body(t, aud.get("/e/"+engA+"/audit"))
+	links := regexp.MustCompile(`/e/` + engA + `/audit/evidence/(\d+)`).FindAllStringSubmatch(room, -1)
+	if len(links) == 0 {
+		t.Fatalf("the auditor's room has no evidence to download:\n%.2000s", room)
+	}
+	dl := aud.get(links[0][0])
+	if dl.StatusCode != 200 || !strings.HasPrefix(dl.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("download %s: %d %q", links[0][0], dl.StatusCode, dl.Header.Get("Content-Disposition"))
+	}
+	sampled := map[string]bool{}
+	for _, l := range links {
+		sampled[l[1]] = true
+	}
+	for id := 1; id < 400; id++ {
+		if k := itoa(id); !sampled[k] {
+			if got := aud.get("/e/" + engA + "/audit/evidence/" + k).StatusCode; got != 404 {
+				t.Errorf("evidence %s was not sampled but downloads with %d", k, got)
+			}
+			break
+		}
+	}
+	if got := aud.get("/e/" + engA + "/audit/pack.zip").StatusCode; got != 404 {
+		t.Errorf("pack without a signing key: %d, want 404", got)
+	}
+	key, err := evidencepack.GenerateKey()
+	must(t, err)
+	s.srv.PackKey = key
+	zr := aud.get("/e/" + engA + "/audit/pack.zip")
+	b, _ := io.ReadAll(zr.Body)
+	z, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("pack.zip (%d): %v", zr.StatusCode, err)
+	}
+	names := map[string]bool{}
+	for _, f := range z.File {
+		names[f.Name] = true
+	}
+	if !names[evidencepack.ManifestName] || !names[evidencepack.SignatureName] {
+		t.Errorf("the pack holds %v; want its manifest and signature", names)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
