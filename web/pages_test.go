@@ -49,7 +49,7 @@ func TestPagesWithEvidence(t *testing.T) {
 
 	aud := s.signIn(auditorA, engA)
 	room := body(t, aud.get("/e/"+engA+"/audit"))
-	links := regexp.MustCompile(`/e/` + engA + `/audit/evidence/(\d+)`).FindAllStringSubmatch(room, -1)
+	links := regexp.MustCompile(`/e/`+engA+`/audit/evidence/(\d+)`).FindAllStringSubmatch(room, -1)
 	if len(links) == 0 {
 		t.Fatalf("the auditor's room has no evidence to download:\n%.2000s", room)
 	}
