@@ -25,7 +25,7 @@ var testKey = []byte("0123456789abcdef0123456789abcdef-web-test")
 
 // site is a web server on a fresh database with two clients' engagements.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	db    testenv.Database
 	svc   *engagement.Service
 	srv   *Server
@@ -36,7 +36,7 @@ type site struct {
 // newSite starts the web over TLS (so Secure cookies travel, as in
 // production) with brightlane (client A) and ferrovia-pay (client B)
 // recorded as scoped.
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	db := testenv.Postgres(t)
 	s := &site{t: t, db: db, specs: map[string]*compliance.Spec{}}
@@ -170,11 +170,11 @@ func body(t *testing.T, resp *http.Response) string {
 }
 
 // testLogger sends the server's log to the test's log.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, nil))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

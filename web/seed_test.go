@@ -9,6 +9,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/reports"
 )
 
@@ -57,4 +58,8 @@ func (s *site) seedEvidence(tb testing.TB, id string, now time.Time) int {
 		}
 	}
 	return n
+}
+
+func operatingReq(id string) engagement.OperatingRequest {
+	return engagement.OperatingRequest{EngagementID: id}
 }
