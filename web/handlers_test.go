@@ -59,7 +59,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 				signInEng = engB
 			}
 			c := s.signIn(r.who, signInEng)
-			for path, want := range map[string]int{"/e/" + engA: r.eng, "/e/" + engA + "/mine": r.mine,
+			for path, want := range map[string]int{"/e/" + engA: r.eng, "/e/" + engA + "/heatmap.svg": r.eng, "/e/" + engA + "/mine": r.mine,
 				"/e/" + engA + "/audit": r.audit, "/e/" + engA + "/live": r.live} {
 				if got := c.get(path).StatusCode; got != want {
 					t.Errorf("GET %s as %s: %d, want %d", path, r.who, got, want)
@@ -244,6 +244,22 @@ func TestSignInRateLimited(t *testing.T) {
 	}
 	if !limited {
 		t.Errorf("%d wrong tokens from one address were all answered; want 429", perIPBurst+2)
+	}
+}
+
+func TestSignInRateLimitedPerPerson(t *testing.T) {
+	s := newSite(t)
+	limited := false
+	for i := 0; i < perEmailBurs+1; i++ {
+		// Each from a client of its own: the per-address limit is not what stops it.
+		if got := s.client().post("/signin", url.Values{"token": {s.link(leadA, engA)}}).StatusCode; got == http.StatusTooManyRequests {
+			limited = true
+		} else if got != http.StatusSeeOther {
+			t.Fatalf("sign-in %d: %d", i, got)
+		}
+	}
+	if !limited {
+		t.Errorf("%d sign-ins for one person in a row were all let in; want 429", perEmailBurs+1)
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,7 +89,25 @@ func TestPagesWithEvidence(t *testing.T) {
 		names[f.Name] = true
 	}
 	if !names[evidencepack.ManifestName] || !names[evidencepack.SignatureName] {
-		t.Errorf("the pack holds %v; want its manifest and signature", names)
+		t.Fatalf("the pack holds %v; want its manifest and signature", names)
+	}
+	// Unpacked, it verifies against the deployment's public key.
+	dir := t.TempDir()
+	for _, f := range z.File {
+		rc, err := f.Open()
+		must(t, err)
+		b, err := io.ReadAll(rc)
+		must(t, err)
+		must(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(f.Name)), 0o755))
+		must(t, os.WriteFile(filepath.Join(dir, f.Name), b, 0o644))
+	}
+	res, err := evidencepack.Verify(dir, key.Public().(ed25519.PublicKey))
+	if err != nil || res.Err() != nil {
+		t.Errorf("the downloaded pack does not verify: %v %v", err, res.Err())
+	}
+	// The portfolio shows the drift level the heat map implies.
+	if folio := body(t, lead.get("/?sort=drift")); !strings.Contains(folio, "<th scope=\"col\">Drift</th>") {
+		t.Errorf("portfolio has no drift column:\n%s", folio)
 	}
 }
 

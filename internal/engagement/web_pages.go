@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/reports"
@@ -32,8 +33,11 @@ type PortfolioRow struct {
 	OpenByLevel  map[string]int
 	OpenTotal    int
 	OnTimeRate   *float64
-	Roles        []string
-	Access       EngagementAccess
+	// Drift is the worst drift level of any control ("" before the
+	// evidence record can be built).
+	Drift  string
+	Roles  []string
+	Access EngagementAccess
 }
 
 // Portfolio lists what acc may see, one row per engagement.
@@ -78,7 +82,7 @@ func (s *Service) Portfolio(ctx context.Context, acc WebAccessResult) ([]Portfol
 			}
 		}
 		if a.MayView() {
-			row.OnTimeRate = s.onTimeRate(ctx, st, a.EngagementID)
+			row.OnTimeRate, row.Drift = s.onTimeAndDrift(ctx, st, a.EngagementID)
 		}
 		rows = append(rows, row)
 	}
@@ -86,13 +90,26 @@ func (s *Service) Portfolio(ctx context.Context, acc WebAccessResult) ([]Portfol
 	return rows, nil
 }
 
-func (s *Service) onTimeRate(ctx context.Context, st *postgres.Store, id string) *float64 {
+// onTimeAndDrift reads the on-time rate (nil before anything fell due)
+// and the worst drift level from the evidence record.
+func (s *Service) onTimeAndDrift(ctx context.Context, st *postgres.Store, id string) (*float64, string) {
 	op, err := reports.Build(ctx, st, id, s.now())
-	if err != nil || op.Due == 0 {
-		return nil
+	if err != nil {
+		return nil, ""
+	}
+	worst := -1
+	for _, c := range op.Controls {
+		worst = max(worst, slices.Index(drift.Levels, c.Drift.Level))
+	}
+	level := ""
+	if worst >= 0 {
+		level = string(drift.Levels[worst])
+	}
+	if op.Due == 0 {
+		return nil, level
 	}
 	r := op.OnTimeRate
-	return &r
+	return &r, level
 }
 
 // levelOf is the prompt's rung on the escalation ladder ("asked" before
