@@ -54,6 +54,7 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request, v viewer
 	}
 	s.render(w, r, "engagement.html", http.StatusOK, map[string]any{
 		"Title": view.Summary.Client + " — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "Heatmap": svg,
+		"Burndown":  template.HTML(burndownSVG(view.Burndown)), // #nosec: burndownSVG escapes every text it writes
 		"EventKind": kind, "Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 	"github.com/steadfast-grc/steadfast/internal/identity"
@@ -32,12 +33,21 @@ func TestPagesWithEvidence(t *testing.T) {
 	must(t, s.svc.InviteAuditor(context.Background(), engagement.InviteAuditorRequest{EngagementID: engA, Email: auditorA,
 		Until: compliance.DateOf(now).AddDays(30), Actor: identity.CLIActor(leadA)}))
 
+	for i, c := range []string{"ACC-04", "OPS-15"} {
+		must(t, s.db.Store.OpenItem(context.Background(), postgres.RemediationItem{EngagementID: engA, ControlID: c,
+			ItemID: engA + "/" + c, Rank: i + 1, Title: c, OwnerEmail: ownerA, Due: now.AddDate(0, 1, 0),
+			TicketLabel: "steadfast-" + c, OpenedAt: now.AddDate(0, 0, -30)}))
+	}
+
 	lead := s.signIn(leadA, engA)
 	page := body(t, lead.get("/e/"+engA))
+	if !strings.Contains(page, `id="burndown"`) || !strings.Contains(page, ": 2 open</title>") {
+		t.Error("the engagement page has no remediation burn-down showing the two open items")
+	}
 	op, err := s.svc.Operating(context.Background(), engagement.OperatingRequest{EngagementID: engA})
 	must(t, err)
-	if want := len(op.Heatmap.Rows) * len(op.Heatmap.Months); want == 0 || strings.Count(page, "<rect") != want {
-		t.Errorf("heat map cells: %d, want controls × months = %d", strings.Count(page, "<rect"), want)
+	if want := len(op.Heatmap.Rows) * len(op.Heatmap.Months); want == 0 || strings.Count(page, `stroke="#999"`) != want {
+		t.Errorf("heat map cells: %d, want controls × months = %d", strings.Count(page, `stroke="#999"`), want)
 	}
 	if !strings.Contains(page, "on time") || !strings.Contains(page, `id="drift-`) {
 		t.Error("the engagement page lacks the coverage cells' words or the drift rows they link to")

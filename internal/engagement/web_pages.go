@@ -198,6 +198,9 @@ type EngagementView struct {
 	OpenByLevel map[string]int
 	Progress    []OwnerProgress
 	Gaps        []postgres.GapEntry
+	// Burndown is the remediation items still open at the end of each
+	// week, from the first opened to today.
+	Burndown []BurnPoint
 	// Operating is nil before the evidence record can be built.
 	Operating *reports.Operating
 	Findings  []postgres.Finding
@@ -262,6 +265,11 @@ func (s *Service) EngagementPage(ctx context.Context, id, viewer, eventKind stri
 		return v, err
 	}
 	v.Gaps = slices.DeleteFunc(v.Gaps, func(e postgres.GapEntry) bool { return !e.Gap })
+	items, err := st.Items(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	v.Burndown = Burndown(items, s.now())
 	if op, err := reports.Build(ctx, st, id, s.now()); err == nil {
 		v.Operating = &op
 	}
@@ -417,4 +425,47 @@ func (s *Service) SampledEvidence(ctx context.Context, id string, evidenceID int
 		}
 	}
 	return postgres.Evidence{}, fmt.Errorf("evidence %d of %s: %w", evidenceID, id, errors.Join(ErrNoAccess, postgres.ErrNotFound))
+}
+
+// BurnPoint is how many remediation items were open at a day's end.
+type BurnPoint struct {
+	Day  string
+	Open int
+}
+
+// maxBurnWeeks bounds the burn-down to its last year of weeks.
+const maxBurnWeeks = 53
+
+// Burndown counts the items open at the end of each week from the first
+// item opened until now (a closed item counts until its ClosedAt).
+func Burndown(items []postgres.RemediationItem, now time.Time) []BurnPoint {
+	if len(items) == 0 {
+		return nil
+	}
+	first := items[0].OpenedAt
+	for _, it := range items {
+		if it.OpenedAt.Before(first) {
+			first = it.OpenedAt
+		}
+	}
+	var out []BurnPoint
+	for at := first.Add(7 * 24 * time.Hour); ; at = at.Add(7 * 24 * time.Hour) {
+		if at.After(now) {
+			at = now
+		}
+		open := 0
+		for _, it := range items {
+			if !it.OpenedAt.After(at) && (it.ClosedAt == nil || it.ClosedAt.After(at)) {
+				open++
+			}
+		}
+		out = append(out, BurnPoint{Day: at.Format("2006-01-02"), Open: open})
+		if !at.Before(now) {
+			break
+		}
+	}
+	if len(out) > maxBurnWeeks {
+		out = out[len(out)-maxBurnWeeks:]
+	}
+	return out
 }
