@@ -72,7 +72,19 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/audit/pack.zip", s.signedIn(s.packDownload))
 	mux.HandleFunc("GET /e/{id}/live", s.signedIn(s.live))
 	cop := http.NewCrossOriginProtection()
-	return securityHeaders(cop.Handler(mux))
+	h := securityHeaders(cop.Handler(mux))
+	if strings.HasPrefix(s.BaseURL, "https://") {
+		h = hsts(h)
+	}
+	return h
+}
+
+// hsts tells browsers to use HTTPS only, when the web is served over it.
+func hsts(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // securityHeaders keeps pages out of frames, scripts to our own file and
