@@ -9,6 +9,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 )
 
 // EventEscalated is a problem put in front of the lead outside a prompt's
@@ -45,6 +46,7 @@ func (a *Activities) Escalate(ctx context.Context, in EscalateInput) (EscalateRe
 	}); err != nil {
 		return EscalateResult{}, err
 	}
+	metrics.Escalated(ctx, strings.SplitN(in.Key, "/", 2)[0])
 	if a.Slack == nil {
 		return EscalateResult{}, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 )
 
 // Ladder rungs.
@@ -113,6 +114,7 @@ func (a *Activities) OpenPrompt(ctx context.Context, in OpenPromptInput) (OpenPr
 	if err := a.Store.OpenPrompt(ctx, in.Prompt); err != nil {
 		return OpenPromptResult{}, fmt.Errorf("open prompt %s: %w", in.Prompt.ID, err)
 	}
+	metrics.QuestionOpened(ctx, in.Prompt.Kind)
 	via, err := a.syncDigest(ctx, in.Prompt.EngagementID, in.To)
 	if err != nil {
 		return OpenPromptResult{}, err
@@ -133,6 +135,7 @@ func (a *Activities) RecordPromptAnswer(ctx context.Context, in RecordPromptAnsw
 	if err := a.Store.RecordPromptAnswer(ctx, in.Answer); err != nil {
 		return RecordPromptAnswerResult{}, classify(fmt.Errorf("record answer to %s: %w", in.Answer.PromptID, err))
 	}
+	metrics.QuestionAnswered(ctx, in.Answer.Via)
 	return RecordPromptAnswerResult{}, nil
 }
 
@@ -174,6 +177,7 @@ func (a *Activities) PromptStep(ctx context.Context, in PromptStepInput) (Prompt
 	if err != nil {
 		return PromptStepResult{}, fmt.Errorf("record %s of %s: %w", in.Step.Name, in.PromptID, err)
 	}
+	metrics.LadderStep(ctx, in.Step.Kind)
 	if closes(in.Step.Kind) != "" {
 		if _, err := a.syncDigest(ctx, in.EngagementID, in.To); err != nil {
 			return PromptStepResult{}, err

@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 )
 
 // Error types for Slack failures the workflow treats differently.
@@ -36,6 +37,7 @@ var errUnreachable = errors.New("cannot reach in Slack")
 // 429 retries after the delay Slack asked for; a permanent error does not
 // retry; anything else retries with the activity's backoff.
 func slackError(what string, err error) error {
+	metrics.SlackError(err)
 	if d, ok := slack.RetryAfter(err); ok {
 		return temporal.NewApplicationErrorWithOptions(fmt.Sprintf("%s: Slack rate limit", what), ErrTypeSlackRateLimited,
 			temporal.ApplicationErrorOptions{NextRetryDelay: d, Cause: err})

@@ -158,6 +158,11 @@ type Reassignment struct {
 // EventCertified logs a recorded report or certificate.
 const EventCertified = "certified"
 
+// EventCertificationIgnored logs a certification signalled to the programme
+// that the engagement never recorded (not through its certify update), so
+// the programme did not plan from it.
+const EventCertificationIgnored = "certification-ignored"
+
 // Remediation item statuses: open until the fix is done, done until the
 // owner confirms the evidence exists, then verified; or accepted by the lead.
 const (

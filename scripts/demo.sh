@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: brings up the whole local stack and starts the first example engagement.
-#   1. Temporal: TEMPORAL_ADDRESS when it answers, else the Temporal CLI dev server
-#      on 127.0.0.1:7233 (UI on :8233, history in .steadfast/temporal.db);
+#   1. Temporal: with STEADFAST_TEMPORAL=cluster the Postgres-backed server of
+#      scripts/cluster.sh; else TEMPORAL_ADDRESS when it answers, else the Temporal
+#      CLI dev server on 127.0.0.1:7233 (UI on :8233, history in .steadfast/temporal.db);
 #   2. Postgres: DATABASE_URL, the local server, or an embedded one (scripts/postgres.sh),
 #      and the steadfast database in it;
 #   3. the worker (bin/steadfast-worker, log in .steadfast/worker.log), until /healthz answers;
@@ -44,7 +45,14 @@ case "$addr" in
 *) local_addr=false ;;
 esac
 # shellcheck disable=SC2046
-if [ -n "$addr" ] && tcp_open $(split_hostport "$addr" 7233); then
+if [ "${STEADFAST_TEMPORAL:-dev}" = cluster ]; then
+	# The Postgres-backed server of scripts/cluster.sh (production configuration).
+	# shellcheck source=scripts/cluster.sh
+	. "$STEADFAST_ROOT/scripts/cluster.sh"
+	cluster_up
+	addr=$(cluster_address)
+	local_addr=cluster
+elif [ -n "$addr" ] && tcp_open $(split_hostport "$addr" 7233); then
 	say "Temporal: $addr (TEMPORAL_ADDRESS)"
 elif [ "$local_addr" = false ]; then
 	die "TEMPORAL_ADDRESS=$addr does not answer. Fix it, or unset it to let make demo run a local Temporal dev server"
@@ -232,6 +240,7 @@ done
 
 ui="(your Temporal cluster's UI)"
 if [ "$local_addr" = true ]; then ui="http://localhost:$DEV_UI_PORT/namespaces/$TEMPORAL_NAMESPACE/workflows"; fi
+if [ "$local_addr" = cluster ]; then ui="none (make cluster runs no UI): temporal workflow list --address $TEMPORAL_ADDRESS"; fi
 cat <<NEXT
 
 Steadfast is running.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,7 @@ func newAuditFieldwork(t *testing.T) *auditFieldwork {
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseOperating, RecordedBy: "test", At: at}))
 
 	const queue = "steadfast-audit"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -109,7 +109,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 
 	taskQueue := "steadfast-e2e"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
-		"TEMPORAL_ADDRESS=" + tmp.Address, "TEMPORAL_NAMESPACE=default", "DATABASE_URL=" + db.URL,
+		"TEMPORAL_ADDRESS=" + tmp.Address, "TEMPORAL_NAMESPACE=" + tmp.Namespace, "DATABASE_URL=" + db.URL,
 		"STEADFAST_TASK_QUEUE=" + taskQueue, "LOG_LEVEL=warn",
 	}}
 	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)
@@ -280,7 +280,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, "phase-entered", kinds[len(kinds)-1], "the engagement records entering the operating period")
 	var systems int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM systems WHERE engagement_id = $1 AND scope = 'in'`, spec.ID).Scan(&systems))
-	assert.Equal(t, 5, systems, "revision 2 brought hubspot into scope")
+	assert.Equal(t, 8, systems, "revision 2 brought hubspot into scope (seven in scope in the example)")
 
 	list, err := db.Store.ListEngagements(ctx)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func runningEngagement(t *testing.T, db testenv.Database, spec *compliance.Spec,
 	t.Helper()
 	tmp := testenv.DevServer(t)
 	const queue = "steadfast-running"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store, Jira: jc})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -26,6 +26,7 @@ import (
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/httpserve"
 	"github.com/steadfast-grc/steadfast/internal/identity"
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -54,6 +55,7 @@ Runs the Steadfast worker. Settings come from the environment:
   JIRA_EMAIL, JIRA_API_TOKEN   Jira Cloud credentials
   JIRA_PAT              Jira Data Center personal access token (instead of the above)
   JIRA_WEBHOOK_SECRET   verifies Jira webhooks posted to /jira/webhook
+  OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector for traces (optional); metrics are at /metrics
 `
 
 func main() {
@@ -73,6 +75,11 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err := cfg.CheckActorKey(); err != nil {
 		return err
 	}
+	tel, err := metrics.Setup(ctx, "steadfast-worker", logger)
+	if err != nil {
+		return err
+	}
+	defer shutdownTelemetry(tel, logger)
 	store, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -88,6 +95,10 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer tc.Close()
+	if tc, err = instrumented(tc, cfg, logger, tel); err != nil {
+		return err
+	}
+	defer tc.Close()
 
 	acts := &activities.Activities{Store: store, Temporal: tc}
 	mux := routes(store)
@@ -95,6 +106,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	// through httpLog, which a flood of refused requests cannot turn into a
 	// flood of log lines.
 	httpLog := httpserve.LimitedLogger(ctx, logger, httpserve.DefaultLogLimits())
+	mux.Handle("GET /metrics", tel.Handler())
 	if cfg.SlackBotToken != "" {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
 		acts.Slack = sc
@@ -102,7 +114,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		dispatcher := slack.NewDispatcher(answerer, sc, httpLog)
 		defer dispatcher.Wait()
 		if cfg.SlackSigningSecret != "" {
-			mux.Handle("POST "+slack.InteractionsPath, slackGuard(httpLog).Wrap(slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher)))
+			mux.Handle("POST "+slack.InteractionsPath, metrics.CountRefusals(metrics.ServiceSlack, slackGuard(httpLog).Wrap(slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))))
 		}
 		if cfg.SlackAppToken != "" {
 			sm, err := sc.NewSocketMode()
@@ -121,13 +133,13 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 
 	if cfg.Jira.Enabled() {
-		jc, err := jira.New(cfg.Jira, jira.WithLogger(logger))
+		jc, err := jira.New(cfg.Jira, jira.WithLogger(logger), jira.WithTransport(metrics.Transport(metrics.ServiceJira, nil)))
 		if err != nil {
 			return fmt.Errorf("configure Jira: %w", err)
 		}
 		acts.Jira = jc
 		if cfg.Jira.WebhookSecret != "" {
-			mux.Handle("POST "+jira.WebhookPath, jiraGuard(httpLog).Wrap(jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, httpLog)))
+			mux.Handle("POST "+jira.WebhookPath, metrics.CountRefusals(metrics.ServiceJira, jiraGuard(httpLog).Wrap(jira.NewWebhookHandler(cfg.Jira.WebhookSecret, &tickets.Sink{Temporal: tc, Store: store}, httpLog))))
 		}
 		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}

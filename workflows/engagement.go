@@ -330,14 +330,20 @@ func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *Engagement
 	return workflow.NewContinueAsNewError(ctx, EngagementWorkflowName, next)
 }
 
-// apply folds a child's progress report into the state. Children send
-// their reports fire-and-forget, so a report can arrive after the phase it
-// describes has ended (a readiness report landing once the review is done)
-// or after a later report of the same phase. The engagement never moves
-// backwards: a report from an older revision, from a phase before the
-// current one, or sent before the last report taken, is dropped; only the
-// operating scheduler's on-time rate is still taken from its reports, which
-// go on through readiness and fieldwork.
+// apply folds a child's progress report into the state. A report is
+// display data of the phase the engagement is in, never a transition: the
+// phase moves only where the engagement records it (recordPhase and the
+// phase runners), because any Temporal client can send this signal. So a
+// report of another phase (a late one from a phase that has ended, or one
+// claiming a phase not reached) never moves st.Phase, and only the
+// current phase's own figures are taken from one: the plan, risks and
+// decisions while scoping, the assessment's progress while assessing, the
+// closed gaps while remediating, the on-time rate of the operating
+// scheduler (which goes on reporting through readiness and fieldwork).
+// Children send their reports fire-and-forget, so within the phase a
+// report from an older revision, or sent before the last one taken, is
+// dropped; only scoping's revision moves while it runs (a revised scope),
+// so a report of a newer revision is taken only then.
 func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Phase == compliance.PhaseOperated {
 		// The scheduler says its window has closed: a fact the engagement
@@ -348,36 +354,55 @@ func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Revision < st.Revision || !p.Phase.Valid() {
 		return
 	}
-	if p.Phase.Before(st.Phase) {
-		if p.Phase == compliance.PhaseOperating && p.OnTimeRate != nil {
+	if p.Phase != st.Phase {
+		if p.Phase == compliance.PhaseOperating && p.Phase.Before(st.Phase) && p.Revision == st.Revision && p.OnTimeRate != nil {
 			st.OnTimeRate = p.OnTimeRate
 		}
 		return
 	}
-	if p.Revision == st.Revision && p.Phase == st.Phase && p.At.Before(st.ProgressAt) {
+	if !reportsProgress(p.Phase) || (p.Revision > st.Revision && p.Phase != compliance.PhaseScoping) {
 		return
 	}
-	st.Phase, st.Revision, st.ProgressAt = p.Phase, p.Revision, p.At
+	if p.Revision == st.Revision && p.At.Before(st.ProgressAt) {
+		return
+	}
+	st.Revision, st.ProgressAt = p.Revision, p.At
 	st.WaitingOn, st.WaitingFor, st.UpdatedAt = p.WaitingOn, p.WaitingFor, p.At
 	// Each phase reports what it knows; keep what it does not mention.
-	if p.Plan != nil {
-		st.Plan = p.Plan
-	}
-	if p.Risks != nil {
-		st.Risks = p.Risks
-	}
-	if p.Decisions != nil {
-		st.Decisions = p.Decisions
-	}
-	if p.Assessment != nil {
-		st.Assessment = p.Assessment
-	}
-	if p.Phase == compliance.PhaseRemediation {
+	switch p.Phase {
+	case compliance.PhaseScoping:
+		if p.Plan != nil {
+			st.Plan = p.Plan
+		}
+		if p.Risks != nil {
+			st.Risks = p.Risks
+		}
+		if p.Decisions != nil {
+			st.Decisions = p.Decisions
+		}
+	case compliance.PhaseGapAssessment:
+		if p.Assessment != nil {
+			st.Assessment = p.Assessment
+		}
+	case compliance.PhaseRemediation:
 		st.Verified, st.Accepted = p.Verified, p.Accepted
+	case compliance.PhaseOperating:
+		if p.OnTimeRate != nil {
+			st.OnTimeRate = p.OnTimeRate
+		}
 	}
-	if p.OnTimeRate != nil {
-		st.OnTimeRate = p.OnTimeRate
+}
+
+// reportsProgress says whether a phase has a child that reports progress;
+// in the others (between children, fieldwork, the programme) a report is
+// no one's.
+func reportsProgress(p compliance.Phase) bool {
+	switch p {
+	case compliance.PhaseScoping, compliance.PhaseGapAssessment, compliance.PhaseRemediation,
+		compliance.PhaseOperating, compliance.PhaseReadiness:
+		return true
 	}
+	return false
 }
 
 func (st *EngagementState) status() EngagementStatus {

@@ -68,7 +68,7 @@ func TestStaleProgressNeverMovesThePhaseBack(t *testing.T) {
 // phase never goes back, and fieldwork and the programme still happen, in
 // order.
 func TestEngagementIgnoresProgressDeliveredOutOfOrder(t *testing.T) {
-	env := newEnv(t)
+	env := withIdentity(newEnv(t))
 	mockAssessment(env)
 	env.OnActivity((&activities.Activities{}).RecordCertification, mock.Anything, mock.Anything).Return(nil)
 	recorded := recordedPhases(t, env)
@@ -110,7 +110,7 @@ func TestEngagementIgnoresProgressDeliveredOutOfOrder(t *testing.T) {
 			certified = true
 			cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
 				ReportPeriod: compliance.Span{Start: plan.Operating.Start, End: plan.Operating.End}, Reference: "SOC2-2027"}
-			env.UpdateWorkflow(UpdateCertify, "certify", callbacks(&updateResult{}), CertifyRequest{Certification: cert, By: leadEmail})
+			env.UpdateWorkflow(UpdateCertify, "certify", callbacks(&updateResult{}), CertifyRequest{Certification: cert, Actor: cli(leadEmail)})
 		}
 		assert.NotContains(t, st.WaitingFor, "stale", "a stale report was taken on %s", now.Format("2006-01-02"))
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,7 +53,7 @@ func TestHandOverForReal(t *testing.T) {
 		Revision: 1, Spec: spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
 
 	const queue = "steadfast-handover"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
 	Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -16,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
@@ -68,7 +69,9 @@ func TestHistoryBudgetOverThreeYears(t *testing.T) {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(4 * time.Minute)
-	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{counter}})
+	// The identity interceptor as in withIdentity: updates carry verified
+	// actors.
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{counter, identity.NewInterceptor(testActorKey)}})
 	RegisterWorkflows(env)
 	env.RegisterActivity(&activities.Activities{Store: db.Store, Jira: jc})
 	// Closing the engagement cancels its children by ID; one that has

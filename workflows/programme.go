@@ -31,6 +31,11 @@ type ProgrammeInput struct {
 	// OperatingControls limits the cadence to these controls (tests; a
 	// scope change's new controls are added to it).
 	OperatingControls []string `json:",omitempty"`
+	// LastWindow is the operating window a previous run's scheduler ran to
+	// its end. A run that plans the same window again (its report is not
+	// in yet) has nothing to schedule: it waits for the next
+	// certification instead (see awaitReport).
+	LastWindow compliance.Span `json:",omitzero"`
 }
 
 // ProgrammeState answers the programme query.
@@ -40,6 +45,9 @@ type ProgrammeState struct {
 	Milestones []postcert.Milestone `json:"milestones"`
 	Changes    []ScopeChange        `json:"changes"`
 	Refreshes  int                  `json:"refreshes"`
+	// AwaitingReport: the window has been run to its end and the run waits
+	// for its report (or another certification) to plan the next one.
+	AwaitingReport bool `json:"awaiting_report,omitempty"`
 }
 
 // ScopeChange is a system entering scope or a framework added to the
@@ -90,6 +98,13 @@ type programmeRun struct {
 	revision int
 	// queue holds changes waiting to be carried out by the main loop.
 	queue []ScopeChange
+	// trustCerts: certified signals are checked against the store
+	// (versionProgrammeTrustCertified); drain: signals left in the channel
+	// are taken in before continuing as new (versionProgrammeDrain).
+	trustCerts, drain bool
+	// refreshKey names this run's annual refresh (its prompt and its
+	// re-assessment).
+	refreshKey string
 }
 
 // ProgrammeWorkflow is the certified programme: each cycle it plans the next
@@ -103,6 +118,8 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	if err := r.register(ctx); err != nil {
 		return ProgrammeState{}, err
 	}
+	r.trustCerts = workflow.GetVersion(ctx, versionProgrammeTrustCertified, workflow.DefaultVersion, 1) >= 1
+	r.refreshKey = fmt.Sprintf("cycle-%d", r.state.Cycle)
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	var plan activities.PlanProgrammeResult
 	if err := workflow.ExecuteActivity(actx, a.PlanProgramme, activities.PlanProgrammeInput{
@@ -117,20 +134,35 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		return ProgrammeState{}, err
 	}
 
-	// The cycle's cadence: evidence and quarterly reviews, read from the
-	// stored spec so added systems and frameworks join it.
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            fmt.Sprintf("%s/cycle-%d", OperatingWorkflowID(in.EngagementID), r.state.Cycle),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
-	operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
-		EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Controls: in.OperatingControls,
-	})
+	// The window planned is the one a previous run's scheduler already ran
+	// to its end: its report is not in yet. There is nothing to schedule;
+	// the run waits for the report (or another certification) beside the
+	// scope changes and the annual refresh, and the next run plans from it.
+	awaiting := !in.LastWindow.Start.IsZero() && in.LastWindow == r.state.Window &&
+		workflow.GetVersion(ctx, versionProgrammeAwaitReport, workflow.DefaultVersion, 1) >= 1
+	r.state.AwaitingReport = awaiting
+	// cycleDone: the scheduler has run the window to its end or, when
+	// awaiting, a certification has arrived.
 	cycleDone := false
 	var opErr error
 	sel := workflow.NewSelector(ctx)
-	sel.AddFuture(operating, func(f workflow.Future) { cycleDone, opErr = true, f.Get(ctx, nil) })
+	if awaiting {
+		// Refreshes of this run are named by their date: the next run
+		// keeps the cycle's number.
+		r.refreshKey = fmt.Sprintf("cycle-%d-%s", r.state.Cycle, compliance.DateOf(plan.Refresh))
+	} else {
+		// The cycle's cadence: evidence and quarterly reviews, read from
+		// the stored spec so added systems and frameworks join it.
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            fmt.Sprintf("%s/cycle-%d", OperatingWorkflowID(in.EngagementID), r.state.Cycle),
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		})
+		operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
+			EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Controls: in.OperatingControls,
+		})
+		sel.AddFuture(operating, func(f workflow.Future) { cycleDone, opErr = true, f.Get(ctx, nil) })
+	}
 	if wait := plan.Refresh.Sub(workflow.Now(ctx)); !plan.Refresh.IsZero() && wait >= 0 {
 		sel.AddFuture(workflow.NewTimer(ctx, wait), func(workflow.Future) {
 			if err := r.refresh(ctx); err != nil {
@@ -143,7 +175,15 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalCertified), func(c workflow.ReceiveChannel, _ bool) {
 		var cert postcert.Certification
 		c.Receive(ctx, &cert)
+		cert, ok := r.takeCertification(ctx, cert)
+		if !ok {
+			return
+		}
 		r.in.Certifications = append(r.in.Certifications, cert)
+		if awaiting {
+			cycleDone = true
+			return
+		}
 		var replanned activities.PlanProgrammeResult
 		if err := workflow.ExecuteActivity(actx, a.PlanProgramme, activities.PlanProgrammeInput{
 			Spec: r.spec, Certifications: r.in.Certifications,
@@ -177,19 +217,30 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	if opErr != nil {
 		return ProgrammeState{}, fmt.Errorf("cycle %d of %s: %w", r.state.Cycle, in.EngagementID, opErr)
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := r.settle(ctx); err != nil {
 		return ProgrammeState{}, err
-	}
-	if workflow.GetVersion(ctx, versionProgrammeDrain, workflow.DefaultVersion, 1) >= 1 {
-		r.drainCertified(ctx)
 	}
 	next := r.in
 	next.Spec, next.Revision, next.Cycle, next.Changes, next.ForceContinueAsNew = r.spec, r.revision, r.state.Cycle+1, r.queue, false
-	if in.ForceContinueAsNew {
+	switch {
+	case in.ForceContinueAsNew:
 		next.Cycle = r.state.Cycle
+	case awaiting:
+		// The report has come: the cycle's window is planned from it
+		// next, under the cycle's number.
+		next.Cycle = r.state.Cycle
+	case cycleDone:
+		next.LastWindow = r.state.Window
 	}
 	return ProgrammeState{}, workflow.NewContinueAsNewError(ctx, ProgrammeWorkflowName, next)
 }
+
+// versionProgrammeAwaitReport: a run whose window was already run to its
+// end waits for the next certification instead of continuing as new at
+// once (which looped: each run planned the same window, its scheduler had
+// nothing to send and finished, and the programme continued again without
+// time passing).
+const versionProgrammeAwaitReport = "programme-await-report"
 
 // versionProgrammeDrain: certifications signalled but not yet taken in
 // are carried into the next cycle rather than lost with the run.
@@ -423,7 +474,7 @@ func (r *programmeRun) refresh(ctx workflow.Context) error {
 	if len(res.Controls) > 0 {
 		// The controls the changed requirements rest on are assessed
 		// again with their owners, like a scope change's new ones.
-		ch := ScopeChange{ID: fmt.Sprintf("refresh-cycle-%d", r.state.Cycle), By: "steadfast", NewControls: res.Controls, Status: ChangeProposed}
+		ch := ScopeChange{ID: "refresh-" + r.refreshKey, By: "steadfast", NewControls: res.Controls, Status: ChangeProposed}
 		r.state.Changes = append(r.state.Changes, ch)
 		r.queue = append(r.queue, ch)
 	}
@@ -435,7 +486,7 @@ func (r *programmeRun) refresh(ctx workflow.Context) error {
 	if len(leads) == 0 {
 		return nil
 	}
-	key := fmt.Sprintf("refresh/cycle-%d", r.state.Cycle)
+	key := "refresh/" + r.refreshKey
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            PromptWorkflowID(r.in.EngagementID, key),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,

@@ -32,8 +32,8 @@ func TestProgrammeCarriesACertificationSignalledAsTheCycleEnds(t *testing.T) {
 	iso := postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}}
 	bridge := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 4, Day: 17}, Reference: "bridge letter"}
 	cycleEnd := 28*24*time.Hour + 2*time.Hour
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalCertified, iso) }, cycleEnd-time.Hour)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalCertified, bridge) }, cycleEnd-30*time.Minute)
+	env.RegisterDelayedCallback(func() { env.certify(iso) }, cycleEnd-time.Hour)
+	env.RegisterDelayedCallback(func() { env.certify(bridge) }, cycleEnd-30*time.Minute)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID("brightlane")})
 	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: "brightlane", Spec: testSpec(t), Certifications: []postcert.Certification{soc2}, Cycle: 1, Revision: 1})
 	var can *workflow.ContinueAsNewError

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
@@ -41,7 +43,7 @@ func TestProgrammeDrainsCertifiedForReal(t *testing.T) {
 	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
 
 	const queue = "steadfast-programme"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
 	Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	defer w.Stop()
@@ -49,6 +51,10 @@ func TestProgrammeDrainsCertifiedForReal(t *testing.T) {
 	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
 		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
 	iso := postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}, Reference: "ISO-1"}
+	// The engagement's certify update records a certification before it
+	// signals the programme, which plans only from what is recorded.
+	require.NoError(t, db.Store.RecordCertification(ctx, postgres.CertificationRow{EngagementID: spec.ID, Framework: iso.Framework,
+		CertifiedOn: iso.Date, Reference: iso.Reference, RecordedBy: leadEmail, RecordedAt: time.Now()}))
 	id := ProgrammeWorkflowID(spec.ID)
 	run, err := tmp.Client.SignalWithStartWorkflow(ctx, id, SignalCertified, iso,
 		client.StartWorkflowOptions{ID: id, TaskQueue: queue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},

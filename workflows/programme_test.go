@@ -97,7 +97,7 @@ func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
 			AddFrameworkRequest{Framework: compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version}, Actor: cli(leadEmail)}))
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCertified, postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}})
+		env.certify(postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}})
 	}, 15*24*time.Hour)
 	var mid ProgrammeState
 	env.RegisterDelayedCallback(func() {
@@ -177,6 +177,24 @@ type programmeEnv struct {
 	mu       sync.Mutex
 	specs    []activities.RecordSpecInput
 	assessed []activities.RecordAssessmentInput
+	// recorded are the certifications the engagement recorded (its
+	// certify update); events are the events the programme recorded.
+	recorded []postcert.Certification
+	events   []activities.RecordEventInput
+}
+
+// record stores a certification as the engagement's certify update does
+// before it signals the programme.
+func (e *programmeEnv) record(c postcert.Certification) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.recorded = append(e.recorded, c)
+}
+
+// certify records a certification and signals it, as the engagement does.
+func (e *programmeEnv) certify(c postcert.Certification) {
+	e.record(c)
+	e.SignalWorkflow(SignalCertified, c)
 }
 
 func newProgrammeEnv(t *testing.T, start time.Time, cycle time.Duration) *programmeEnv {
@@ -192,6 +210,22 @@ func newProgrammeEnv(t *testing.T, start time.Time, cycle time.Duration) *progra
 		e.specs = append(e.specs, in)
 		return nil
 	})
+	e.OnActivity(acts.RecordedCertification, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordedCertificationInput) (activities.RecordedCertificationResult, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, c := range e.recorded {
+			if c.Framework == in.Framework && c.Date == in.Date {
+				return activities.RecordedCertificationResult{Found: true, Certification: c}, nil
+			}
+		}
+		return activities.RecordedCertificationResult{}, nil
+	}).Maybe()
+	e.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordEventInput) (activities.RecordEventResult, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.events = append(e.events, in)
+		return activities.RecordEventResult{}, nil
+	}).Maybe()
 	e.OnActivity(acts.RecordAssessment, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordAssessmentInput) (activities.RecordAssessmentResult, error) {
 		e.mu.Lock()
 		defer e.mu.Unlock()

@@ -11,6 +11,8 @@ import (
 
 	goslack "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/steadfast-grc/steadfast/internal/metrics"
 )
 
 // Config holds what the worker reads from the environment
@@ -69,7 +71,7 @@ type Client struct {
 // New builds a Client. It makes no network call.
 func New(cfg Config) *Client {
 	opts := []goslack.Option{
-		goslack.OptionHTTPClient(&http.Client{Timeout: httpTimeout}),
+		goslack.OptionHTTPClient(&http.Client{Timeout: httpTimeout, Transport: metrics.Transport(metrics.ServiceSlack, nil)}),
 	}
 	if cfg.APIURL != "" {
 		u := cfg.APIURL

@@ -2,6 +2,7 @@ package engagement_test
 
 import (
 	"context"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseFieldwork, RecordedBy: "test", At: at}))
 	const queue = "steadfast-service"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -91,17 +91,23 @@ func Postgres(t testing.TB) Database {
 	return Database{URL: u.String(), Store: store}
 }
 
-// Temporal is a running dev server and a client connected to it.
+// Temporal is a running server and a client connected to it in Namespace.
 type Temporal struct {
-	Address string
-	Client  client.Client
+	Address   string
+	Namespace string
+	Client    client.Client
 }
 
 // DevServer starts a Temporal dev server for the test from the pinned CLI
 // (STEADFAST_TEMPORAL_CLI, else bin/temporal, else temporal on PATH) and
-// stops it when the test ends.
+// stops it when the test ends. With STEADFAST_TEST_TEMPORAL_ADDRESS set it
+// starts nothing and uses that server instead, in a namespace of the test's
+// own (see External).
 func DevServer(t testing.TB) Temporal {
 	t.Helper()
+	if addr := os.Getenv(ExternalAddressEnv); addr != "" {
+		return External(t, addr)
+	}
 	return DevServerWith(t)
 }
 
@@ -133,7 +139,7 @@ func DevServerWith(t testing.TB, extraArgs ...string) Temporal {
 	}
 	t.Cleanup(func() { _ = srv.Stop() })
 	c := srv.Client()
-	return Temporal{Address: srv.FrontendHostPort(), Client: c}
+	return Temporal{Address: srv.FrontendHostPort(), Namespace: "default", Client: c}
 }
 
 func temporalCLI() (string, error) {
