@@ -280,3 +280,12 @@ func TestAuditorInviteExpires(t *testing.T) {
 		t.Error("a control owner invited an auditor")
 	}
 }
+
+func TestAnswerChoiceMustBeOffered(t *testing.T) {
+	s := newSite(t)
+	pid := s.prompt(engA, "q/own", ownerA, personKindQ)
+	resp := s.signIn(ownerA, engA).post("/e/"+engA+"/answer", url.Values{"prompt": {pid}, "choice": {strings.Repeat("x", 5000)}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "choose+one") {
+		t.Errorf("a choice not offered: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

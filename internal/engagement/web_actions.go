@@ -38,6 +38,14 @@ func (s *Service) WebAnswer(ctx context.Context, req WebAnswerRequest) (workflow
 	if err != nil {
 		return workflows.PromptAnswer{}, err
 	}
+	// The choice names the update, so only one of the prompt's own is sent.
+	offered := false
+	for _, c := range p.Choices {
+		offered = offered || c.Value == req.Choice
+	}
+	if !offered {
+		return workflows.PromptAnswer{}, fmt.Errorf("choose one of the answers offered")
+	}
 	updateID := fmt.Sprintf("%s/%s/%s/%s", compliance.ChannelWeb, p.ID, person, req.Choice)
 	actor := req.Sign(p.ID, updateID)
 	return s.Answer(ctx, AnswerRequest{PromptID: p.ID, Choice: req.Choice, Note: req.Note, Link: req.Link,
