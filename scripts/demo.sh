@@ -6,7 +6,9 @@
 #   2. Postgres: DATABASE_URL, the local server, or an embedded one (scripts/postgres.sh),
 #      and the steadfast database in it;
 #   3. the worker (bin/steadfast-worker, log in .steadfast/worker.log), until /healthz answers;
-#   4. `go run ./starter engage -f examples/saas-startup.yaml`.
+#   4. `go run ./starter engage -f examples/saas-startup.yaml`;
+#   5. the web (bin/steadfast-web on WEB_ADDR, default 127.0.0.1:8090, log .steadfast/web.log),
+#      and a sign-in link for the example's lead.
 # Running it again reuses whatever is already up. `make down` (scripts/down.sh) stops it.
 set -euo pipefail
 
@@ -120,6 +122,15 @@ shown_db_url=$DATABASE_URL
 [ "$STEADFAST_PG_KIND" != env ] || shown_db_url=$(redact_url "$DATABASE_URL")
 say "DATABASE_URL=$shown_db_url"
 
+# ---------------------------------------------------------------- actor key
+# The web attests who acted with STEADFAST_ACTOR_KEY and the worker checks it, so both
+# get the same key: the one set, else a demo key kept in .steadfast/actor.key.
+if [ -z "${STEADFAST_ACTOR_KEY:-}" ]; then
+	[ -s "$STEADFAST_STATE/actor.key" ] || (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$STEADFAST_STATE/actor.key")
+	STEADFAST_ACTOR_KEY=$(cat "$STEADFAST_STATE/actor.key")
+fi
+export STEADFAST_ACTOR_KEY
+
 # ---------------------------------------------------------------- worker
 section "Worker"
 http_addr=${STEADFAST_HTTP_ADDR:-:8080}
@@ -129,7 +140,7 @@ say "building bin/steadfast-worker"
 go build -o bin/steadfast-worker.tmp ./worker
 mv -f bin/steadfast-worker.tmp bin/steadfast-worker
 # The running worker is reused only when it is this binary with this configuration.
-fingerprint=$(string_digest "$(file_digest bin/steadfast-worker) $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $DATABASE_URL $http_addr ${STEADFAST_TASK_QUEUE:-} ${LOG_LEVEL:-} ${LOG_FORMAT:-}")
+fingerprint=$(string_digest "$(file_digest bin/steadfast-worker) $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $DATABASE_URL $http_addr ${STEADFAST_TASK_QUEUE:-} ${LOG_LEVEL:-} ${LOG_FORMAT:-} $(string_digest "$STEADFAST_ACTOR_KEY")")
 worker_pid="$STEADFAST_STATE/worker.pid"
 if pid_running "$worker_pid" steadfast-worker &&
 	[ "$(cat "$STEADFAST_STATE/worker.fingerprint" 2>/dev/null)" = "$fingerprint" ] &&
@@ -177,6 +188,56 @@ if [ "$rc" -ne 0 ]; then
 	esac
 fi
 
+# ---------------------------------------------------------------- web
+section "Web"
+web_addr=${WEB_ADDR:-127.0.0.1:8090}
+web_port=${web_addr##*:}
+export WEB_ADDR="$web_addr" WEB_BASE_URL="${WEB_BASE_URL:-http://localhost:$web_port}"
+web_health="http://127.0.0.1:$web_port/healthz"
+say "building bin/steadfast-web"
+go build -o bin/steadfast-web.tmp ./web
+mv -f bin/steadfast-web.tmp bin/steadfast-web
+web_fingerprint=$(string_digest "$(file_digest bin/steadfast-web) $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $DATABASE_URL $WEB_ADDR $WEB_BASE_URL $(string_digest "$STEADFAST_ACTOR_KEY")")
+web_pid="$STEADFAST_STATE/web.pid"
+if pid_running "$web_pid" steadfast-web &&
+	[ "$(cat "$STEADFAST_STATE/web.fingerprint" 2>/dev/null)" = "$web_fingerprint" ] &&
+	[ "$(http_status "$web_health")" = 200 ]; then
+	say "web already running (pid $(cat "$web_pid")), same build and configuration"
+else
+	if pid_running "$web_pid" steadfast-web; then
+		say "the web's build or configuration changed; restarting it"
+		stop_pidfile web "$web_pid" steadfast-web
+	fi
+	if tcp_open 127.0.0.1 "$web_port"; then
+		die "port $web_port is taken by another program; stop it or set WEB_ADDR=127.0.0.1:PORT"
+	fi
+	say "starting the web on $WEB_BASE_URL (log .steadfast/web.log)"
+	printf '\n--- started by make demo at %s ---\n' "$(date)" >>"$STEADFAST_STATE/web.log"
+	nohup bin/steadfast-web >>"$STEADFAST_STATE/web.log" 2>&1 </dev/null &
+	echo $! >"$web_pid"
+	echo "$web_fingerprint" >"$STEADFAST_STATE/web.fingerprint"
+	i=0
+	until [ "$(http_status "$web_health")" = 200 ]; do
+		if ! pid_running "$web_pid" steadfast-web; then
+			tail -n 30 "$STEADFAST_STATE/web.log" >&2 || true
+			die "the web exited (log: .steadfast/web.log)"
+		fi
+		i=$((i + 1))
+		[ "$i" -lt 120 ] || die "the web's $web_health did not return 200 within 60 s (log: .steadfast/web.log)"
+		sleep 0.5
+	done
+	say "web is healthy (pid $(cat "$web_pid"))"
+fi
+# The engagement is in the record a moment after it starts; the link needs it there.
+signin="(run: go run ./starter web-login maya@brightlane.io --engagement brightlane)"
+for _ in $(seq 1 20); do
+	if link=$(go run ./starter web-login maya@brightlane.io --engagement brightlane 2>/dev/null); then
+		signin=$link
+		break
+	fi
+	sleep 0.5
+done
+
 ui="(your Temporal cluster's UI)"
 if [ "$local_addr" = true ]; then ui="http://localhost:$DEV_UI_PORT/namespaces/$TEMPORAL_NAMESPACE/workflows"; fi
 if [ "$local_addr" = cluster ]; then ui="none (make cluster runs no UI): temporal workflow list --address $TEMPORAL_ADDRESS"; fi
@@ -186,6 +247,9 @@ Steadfast is running.
   Temporal     $TEMPORAL_ADDRESS (namespace $TEMPORAL_NAMESPACE)
   Postgres     $shown_db_url
   Worker       $health_url   log: .steadfast/worker.log
+  Web          $WEB_BASE_URL   log: .steadfast/web.log
+  Sign in as the lead (maya@brightlane.io; single use, 15 minutes):
+    $signin
 
 What to run next:
   go run ./starter status brightlane        # phase, plan dates, scope risks, who it waits on

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make down`: stops what `make demo` started (from the pid files in .steadfast/):
-# the worker, the Temporal dev server (or the cluster, STEADFAST_TEMPORAL=cluster) and the embedded Postgres. A system Postgres
+# the web, the worker, the Temporal dev server (or the cluster, STEADFAST_TEMPORAL=cluster) and the embedded Postgres. A system Postgres
 # and a Temporal server that demo did not start are left alone. Data stays in
 # .steadfast/ so the next `make demo` carries on; `rm -rf .steadfast` starts afresh.
 set -euo pipefail
@@ -9,6 +9,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$STEADFAST_ROOT"
 
+stop_pidfile web "$STEADFAST_STATE/web.pid" steadfast-web
+rm -f "$STEADFAST_STATE/web.fingerprint"
 stop_pidfile worker "$STEADFAST_STATE/worker.pid" steadfast-worker
 rm -f "$STEADFAST_STATE/worker.fingerprint"
 stop_pidfile "Temporal dev server" "$STEADFAST_STATE/temporal.pid" "server start-dev"

@@ -12,6 +12,8 @@ set -euo pipefail
 . "$STEADFAST_ROOT/scripts/tools.sh"
 # shellcheck source=scripts/postgres.sh
 . "$STEADFAST_ROOT/scripts/postgres.sh"
+# shellcheck source=scripts/chromium.sh
+. "$STEADFAST_ROOT/scripts/chromium.sh"
 
 cd "$STEADFAST_ROOT"
 exec 2>&1 # one stream, so the section headers stay next to their output
@@ -22,6 +24,7 @@ say "$(go version)${CI:+ (CI=$CI)}"
 section "Tools"
 ensure_tools
 export STEADFAST_TEMPORAL_CLI
+ensure_chromium
 
 section "Postgres"
 if steadfast_ensure_postgres test; then

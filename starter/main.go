@@ -47,5 +47,6 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 	root.AddCommand(newPopulationCmd())
 	root.AddCommand(newAuditCmd())
 	registerThirdPartyCommands(root)
+	registerWebCommands(root)
 	return root
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+func runWebCLI(args ...string) (string, string, error) {
+	var out, errOut bytes.Buffer
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// TestWebLoginAndAuditorInvite: web-login prints a link only for someone
+// the engagement knows, and the link's token signs in once; auditor invite
+// is the lead's and lets the auditor have a link.
+func TestWebLoginAndAuditorInvite(t *testing.T) {
+	db := testenv.Postgres(t)
+	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := compliance.PlanEngagement(spec, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Store.RecordScope(context.Background(), postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
+		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseScoping, RecordedBy: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", db.URL)
+	t.Setenv("WEB_BASE_URL", "https://steadfast.example.com")
+
+	out, _, err := runWebCLI("web-login", "maya@brightlane.io", "--engagement", spec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := strings.TrimSpace(out)
+	if !strings.HasPrefix(link, "https://steadfast.example.com/signin?token=") {
+		t.Fatalf("web-login printed %q", out)
+	}
+	svc := &engagement.Service{Store: db.Store}
+	token := strings.TrimPrefix(link, "https://steadfast.example.com/signin?token=")
+	if _, err := svc.RedeemSignInLink(context.Background(), token); err != nil {
+		t.Errorf("the printed link does not sign in: %v", err)
+	}
+	if _, err := svc.RedeemSignInLink(context.Background(), token); err == nil {
+		t.Error("the printed link signed in twice")
+	}
+	if _, _, err := runWebCLI("web-login", "auditor@cpa.example", "--engagement", spec.ID); err == nil {
+		t.Error("web-login made a link for someone the engagement does not know")
+	}
+
+	until := compliance.DateOf(time.Now()).AddDays(30).String()
+	if _, _, err := runWebCLI("auditor", "invite", spec.ID, "auditor@cpa.example", "--until", until, "--as", "leo@brightlane.io"); err == nil {
+		t.Error("a control owner invited an auditor")
+	}
+	out, _, err = runWebCLI("auditor", "invite", spec.ID, "auditor@cpa.example", "--until", until, "--as", "maya@brightlane.io")
+	if err != nil || !strings.Contains(out, "until the end of "+until) {
+		t.Fatalf("auditor invite: %v %q", err, out)
+	}
+	if _, _, err := runWebCLI("web-login", "auditor@cpa.example", "--engagement", spec.ID); err != nil {
+		t.Errorf("web-login for the invited auditor: %v", err)
+	}
+}
