@@ -53,6 +53,16 @@ type OperatingProgress struct {
 }
 
 // Versions of the scheduler's additions.
+//
+// versionPopulationSummary and versionPopulationImport once also required
+// TestTick == 0, which kept the branches out of every run a test made on the
+// dev server and so out of every committed history. They now depend on the
+// version alone: a history recorded before (with TestTick set, or before the
+// branch existed) has no marker, so GetVersion replays it as DefaultVersion
+// and it keeps the path it took; a tick-cadence run takes the production
+// path. TestOperatingPopulationsForReal records both branches
+// (operating_population_import_summary.json) and
+// TestEveryVersionBranchIsReplayed keeps such a history committed.
 const (
 	versionPopulationSummary = "population-summary"
 	versionPopulationImport  = "population-import"
@@ -105,10 +115,11 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	for {
 		until := cursor.Add(span)
-		if len(in.Spec.Integrations.Populations) > 0 && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationImport, workflow.DefaultVersion, 1) == 1 {
+		if len(in.Spec.Integrations.Populations) > 0 && workflow.GetVersion(ctx, versionPopulationImport, workflow.DefaultVersion, 1) == 1 {
 			// Per-event populations from Jira, once a batch, over the
 			// month before the batch; a failed import never holds up
-			// the requests (the CLI can import too).
+			// the requests (the CLI can import too). The gate is the
+			// version alone (see versionPopulationImport).
 			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), a.ImportPopulation, activities.ImportPopulationInput{
 				EngagementID: in.EngagementID, Spec: in.Spec, From: cursor.AddDate(0, -1, 0), To: until,
 			}).Get(ctx, nil)
@@ -203,9 +214,10 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 	req := o.Request
 	question := fmt.Sprintf("Evidence for %s %s, period %s to %s: link the %s record.", o.ControlID, o.Title,
 		req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006"), o.Frequency)
-	if catalog.TakesPopulation(o.Frequency) && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationSummary, workflow.DefaultVersion, 1) == 1 {
+	if catalog.TakesPopulation(o.Frequency) && workflow.GetVersion(ctx, versionPopulationSummary, workflow.DefaultVersion, 1) == 1 {
 		// A per-event control's attestation says what the population
-		// holds so far, so the owner confirms it is complete.
+		// holds so far, so the owner confirms it is complete (gated by
+		// the version alone: see versionPopulationSummary).
 		var sum activities.PopulationSummaryResult
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.PopulationSummary, activities.PopulationSummaryInput{
 			EngagementID: in.EngagementID, ControlID: o.ControlID, PeriodStart: req.PeriodStart, PeriodEnd: req.PeriodEnd,
