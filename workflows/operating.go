@@ -26,13 +26,10 @@ type OperatingInput struct {
 	CursorKey string
 	// Asked counts requests sent over every run.
 	Asked int
-	// ContinueAsNewEvery forces continue-as-new after that many requests
-	// in one run (a test hook; 0 leaves it to Temporal's suggestion).
-	ContinueAsNewEvery int
-	// TestTick and Controls shrink the cadence for tests that run it for
-	// real in minutes (see activities.NextOccurrencesInput).
-	TestTick time.Duration
-	Controls []string
+	// Test shrinks the cadence for tests (OperatingTick,
+	// OperatingControls: see activities.NextOccurrencesInput) and forces
+	// continue-as-new (OperatingContinueAsNewEvery); nil in production.
+	Test *TestHooks `json:",omitempty"`
 	// FromStore schedules from the engagement's current spec in Postgres
 	// (the certified programme, whose scope can grow) rather than Spec.
 	FromStore bool `json:",omitempty"`
@@ -55,9 +52,10 @@ type OperatingProgress struct {
 // Versions of the scheduler's additions.
 //
 // versionPopulationSummary and versionPopulationImport once also required
-// TestTick == 0, which kept the branches out of every run a test made on the
-// dev server and so out of every committed history. They now depend on the
-// version alone: a history recorded before (with TestTick set, or before the
+// a zero test tick (then OperatingInput.TestTick, now TestHooks.OperatingTick),
+// which kept the branches out of every run a test made on the dev server and
+// so out of every committed history. They now depend on the version alone: a
+// history recorded before (with a test tick, or before the
 // branch existed) has no marker, so GetVersion replays it as DefaultVersion
 // and it keeps the path it took; a tick-cadence run takes the production
 // path. TestOperatingPopulationsForReal records both branches
@@ -107,9 +105,10 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	if cursor.IsZero() {
 		cursor = workflow.Now(ctx)
 	}
+	hooks := in.Test.value()
 	span := horizon
-	if in.TestTick > 0 {
-		span = 4 * in.TestTick
+	if hooks.OperatingTick > 0 {
+		span = 4 * hooks.OperatingTick
 	}
 	askedThisRun := 0
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
@@ -129,7 +128,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 		}
 		var next activities.NextOccurrencesResult
 		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
-			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: in.TestTick, Controls: in.Controls,
+			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: hooks.OperatingTick, Controls: hooks.OperatingControls,
 			FromStore: in.FromStore, EngagementID: in.EngagementID,
 		}).Get(ctx, &next)
 		if err != nil {
@@ -144,7 +143,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 			}
 			// Continue as new here, after a wait and before the next ask,
 			// so the requests already sent have long since started.
-			forced := in.ContinueAsNewEvery > 0 && askedThisRun >= in.ContinueAsNewEvery
+			forced := hooks.OperatingContinueAsNewEvery > 0 && askedThisRun >= hooks.OperatingContinueAsNewEvery
 			if forced || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 				next := in
 				next.Cursor, next.CursorKey, next.Asked = cursor, cursorKey, progress.Asked

@@ -77,7 +77,7 @@ func TestOperatingPopulationsForReal(t *testing.T) {
 	id := OperatingWorkflowID(spec.ID)
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, OperatingWorkflowName, OperatingInput{
-		EngagementID: spec.ID, Spec: spec, Plan: plan, Revision: 1, Cursor: lastMonth, Controls: []string{"CHG-01"}})
+		EngagementID: spec.ID, Spec: spec, Plan: plan, Revision: 1, Cursor: lastMonth, Test: &TestHooks{OperatingControls: []string{"CHG-01"}}})
 	require.NoError(t, err)
 	defer func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") }()
 

@@ -16,7 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
-// TestTickCadenceTakesThePopulationBranches: the test cadence (TestTick)
+// TestTickCadenceTakesThePopulationBranches: the test cadence (TestHooks.OperatingTick)
 // no longer turns off the per-event population import and summary, so the
 // tests that run the scheduler in seconds run the path production takes.
 func TestTickCadenceTakesThePopulationBranches(t *testing.T) {
@@ -49,7 +49,7 @@ func TestTickCadenceTakesThePopulationBranches(t *testing.T) {
 	env.SetStartTime(time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC))
 	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
 	env.ExecuteWorkflow(OperatingWorkflow, OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan,
-		TestTick: time.Minute, Controls: []string{"CHG-01"}})
+		Test: &TestHooks{OperatingTick: time.Minute, OperatingControls: []string{"CHG-01"}}})
 	require.True(t, env.IsWorkflowCompleted())
 
 	mu.Lock()
