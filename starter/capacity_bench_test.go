@@ -100,7 +100,7 @@ func BenchmarkOpenEngagements(b *testing.B) {
 		// the five weeks, as it would after an outage.
 		cursor := start.In(time.UTC).Add(-time.Hour)
 		if _, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.OperatingWorkflowID(s.ID), TaskQueue: queue},
-			workflows.OperatingWorkflowName, workflows.OperatingInput{EngagementID: s.ID, Spec: s, Plan: plan, Controls: controls, Cursor: cursor}); err != nil {
+			workflows.OperatingWorkflowName, workflows.OperatingInput{EngagementID: s.ID, Spec: s, Plan: plan, Test: &workflows.TestHooks{OperatingControls: controls}, Cursor: cursor}); err != nil {
 			b.Fatal(err)
 		}
 	}

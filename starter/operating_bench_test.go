@@ -53,7 +53,7 @@ func BenchmarkOperatingCostPerOccurrence(b *testing.B) {
 
 	id := workflows.OperatingWorkflowID(spec.ID)
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, workflows.OperatingWorkflowName,
-		workflows.OperatingInput{EngagementID: spec.ID, Spec: *spec, Plan: plan, TestTick: time.Second, Controls: []string{"ACC-08"}, ContinueAsNewEvery: 10})
+		workflows.OperatingInput{EngagementID: spec.ID, Spec: *spec, Plan: plan, Test: &workflows.TestHooks{OperatingTick: time.Second, OperatingControls: []string{"ACC-08"}, OperatingContinueAsNewEvery: 10}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestOperatingCadenceForReal(t *testing.T) {
 	controls := []string{"ACC-08", "OPS-01"}
 	_, err = tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.OperatingWorkflowID(spec.ID), TaskQueue: taskQueue},
 		workflows.OperatingWorkflowName, workflows.OperatingInput{EngagementID: spec.ID, Spec: *spec, Plan: plan,
-			TestTick: tick, Controls: controls, ContinueAsNewEvery: 3})
+			Test: &workflows.TestHooks{OperatingTick: tick, OperatingControls: controls, OperatingContinueAsNewEvery: 3}})
 	require.NoError(t, err)
 
 	evidencePrompts := func() []postgres.Prompt {

@@ -186,7 +186,7 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Due: st.RemediationDue, Gaps: st.Gaps, Titles: titles,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, PollEvery: hooks.JiraPollEvery,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, Test: hooks.forRemediation(),
 	})
 	var res RemediationResult
 	if err := awaitChild(ctx, st, child, progress, &res); err != nil {
@@ -247,8 +247,7 @@ func operatingChild(ctx workflow.Context, st *EngagementState, hooks TestHooks, 
 	})
 	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
-		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, TestTick: hooks.OperatingTick,
-		Controls: hooks.OperatingControls,
+		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Test: hooks.forOperating(),
 	})
 }
 

@@ -260,7 +260,7 @@ func (h *handOver) startProgramme(ctx workflow.Context) error {
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
-		ForceContinueAsNew: h.hooks.ProgrammeOneCycle, OperatingControls: h.hooks.OperatingControls,
+		Test: h.hooks.forProgramme(),
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return fmt.Errorf("start the programme of %s: %w", st.EngagementID, err)

@@ -76,7 +76,7 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
-		ForceContinueAsNew: hooks.ProgrammeOneCycle, OperatingControls: hooks.OperatingControls,
+		Test: hooks.forProgramme(),
 	})
 	// A later certification (another framework) reaches the programme at
 	// its next cycle; the programme runs until the engagement is closed.

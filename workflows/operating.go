@@ -26,13 +26,10 @@ type OperatingInput struct {
 	CursorKey string
 	// Asked counts requests sent over every run.
 	Asked int
-	// ContinueAsNewEvery forces continue-as-new after that many requests
-	// in one run (a test hook; 0 leaves it to Temporal's suggestion).
-	ContinueAsNewEvery int
-	// TestTick and Controls shrink the cadence for tests that run it for
-	// real in minutes (see activities.NextOccurrencesInput).
-	TestTick time.Duration
-	Controls []string
+	// Test shrinks the cadence for tests (OperatingTick,
+	// OperatingControls: see activities.NextOccurrencesInput) and forces
+	// continue-as-new (OperatingContinueAsNewEvery); nil in production.
+	Test *TestHooks `json:",omitempty"`
 	// FromStore schedules from the engagement's current spec in Postgres
 	// (the certified programme, whose scope can grow) rather than Spec.
 	FromStore bool `json:",omitempty"`
@@ -53,6 +50,17 @@ type OperatingProgress struct {
 }
 
 // Versions of the scheduler's additions.
+//
+// versionPopulationSummary and versionPopulationImport once also required
+// a zero test tick (then OperatingInput.TestTick, now TestHooks.OperatingTick),
+// which kept the branches out of every run a test made on the dev server and
+// so out of every committed history. They now depend on the version alone: a
+// history recorded before (with a test tick, or before the
+// branch existed) has no marker, so GetVersion replays it as DefaultVersion
+// and it keeps the path it took; a tick-cadence run takes the production
+// path. TestOperatingPopulationsForReal records both branches
+// (operating_population_import_summary.json) and
+// TestEveryVersionBranchIsReplayed keeps such a history committed.
 const (
 	versionPopulationSummary = "population-summary"
 	versionPopulationImport  = "population-import"
@@ -97,18 +105,20 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	if cursor.IsZero() {
 		cursor = workflow.Now(ctx)
 	}
+	hooks := in.Test.value()
 	span := horizon
-	if in.TestTick > 0 {
-		span = 4 * in.TestTick
+	if hooks.OperatingTick > 0 {
+		span = 4 * hooks.OperatingTick
 	}
 	askedThisRun := 0
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	for {
 		until := cursor.Add(span)
-		if len(in.Spec.Integrations.Populations) > 0 && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationImport, workflow.DefaultVersion, 1) == 1 {
+		if len(in.Spec.Integrations.Populations) > 0 && workflow.GetVersion(ctx, versionPopulationImport, workflow.DefaultVersion, 1) == 1 {
 			// Per-event populations from Jira, once a batch, over the
 			// month before the batch; a failed import never holds up
-			// the requests (the CLI can import too).
+			// the requests (the CLI can import too). The gate is the
+			// version alone (see versionPopulationImport).
 			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), a.ImportPopulation, activities.ImportPopulationInput{
 				EngagementID: in.EngagementID, Spec: in.Spec, From: cursor.AddDate(0, -1, 0), To: until,
 			}).Get(ctx, nil)
@@ -118,7 +128,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 		}
 		var next activities.NextOccurrencesResult
 		err := workflow.ExecuteActivity(actx, a.NextOccurrences, activities.NextOccurrencesInput{
-			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: in.TestTick, Controls: in.Controls,
+			Spec: in.Spec, Plan: in.Plan, After: cursor, AfterKey: cursorKey, Until: until, TestTick: hooks.OperatingTick, Controls: hooks.OperatingControls,
 			FromStore: in.FromStore, EngagementID: in.EngagementID,
 		}).Get(ctx, &next)
 		if err != nil {
@@ -133,7 +143,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 			}
 			// Continue as new here, after a wait and before the next ask,
 			// so the requests already sent have long since started.
-			forced := in.ContinueAsNewEvery > 0 && askedThisRun >= in.ContinueAsNewEvery
+			forced := hooks.OperatingContinueAsNewEvery > 0 && askedThisRun >= hooks.OperatingContinueAsNewEvery
 			if forced || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 				next := in
 				next.Cursor, next.CursorKey, next.Asked = cursor, cursorKey, progress.Asked
@@ -203,9 +213,10 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 	req := o.Request
 	question := fmt.Sprintf("Evidence for %s %s, period %s to %s: link the %s record.", o.ControlID, o.Title,
 		req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006"), o.Frequency)
-	if catalog.TakesPopulation(o.Frequency) && in.TestTick == 0 && workflow.GetVersion(ctx, versionPopulationSummary, workflow.DefaultVersion, 1) == 1 {
+	if catalog.TakesPopulation(o.Frequency) && workflow.GetVersion(ctx, versionPopulationSummary, workflow.DefaultVersion, 1) == 1 {
 		// A per-event control's attestation says what the population
-		// holds so far, so the owner confirms it is complete.
+		// holds so far, so the owner confirms it is complete (gated by
+		// the version alone: see versionPopulationSummary).
 		var sum activities.PopulationSummaryResult
 		err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.PopulationSummary, activities.PopulationSummaryInput{
 			EngagementID: in.EngagementID, ControlID: o.ControlID, PeriodStart: req.PeriodStart, PeriodEnd: req.PeriodEnd,

@@ -103,7 +103,7 @@ func TestOperatingYearSimulated(t *testing.T) {
 	spec, plan := yearSpec(t)
 	controls := []string{"ACC-08", "ACC-04", "VUL-01", "LOG-03"}
 	log := &evidenceLog{}
-	in := OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan, Controls: controls, ContinueAsNewEvery: 25}
+	in := OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan, Test: &TestHooks{OperatingControls: controls, OperatingContinueAsNewEvery: 25}}
 	start := time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)
 	runs := 0
 	began := time.Now()
@@ -224,7 +224,7 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 		mu.Unlock()
 		return PromptResult{Outcome: OutcomeExpired}, nil
 	}
-	in := OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan, Controls: []string{"ACC-08"}, ContinueAsNewEvery: 1}
+	in := OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan, Test: &TestHooks{OperatingControls: []string{"ACC-08"}, OperatingContinueAsNewEvery: 1}}
 	start := time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)
 	for runs := 0; runs < 30; runs++ {
 		var ts testsuite.WorkflowTestSuite

@@ -26,11 +26,10 @@ type ProgrammeInput struct {
 	// Changes are scope changes accepted but not yet carried out when the
 	// previous run continued as new.
 	Changes []ScopeChange
-	// ForceContinueAsNew makes each cycle continue as new at once (tests).
-	ForceContinueAsNew bool
-	// OperatingControls limits the cadence to these controls (tests; a
-	// scope change's new controls are added to it).
-	OperatingControls []string `json:",omitempty"`
+	// Test: ProgrammeOneCycle makes the run continue as new at once, once;
+	// OperatingControls limits the cadence to these controls (a scope
+	// change's new controls are added to it). Nil in production.
+	Test *TestHooks `json:",omitempty"`
 	// LastWindow is the operating window a previous run's scheduler ran to
 	// its end. A run that plans the same window again (its report is not
 	// in yet) has nothing to schedule: it waits for the next
@@ -159,7 +158,7 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 		})
 		operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
-			EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Controls: in.OperatingControls,
+			EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Test: TestHooks{OperatingControls: in.Test.value().OperatingControls}.forOperating(),
 		})
 		sel.AddFuture(operating, func(f workflow.Future) { cycleDone, opErr = true, f.Get(ctx, nil) })
 	}
@@ -208,7 +207,8 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			r.queue = r.queue[1:]
 		}
 	})
-	for !cycleDone && !in.ForceContinueAsNew && changeErr == nil {
+	oneCycle := in.Test.value().ProgrammeOneCycle
+	for !cycleDone && !oneCycle && changeErr == nil {
 		sel.Select(ctx)
 	}
 	if changeErr != nil {
@@ -221,9 +221,13 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		return ProgrammeState{}, err
 	}
 	next := r.in
-	next.Spec, next.Revision, next.Cycle, next.Changes, next.ForceContinueAsNew = r.spec, r.revision, r.state.Cycle+1, r.queue, false
+	next.Spec, next.Revision, next.Cycle, next.Changes = r.spec, r.revision, r.state.Cycle+1, r.queue
+	if h := next.Test.value(); h.ProgrammeOneCycle {
+		h.ProgrammeOneCycle = false
+		next.Test = h.forProgramme()
+	}
 	switch {
-	case in.ForceContinueAsNew:
+	case oneCycle:
 		next.Cycle = r.state.Cycle
 	case awaiting:
 		// The report has come: the cycle's window is planned from it
@@ -384,10 +388,11 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 		return err
 	}
 	setStatus(ChangeAssessed, gaps)
-	if len(r.in.OperatingControls) > 0 {
+	if h := r.in.Test.value(); len(h.OperatingControls) > 0 {
 		// A test's narrowed cadence takes the new controls from the next
-		// cycle on.
-		r.in.OperatingControls = append(r.in.OperatingControls, res.NewControls...)
+		// cycle on (on a copy: the run's input keeps its own).
+		h.OperatingControls = append(slices.Clone(h.OperatingControls), res.NewControls...)
+		r.in.Test = &h
 	}
 	return nil
 }

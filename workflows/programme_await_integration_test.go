@@ -57,7 +57,7 @@ func TestProgrammeAwaitsTheReportForReal(t *testing.T) {
 	id := ProgrammeWorkflowID(spec.ID)
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue},
 		ProgrammeWorkflowName, ProgrammeInput{EngagementID: spec.ID, Spec: spec, Certifications: []postcert.Certification{soc2},
-			Cycle: 2, Revision: 1, LastWindow: window, OperatingControls: []string{"ACC-04"}})
+			Cycle: 2, Revision: 1, LastWindow: window, Test: &TestHooks{OperatingControls: []string{"ACC-04"}}})
 	require.NoError(t, err)
 	defer func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") }()
 

@@ -59,7 +59,7 @@ func TestProgrammeDrainsCertifiedForReal(t *testing.T) {
 	run, err := tmp.Client.SignalWithStartWorkflow(ctx, id, SignalCertified, iso,
 		client.StartWorkflowOptions{ID: id, TaskQueue: queue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
 		ProgrammeWorkflowName, ProgrammeInput{EngagementID: spec.ID, Spec: spec, Certifications: []postcert.Certification{soc2},
-			Cycle: 1, Revision: 1, ForceContinueAsNew: true, OperatingControls: []string{"ACC-04"}})
+			Cycle: 1, Revision: 1, Test: &TestHooks{ProgrammeOneCycle: true, OperatingControls: []string{"ACC-04"}}})
 	require.NoError(t, err)
 	defer func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") }()
 

@@ -23,9 +23,9 @@ type RemediationInput struct {
 	Titles           map[string]string
 	ParentWorkflowID string
 	Revision         int
-	// PollEvery is how often Jira is polled for tickets whose webhook never
-	// came; zero means DefaultJiraPoll.
-	PollEvery time.Duration
+	// Test.JiraPollEvery replaces DefaultJiraPoll, how often Jira is
+	// polled for tickets whose webhook never came; nil in production.
+	Test *TestHooks `json:",omitempty"`
 	// State is what the previous run handed on when it continued as new;
 	// nil on the first run.
 	State *RemediationState `json:",omitempty"`
@@ -174,9 +174,9 @@ func remediationInOneRun(ctx workflow.Context, in RemediationInput) (Remediation
 		workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, p)
 	}
 	// The polling fallback: one Jira search for every open ticket, so a
-	// lost webhook delays a completion by at most PollEvery.
+	// lost webhook delays a completion by at most DefaultJiraPoll.
 	pollDue := false
-	every := in.PollEvery
+	every := in.Test.value().JiraPollEvery
 	if every <= 0 {
 		every = DefaultJiraPoll
 	}

@@ -63,7 +63,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	defer w.Stop()
 
 	in := remediationInput(t, "ACC-04", "LOG-02", "CHG-01")
-	in.Spec, in.PollEvery = spec, 50*time.Millisecond
+	in.Spec, in.Test = spec, &TestHooks{JiraPollEvery: 50 * time.Millisecond}
 	id := RemediationWorkflowID(spec.ID)
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, RemediationWorkflowName, in)

@@ -172,7 +172,7 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		}
 	}
 	polling := r.in.Spec.Integrations.JiraProject != ""
-	every := r.in.PollEvery
+	every := r.in.Test.value().JiraPollEvery
 	if every <= 0 {
 		every = DefaultJiraPoll
 	}

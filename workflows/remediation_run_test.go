@@ -134,7 +134,7 @@ func remediationCalls[T any](t *testing.T, env *remediationEnv, name string) []T
 
 func remediationInput(t *testing.T, controls ...string) RemediationInput {
 	spec := testSpec(t)
-	in := RemediationInput{EngagementID: spec.ID, Spec: spec, Due: time.Now().Add(90 * 24 * time.Hour), Titles: map[string]string{}, PollEvery: time.Hour}
+	in := RemediationInput{EngagementID: spec.ID, Spec: spec, Due: time.Now().Add(90 * 24 * time.Hour), Titles: map[string]string{}, Test: &TestHooks{JiraPollEvery: time.Hour}}
 	for i, c := range controls {
 		in.Gaps = append(in.Gaps, activities.RegisterEntry{ControlID: c, Rank: i + 1, Status: "missing", Owner: delegateEmail})
 		in.Titles[c] = "Control " + c
