@@ -45,7 +45,7 @@ func (a Actor) CheckShape() error {
 		return errors.New("say who is acting (--as EMAIL)")
 	case a.Channel == ChannelCLI:
 		if strings.TrimSpace(a.Operator) == "" {
-			return errors.New("a command from the CLI needs its operator")
+			return errors.New("a command from the CLI needs its operator (the OS user, or set STEADFAST_OPERATOR)")
 		}
 		return nil
 	case attestedChannels[a.Channel]:

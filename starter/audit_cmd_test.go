@@ -23,6 +23,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -51,7 +52,7 @@ func newAuditFieldwork(t *testing.T) *auditFieldwork {
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseOperating, RecordedBy: "test", At: at}))
 
 	const queue = "steadfast-audit"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -145,7 +146,7 @@ func TestAuditFieldwork(t *testing.T) {
 			"PBC-2,ACC-99,Unknown control,,2027-06-14\n"+
 			"PBC-3,,Outsider,bob@elsewhere.io,2027-06-14\n"+
 			"PBC-4,,Bad date,,14/06/2027\n")
-		_, err := f.cli("audit", "import", f.spec.ID, bad, "--as", "maya@brightlane.io")
+		_, err := f.cli("audit", "import", f.spec.ID, "--as", "sam@steadfast.example", bad)
 		require.Error(t, err)
 		for _, want := range []string{`bad.csv:3: control_id: "ACC-99" is not a control`, "bad.csv:4: owner: bob@elsewhere.io is not one of the engagement's people",
 			`bad.csv:5: due: "14/06/2027" is not a date`, "3 problem(s) in " + bad + "; nothing was routed"} {
@@ -201,11 +202,11 @@ func TestAuditFieldwork(t *testing.T) {
 		assert.True(t, st.Next.At.Before(due) && st.Next.At.After(due.AddDate(0, 0, -10)), "first reminder at %s", st.Next.At)
 
 		// The same list again routes nothing; a changed one says what changed.
-		out, err = f.cli("audit", "import", f.spec.ID, path, "--as", "maya@brightlane.io")
+		out, err = f.cli("audit", "import", f.spec.ID, "--as", "sam@steadfast.example", path)
 		require.NoError(t, err, out)
 		assert.Contains(t, out, "brightlane: 0 routed, 5 already routed")
 		changed := f.file(t, "pbc-v2.csv", strings.Replace(auditList, "2027-06-14", "2027-06-21", 1))
-		out, err = f.cli("audit", "import", f.spec.ID, changed, "--as", "maya@brightlane.io")
+		out, err = f.cli("audit", "import", f.spec.ID, "--as", "sam@steadfast.example", changed)
 		require.NoError(t, err, out)
 		assert.Contains(t, out, "already routed (the list now differs in due; the first routing stands)")
 		assert.Equal(t, 5, f.count(t, `SELECT count(*) FROM audit_requests`))
@@ -218,10 +219,10 @@ func TestAuditFieldwork(t *testing.T) {
 	})
 
 	t.Run("one request from flags", func(t *testing.T) {
-		_, err := f.cli("audit", "request", f.spec.ID, "--id", "PBC-6", "--control", "GOV-01", "--due", "next week", "--description", "x", "--as", "maya@brightlane.io")
+		_, err := f.cli("audit", "request", f.spec.ID, "--as", "sam@steadfast.example", "--id", "PBC-6", "--control", "GOV-01", "--due", "next week", "--description", "x")
 		require.ErrorContains(t, err, `--due: "next week" is not a date`)
-		out, err := f.cli("audit", "request", f.spec.ID, "--id", "PBC 6", "--control", "gov-01", "--due", "2027-06-20",
-			"--description", "Board minutes approving the policy", "--as", "maya@brightlane.io")
+		out, err := f.cli("audit", "request", f.spec.ID, "--as", "sam@steadfast.example", "--id", "PBC 6", "--control", "gov-01", "--due", "2027-06-20",
+			"--description", "Board minutes approving the policy")
 		require.NoError(t, err, out)
 		assert.Contains(t, out, "brightlane: 1 routed, 0 already routed")
 		p := f.auditPrompts(t, 6)
@@ -235,7 +236,7 @@ func TestAuditFieldwork(t *testing.T) {
 		assert.Equal(t, "leo@brightlane.io", p[key].AddresseeEmail)
 		assert.Equal(t, "cli", f.requests(t)["PBC 6"].ImportedFrom)
 
-		out, err = f.cli("audit", "request", f.spec.ID, "--id", "PBC 6", "--due", "2027-06-20", "--description", "again", "--as", "maya@brightlane.io")
+		out, err = f.cli("audit", "request", f.spec.ID, "--as", "sam@steadfast.example", "--id", "PBC 6", "--due", "2027-06-20", "--description", "again")
 		require.NoError(t, err)
 		assert.Contains(t, out, "brightlane: 0 routed, 1 already routed")
 	})

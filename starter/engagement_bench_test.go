@@ -22,6 +22,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -79,7 +80,7 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		b.Fatal(err)
 	}
 	const queue = "bench-engagement"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store, Slack: sc, Jira: jc})
 	w.RegisterWorkflowWithOptions(func(workflow.Context) error { return nil }, workflow.RegisterOptions{Name: "NoOp"})
 	if err := w.Start(); err != nil {
@@ -99,7 +100,7 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		}
 		signoff := workflows.PromptWorkflowID(spec.ID, "scope-signoff/r1")
 		waitOpen(b, db, spec.ID, func(p postgres.Prompt) bool { return p.ID == signoff }, 1)
-		if _, err := svc.Answer(ctx, signoff, "bench-signoff", workflows.AnswerPromptRequest{Choice: "approve", By: "maya@brightlane.io", Note: "ok"}); err != nil {
+		if _, err := svc.Answer(ctx, signoff, "bench-signoff", workflows.AnswerPromptRequest{Choice: "approve", Actor: identity.CLIActor("maya@brightlane.io"), Note: "ok"}); err != nil {
 			b.Fatal(err)
 		}
 		var controls int
@@ -113,9 +114,9 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		}
 		prompts := waitOpen(b, db, spec.ID, func(p postgres.Prompt) bool { return p.Kind == "control-status" }, controls)
 		parallel(b, prompts, func(i int, p postgres.Prompt) error {
-			req := workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "evidence in the GRC drive", By: p.AddresseeEmail}
+			req := workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "evidence in the GRC drive", Actor: identity.CLIActor(p.AddresseeEmail)}
 			if i%5 == 0 {
-				req = workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail}
+				req = workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, Actor: identity.CLIActor(p.AddresseeEmail)}
 			}
 			_, err := svc.Answer(ctx, p.ID, "bench/"+p.ID, req)
 			return err
@@ -134,7 +135,7 @@ func BenchmarkAssessAndRemediate(b *testing.B) {
 		parallel(b, items, func(_ int, it postgres.RemediationItem) error {
 			h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 				WorkflowID: it.ItemID, UpdateID: "bench", UpdateName: workflows.UpdateCompleteGap,
-				Args:         []any{workflows.CompleteGapRequest{By: it.OwnerEmail, Evidence: "https://drive.example/" + it.ControlID}},
+				Args:         []any{workflows.CompleteGapRequest{Actor: identity.CLIActor(it.OwnerEmail), Evidence: "https://drive.example/" + it.ControlID}},
 				WaitForStage: client.WorkflowUpdateStageCompleted,
 			})
 			if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -162,11 +163,11 @@ func TestEngagementEndToEnd(t *testing.T) {
 	require.ErrorIs(t, err, engagement.ErrAlreadyRunning)
 
 	// The validator turns away a control owner.
-	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "leo@brightlane.io", Channel: "cli"})
+	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, Actor: identity.CLIActor("leo@brightlane.io")})
 	require.ErrorContains(t, err, "may not answer")
 
 	// The lead rejects; running the same command twice records one decision.
-	reject := workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "HubSpot holds customer contacts: bring it in", Channel: "cli"}
+	reject := workflows.DecideScopeRequest{Decision: workflows.DecisionReject, Actor: identity.CLIActor("maya@brightlane.io"), Reason: "HubSpot holds customer contacts: bring it in", Channel: "cli"}
 	d1, err := e.decideScope(ctx, spec.ID, reject)
 	require.NoError(t, err)
 	d2, err := e.decideScope(ctx, spec.ID, reject)
@@ -219,10 +220,10 @@ func TestEngagementEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, said, `Recorded "approve"`)
 
-	approve := workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "maya@brightlane.io", Reason: "scope agreed", Channel: "cli"}
+	approve := workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, Actor: identity.CLIActor("maya@brightlane.io"), Reason: "scope agreed", Channel: "cli"}
 	_, err = e.decideScope(ctx, spec.ID, approve)
 	require.NoError(t, err, "re-running the approving command is not an error")
-	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionReject, By: "maya@brightlane.io", Reason: "x"})
+	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionReject, Actor: identity.CLIActor("maya@brightlane.io"), Reason: "x"})
 	require.ErrorContains(t, err, "already approved")
 
 	st = waitFor("the gap assessment", func(s workflows.EngagementStatus) bool {

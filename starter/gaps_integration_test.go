@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -27,11 +28,11 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 	open := answerControls(t, ctx, db, svc, id, controls, func(i int, p postgres.Prompt) workflows.AnswerPromptRequest {
 		switch i {
 		case 0:
-			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail, Channel: "cli"}
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, Actor: identity.CLIActor(p.AddresseeEmail)}
 		case 1:
-			return workflows.AnswerPromptRequest{Choice: workflows.AssessUnsampleable, Note: "done, but only some occurrences are minuted", By: p.AddresseeEmail, Channel: "cli"}
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessUnsampleable, Note: "done, but only some occurrences are minuted", Actor: identity.CLIActor(p.AddresseeEmail)}
 		}
-		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive by IT", By: p.AddresseeEmail, Channel: "cli"}
+		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive by IT", Actor: identity.CLIActor(p.AddresseeEmail)}
 	})
 	missing, weak := open[0], open[1]
 	require.Eventually(t, func() bool {

@@ -21,6 +21,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -77,9 +78,9 @@ func answerAssessment(t *testing.T, ctx context.Context, db testenv.Database, sv
 	t.Helper()
 	open := answerControls(t, ctx, db, svc, id, controls, func(i int, p postgres.Prompt) workflows.AnswerPromptRequest {
 		if i < missing {
-			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, By: p.AddresseeEmail}
+			return workflows.AnswerPromptRequest{Choice: workflows.AssessMissing, Actor: identity.CLIActor(p.AddresseeEmail)}
 		}
-		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive", By: p.AddresseeEmail}
+		return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "exported monthly to the GRC drive", Actor: identity.CLIActor(p.AddresseeEmail)}
 	})
 	var gaps []string
 	for _, p := range open[:missing] {
@@ -128,7 +129,7 @@ func runJiraRemediation(t *testing.T, kill bool) {
 
 	taskQueue := "steadfast-jira"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
-		"SLACK_BOT_TOKEN=xoxb-test", "SLACK_API_URL=" + slackEmu.URL(),
+		"SLACK_BOT_TOKEN=xoxb-test", "STEADFAST_ACTOR_KEY=" + testActorKey, "SLACK_API_URL=" + slackEmu.URL(),
 		"TEMPORAL_ADDRESS=" + tmp.Address, "DATABASE_URL=" + db.URL, "STEADFAST_TASK_QUEUE=" + taskQueue, "LOG_LEVEL=" + envOr("STEADFAST_TEST_WORKER_LOG", "warn"),
 		"JIRA_BASE_URL=" + emu.URL(), "JIRA_EMAIL=" + jiraemu.Email, "JIRA_API_TOKEN=" + jiraemu.APIToken,
 		"JIRA_WEBHOOK_SECRET=" + testJiraSecret,
@@ -146,7 +147,7 @@ func runJiraRemediation(t *testing.T, kill bool) {
 		st, err = e.status(ctx, spec.ID)
 		return err == nil && len(st.WaitingOn) == 1
 	}, time.Minute, 100*time.Millisecond)
-	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, By: "maya@brightlane.io", Channel: "cli"})
+	_, err = e.decideScope(ctx, spec.ID, workflows.DecideScopeRequest{Decision: workflows.DecisionApprove, Actor: identity.CLIActor("maya@brightlane.io")})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		st, err = e.status(ctx, spec.ID)
@@ -249,7 +250,7 @@ func runJiraRemediation(t *testing.T, kill bool) {
 		c = refused[0]
 	}
 	h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: c.ItemID, UpdateID: "close", UpdateName: workflows.UpdateCompleteGap,
-		Args: []any{workflows.CompleteGapRequest{By: c.OwnerEmail, Evidence: "https://drive.example/" + c.ControlID}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		Args: []any{workflows.CompleteGapRequest{Actor: identity.CLIActor(c.OwnerEmail), Evidence: "https://drive.example/" + c.ControlID}}, WaitForStage: client.WorkflowUpdateStageCompleted})
 	require.NoError(t, err)
 	require.NoError(t, h.Get(ctx, nil))
 
@@ -305,7 +306,7 @@ func answerEvidence(t *testing.T, ctx context.Context, db testenv.Database, svc 
 		}
 		return false
 	}, time.Minute, 100*time.Millisecond, "the owner was not asked for evidence for %s", it.ControlID)
-	_, err := svc.Answer(ctx, promptID, "evidence", workflows.AnswerPromptRequest{Choice: "fixed", By: it.OwnerEmail, Link: "https://drive.example/" + it.ControlID})
+	_, err := svc.Answer(ctx, promptID, "evidence", workflows.AnswerPromptRequest{Choice: "fixed", Actor: identity.CLIActor(it.OwnerEmail), Link: "https://drive.example/" + it.ControlID})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		items, err := db.Store.Items(ctx, id)

@@ -27,6 +27,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -178,7 +179,7 @@ func TestReadinessAndProgrammeForReal(t *testing.T) {
 	spec, window, planted := recordPastWindow(t, ctx, db, time.Now())
 	id := spec.ID
 	const queue = "steadfast-lifecycle"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -218,12 +219,12 @@ func TestReadinessAndProgrammeForReal(t *testing.T) {
 		"the review finds exactly the planted deviations, and none that were not")
 
 	fixP, acceptP := byFinding[planted.late], byFinding[planted.retro]
-	_, err = svc.Answer(ctx, acceptP.ID, "test/accept-no-reason", workflows.AnswerPromptRequest{Choice: workflows.DecisionAccept, By: lead, Channel: "cli"})
+	_, err = svc.Answer(ctx, acceptP.ID, "test/accept-no-reason", workflows.AnswerPromptRequest{Choice: workflows.DecisionAccept, Actor: identity.CLIActor(lead)})
 	require.ErrorContains(t, err, "needs a note", "accepting a finding needs a reason")
-	_, err = svc.Answer(ctx, fixP.ID, "test/"+fixP.ID, workflows.AnswerPromptRequest{Choice: workflows.DecisionFix, By: lead, Channel: "cli"})
+	_, err = svc.Answer(ctx, fixP.ID, "test/"+fixP.ID, workflows.AnswerPromptRequest{Choice: workflows.DecisionFix, Actor: identity.CLIActor(lead)})
 	require.NoError(t, err)
 	const reason = "scanner outage that week; the compensating manual review is minuted"
-	_, err = svc.Answer(ctx, acceptP.ID, "test/"+acceptP.ID, workflows.AnswerPromptRequest{Choice: workflows.DecisionAccept, Note: reason, By: lead, Channel: "cli"})
+	_, err = svc.Answer(ctx, acceptP.ID, "test/"+acceptP.ID, workflows.AnswerPromptRequest{Choice: workflows.DecisionAccept, Note: reason, Actor: identity.CLIActor(lead)})
 	require.NoError(t, err)
 
 	// The fix goes to the control's owner, who must link the evidence.
@@ -231,10 +232,10 @@ func TestReadinessAndProgrammeForReal(t *testing.T) {
 	owner, ok := fixes["readiness/r1/fix/"+planted.late]
 	require.True(t, ok, "the fix prompt is keyed by the finding: %v", slices.Collect(maps.Keys(fixes)))
 	assert.Equal(t, "priya@brightlane.io", owner.AddresseeEmail, "OPS-01's owner fixes it")
-	_, err = svc.Answer(ctx, owner.ID, "test/fixed-no-link", workflows.AnswerPromptRequest{Choice: "fixed", By: owner.AddresseeEmail, Channel: "cli"})
+	_, err = svc.Answer(ctx, owner.ID, "test/fixed-no-link", workflows.AnswerPromptRequest{Choice: "fixed", Actor: identity.CLIActor(owner.AddresseeEmail)})
 	require.ErrorContains(t, err, "needs a link")
 	const fixLink = "https://drive.example/fixes/ops-01-change-log"
-	_, err = svc.Answer(ctx, owner.ID, "test/"+owner.ID, workflows.AnswerPromptRequest{Choice: "fixed", Link: fixLink, By: owner.AddresseeEmail, Channel: "cli"})
+	_, err = svc.Answer(ctx, owner.ID, "test/"+owner.ID, workflows.AnswerPromptRequest{Choice: "fixed", Link: fixLink, Actor: identity.CLIActor(owner.AddresseeEmail)})
 	require.NoError(t, err)
 
 	var res workflows.ReadinessResult
@@ -332,7 +333,7 @@ func TestReadinessAndProgrammeForReal(t *testing.T) {
 	approvals := promptsOfKind(t, ctx, db, id, workflows.PromptKindScopeChange, 1)
 	approval, ok := approvals["scope-change/"+sys.ID]
 	require.True(t, ok, "the lead is asked about %s", sys.ID)
-	_, err = svc.Answer(ctx, approval.ID, "test/"+approval.ID, workflows.AnswerPromptRequest{Choice: "approve", By: lead, Channel: "cli"})
+	_, err = svc.Answer(ctx, approval.ID, "test/"+approval.ID, workflows.AnswerPromptRequest{Choice: "approve", Actor: identity.CLIActor(lead)})
 	require.NoError(t, err)
 	assessed := answerControls(t, ctx, db, svc, id, len(sys.NewControls), inPlace)
 	var keys []string
@@ -387,5 +388,5 @@ func TestReadinessAndProgrammeForReal(t *testing.T) {
 // evidence, so a scope change's new controls leave no gaps.
 func inPlace(_ int, p postgres.Prompt) workflows.AnswerPromptRequest {
 	return workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented, Note: "badge logs exported monthly by facilities",
-		By: p.AddresseeEmail, Channel: "cli"}
+		Actor: identity.CLIActor(p.AddresseeEmail)}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -43,7 +44,7 @@ func BenchmarkOperatingCostPerOccurrence(b *testing.B) {
 		b.Fatal(err)
 	}
 	const queue = "bench-operating"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	if err := w.Start(); err != nil {
 		b.Fatal(err)
@@ -67,7 +68,7 @@ func BenchmarkOperatingCostPerOccurrence(b *testing.B) {
 			if answered[p.ID] || len(answered) >= b.N {
 				continue
 			}
-			if _, err := svc.Answer(ctx, p.ID, "bench", workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://e.example/" + p.Key, By: p.AddresseeEmail}); err != nil {
+			if _, err := svc.Answer(ctx, p.ID, "bench", workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://e.example/" + p.Key, Actor: identity.CLIActor(p.AddresseeEmail)}); err != nil {
 				b.Fatal(err)
 			}
 			answered[p.ID] = true

@@ -16,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -76,7 +77,7 @@ func TestOperatingCadenceForReal(t *testing.T) {
 	// Answer the first occurrence of each control with a link.
 	svc := answers.Service{Temporal: tmp.Client}
 	for _, p := range first[:2] {
-		_, err := svc.Answer(ctx, p.ID, "test/"+p.ID, workflows.AnswerPromptRequest{Choice: "evidence", By: p.AddresseeEmail,
+		_, err := svc.Answer(ctx, p.ID, "test/"+p.ID, workflows.AnswerPromptRequest{Choice: "evidence", Actor: identity.CLIActor(p.AddresseeEmail),
 			Link: "https://drive.example/" + strings.ReplaceAll(p.Key, "/", "-")})
 		require.NoError(t, err)
 	}

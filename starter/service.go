@@ -1,15 +1,13 @@
 package main
 
 import (
-	"os"
-	"os/user"
-
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 )
 
 // The CLI is a thin adapter over internal/engagement: each command parses
@@ -56,21 +54,5 @@ func openService(cmd *cobra.Command, n needs) (svc *engagement.Service, close fu
 }
 
 // cliActor is who acts through the CLI: the person named with --as, and the
-// operator at the keyboard (STEADFAST_OPERATOR, else the OS user), recorded
-// as exactly that.
-func cliActor(person string) compliance.Actor {
-	return compliance.Actor{Person: person, Channel: compliance.ChannelCLI, Operator: operator()}
-}
-
-func operator() string {
-	if op := os.Getenv("STEADFAST_OPERATOR"); op != "" {
-		return op
-	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	if u := os.Getenv("USER"); u != "" {
-		return u
-	}
-	return "unknown-operator"
-}
+// operator at the keyboard, recorded as exactly that.
+func cliActor(person string) compliance.Actor { return identity.CLIActor(person) }

@@ -21,6 +21,9 @@ import (
 
 const testSigningSecret = "test-signing-secret"
 
+// testActorKey is the STEADFAST_ACTOR_KEY the tests' workers share.
+const testActorKey = "test-actor-key-0123456789abcdef-0123456789"
+
 // TestSlackPromptEndToEnd runs the scope sign-off through Slack: the real
 // worker process, with the real slack-go client pointed at the emulator,
 // posts the lead's digest (after a 429), and signed clicks posted to the
@@ -47,7 +50,7 @@ func TestSlackPromptEndToEnd(t *testing.T) {
 	taskQueue := "steadfast-slack"
 	w := &workerProcess{t: t, bin: buildWorker(t), addr: freeAddr(t), env: []string{
 		"TEMPORAL_ADDRESS=" + tmp.Address, "DATABASE_URL=" + db.URL, "STEADFAST_TASK_QUEUE=" + taskQueue,
-		"LOG_LEVEL=warn", "SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=" + testSigningSecret,
+		"LOG_LEVEL=warn", "SLACK_BOT_TOKEN=xoxb-test", "STEADFAST_ACTOR_KEY=" + testActorKey, "SLACK_SIGNING_SECRET=" + testSigningSecret,
 		"SLACK_API_URL=" + emu.URL(),
 	}}
 	w.env = append(w.env, "STEADFAST_HTTP_ADDR="+w.addr)

@@ -26,6 +26,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -48,6 +49,8 @@ Runs the Steadfast worker. Settings come from the environment:
   SLACK_SIGNING_SECRET  verifies Slack interactivity posted to /slack/interactions
   SLACK_APP_TOKEN       app-level token: take interactivity over Socket Mode instead
   SLACK_API_URL         Slack API base URL (tests point it at an emulator)
+  STEADFAST_ACTOR_KEY   shared secret (32+ bytes) attesting who answered in Slack or the web;
+                        required with Slack, shared by every worker and web process
   JIRA_BASE_URL         Jira site; without it remediation items live in Postgres only
   JIRA_EMAIL, JIRA_API_TOKEN   Jira Cloud credentials
   JIRA_PAT              Jira Data Center personal access token (instead of the above)
@@ -68,6 +71,9 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if err := cfg.CheckActorKey(); err != nil {
+		return err
+	}
 	store, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -89,7 +95,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if cfg.SlackBotToken != "" {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
 		acts.Slack = sc
-		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc}
+		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc, Key: cfg.ActorKey}
 		dispatcher := slack.NewDispatcher(answerer, sc, logger)
 		defer dispatcher.Wait()
 		if cfg.SlackSigningSecret != "" {
@@ -123,7 +129,8 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}
 
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{})
+	// Every decision's actor is verified before its validator runs.
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{Interceptors: identity.Interceptors(cfg.ActorKey)})
 	workflows.Register(w, acts)
 
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}

@@ -19,7 +19,10 @@ import (
 // questions belong to the engagement that is being audited.
 type RouteAuditRequest struct {
 	Prompt PromptInput
-	By     string
+	// Actor is who routes it: the lead, a lead delegate or the consultant.
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what requests carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 // RouteAuditResult says whether the request was routed now (false: it had
@@ -53,7 +56,14 @@ func registerAuditRouting(ctx workflow.Context, st *EngagementState) error {
 			st.AuditRequests++
 			return RouteAuditResult{Routed: true, PromptID: id}, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(req RouteAuditRequest) error {
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req RouteAuditRequest) error {
+			by, err := actingPerson(ctx, req.Actor)
+			if err != nil {
+				return err
+			}
+			if !st.Spec.MayRun(by) {
+				return fmt.Errorf("%s may not route the auditor's requests: only the lead, a lead delegate or the consultant", by)
+			}
 			switch st.Phase {
 			case compliance.PhaseOperating, PhaseOperated, compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:
 			default:

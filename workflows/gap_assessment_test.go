@@ -41,7 +41,7 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 	var closing updateResult
 	env.RegisterDelayedCallback(func() {
 		require.NoError(t, env.UpdateWorkflowByID(GapWorkflowID(spec.ID, plan.Controls[0].ControlID), UpdateCompleteGap, "done", callbacks(&closing),
-			CompleteGapRequest{By: plan.Controls[0].Owner.Email, Evidence: "https://drive.example/minutes-q1", Channel: "cli"}))
+			CompleteGapRequest{Actor: cli(plan.Controls[0].Owner.Email), Evidence: "https://drive.example/minutes-q1", Channel: "cli"}))
 	}, 20*24*time.Hour)
 
 	env.RegisterDelayedCallback(func() {
@@ -67,7 +67,7 @@ func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 			var r updateResult
 			id := PromptWorkflowID(spec.ID, assessmentPromptGroup+c.ControlID)
 			require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "a-"+c.ControlID, callbacks(&r),
-				AnswerPromptRequest{Choice: choice, Note: note, By: c.Owner.Email, Channel: "slack"}))
+				AnswerPromptRequest{Choice: choice, Note: note, Actor: slackAs(id, "a-"+c.ControlID, c.Owner.Email)}))
 			if r.rejected != nil {
 				rejected = append(rejected, r.rejected)
 			}

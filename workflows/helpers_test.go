@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 // with their own PromptStep mock.
 func newEnvWithoutSteps(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	var ts testsuite.WorkflowTestSuite
-	env := ts.NewTestWorkflowEnvironment()
+	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	RegisterWorkflows(env)
 	acts := &activities.Activities{}
 	env.RegisterActivity(acts)
@@ -87,7 +87,7 @@ func signoff(t *testing.T, env *testsuite.TestWorkflowEnvironment, rev int, upda
 }
 
 func answer(choice, by, note string) AnswerPromptRequest {
-	return AnswerPromptRequest{Choice: choice, By: by, Note: note, Channel: "cli"}
+	return AnswerPromptRequest{Choice: choice, Actor: cli(by), Note: note, Channel: "cli"}
 }
 
 // updateResult captures one update's outcome.

@@ -27,7 +27,10 @@ const versionAudit = "audit-lifecycle"
 // CertifyRequest records a report or certificate.
 type CertifyRequest struct {
 	Certification postcert.Certification
-	By            string
+	// Actor is who records it: the lead, a lead delegate or the consultant.
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what requests carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 // runAuditLifecycle takes an engagement whose window is operating or closed
@@ -155,8 +158,9 @@ func recordPhase(ctx workflow.Context, st *EngagementState, phase, waitingFor st
 func registerCertify(ctx workflow.Context, st *EngagementState) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCertify,
 		func(ctx workflow.Context, req CertifyRequest) (EngagementStatus, error) {
+			by, _ := recordedAs(req.Actor, req.By, "")
 			err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordCertification, activities.RecordCertificationInput{
-				EngagementID: st.EngagementID, Certification: req.Certification, By: req.By, At: workflow.Now(ctx),
+				EngagementID: st.EngagementID, Certification: req.Certification, By: by, At: workflow.Now(ctx),
 			}).Get(ctx, nil)
 			if err != nil {
 				return EngagementStatus{}, err
@@ -170,6 +174,13 @@ func registerCertify(ctx workflow.Context, st *EngagementState) error {
 			return st.status(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CertifyRequest) error {
+			by, err := actingPerson(ctx, req.Actor)
+			if err != nil {
+				return err
+			}
+			if !st.Spec.MayRun(by) {
+				return fmt.Errorf("%s may not record a certification: only the lead, a lead delegate or the consultant", by)
+			}
 			c := req.Certification
 			switch st.Phase {
 			case compliance.PhaseOperating, PhaseOperated, compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:
@@ -193,9 +204,6 @@ func registerCertify(ctx workflow.Context, st *EngagementState) error {
 					return fmt.Errorf("%s certified on %s is already recorded", c.Framework, c.Date)
 				}
 			}
-			if st.Spec.RunsEngagement(req.By) {
-				return nil
-			}
-			return fmt.Errorf("%s may not record a certification: only the lead, a lead delegate or the consultant", req.By)
+			return nil
 		}})
 }

@@ -53,7 +53,7 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 	require.NoError(t, err)
 
 	var ts testsuite.WorkflowTestSuite
-	env := ts.NewTestWorkflowEnvironment()
+	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	env.SetTestTimeout(5 * time.Minute)
 	RegisterWorkflows(env)
 	env.RegisterActivity(&activities.Activities{Store: db.Store})
@@ -230,7 +230,7 @@ func (l *lifecycle) day() {
 			if !l.answered[it.ItemID] && it.OpenedAt.Before(now.Add(-10*24*time.Hour)) {
 				l.answered[it.ItemID] = true
 				require.NoError(t, env.UpdateWorkflowByID(it.ItemID, UpdateCompleteGap, "done", callbacks(&updateResult{}),
-					CompleteGapRequest{By: it.OwnerEmail, Evidence: "https://drive.example/fixed-" + it.ControlID, Channel: "cli"}))
+					CompleteGapRequest{Actor: cli(it.OwnerEmail), Evidence: "https://drive.example/fixed-" + it.ControlID, Channel: "cli"}))
 			}
 		}
 	}
@@ -244,12 +244,12 @@ func (l *lifecycle) day() {
 		cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
 			ReportPeriod: compliance.Span{Start: l.spec.Frameworks[0].Window.Start, End: l.spec.Frameworks[0].Window.End}, Reference: "SOC2-2027"}
 		r := &updateResult{}
-		env.UpdateWorkflow(UpdateCertify, "certify", callbacks(r), CertifyRequest{Certification: cert, By: leadEmail})
+		env.UpdateWorkflow(UpdateCertify, "certify", callbacks(r), CertifyRequest{Certification: cert, Actor: cli(leadEmail)})
 	case st.Phase == PhaseProgramme && !l.proposed && now.After(l.certifiedAt.Add(3*24*time.Hour)):
 		l.proposed = true
 		office := compliance.System{Name: "London office", Kind: compliance.KindPhysical, Environment: "corporate", Scope: "in"}
 		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID(l.spec.ID), UpdateAddSystem, "office", callbacks(&updateResult{}),
-			AddSystemRequest{System: office, By: leadEmail}))
+			AddSystemRequest{System: office, Actor: cli(leadEmail)}))
 	case st.Phase == PhaseProgramme && now.After(l.certifiedAt.Add(100*24*time.Hour)):
 		v, err := env.QueryWorkflowByID(ProgrammeWorkflowID(l.spec.ID), QueryProgramme)
 		require.NoError(t, err)
@@ -270,9 +270,9 @@ func (l *lifecycle) answerFor(p compliance.Prompt, now time.Time) (AnswerPromptR
 	case assessmentPromptKind:
 		control := p.Key[strings.LastIndexByte(p.Key, '/')+1:]
 		if control == gapControl {
-			return AnswerPromptRequest{Choice: AssessMissing, By: by, Channel: "cli"}, true
+			return AnswerPromptRequest{Choice: AssessMissing, Actor: cli(by)}, true
 		}
-		return AnswerPromptRequest{Choice: AssessImplemented, Note: "runs as designed", By: by, Channel: "cli"}, true
+		return AnswerPromptRequest{Choice: AssessImplemented, Note: "runs as designed", Actor: cli(by)}, true
 	case PromptKindEvidence:
 		occ := strings.TrimPrefix(p.Key, "evidence/")
 		switch {
@@ -281,26 +281,26 @@ func (l *lifecycle) answerFor(p compliance.Prompt, now time.Time) (AnswerPromptR
 		case strings.HasPrefix(occ, lateControl+"/") && !now.After(p.DueAt):
 			return AnswerPromptRequest{}, false
 		}
-		return AnswerPromptRequest{Choice: "evidence", Link: "https://drive.example/" + occ, By: by, Channel: "cli"}, true
+		return AnswerPromptRequest{Choice: "evidence", Link: "https://drive.example/" + occ, Actor: cli(by)}, true
 	case PromptKindReview, PromptKindScopeChange:
 		choice := "operates"
 		if p.Kind == PromptKindScopeChange {
 			choice = "approve"
 		}
-		return AnswerPromptRequest{Choice: choice, By: by, Channel: "cli"}, true
+		return AnswerPromptRequest{Choice: choice, Actor: cli(by)}, true
 	case PromptKindFindingDecision:
 		l.decisions++
 		switch l.decisions {
 		case 1:
-			return AnswerPromptRequest{Choice: DecisionFix, By: by, Channel: "cli"}, true
+			return AnswerPromptRequest{Choice: DecisionFix, Actor: cli(by)}, true
 		case 2:
-			return AnswerPromptRequest{Choice: DecisionAccept, Note: "the review happened on time; the record was filed late", By: by, Channel: "cli"}, true
+			return AnswerPromptRequest{Choice: DecisionAccept, Note: "the review happened on time; the record was filed late", Actor: cli(by)}, true
 		}
 		return AnswerPromptRequest{}, false
 	case PromptKindFindingFix:
-		return AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/fix", By: by, Channel: "cli"}, true
+		return AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/fix", Actor: cli(by)}, true
 	case auditreq.PromptKind:
-		return AnswerPromptRequest{Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", By: by, Channel: "cli"}, true
+		return AnswerPromptRequest{Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli(by)}, true
 	}
 	return AnswerPromptRequest{}, false
 }
@@ -316,7 +316,7 @@ func (l *lifecycle) routeAuditRequest(now time.Time) {
 		ImportedFrom: "cli", PromptID: PromptWorkflowID(l.spec.ID, key)})
 	require.NoError(l.t, err)
 	r := &updateResult{}
-	l.env.UpdateWorkflow(UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{By: leadEmail, Prompt: PromptInput{
+	l.env.UpdateWorkflow(UpdateRouteAuditRequest, "route-pbc-1", callbacks(r), RouteAuditRequest{Actor: cli(leadEmail), Prompt: PromptInput{
 		EngagementID: l.spec.ID, Key: key, Kind: auditreq.PromptKind, Subject: "Audit request PBC-1 (ACC-04)",
 		Question: "The auditor asks (PBC-1): Q3 access review evidence.", Choices: []compliance.PromptChoice{
 			{Value: auditreq.ChoiceProvided, Label: "Provided", LinkRequired: true}, {Value: auditreq.ChoiceCannotProvide, Label: "Cannot", NoteRequired: true}},

@@ -178,10 +178,13 @@ const (
 // DecideScopeRequest is the lead's sign-off or rejection.
 type DecideScopeRequest struct {
 	Decision string
-	By       string
 	Reason   string
-	// Channel is how the decision reached us (cli, slack, web).
-	Channel string
+	// Actor is who decides, through which path (see AnswerPromptRequest).
+	Actor compliance.Actor `json:",omitzero"`
+	// By and Channel are what decisions carried before actors (replay
+	// only).
+	By      string `json:",omitempty"`
+	Channel string `json:",omitempty"`
 	// Revision, when set, must match the revision being decided, so a lead
 	// never signs off a scope they have not seen.
 	Revision int
@@ -194,15 +197,20 @@ type ScopeDecision struct {
 	By       string    `json:"by"`
 	Reason   string    `json:"reason,omitempty"`
 	Channel  string    `json:"channel"`
+	Operator string    `json:"operator,omitempty"`
 	UpdateID string    `json:"update_id,omitempty"`
 	At       time.Time `json:"at"`
 }
 
-// ReviseScopeRequest replaces the spec after a rejection (or before a
-// decision, when the consultant fixes a risk first).
+// ReviseScopeRequest replaces the spec after a rejection. It comes from the
+// consultant, the lead or a lead delegate; a revision that changes who signs
+// the scope off (the leads and delegates) must come from a current lead.
 type ReviseScopeRequest struct {
 	Spec compliance.Spec
-	By   string
+	// Actor is who revises, through which path.
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what revisions carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 // ReviseScopeResult says which revision the new spec became.

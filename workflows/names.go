@@ -71,8 +71,11 @@ const (
 const (
 	// SignalTicketChanged carries a Jira ticket's new status category.
 	SignalTicketChanged = "ticket-changed"
-	// SignalAcceptGap tells a gap's workflow the lead accepted the gap.
+	// SignalAcceptGap is the retired, unauthenticated way a gap was
+	// accepted; a gap's workflow ignores it from versionAcceptGapUpdate on.
 	SignalAcceptGap = "accept-gap"
+	// UpdateAcceptGap is the lead accepting a gap (AcceptGapRequest).
+	UpdateAcceptGap = "accept-gap"
 	// UpdateCompleteGap closes a gap with its evidence.
 	UpdateCompleteGap = "complete"
 )

@@ -111,7 +111,7 @@ func TestOperatingYearSimulated(t *testing.T) {
 		runs++
 		require.Less(t, runs, 20, "the scheduler never finished")
 		var ts testsuite.WorkflowTestSuite
-		env := ts.NewTestWorkflowEnvironment()
+		env := withIdentity(ts.NewTestWorkflowEnvironment())
 		env.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 		env.RegisterWorkflowWithOptions(log.fakeOwners, workflow.RegisterOptions{Name: PromptWorkflowName})
 		acts := &activities.Activities{}
@@ -228,7 +228,7 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 	start := time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)
 	for runs := 0; runs < 30; runs++ {
 		var ts testsuite.WorkflowTestSuite
-		env := ts.NewTestWorkflowEnvironment()
+		env := withIdentity(ts.NewTestWorkflowEnvironment())
 		env.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 		env.RegisterWorkflowWithOptions(fake, workflow.RegisterOptions{Name: PromptWorkflowName})
 		acts := &activities.Activities{}

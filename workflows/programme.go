@@ -67,13 +67,19 @@ const (
 // AddSystemRequest brings a new system into scope.
 type AddSystemRequest struct {
 	System compliance.System
-	By     string
+	// Actor is who asks: the lead, a lead delegate or the consultant.
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what requests carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 // AddFrameworkRequest adds a framework to the programme.
 type AddFrameworkRequest struct {
 	Framework compliance.Framework
-	By        string
+	// Actor is who asks: the lead, a lead delegate or the consultant.
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what requests carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 type programmeRun struct {
@@ -192,29 +198,37 @@ func (r *programmeRun) register(ctx workflow.Context) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAddSystem,
 		func(ctx workflow.Context, req AddSystemRequest) (ScopeChange, error) {
-			return r.propose(ctx, ScopeChange{ID: "system-" + slug(req.System.Name), System: &req.System, By: req.By})
-		}, workflow.UpdateHandlerOptions{Validator: func(req AddSystemRequest) error {
+			by, _ := recordedAs(req.Actor, req.By, "")
+			return r.propose(ctx, ScopeChange{ID: "system-" + slug(req.System.Name), System: &req.System, By: by})
+		}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req AddSystemRequest) error {
+			if err := r.mayChange(ctx, req.Actor); err != nil {
+				return err
+			}
 			if strings.TrimSpace(req.System.Name) == "" {
 				return errors.New("the system needs a name")
 			}
 			if r.spec.System(req.System.Name) != nil {
 				return fmt.Errorf("%s is already in scope", req.System.Name)
 			}
-			return r.mayChange(req.By)
+			return nil
 		}}); err != nil {
 		return fmt.Errorf("register %s update: %w", UpdateAddSystem, err)
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAddFramework,
 		func(ctx workflow.Context, req AddFrameworkRequest) (ScopeChange, error) {
-			return r.propose(ctx, ScopeChange{ID: "framework-" + string(req.Framework.ID), Framework: &req.Framework, By: req.By})
-		}, workflow.UpdateHandlerOptions{Validator: func(req AddFrameworkRequest) error {
+			by, _ := recordedAs(req.Actor, req.By, "")
+			return r.propose(ctx, ScopeChange{ID: "framework-" + string(req.Framework.ID), Framework: &req.Framework, By: by})
+		}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req AddFrameworkRequest) error {
+			if err := r.mayChange(ctx, req.Actor); err != nil {
+				return err
+			}
 			if r.spec.HasFramework(req.Framework.ID) {
 				return fmt.Errorf("%s is already in the programme", req.Framework.ID)
 			}
 			if !slices.Contains(compliance.FrameworkIDs, req.Framework.ID) {
 				return fmt.Errorf("unknown framework %q (one of %v)", req.Framework.ID, compliance.FrameworkIDs)
 			}
-			return r.mayChange(req.By)
+			return nil
 		}}); err != nil {
 		return fmt.Errorf("register %s update: %w", UpdateAddFramework, err)
 	}
@@ -222,8 +236,12 @@ func (r *programmeRun) register(ctx workflow.Context) error {
 }
 
 // mayChange: the lead, a lead delegate or the consultant may change scope.
-func (r *programmeRun) mayChange(by string) error {
-	if r.spec.RunsEngagement(by) {
+func (r *programmeRun) mayChange(ctx workflow.Context, actor compliance.Actor) error {
+	by, err := actingPerson(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if r.spec.MayRun(by) {
 		return nil
 	}
 	return fmt.Errorf("%s may not change the scope: only the lead, a lead delegate or the consultant", by)

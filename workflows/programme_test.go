@@ -36,9 +36,9 @@ func TestProgrammeBringsANewSystemIntoScope(t *testing.T) {
 	var refused, proposed updateResult
 	env.RegisterDelayedCallback(func() {
 		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddSystem, "add-1", callbacks(&refused),
-			AddSystemRequest{System: office, By: "nobody@else.example"}))
+			AddSystemRequest{System: office, Actor: cli("nobody@else.example")}))
 		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddSystem, "add-2", callbacks(&proposed),
-			AddSystemRequest{System: office, By: leadEmail}))
+			AddSystemRequest{System: office, Actor: cli(leadEmail)}))
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
 		r := &updateResult{}
@@ -94,7 +94,7 @@ func TestProgrammeAddsAFrameworkAndALaterCertification(t *testing.T) {
 	var added updateResult
 	env.RegisterDelayedCallback(func() {
 		require.NoError(t, env.UpdateWorkflowByID(ProgrammeWorkflowID("brightlane"), UpdateAddFramework, "iso", callbacks(&added),
-			AddFrameworkRequest{Framework: compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version}, By: leadEmail}))
+			AddFrameworkRequest{Framework: compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version}, Actor: cli(leadEmail)}))
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalCertified, postcert.Certification{Framework: compliance.ISO27001, Date: compliance.Date{Year: 2028, Month: 4, Day: 3}})

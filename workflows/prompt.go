@@ -308,20 +308,21 @@ func (r *promptRun) choice(v string) (compliance.PromptChoice, bool) {
 // validateAnswer refuses, in words for the person answering, anything that
 // must not be recorded. It runs before the update is written to history, so
 // a refused answer costs nothing and changes nothing.
-func (r *promptRun) validateAnswer(req AnswerPromptRequest) error {
-	by := strings.ToLower(strings.TrimSpace(req.By))
+func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
+	}
 	c, known := r.choice(req.Choice)
 	switch {
+	case !contains(r.mayAnswer(), by):
+		return fmt.Errorf("%s may not answer this question: it is for %s", by, strings.ToLower(r.to.Email))
 	case r.answer != nil:
 		return fmt.Errorf("this question was already answered (%s by %s)", r.answer.Choice, r.answer.By)
 	case r.recording:
 		return errors.New("an answer to this question is being recorded")
 	case r.expired || r.withdrawn:
 		return fmt.Errorf("this question is %s and no longer takes answers", r.status())
-	case by == "":
-		return errors.New("say who is answering (--as EMAIL)")
-	case !contains(r.mayAnswer(), by):
-		return fmt.Errorf("%s may not answer this question: it is for %s", req.By, strings.ToLower(r.to.Email))
 	case !known:
 		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
 	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
@@ -348,9 +349,10 @@ func validLink(s string) bool {
 }
 
 func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) (PromptAnswer, error) {
+	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	ans := PromptAnswer{
 		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link),
-		By: strings.ToLower(strings.TrimSpace(req.By)), Channel: channelOr(req.Channel),
+		By: by, Channel: via, Operator: req.Actor.Operator,
 		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
 	}
 	r.recording = true
@@ -367,14 +369,17 @@ func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) 
 	return ans, nil
 }
 
-func (r *promptRun) validateReassign(req ReassignPromptRequest) error {
-	by := strings.ToLower(strings.TrimSpace(req.By))
+func (r *promptRun) validateReassign(ctx workflow.Context, req ReassignPromptRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
+	}
 	to := strings.ToLower(strings.TrimSpace(req.To.Email))
 	switch {
+	case !contains(r.mayReassign(), by):
+		return fmt.Errorf("%s may not reassign this question: only the lead (%s) may", by, strings.Join(r.mayReassign(), ", "))
 	case r.answer != nil || r.recording || r.expired:
 		return errors.New("this question is closed and cannot be reassigned")
-	case !contains(r.mayReassign(), by):
-		return fmt.Errorf("%s may not reassign this question: only the lead (%s) may", req.By, strings.Join(r.mayReassign(), ", "))
 	case to == "" || !strings.Contains(to, "@"):
 		return errors.New("say who should answer instead (an email)")
 	case to == strings.ToLower(r.to.Email):
@@ -385,12 +390,13 @@ func (r *promptRun) validateReassign(req ReassignPromptRequest) error {
 
 func (r *promptRun) reassign(ctx workflow.Context, req ReassignPromptRequest) (ReassignPromptResult, error) {
 	from := r.to
+	by, _ := recordedAs(req.Actor, req.By, "")
 	r.reassignSeq++
 	actx := workflow.WithActivityOptions(ctx, deliveryOptions)
 	err := workflow.ExecuteActivity(actx, a.ReassignPrompt, activities.ReassignPromptInput{
 		Reassignment: compliance.Reassignment{
 			PromptID: r.id, EngagementID: r.in.EngagementID, From: from.Email, To: req.To.Email, ToName: req.To.Name,
-			By: req.By, Seq: r.reassignSeq, At: workflow.Now(ctx),
+			By: by, Seq: r.reassignSeq, At: workflow.Now(ctx),
 		},
 		From: from, To: req.To,
 	}).Get(ctx, nil)

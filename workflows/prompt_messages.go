@@ -58,20 +58,27 @@ type PromptResult struct {
 
 // AnswerPromptRequest is a person's answer, from Slack, the CLI or the web.
 type AnswerPromptRequest struct {
-	Choice  string
-	Note    string
-	Link    string
-	By      string
-	Channel string
+	Choice string
+	Note   string
+	Link   string
+	// Actor is who answers, through which path, as that path authenticated
+	// them; the answer is recorded as this person and channel.
+	Actor compliance.Actor `json:",omitzero"`
+	// By and Channel are what answers carried before actors: read only
+	// when replaying such a history, never trusted on a live request.
+	By      string `json:",omitempty"`
+	Channel string `json:",omitempty"`
 }
 
 // PromptAnswer is a recorded answer.
 type PromptAnswer struct {
-	Choice   string    `json:"choice"`
-	Note     string    `json:"note,omitempty"`
-	Link     string    `json:"link,omitempty"`
-	By       string    `json:"by"`
-	Channel  string    `json:"channel"`
+	Choice  string `json:"choice"`
+	Note    string `json:"note,omitempty"`
+	Link    string `json:"link,omitempty"`
+	By      string `json:"by"`
+	Channel string `json:"channel"`
+	// Operator is who typed the command when Channel is cli.
+	Operator string    `json:"operator,omitempty"`
 	UpdateID string    `json:"update_id"`
 	At       time.Time `json:"at"`
 }
@@ -79,8 +86,11 @@ type PromptAnswer struct {
 // ReassignPromptRequest moves the question to another person.
 type ReassignPromptRequest struct {
 	To     compliance.Person
-	By     string
 	Reason string
+	// Actor is who reassigns (the lead or a delegate).
+	Actor compliance.Actor `json:",omitzero"`
+	// By is what requests carried before actors (replay only).
+	By string `json:",omitempty"`
 }
 
 // ReassignPromptResult names the new addressee.

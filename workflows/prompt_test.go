@@ -48,7 +48,7 @@ type stepLog struct {
 
 func newPromptEnv(t *testing.T, log *stepLog) *testsuite.TestWorkflowEnvironment {
 	var ts testsuite.WorkflowTestSuite
-	env := ts.NewTestWorkflowEnvironment()
+	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	RegisterWorkflows(env)
 	acts := &activities.Activities{}
 	env.RegisterActivity(acts)
@@ -118,7 +118,7 @@ func TestPromptAnswerAtAnyStepStopsTheLadder(t *testing.T) {
 		env := newPromptEnv(t, log)
 		var res updateResult
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(UpdateAnswerPrompt, "click-1", callbacks(&res), AnswerPromptRequest{Choice: "yes", By: owner.Email, Channel: "slack"})
+			env.UpdateWorkflow(UpdateAnswerPrompt, "click-1", callbacks(&res), AnswerPromptRequest{Choice: "yes", Actor: slackAs(testWorkflowID, "click-1", owner.Email)})
 		}, after)
 		env.ExecuteWorkflow(PromptWorkflow, promptInput())
 		require.NoError(t, env.GetWorkflowError())
@@ -139,12 +139,12 @@ func TestPromptValidatorRejects(t *testing.T) {
 		req  AnswerPromptRequest
 		want string
 	}{
-		{"wrong person", AnswerPromptRequest{Choice: "yes", By: "eve@client.example"}, "may not answer"},
-		{"lead is not the addressee", AnswerPromptRequest{Choice: "yes", By: lead.Email}, "may not answer"},
-		{"bad choice", AnswerPromptRequest{Choice: "perhaps", By: owner.Email}, `"perhaps" is not one of the choices (yes, partly, no)`},
-		{"missing note", AnswerPromptRequest{Choice: "partly", By: owner.Email}, "needs a note"},
-		{"bad link", AnswerPromptRequest{Choice: "yes", By: owner.Email, Link: "javascript:alert(1)"}, "not an http(s) link"},
-		{"nobody", AnswerPromptRequest{Choice: "yes"}, "who is answering"},
+		{"wrong person", AnswerPromptRequest{Choice: "yes", Actor: cli("eve@client.example")}, "may not answer"},
+		{"lead is not the addressee", AnswerPromptRequest{Choice: "yes", Actor: cli(lead.Email)}, "may not answer"},
+		{"bad choice", AnswerPromptRequest{Choice: "perhaps", Actor: cli(owner.Email)}, `"perhaps" is not one of the choices (yes, partly, no)`},
+		{"missing note", AnswerPromptRequest{Choice: "partly", Actor: cli(owner.Email)}, "needs a note"},
+		{"bad link", AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email), Link: "javascript:alert(1)"}, "not an http(s) link"},
+		{"nobody", AnswerPromptRequest{Choice: "yes"}, "say who is acting (--as EMAIL)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestPromptValidatorRejects(t *testing.T) {
 			var bad, good updateResult
 			env.RegisterDelayedCallback(func() {
 				env.UpdateWorkflow(UpdateAnswerPrompt, "bad", callbacks(&bad), tc.req)
-				env.UpdateWorkflow(UpdateAnswerPrompt, "good", callbacks(&good), AnswerPromptRequest{Choice: "partly", Note: "two of three systems", By: "DEL@client.example"})
+				env.UpdateWorkflow(UpdateAnswerPrompt, "good", callbacks(&good), AnswerPromptRequest{Choice: "partly", Note: "two of three systems", Actor: cli("DEL@client.example")})
 			}, time.Hour)
 			env.ExecuteWorkflow(PromptWorkflow, promptInput())
 			require.Error(t, bad.rejected)
@@ -169,8 +169,8 @@ func TestPromptSecondAnswerRejected(t *testing.T) {
 	env := newPromptEnv(t, &stepLog{})
 	var first, second updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&first), AnswerPromptRequest{Choice: "yes", By: owner.Email})
-		env.UpdateWorkflow(UpdateAnswerPrompt, "b", callbacks(&second), AnswerPromptRequest{Choice: "no", By: owner.Email})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&first), AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email)})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "b", callbacks(&second), AnswerPromptRequest{Choice: "no", Actor: cli(owner.Email)})
 	}, time.Hour)
 	env.ExecuteWorkflow(PromptWorkflow, promptInput())
 	require.NoError(t, first.rejected)
@@ -187,12 +187,12 @@ func TestPromptReassignment(t *testing.T) {
 	var byOwner, reassign, oldOwner, newOwner updateResult
 	// After the first reminder (Mon 8 March), the lead reassigns.
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateReassignPrompt, "r0", callbacks(&byOwner), ReassignPromptRequest{To: other, By: owner.Email})
-		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&reassign), ReassignPromptRequest{To: other, By: lead.Email, Reason: "Ona runs IAM now"})
+		env.UpdateWorkflow(UpdateReassignPrompt, "r0", callbacks(&byOwner), ReassignPromptRequest{To: other, Actor: cli(owner.Email)})
+		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&reassign), ReassignPromptRequest{To: other, Actor: cli(lead.Email), Reason: "Ona runs IAM now"})
 	}, 5*24*time.Hour+time.Hour) // Mon 8 March, 16:00 UTC
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateAnswerPrompt, "old", callbacks(&oldOwner), AnswerPromptRequest{Choice: "yes", By: owner.Email})
-		env.UpdateWorkflow(UpdateAnswerPrompt, "new", callbacks(&newOwner), AnswerPromptRequest{Choice: "no", By: other.Email})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "old", callbacks(&oldOwner), AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email)})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "new", callbacks(&newOwner), AnswerPromptRequest{Choice: "no", Actor: cli(other.Email)})
 	}, 5*24*time.Hour+2*time.Hour)
 	env.ExecuteWorkflow(PromptWorkflow, promptInput())
 	require.NoError(t, env.GetWorkflowError())
@@ -212,7 +212,7 @@ func TestPromptLadderRestartsAfterReassignment(t *testing.T) {
 	log := &stepLog{}
 	env := newPromptEnv(t, log)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&updateResult{}), ReassignPromptRequest{To: other, By: lead.Email})
+		env.UpdateWorkflow(UpdateReassignPrompt, "r1", callbacks(&updateResult{}), ReassignPromptRequest{To: other, Actor: cli(lead.Email)})
 	}, 5*24*time.Hour+time.Hour) // Mon 8 March
 	env.ExecuteWorkflow(PromptWorkflow, promptInput())
 	var out PromptResult
@@ -239,7 +239,7 @@ func TestPromptHistoryCost(t *testing.T) {
 		env.SetOnTimerScheduledListener(func(string, time.Duration) { timers++ })
 		if answerAfter > 0 {
 			env.RegisterDelayedCallback(func() {
-				env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", By: owner.Email})
+				env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email)})
 			}, answerAfter)
 		}
 		env.ExecuteWorkflow(PromptWorkflow, promptInput())
@@ -261,7 +261,7 @@ func TestPromptHistoryCost(t *testing.T) {
 func TestPromptUnreachableOwnerEscalatesAtOnce(t *testing.T) {
 	log := &stepLog{}
 	var ts testsuite.WorkflowTestSuite
-	env := ts.NewTestWorkflowEnvironment()
+	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	RegisterWorkflows(env)
 	acts := &activities.Activities{}
 	env.RegisterActivity(acts)
@@ -278,7 +278,7 @@ func TestPromptUnreachableOwnerEscalatesAtOnce(t *testing.T) {
 	start := time.Date(2027, 3, 3, 15, 0, 0, 0, time.UTC)
 	env.SetStartTime(start)
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", By: owner.Email, Channel: "cli"})
+		env.UpdateWorkflow(UpdateAnswerPrompt, "a", callbacks(&updateResult{}), AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email)})
 	}, time.Hour)
 	env.ExecuteWorkflow(PromptWorkflow, promptInput())
 	require.NoError(t, env.GetWorkflowError())

@@ -59,7 +59,7 @@ func TestReadinessFixOneAcceptOneLeaveOne(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		r := &updateResult{}
 		require.NoError(t, env.UpdateWorkflowByID(PromptWorkflowID("brightlane", findingKey("r1", "fix", findings[0].FindingID)),
-			UpdateAnswerPrompt, "fix-1", callbacks(r), AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/scan-w10", By: leadEmail, Channel: "cli"}))
+			UpdateAnswerPrompt, "fix-1", callbacks(r), AnswerPromptRequest{Choice: "fixed", Link: "https://drive.example/scan-w10", Actor: cli(leadEmail)}))
 		assert.NoError(t, r.rejected)
 	}, 3*24*time.Hour)
 	env.ExecuteWorkflow(ReadinessWorkflow, in)

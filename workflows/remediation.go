@@ -66,16 +66,38 @@ type TicketChange struct {
 
 // CompleteGapRequest closes a gap with its evidence (CLI, web).
 type CompleteGapRequest struct {
-	By       string
 	Evidence string
-	Channel  string
+	// Actor is who closes it: the owner, the lead or a lead delegate.
+	Actor compliance.Actor `json:",omitzero"`
+	// By and Channel are what requests carried before actors (replay
+	// only).
+	By      string `json:",omitempty"`
+	Channel string `json:",omitempty"`
 }
 
-// AcceptGap is the lead accepting a gap as a known exception.
-type AcceptGap struct {
-	By     string
+// AcceptGapRequest is the lead accepting a gap as a known exception, with
+// the reason the auditor will read.
+type AcceptGapRequest struct {
 	Reason string
+	// Actor is who accepts: the lead or a lead delegate.
+	Actor compliance.Actor `json:",omitzero"`
 }
+
+// AcceptGap is an acceptance as the gap's workflow holds it: from the
+// accept-gap update, from the register (accepted before remediation
+// started), or — only in histories written before the update existed —
+// from the unauthenticated accept-gap signal.
+type AcceptGap struct {
+	By      string
+	Reason  string
+	Channel string `json:",omitempty"`
+}
+
+// versionAcceptGapUpdate retires the accept-gap signal: from version 1 a
+// gap is accepted only through the accept-gap update, whose validator checks
+// who accepts. The version is taken when a signal arrives, so a history
+// that acted on a signal before this change replays as it ran.
+const versionAcceptGapUpdate = "accept-gap-update"
 
 // GapRemediationState answers the remediation query.
 type GapRemediationState struct {
@@ -256,13 +278,15 @@ func GapRemediationWorkflow(ctx workflow.Context, in GapRemediationInput) (GapRe
 			}
 		}
 	}
-	if r.accepted != nil && r.status != compliance.ItemVerified {
-		if err := r.close(ctx, compliance.ItemAccepted, "", r.accepted.By, compliance.ChannelCLI); err != nil {
-			return GapRemediationResult{}, err
-		}
-	}
+	// An accept-gap update records its own acceptance; wait for it, and
+	// record an acceptance it could not (or one from the register).
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return GapRemediationResult{}, err
+	}
+	if r.accepted != nil && r.status != compliance.ItemVerified && r.status != compliance.ItemAccepted {
+		if err := r.close(ctx, compliance.ItemAccepted, "", r.accepted.By, channelOr(r.accepted.Channel)); err != nil {
+			return GapRemediationResult{}, err
+		}
 	}
 	return GapRemediationResult{Outcome: r.status, Evidence: r.evidence, By: r.closedBy}, nil
 }
@@ -356,6 +380,12 @@ func (r *gapRun) registerHandlers(ctx workflow.Context) error {
 		sel.AddReceive(accepts, func(c workflow.ReceiveChannel, _ bool) {
 			var acc AcceptGap
 			c.Receive(g, &acc)
+			if workflow.GetVersion(g, versionAcceptGapUpdate, workflow.DefaultVersion, 1) >= 1 {
+				// Anyone with Temporal access can signal: an acceptance
+				// counts only through the validated update.
+				workflow.GetLogger(g).Warn("ignored an accept-gap signal; gaps are accepted with the accept-gap update", "gap", r.id)
+				return
+			}
 			if r.accepted == nil {
 				r.accepted = &acc
 			}
@@ -364,27 +394,29 @@ func (r *gapRun) registerHandlers(ctx workflow.Context) error {
 			sel.Select(g)
 		}
 	})
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteGap, r.complete,
-		workflow.UpdateHandlerOptions{Validator: r.validateComplete})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAcceptGap, r.accept,
+		workflow.UpdateHandlerOptions{Validator: r.validateAccept}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateAcceptGap, err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteGap, r.complete,
+		workflow.UpdateHandlerOptions{Validator: r.validateComplete}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateCompleteGap, err)
+	}
+	return nil
 }
 
-func (r *gapRun) validateComplete(req CompleteGapRequest) error {
-	by := strings.ToLower(strings.TrimSpace(req.By))
-	allowed := []string{strings.ToLower(r.in.Owner.Email)}
-	for _, p := range r.in.Spec.People {
-		if p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) {
-			allowed = append(allowed, strings.ToLower(p.Email))
-		}
+func (r *gapRun) validateComplete(ctx workflow.Context, req CompleteGapRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
 	}
-	u, err := url.Parse(strings.TrimSpace(req.Evidence))
+	u, perr := url.Parse(strings.TrimSpace(req.Evidence))
 	switch {
+	case !r.in.Spec.MayGiveEvidence(by, r.in.Owner.Email):
+		return fmt.Errorf("%s may not close %s: its owner is %s", by, r.in.Gap.ControlID, r.in.Owner.Email)
 	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
 		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
-	case by == "":
-		return errors.New("say who is closing the gap (--as EMAIL)")
-	case !contains(allowed, by):
-		return fmt.Errorf("%s may not close %s: its owner is %s", req.By, r.in.Gap.ControlID, r.in.Owner.Email)
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+	case perr != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		return errors.New("closing a gap needs a link to the evidence (--evidence https://…)")
 	}
 	return nil
@@ -393,7 +425,40 @@ func (r *gapRun) validateComplete(req CompleteGapRequest) error {
 func (r *gapRun) complete(ctx workflow.Context, req CompleteGapRequest) (GapRemediationState, error) {
 	r.recording = true
 	defer func() { r.recording = false }()
-	if err := r.close(ctx, compliance.ItemVerified, strings.TrimSpace(req.Evidence), strings.ToLower(req.By), channelOr(req.Channel)); err != nil {
+	by, via := recordedAs(req.Actor, req.By, req.Channel)
+	if err := r.close(ctx, compliance.ItemVerified, strings.TrimSpace(req.Evidence), by, via); err != nil {
+		return GapRemediationState{}, err
+	}
+	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil
+}
+
+// validateAccept: only the lead or a lead delegate accepts a gap, with a
+// reason, and only while it is open.
+func (r *gapRun) validateAccept(ctx workflow.Context, req AcceptGapRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !r.in.Spec.MayDecide(by):
+		return fmt.Errorf("%s may not accept %s: only the lead or a lead delegate may", by, r.in.Gap.ControlID)
+	case r.status == compliance.ItemVerified || r.accepted != nil || r.recording:
+		return fmt.Errorf("the gap %s is already closed", r.in.Gap.ControlID)
+	case strings.TrimSpace(req.Reason) == "":
+		return errors.New("accepting a gap needs the reason the auditor will read (--reason)")
+	}
+	return nil
+}
+
+// accept records the acceptance and closes the item; the main loop then
+// withdraws the owner's prompt.
+func (r *gapRun) accept(ctx workflow.Context, req AcceptGapRequest) (GapRemediationState, error) {
+	by, via := recordedAs(req.Actor, "", "")
+	r.accepted = &AcceptGap{By: by, Reason: strings.TrimSpace(req.Reason), Channel: via}
+	r.recording = true
+	defer func() { r.recording = false }()
+	if err := r.close(ctx, compliance.ItemAccepted, "", by, via); err != nil {
+		// The main loop records it once this handler is done.
 		return GapRemediationState{}, err
 	}
 	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil

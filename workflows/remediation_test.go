@@ -48,9 +48,9 @@ func TestGapClosesWhenJiraIsDoneAndEvidenceIsGiven(t *testing.T) {
 		assert.Equal(t, "SEC-12", st.TicketKey)
 		// The owner is asked for the evidence, and must give a link.
 		id := PromptWorkflowID(in.EngagementID, "evidence/ACC-04")
-		require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "no-link", callbacks(&noLink), AnswerPromptRequest{Choice: "fixed", By: delegateEmail}))
+		require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "no-link", callbacks(&noLink), AnswerPromptRequest{Choice: "fixed", Actor: cli(delegateEmail)}))
 		require.NoError(t, env.UpdateWorkflowByID(id, UpdateAnswerPrompt, "ok", callbacks(&evidence),
-			AnswerPromptRequest{Choice: "fixed", By: delegateEmail, Link: "https://drive.example/review-q1.pdf", Channel: "slack"}))
+			AnswerPromptRequest{Choice: "fixed", Actor: slackAs(id, "ok", delegateEmail), Link: "https://drive.example/review-q1.pdf"}))
 	}, 3*24*time.Hour)
 	env.ExecuteWorkflow(GapRemediationWorkflow, in)
 	require.NoError(t, env.GetWorkflowError())
@@ -80,12 +80,13 @@ func TestGapChasedAsDueDateNearsAndEscalated(t *testing.T) {
 	env.SetStartTime(start)
 	in.Due = start.Add(10 * 24 * time.Hour)
 	var accept updateResult
-	_ = accept
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalAcceptGap, AcceptGap{By: leadEmail, Reason: "compensating control"})
+		env.UpdateWorkflow(UpdateAcceptGap, "accept", callbacks(&accept), AcceptGapRequest{Reason: "compensating control", Actor: cli(leadEmail)})
 	}, 25*24*time.Hour)
 	env.ExecuteWorkflow(GapRemediationWorkflow, in)
 	require.NoError(t, env.GetWorkflowError())
+	require.NoError(t, accept.rejected)
+	require.NoError(t, accept.err)
 	var res GapRemediationResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	assert.Equal(t, compliance.ItemAccepted, res.Outcome)
@@ -105,9 +106,9 @@ func TestGapCompleteValidator(t *testing.T) {
 		req  CompleteGapRequest
 		want string
 	}{
-		{"stranger", CompleteGapRequest{By: ownerEmail, Evidence: "https://x.example/e"}, "may not close"},
-		{"no evidence", CompleteGapRequest{By: delegateEmail}, "needs a link"},
-		{"not a link", CompleteGapRequest{By: delegateEmail, Evidence: "in the drive"}, "needs a link"},
+		{"stranger", CompleteGapRequest{Actor: cli(ownerEmail), Evidence: "https://x.example/e"}, "may not close"},
+		{"no evidence", CompleteGapRequest{Actor: cli(delegateEmail)}, "needs a link"},
+		{"not a link", CompleteGapRequest{Actor: cli(delegateEmail), Evidence: "in the drive"}, "needs a link"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestGapCompleteValidator(t *testing.T) {
 			var bad, good updateResult
 			env.RegisterDelayedCallback(func() {
 				env.UpdateWorkflow(UpdateCompleteGap, "bad", callbacks(&bad), tc.req)
-				env.UpdateWorkflow(UpdateCompleteGap, "good", callbacks(&good), CompleteGapRequest{By: leadEmail, Evidence: "https://x.example/e"})
+				env.UpdateWorkflow(UpdateCompleteGap, "good", callbacks(&good), CompleteGapRequest{Actor: cli(leadEmail), Evidence: "https://x.example/e"})
 			}, time.Hour)
 			env.ExecuteWorkflow(GapRemediationWorkflow, gapInput(t))
 			require.Error(t, bad.rejected)

@@ -116,7 +116,7 @@ func (r *scopingRun) askLead(ctx workflow.Context, rev int) error {
 		r.deciding = true
 		err := r.recordDecision(ctx, ScopeDecision{
 			Revision: rev, Decision: ans.Choice, By: ans.By, Reason: ans.Note,
-			Channel: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
+			Channel: ans.Channel, Operator: ans.Operator, UpdateID: ans.UpdateID, At: ans.At,
 		})
 		r.deciding, r.signoffPrompt = false, ""
 		return err
@@ -211,14 +211,29 @@ func (r *scopingRun) approvedOn(rev int) bool {
 
 // deciders are the emails allowed to decide the scope: the leads and the
 // people the lead has delegated to.
-func (r *scopingRun) deciders() []string {
+func (r *scopingRun) deciders() []string { return decidersOf(r.spec) }
+
+func decidersOf(spec compliance.Spec) []string {
 	var out []string
-	for _, p := range r.spec.People {
-		if p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) {
+	for _, p := range spec.People {
+		if spec.MayDecide(p.Email) {
 			out = append(out, strings.ToLower(p.Email))
 		}
 	}
 	return out
+}
+
+// sameSet reports whether two lists hold the same strings.
+func sameSet(x, y []string) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for _, s := range x {
+		if !contains(y, s) {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *scopingRun) leads() []string {
@@ -297,9 +312,14 @@ func (r *scopingRun) registerHandlers(ctx workflow.Context) error {
 
 // Validation errors are returned to the caller verbatim, so they are written
 // for the person who made the request.
-func (r *scopingRun) validateDecision(req DecideScopeRequest) error {
-	by := strings.ToLower(strings.TrimSpace(req.By))
+func (r *scopingRun) validateDecision(ctx workflow.Context, req DecideScopeRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
+	}
 	switch {
+	case !r.spec.MayDecide(by):
+		return fmt.Errorf("%s may not decide the scope: only the lead or a lead delegate (%s) may", by, strings.Join(r.deciders(), ", "))
 	case r.status == ScopeApproved || r.approvedOn(r.revision):
 		return fmt.Errorf("the scope (revision %d) is already approved and cannot be decided again", r.revision)
 	case r.decidedOn(r.revision):
@@ -312,10 +332,6 @@ func (r *scopingRun) validateDecision(req DecideScopeRequest) error {
 		return fmt.Errorf("the scope is not ready for a decision (it is %s); check `starter status`", r.status)
 	case req.Decision != DecisionApprove && req.Decision != DecisionReject:
 		return fmt.Errorf("decision must be %q or %q, not %q", DecisionApprove, DecisionReject, req.Decision)
-	case by == "":
-		return errors.New("say who is deciding (--as EMAIL)")
-	case !contains(r.deciders(), by):
-		return fmt.Errorf("%s may not decide the scope: only the lead or a lead delegate (%s) may", req.By, strings.Join(r.deciders(), ", "))
 	case req.Decision == DecisionReject && strings.TrimSpace(req.Reason) == "":
 		return errors.New("a rejection needs a reason the consultant can act on (--reason)")
 	case req.Revision != 0 && req.Revision != r.revision:
@@ -325,10 +341,10 @@ func (r *scopingRun) validateDecision(req DecideScopeRequest) error {
 }
 
 func (r *scopingRun) decide(ctx workflow.Context, req DecideScopeRequest) (ScopeDecision, error) {
+	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	d := ScopeDecision{
-		Revision: r.revision, Decision: req.Decision, By: strings.ToLower(strings.TrimSpace(req.By)),
-		Reason: strings.TrimSpace(req.Reason), Channel: channelOr(req.Channel),
-		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
+		Revision: r.revision, Decision: req.Decision, By: by, Reason: strings.TrimSpace(req.Reason),
+		Channel: via, Operator: req.Actor.Operator, UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
 	}
 	// Claim the decision before the activity yields, so a second update
 	// racing in behind this one fails validation instead of double-deciding.
@@ -354,8 +370,19 @@ func (r *scopingRun) recordDecision(ctx workflow.Context, d ScopeDecision) error
 	return nil
 }
 
-func (r *scopingRun) validateRevision(req ReviseScopeRequest) error {
+// validateRevision accepts a revised spec only from someone who runs the
+// engagement, only once the current revision was rejected, and never as a
+// way round the sign-off: a revision that changes who may sign the scope off
+// (its leads and delegates) must be sent by a current lead, since the new
+// deciders then approve it.
+func (r *scopingRun) validateRevision(ctx workflow.Context, req ReviseScopeRequest) error {
+	by, err := actingPerson(ctx, req.Actor)
+	if err != nil {
+		return err
+	}
 	switch {
+	case !r.spec.MayRun(by):
+		return fmt.Errorf("%s may not revise the scope: only the consultant, the lead or a lead delegate may", by)
 	case r.status == ScopeApproved || r.approvedOn(r.revision):
 		return fmt.Errorf("the scope (revision %d) is already approved; later scope changes go through `starter scope add-system`", r.revision)
 	case r.pending != nil || r.status == ScopeAssessing || r.deciding:
@@ -364,8 +391,11 @@ func (r *scopingRun) validateRevision(req ReviseScopeRequest) error {
 		return fmt.Errorf("the revised spec is for engagement %q, not %q", req.Spec.ID, r.in.EngagementID)
 	case len(req.Spec.PeopleWithRole(compliance.RoleLead)) == 0:
 		return errors.New("the revised spec names no lead to sign it off")
-	case strings.TrimSpace(req.By) == "":
-		return errors.New("say who is revising the scope (--as EMAIL)")
+	case r.status != ScopeAwaitingRevision:
+		return fmt.Errorf("revision %d of the scope has not been rejected; a revised spec is taken only after the lead rejects the current one (starter scope reject)", r.revision)
+	}
+	if was, now := r.deciders(), decidersOf(req.Spec); !sameSet(was, now) && !contains(r.leads(), by) {
+		return fmt.Errorf("the revision changes who signs the scope off (%s, was %s); only the current lead (%s) may send it", strings.Join(now, ", "), strings.Join(was, ", "), strings.Join(r.leads(), ", "))
 	}
 	return nil
 }
@@ -373,11 +403,15 @@ func (r *scopingRun) validateRevision(req ReviseScopeRequest) error {
 func (r *scopingRun) revise(ctx workflow.Context, req ReviseScopeRequest) (ReviseScopeResult, error) {
 	r.pending = &req
 	next := r.revision + 1
+	by, via := recordedAs(req.Actor, req.By, "")
+	detail := map[string]any{"revision": next, "update_id": workflow.GetCurrentUpdateInfo(ctx).ID}
+	if req.Actor.Operator != "" {
+		detail["operator"] = req.Actor.Operator
+	}
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	err := workflow.ExecuteActivity(actx, a.RecordEvent, activities.RecordEventInput{
 		EngagementID: r.in.EngagementID, Key: fmt.Sprintf("scope-revised/%d", next), Kind: compliance.EventScopeRevised,
-		Actor: strings.ToLower(req.By), Channel: compliance.ChannelCLI, At: workflow.Now(ctx),
-		Detail: map[string]any{"revision": next, "update_id": workflow.GetCurrentUpdateInfo(ctx).ID},
+		Actor: by, Channel: via, At: workflow.Now(ctx), Detail: detail,
 	}).Get(ctx, nil)
 	if err != nil {
 		return ReviseScopeResult{}, fmt.Errorf("record scope revision: %w", err)

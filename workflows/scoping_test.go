@@ -16,7 +16,7 @@ func scopingInput(t *testing.T) ScopingInput {
 }
 
 func decide(decision, by, reason string) DecideScopeRequest {
-	return DecideScopeRequest{Decision: decision, By: by, Reason: reason, Channel: "cli"}
+	return DecideScopeRequest{Decision: decision, Actor: cli(by), Reason: reason, Channel: "cli"}
 }
 
 func TestScopingSignOffByLeadThroughPrompt(t *testing.T) {
@@ -88,7 +88,7 @@ func TestScopingRejectionThenRevision(t *testing.T) {
 				spec.Systems[i].Scope, spec.Systems[i].Rationale = compliance.ScopeIn, ""
 			}
 		}
-		env.UpdateWorkflow(UpdateReviseScope, "revise", callbacks(&revise), ReviseScopeRequest{Spec: spec, By: "sam@steadfast.example"})
+		env.UpdateWorkflow(UpdateReviseScope, "revise", callbacks(&revise), ReviseScopeRequest{Spec: spec, Actor: cli("sam@steadfast.example")})
 	}, 2*time.Hour)
 	env.RegisterDelayedCallback(func() {
 		v, err := env.QueryWorkflow(QueryScope)
@@ -118,23 +118,26 @@ func TestScopingRejectionThenRevision(t *testing.T) {
 	assert.Equal(t, DecisionApprove, out.Decisions[1].Decision)
 }
 
-func TestScopingRevisionWithdrawsOpenSignoff(t *testing.T) {
+// A scope awaiting sign-off cannot be replaced under the lead: a revised
+// spec is taken only after a rejection, and the open sign-off stays.
+func TestScopingRevisionBeforeRejectionRefused(t *testing.T) {
 	env := newEnv(t)
 	var revise, approve updateResult
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(UpdateReviseScope, "revise", callbacks(&revise), ReviseScopeRequest{Spec: testSpec(t), By: "sam@steadfast.example"})
+		env.UpdateWorkflow(UpdateReviseScope, "revise", callbacks(&revise), ReviseScopeRequest{Spec: testSpec(t), Actor: cli("sam@steadfast.example")})
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() {
-		signoff(t, env, 2, "approve", &approve, answer(DecisionApprove, leadEmail, ""))
+		signoff(t, env, 1, "approve", &approve, answer(DecisionApprove, leadEmail, ""))
 	}, 2*time.Hour)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))
 	require.NoError(t, env.GetWorkflowError())
-	require.NoError(t, revise.rejected)
+	require.Error(t, revise.rejected)
+	assert.Equal(t, "revision 1 of the scope has not been rejected; a revised spec is taken only after the lead rejects the current one (starter scope reject)", revise.rejected.Error())
 	require.NoError(t, approve.rejected)
 	var out ScopingResult
 	require.NoError(t, env.GetWorkflowResult(&out))
-	assert.Equal(t, 2, out.Revision)
-	require.Len(t, out.Decisions, 1, "revision 1 was never decided: its prompt was withdrawn")
+	assert.Equal(t, 1, out.Revision)
+	require.Len(t, out.Decisions, 1)
 }
 
 func TestScopingValidatorRejects(t *testing.T) {
@@ -145,7 +148,7 @@ func TestScopingValidatorRejects(t *testing.T) {
 	}{
 		{"control owner is not a decider", answer(DecisionApprove, ownerEmail, ""), "may not answer"},
 		{"stranger", answer(DecisionApprove, "eve@example.com", ""), "may not answer"},
-		{"nobody", answer(DecisionApprove, "", ""), "who is answering"},
+		{"nobody", answer(DecisionApprove, "", ""), "say who is acting (--as EMAIL)"},
 		{"reject without reason", answer(DecisionReject, leadEmail, "  "), "needs a note"},
 		{"unknown choice", answer("maybe", leadEmail, ""), `"maybe" is not one of the choices (approve, reject)`},
 	}
@@ -207,7 +210,7 @@ func TestScopingRevisionForAnotherEngagementRejected(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		spec := testSpec(t)
 		spec.ID = "someone-else"
-		env.UpdateWorkflow(UpdateReviseScope, "bad", callbacks(&bad), ReviseScopeRequest{Spec: spec, By: "sam@steadfast.example"})
+		env.UpdateWorkflow(UpdateReviseScope, "bad", callbacks(&bad), ReviseScopeRequest{Spec: spec, Actor: cli("sam@steadfast.example")})
 	}, time.Hour)
 	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, 2*time.Hour)
 	env.ExecuteWorkflow(ScopingWorkflow, scopingInput(t))

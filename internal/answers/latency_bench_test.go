@@ -22,11 +22,15 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
 	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
 const benchSecret = "bench-secret"
+
+// benchActorKey stands for STEADFAST_ACTOR_KEY.
+var benchActorKey = []byte("bench-actor-key-0123456789abcdef-0123456789")
 
 // timedAnswerer notes when each answer has been accepted by the workflow
 // (the update completed), keyed by prompt.
@@ -76,7 +80,7 @@ func BenchmarkSignedClickToUpdateAccepted(b *testing.B) {
 	defer emu.Close()
 	emu.AddUser("priya@brightlane.io", "U0PRIYARAM")
 	sc := slack.New(slack.Config{BotToken: "xoxb-bench", APIURL: emu.URL()})
-	w := worker.New(tmp.Client, "bench", worker.Options{})
+	w := worker.New(tmp.Client, "bench", worker.Options{Interceptors: identity.Interceptors(benchActorKey)})
 	workflows.Register(w, &activities.Activities{Store: db.Store, Slack: sc})
 	if err := w.Start(); err != nil {
 		b.Fatal(err)
@@ -84,7 +88,7 @@ func BenchmarkSignedClickToUpdateAccepted(b *testing.B) {
 	defer w.Stop()
 
 	timed := &timedAnswerer{done: make(chan accepted, 1)}
-	timed.inner = &answers.SlackAnswerer{Service: &answers.Service{Temporal: tmp.Client}, Store: db.Store, Slack: sc}
+	timed.inner = &answers.SlackAnswerer{Service: &answers.Service{Temporal: tmp.Client}, Store: db.Store, Slack: sc, Key: benchActorKey}
 	dispatcher := slack.NewDispatcher(timed, sc, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	srv := httptest.NewServer(slack.NewInteractionHandler(benchSecret, dispatcher))
 	defer srv.Close()

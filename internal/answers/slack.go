@@ -12,18 +12,23 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
 // SlackAnswerer turns Slack clicks into prompt updates. It attributes the
-// click to a person the engagement names (by their Slack ID), sends the
-// update with the click's delivery ID as the update ID — so a retried or
-// duplicated delivery records one answer — and reports validator refusals
-// back to the clicker.
+// click to a person the engagement names (by their Slack ID), attests that
+// person as acting through Slack for this one update (Key is
+// STEADFAST_ACTOR_KEY, which the worker verifies), sends the update with the
+// click's delivery ID as the update ID — so a retried or duplicated
+// delivery records one answer — and reports validator refusals back to the
+// clicker. It runs only behind Slack's signature check, which is what makes
+// the attestation true.
 type SlackAnswerer struct {
 	Service *Service
 	Store   *postgres.Store
 	Slack   *slack.Client
+	Key     []byte
 }
 
 var _ slack.Answerer = (*SlackAnswerer)(nil)
@@ -42,7 +47,7 @@ func (s *SlackAnswerer) Answer(ctx context.Context, in slack.Interaction) (slack
 	switch in.Kind {
 	case slack.KindAnswer, slack.KindNoteSubmit:
 		_, err = s.Service.Answer(ctx, in.PromptID, updateID, workflows.AnswerPromptRequest{
-			Choice: in.Choice, Note: in.Note, Link: in.Link, By: by, Channel: postgres.ChannelSlack,
+			Choice: in.Choice, Note: in.Note, Link: in.Link, Actor: identity.SlackActor(s.Key, in.PromptID, updateID, by),
 		})
 	case slack.KindReassign:
 		var to string
@@ -54,7 +59,7 @@ func (s *SlackAnswerer) Answer(ctx context.Context, in slack.Interaction) (slack
 			return slack.Outcome{}, err
 		}
 		_, err = s.Service.Reassign(ctx, in.PromptID, updateID, workflows.ReassignPromptRequest{
-			To: compliance.Person{Email: to, SlackID: in.ReassignTo}, By: by,
+			To: compliance.Person{Email: to, SlackID: in.ReassignTo}, Actor: identity.SlackActor(s.Key, in.PromptID, updateID, by),
 		})
 	default:
 		return slack.Outcome{}, fmt.Errorf("answer %s: %w", in.Kind, slack.ErrUnsupported)

@@ -32,6 +32,8 @@ type Config struct {
 	SlackSigningSecret string // SLACK_SIGNING_SECRET (secret): verifies HTTP interactivity
 	SlackAppToken      string // SLACK_APP_TOKEN (secret): Socket Mode, for installs without a public URL
 	SlackAPIURL        string // SLACK_API_URL: only to point at an emulator
+	// ActorKey attests Slack and web actors (STEADFAST_ACTOR_KEY, secret).
+	ActorKey ActorKey
 	// Jira is off unless JIRA_BASE_URL is set: JIRA_EMAIL + JIRA_API_TOKEN
 	// (Cloud) or JIRA_PAT (Data Center), and JIRA_WEBHOOK_SECRET.
 	Jira jira.Config
@@ -64,6 +66,7 @@ func FromEnv() Config {
 		SlackSigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
 		SlackAppToken:      os.Getenv("SLACK_APP_TOKEN"),
 		SlackAPIURL:        os.Getenv("SLACK_API_URL"),
+		ActorKey:           actorKeyFromEnv(),
 		Jira:               jira.ConfigFromEnv(os.Getenv),
 	}
 }

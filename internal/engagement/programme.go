@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
@@ -86,8 +89,13 @@ func (s *Service) AddFramework(ctx context.Context, req AddFrameworkRequest) (wo
 // changeScope sends a scope-change update to the programme.
 func (s *Service) changeScope(ctx context.Context, id, update, updateID string, req any) (workflows.ScopeChange, error) {
 	var ch workflows.ScopeChange
-	if err := s.update(ctx, id, workflows.ProgrammeWorkflowID(id), update, updateID+"/"+id, req, &ch); err != nil {
-		return ch, fmt.Errorf("change the scope of %s (it must be certified first: see starter certified): %w", id, err)
+	err := s.send(ctx, workflows.ProgrammeWorkflowID(id), update, updateID+"/"+id, req, &ch)
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return ch, fmt.Errorf("%w; a scope change needs the certified programme (see starter certified)", notFound(id, err))
+	}
+	if err != nil {
+		return ch, fmt.Errorf("change the scope of %s: %w", id, err)
 	}
 	return ch, nil
 }

@@ -19,52 +19,50 @@ import (
 // (instead of a person and a channel) this one file changes.
 
 func decideScopePayload(req DecideScopeRequest) workflows.DecideScopeRequest {
-	return workflows.DecideScopeRequest{Decision: req.Decision, By: req.Actor.Person, Reason: req.Reason, Channel: req.Actor.Channel, Revision: req.Revision}
+	return workflows.DecideScopeRequest{Decision: req.Decision, Reason: req.Reason, Actor: req.Actor, Revision: req.Revision}
 }
 
 func reviseScopePayload(spec *compliance.Spec, a compliance.Actor) workflows.ReviseScopeRequest {
-	return workflows.ReviseScopeRequest{Spec: *spec, By: a.Person}
+	return workflows.ReviseScopeRequest{Spec: *spec, Actor: a}
 }
 
 func answerPayload(choice, note, link string, a compliance.Actor) workflows.AnswerPromptRequest {
-	return workflows.AnswerPromptRequest{Choice: choice, Note: note, Link: link, By: a.Person, Channel: a.Channel}
+	return workflows.AnswerPromptRequest{Choice: choice, Note: note, Link: link, Actor: a}
 }
 
 func reassignPayload(to compliance.Person, reason string, a compliance.Actor) workflows.ReassignPromptRequest {
-	return workflows.ReassignPromptRequest{To: to, By: a.Person, Reason: reason}
+	return workflows.ReassignPromptRequest{To: to, Reason: reason, Actor: a}
 }
 
 func completeGapPayload(evidence string, a compliance.Actor) workflows.CompleteGapRequest {
-	return workflows.CompleteGapRequest{By: a.Person, Evidence: evidence, Channel: a.Channel}
+	return workflows.CompleteGapRequest{Evidence: evidence, Actor: a}
 }
 
 func certifyPayload(c postcert.Certification, a compliance.Actor) workflows.CertifyRequest {
-	return workflows.CertifyRequest{Certification: c, By: a.Person}
+	return workflows.CertifyRequest{Certification: c, Actor: a}
 }
 
 func addSystemPayload(sys compliance.System, a compliance.Actor) workflows.AddSystemRequest {
-	return workflows.AddSystemRequest{System: sys, By: a.Person}
+	return workflows.AddSystemRequest{System: sys, Actor: a}
 }
 
 func addFrameworkPayload(fw compliance.Framework, a compliance.Actor) workflows.AddFrameworkRequest {
-	return workflows.AddFrameworkRequest{Framework: fw, By: a.Person}
+	return workflows.AddFrameworkRequest{Framework: fw, Actor: a}
 }
 
 func routeAuditPayload(p workflows.PromptInput, a compliance.Actor) workflows.RouteAuditRequest {
-	return workflows.RouteAuditRequest{Prompt: p, By: a.Person}
+	return workflows.RouteAuditRequest{Prompt: p, Actor: a}
 }
 
 // tellRemediationAccepted stops a running gap remediation chasing an
-// accepted gap. Not running (remediation has not started, or the gap is
-// closed) is fine: the register records the acceptance, and remediation
-// reads it when it opens the gap.
+// accepted gap, through its validated accept-gap update. Not running
+// (remediation has not started, or the gap is closed) is fine: the
+// register records the acceptance, and remediation reads it when it opens
+// the gap.
 func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequest) (bool, error) {
-	tc, err := s.temporal()
-	if err != nil {
-		return false, err
-	}
-	err = tc.SignalWorkflow(ctx, workflows.GapWorkflowID(req.EngagementID, req.ControlID), "", workflows.SignalAcceptGap,
-		workflows.AcceptGap{By: req.Actor.Person, Reason: req.Reason})
+	id := workflows.GapWorkflowID(req.EngagementID, req.ControlID)
+	err := s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
+		workflows.AcceptGapRequest{Reason: req.Reason, Actor: req.Actor}, nil)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return false, nil
