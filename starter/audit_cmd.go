@@ -61,7 +61,7 @@ routed keeps its first routing and is reported as "already routed".`,
 			if err != nil {
 				return fmt.Errorf("open the request list: %w", err)
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }() // read only
 			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err

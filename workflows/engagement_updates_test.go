@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -25,8 +26,9 @@ func TestEngagementUpdatesCheckWhoThenRecord(t *testing.T) {
 	spec := testSpec(t)
 	plan, err := compliance.PlanEngagement(&spec, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
-	// Fieldwork starts after a day: the updates arrive meanwhile.
-	env.OnActivity(acts.AuditDates, mock.Anything, mock.Anything).After(24*time.Hour).Return(activities.AuditDatesResult{}, nil)
+	// In fieldwork the engagement waits for the certification; the updates
+	// arrive meanwhile, and the test ends by cancelling it.
+	env.OnActivity(acts.AuditDates, mock.Anything, mock.Anything).Return(activities.AuditDatesResult{}, nil)
 	var decided activities.GapDecisionInput
 	env.OnActivity(acts.RecordGapDecision, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
 		decided = args.Get(1).(activities.GapDecisionInput)
@@ -50,10 +52,11 @@ func TestEngagementUpdatesCheckWhoThenRecord(t *testing.T) {
 		env.UpdateWorkflow(UpdateAddEvidence, "evidence/3", callbacks(&ownerEvidence),
 			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2027-03", Kind: EvidenceLink, Value: " https://x.example/a "})
 	}, time.Hour)
-	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: PhaseReviewed, Revision: 1, Spec: spec, Plan: &plan,
-		StopAt: compliance.PhaseFieldwork}
+	env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Hour)
+	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 1, Spec: spec, Plan: &plan}
 	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, State: st})
-	require.NoError(t, env.GetWorkflowError())
+	var canceled *temporal.CanceledError
+	require.ErrorAs(t, env.GetWorkflowError(), &canceled, "it was still waiting for the certification")
 
 	require.ErrorContains(t, outsiderGap.rejected, "leo@brightlane.io may not decide on gaps: only the lead or a lead delegate may")
 	require.ErrorContains(t, otherEvidence.rejected, "leo@brightlane.io may not give evidence for ACC-08")

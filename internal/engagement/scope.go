@@ -170,7 +170,7 @@ func (s *Service) awaitWorkflow(ctx context.Context, id string) error {
 	}
 	var nf *serviceerror.NotFound
 	for range 100 {
-		_, err := tc.DescribeWorkflowExecution(ctx, id, "")
+		_, err := tc.DescribeWorkflow(ctx, id, "")
 		if !errors.As(err, &nf) {
 			return nil // found, or an error the update itself will report
 		}
