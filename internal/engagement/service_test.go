@@ -233,3 +233,40 @@ func TestServiceNeedsWhatItUses(t *testing.T) {
 	_, err = svc.Gaps(context.Background(), engagement.GapsRequest{EngagementID: "x"})
 	require.ErrorIs(t, err, engagement.ErrNoStore)
 }
+
+// An audit request's prompt is answered and reassigned through the
+// service, with the prompt's own validator deciding who may.
+func TestServiceAnswerAndReassign(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	route := func(id string) string {
+		res, err := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Actor: cli("maya@brightlane.io"),
+			// Due well after now, so the question is still open.
+			Fields: auditreq.Fields{RequestID: id, ControlID: "ACC-04", Description: "Q2 access review", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}})
+		require.NoError(t, err)
+		require.NoError(t, res.Failed())
+		return res.Requests[0].Stored.PromptID
+	}
+	p1, p2 := route("PBC-1"), route("PBC-2")
+	require.Eventually(t, func() bool {
+		res, err := f.svc.Prompts(ctx, engagement.PromptsRequest{EngagementID: f.spec.ID, Addressee: "priya@brightlane.io"})
+		return err == nil && len(res.Prompts) == 2
+	}, time.Minute, 100*time.Millisecond, "both prompts open for the control's owner")
+
+	_, err := f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("leo@brightlane.io")})
+	require.ErrorContains(t, err, "leo@brightlane.io may not answer")
+	ans, err := f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("priya@brightlane.io")})
+	require.NoError(t, err)
+	assert.Equal(t, compliance.ChannelCLI, ans.Channel)
+
+	_, err = f.svc.Reassign(ctx, engagement.ReassignRequest{PromptID: p2, To: compliance.Person{Email: "leo@brightlane.io"}, Actor: cli("leo@brightlane.io")})
+	require.ErrorContains(t, err, "may not reassign this question")
+	moved, err := f.svc.Reassign(ctx, engagement.ReassignRequest{PromptID: p2, To: compliance.Person{Email: "leo@brightlane.io"}, Reason: "he holds the review", Actor: cli("maya@brightlane.io")})
+	require.NoError(t, err)
+	assert.Equal(t, "leo@brightlane.io", moved.To)
+
+	rows, err := f.svc.AuditRequests(ctx, engagement.AuditRequestsRequest{EngagementID: f.spec.ID, Status: postgres.AuditAnswered})
+	require.NoError(t, err)
+	require.Len(t, rows.Rows, 1)
+	assert.Equal(t, "https://drive.example/pbc-1", rows.Rows[0].AnswerLink)
+}
