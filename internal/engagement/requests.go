@@ -61,9 +61,23 @@ func routeAuditPayload(p workflows.PromptInput, a compliance.Actor) workflows.Ro
 // the gap.
 func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequest) (bool, error) {
 	id := workflows.GapWorkflowID(req.EngagementID, req.ControlID)
-	err := s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
-		workflows.AcceptGapRequest{Reason: req.Reason, Actor: req.Actor}, nil)
+	// A gap closed already (fixed and verified) stays closed: the register
+	// holds the acceptance, and there is nothing left to stop.
+	tc, err := s.temporal()
+	if err != nil {
+		return false, err
+	}
 	var nf *serviceerror.NotFound
+	resp, err := tc.QueryWorkflow(ctx, id, "", workflows.QueryRemediation)
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	var st workflows.GapRemediationState
+	if err == nil && resp.Get(&st) == nil && (st.Status == compliance.ItemVerified || st.Status == compliance.ItemAccepted) {
+		return false, nil
+	}
+	err = s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
+		workflows.AcceptGapRequest{Reason: req.Reason, Actor: req.Actor}, nil)
 	if errors.As(err, &nf) {
 		return false, nil
 	}
