@@ -155,8 +155,8 @@ func (st *EngagementState) controlOwner(controlID string) string {
 	return ""
 }
 
-func (st *EngagementState) validateEvidence(req AddEvidenceRequest) error {
-	if err := req.Actor.CheckShape(); err != nil {
+func (st *EngagementState) validateEvidence(ctx workflow.Context, req AddEvidenceRequest) error {
+	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
 	controlID, _, err := cadence.ParseKey(req.OccurrenceKey)
@@ -201,7 +201,7 @@ func (st *EngagementState) addEvidence(ctx workflow.Context, req AddEvidenceRequ
 const maxEventRef = 300
 
 func (st *EngagementState) validatePopulationEvent(ctx workflow.Context, req RecordPopulationEventRequest) error {
-	if err := req.Actor.CheckShape(); err != nil {
+	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
 	// Whether it applies to this scope the service says early; here the
@@ -248,8 +248,8 @@ func (st *EngagementState) recordPopulationEvent(ctx workflow.Context, req Recor
 	return res, nil
 }
 
-func (st *EngagementState) validateGapDecision(req DecideGapRequest) error {
-	if err := req.Actor.CheckShape(); err != nil {
+func (st *EngagementState) validateGapDecision(ctx workflow.Context, req DecideGapRequest) error {
+	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
 	if err := st.Spec.CheckDecideGaps(req.Actor.Person); err != nil {
@@ -293,8 +293,8 @@ func (st *EngagementState) auditRequestsOpen() bool {
 	return false
 }
 
-func (st *EngagementState) validateAuditRequest(req AddAuditRequestRequest) error {
-	if err := req.Actor.CheckShape(); err != nil {
+func (st *EngagementState) validateAuditRequest(ctx workflow.Context, req AddAuditRequestRequest) error {
+	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
 	if err := st.Spec.CheckRouteAuditRequests(req.Actor.Person); err != nil {
@@ -329,8 +329,8 @@ func (st *EngagementState) addAuditRequest(ctx workflow.Context, req AddAuditReq
 	return res, nil
 }
 
-func (st *EngagementState) validateImportPopulation(req ImportPopulationRequest) error {
-	if err := req.Actor.CheckShape(); err != nil {
+func (st *EngagementState) validateImportPopulation(ctx workflow.Context, req ImportPopulationRequest) error {
+	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
 	if err := st.Spec.CheckImportPopulations(req.Actor.Person); err != nil {

@@ -21,7 +21,7 @@ func cliActor(person string) compliance.Actor {
 // not allow before anything reaches an activity, and an allowed update
 // records with the update's ID as its key and the actor as given.
 func TestEngagementUpdatesCheckWhoThenRecord(t *testing.T) {
-	env := newEnv(t)
+	env := withIdentity(newEnv(t))
 	acts := &activities.Activities{}
 	spec := testSpec(t)
 	plan, err := compliance.PlanEngagement(&spec, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))

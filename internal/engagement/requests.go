@@ -14,11 +14,12 @@ import (
 
 // The payloads of the updates whose validators live with their workflows
 // (scope, prompts, gap remediation, certification, audit routing, the
-// programme's scope changes) are built here and only here, each carrying
-// the caller's Actor as the path that authenticated them set it.
+// programme's scope changes) are built here and only here, from the
+// caller's Actor, so that when those payloads carry the Actor itself
+// (instead of a person and a channel) this one file changes.
 
 func decideScopePayload(req DecideScopeRequest) workflows.DecideScopeRequest {
-	return workflows.DecideScopeRequest{Decision: req.Decision, Actor: req.Actor, Reason: req.Reason, Revision: req.Revision}
+	return workflows.DecideScopeRequest{Decision: req.Decision, Reason: req.Reason, Actor: req.Actor, Revision: req.Revision}
 }
 
 func reviseScopePayload(spec *compliance.Spec, a compliance.Actor) workflows.ReviseScopeRequest {
@@ -30,11 +31,11 @@ func answerPayload(choice, note, link string, a compliance.Actor) workflows.Answ
 }
 
 func reassignPayload(to compliance.Person, reason string, a compliance.Actor) workflows.ReassignPromptRequest {
-	return workflows.ReassignPromptRequest{To: to, Actor: a, Reason: reason}
+	return workflows.ReassignPromptRequest{To: to, Reason: reason, Actor: a}
 }
 
 func completeGapPayload(evidence string, a compliance.Actor) workflows.CompleteGapRequest {
-	return workflows.CompleteGapRequest{Actor: a, Evidence: evidence}
+	return workflows.CompleteGapRequest{Evidence: evidence, Actor: a}
 }
 
 func certifyPayload(c postcert.Certification, a compliance.Actor) workflows.CertifyRequest {
@@ -54,15 +55,29 @@ func routeAuditPayload(p workflows.PromptInput, a compliance.Actor) workflows.Ro
 }
 
 // tellRemediationAccepted stops a running gap remediation chasing an
-// accepted gap. Not running (remediation has not started, or the gap is
-// closed) is fine: the register records the acceptance, and remediation
-// reads it when it opens the gap.
+// accepted gap, through its validated accept-gap update. Not running
+// (remediation has not started, or the gap is closed) is fine: the
+// register records the acceptance, and remediation reads it when it opens
+// the gap.
 func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequest) (bool, error) {
-	// The gap's own workflow validates the acceptance again (lead only, a
-	// reason), so a raw client cannot close a gap the service would refuse.
-	err := s.send(ctx, workflows.GapWorkflowID(req.EngagementID, req.ControlID), workflows.UpdateAcceptGap,
-		"accept/"+req.EngagementID+"/"+req.ControlID, workflows.AcceptGapRequest{Reason: req.Reason, Actor: req.Actor}, nil)
+	id := workflows.GapWorkflowID(req.EngagementID, req.ControlID)
+	// A gap closed already (fixed and verified) stays closed: the register
+	// holds the acceptance, and there is nothing left to stop.
+	tc, err := s.temporal()
+	if err != nil {
+		return false, err
+	}
 	var nf *serviceerror.NotFound
+	resp, err := tc.QueryWorkflow(ctx, id, "", workflows.QueryRemediation)
+	if errors.As(err, &nf) {
+		return false, nil
+	}
+	var st workflows.GapRemediationState
+	if err == nil && resp.Get(&st) == nil && (st.Status == compliance.ItemVerified || st.Status == compliance.ItemAccepted) {
+		return false, nil
+	}
+	err = s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
+		workflows.AcceptGapRequest{Reason: req.Reason, Actor: req.Actor}, nil)
 	if errors.As(err, &nf) {
 		return false, nil
 	}
