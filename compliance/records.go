@@ -99,6 +99,29 @@ type Evidence struct {
 	ValueSHA256   string    `json:"value_sha256"`
 	Corrects      *int64    `json:"corrects,omitempty"`
 	SubmissionKey string    `json:"-"`
+	// PerformedAt is when the control was performed, as the person giving
+	// the evidence stated it; nil means when it was recorded (SubmittedAt).
+	PerformedAt *time.Time `json:"performed_at,omitempty"`
+	// CoversStart and CoversEnd are the period a review covers (both nil
+	// for evidence that is not a review).
+	CoversStart *time.Time `json:"covers_start,omitempty"`
+	CoversEnd   *time.Time `json:"covers_end,omitempty"`
+	// Artifact is the file the evidence is, when Kind is "file": the
+	// SHA-256 of its bytes (its name in the blob store), size, sniffed
+	// content type and the name it was uploaded as.
+	ArtifactSHA256 string `json:"artifact_sha256,omitempty"`
+	ArtifactSize   int64  `json:"artifact_size,omitempty"`
+	ContentType    string `json:"content_type,omitempty"`
+	Filename       string `json:"filename,omitempty"`
+}
+
+// Performed is when the control was performed: PerformedAt, or when the
+// evidence was recorded when nobody said.
+func (e Evidence) Performed() time.Time {
+	if e.PerformedAt != nil && !e.PerformedAt.IsZero() {
+		return *e.PerformedAt
+	}
+	return e.SubmittedAt
 }
 
 // AuditRequest is one item of the auditor's request list and, once given,

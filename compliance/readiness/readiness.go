@@ -48,6 +48,10 @@ type Control struct {
 	// Delegates are the other people whose evidence counts for the control
 	// (the lead and lead delegates).
 	Delegates []string `json:"delegates,omitempty"`
+	// Assigned names, by occurrence key, whoever the lead reassigned the
+	// occurrence's prompt to (as the prompt recorded it): their evidence
+	// counts for that occurrence too.
+	Assigned map[string]string `json:"-"`
 	// Requirements lists, per framework, the requirement IDs the control
 	// satisfies in this engagement.
 	Requirements map[compliance.FrameworkID][]string `json:"requirements"`
@@ -75,6 +79,8 @@ type Evidence struct {
 	Channel       string    `json:"channel,omitempty"`
 	Kind          string    `json:"kind,omitempty"`
 	ValueSHA256   string    `json:"value_sha256,omitempty"`
+	// PerformedAt is when the control was performed (zero: At).
+	PerformedAt time.Time `json:"performed_at,omitzero"`
 }
 
 // Input is one engagement to review.
@@ -96,6 +102,7 @@ type Test string
 
 const (
 	TestPresent      Test = "evidence-present"
+	TestInPeriod     Test = "performed-in-period"
 	TestOnTime       Test = "on-time"
 	TestContemporary Test = "not-retrospective"
 	TestAuthorised   Test = "authorised-preparer"
@@ -103,11 +110,11 @@ const (
 )
 
 // Tests lists the tests in the order they are applied.
-var Tests = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
+var Tests = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
 
 // testOrder ranks every test, occurrence and event ones together, for the
 // order of findings on the same control and key.
-var testOrder = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved, TestWithinWindow}
+var testOrder = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved, TestWithinWindow}
 
 // Severity is how badly a finding would read in the report: the same
 // high/medium/low scale the scope risks use.
@@ -127,6 +134,7 @@ type EvidenceRef struct {
 	SubmittedBy string    `json:"submitted_by"`
 	Channel     string    `json:"channel,omitempty"`
 	Kind        string    `json:"kind,omitempty"`
+	PerformedAt time.Time `json:"performed_at,omitzero"`
 }
 
 // Finding is one failed test: a predicted exception.
@@ -154,7 +162,9 @@ type Sampled struct {
 	Due           time.Time       `json:"due"`
 	GraceEnd      time.Time       `json:"grace_end"`
 	Status        drift.Status    `json:"status"`
-	Evidence      *EvidenceRef    `json:"evidence,omitempty"`
+	// Judgement is the shared judgement the status and tests come from.
+	Judgement drift.Judgement `json:"judgement"`
+	Evidence  *EvidenceRef    `json:"evidence,omitempty"`
 	// Event is the sampled event, when the sample was drawn from events;
 	// OccurrenceKey is then its key and Due the time it occurred.
 	Event  *Event `json:"event,omitempty"`
@@ -292,10 +302,13 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		s := Sampled{OccurrenceKey: o.Key(), Period: o.Period, Due: o.Due, GraceEnd: o.GraceEnd}
 		var sub *drift.Submission
 		if e, ok := first[o.Key()]; ok {
-			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind}
-			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, By: e.By}
+			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind,
+				PerformedAt: e.PerformedAt}
+			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, PerformedAt: e.PerformedAt, By: e.By,
+				Unauthorised: !c.Authority().Allows(o.Key(), e.By)}
 		}
-		s.Status = drift.Classify(o, sub, in.AsOf, compliance.Span{})
+		s.Judgement = drift.Judge(o, sub, in.AsOf, performedWindow(in.Window))
+		s.Status = s.Judgement.Status
 		for _, t := range Tests {
 			sev, ok := test(t, c, o, s, in.Window)
 			if ok {
@@ -314,18 +327,20 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 func test(t Test, c Control, o cadence.Occurrence, s Sampled, window compliance.Span) (Severity, bool) {
 	switch t {
 	case TestPresent:
-		switch s.Status {
+		switch s.Judgement.Timing {
 		case drift.StatusMissed:
 			return SeverityHigh, false
 		case drift.StatusOverdue, drift.StatusPending:
 			return SeverityMedium, false
 		}
+	case TestInPeriod:
+		return SeverityHigh, s.Judgement.InPeriod
 	case TestOnTime:
-		return SeverityMedium, s.Status != drift.StatusLate
+		return SeverityMedium, s.Judgement.Timing != drift.StatusLate
 	case TestContemporary:
-		return SeverityHigh, s.Status != drift.StatusRetrospective
+		return SeverityHigh, s.Judgement.Timing != drift.StatusRetrospective
 	case TestAuthorised:
-		return SeverityMedium, s.Evidence == nil || authorised(c, s.Evidence.SubmittedBy)
+		return SeverityMedium, s.Judgement.Authorised
 	case TestWithinWindow:
 		inside := window.Start.IsZero() || (!o.Period.Start.Before(window.Start) && !o.Period.End.After(window.End))
 		return SeverityLow, inside
@@ -333,15 +348,20 @@ func test(t Test, c Control, o cadence.Occurrence, s Sampled, window compliance.
 	return "", true
 }
 
-func authorised(c Control, by string) bool {
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return false
+// Authority is whose evidence counts for the control: its owner, the
+// delegates and whoever its occurrences' prompts were reassigned to.
+func (c Control) Authority() drift.Authority {
+	return drift.Authority{Owner: c.Owner, Others: c.Delegates, Assigned: c.Assigned}
+}
+
+// performedWindow is the window the judgement places performance in. The
+// review's occurrences are already the window's, so only its start matters:
+// work done before the window opened evidences nothing in it.
+func performedWindow(w compliance.Span) compliance.Span {
+	if w.Start.IsZero() {
+		return compliance.Span{}
 	}
-	if strings.EqualFold(by, c.Owner) {
-		return true
-	}
-	return slices.ContainsFunc(c.Delegates, func(d string) bool { return strings.EqualFold(by, d) })
+	return compliance.Span{Start: w.Start}
 }
 
 func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n int, window compliance.Span) Finding {
@@ -355,11 +375,32 @@ func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n
 		} else {
 			f.Exception = fmt.Sprintf("%s, %s had not been provided by the review date, %s after it was due.", lead, what, days(s.Due, s.GraceEnd, true))
 		}
+	case TestInPeriod:
+		performed := s.Evidence.SubmittedAt
+		if !s.Evidence.PerformedAt.IsZero() {
+			performed = s.Evidence.PerformedAt
+		}
+		if s.Status == drift.StatusPerformedOutsideWindow {
+			f.Exception = fmt.Sprintf("%s, %s shows the control performed on %s, before the audit window %s opened, so it does not evidence the period.",
+				lead, what, performed.In(s.Due.Location()).Format("2006-01-02"), window)
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s shows the control performed on %s, before the period opened, so it does not evidence the period.",
+				lead, what, performed.In(s.Due.Location()).Format("2006-01-02"))
+		}
 	case TestOnTime:
-		f.Exception = fmt.Sprintf("%s, %s was provided %s after it was due.", lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		if s.Evidence.PerformedAt.IsZero() {
+			f.Exception = fmt.Sprintf("%s, %s was provided %s after it was due.", lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		} else {
+			f.Exception = fmt.Sprintf("%s, the control was performed %s after it was due.", lead, days(s.Due, performedOf(s.Evidence), false))
+		}
 	case TestContemporary:
-		f.Exception = fmt.Sprintf("%s, %s was raised retrospectively, %s after it was due, and does not show that the control operated at the time.",
-			lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		if p := performedOf(s.Evidence); p.After(s.GraceEnd) {
+			f.Exception = fmt.Sprintf("%s, %s was raised retrospectively, %s after it was due, and does not show that the control operated at the time.",
+				lead, what, days(s.Due, p, false))
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s was recorded %s after the control was performed and after the occurrence closed, and does not show that the control operated at the time.",
+				lead, what, days(p, s.Evidence.SubmittedAt, false))
+		}
 	case TestAuthorised:
 		by := s.Evidence.SubmittedBy
 		if strings.TrimSpace(by) == "" {
@@ -371,6 +412,14 @@ func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n
 		f.Exception = fmt.Sprintf("%s, the period the evidence covers falls outside the audit window %s.", lead, window)
 	}
 	return f
+}
+
+// performedOf is when the evidence says the control was performed.
+func performedOf(e *EvidenceRef) time.Time {
+	if e.PerformedAt.IsZero() || e.PerformedAt.After(e.SubmittedAt) {
+		return e.SubmittedAt
+	}
+	return e.PerformedAt
 }
 
 // newFinding is a finding on a sampled occurrence or event, without its
@@ -497,6 +546,9 @@ func actions(rep Report) []Action {
 		var todo []string
 		if k := byTest[TestPresent]; len(k) > 0 {
 			todo = append(todo, "obtain the missing evidence for "+strings.Join(k, ", ")+" or accept it as a known exception with a reason")
+		}
+		if k := byTest[TestInPeriod]; len(k) > 0 {
+			todo = append(todo, "obtain evidence performed within the period for "+strings.Join(k, ", ")+" (what was given predates it) or accept it as an exception")
 		}
 		if k := byTest[TestContemporary]; len(k) > 0 {
 			todo = append(todo, "prepare to explain the retrospective evidence for "+strings.Join(k, ", ")+" (or accept it as an exception)")

@@ -44,7 +44,11 @@ func BuildReadinessOf(ctx context.Context, store *postgres.Store, engagementID s
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	return computeReadiness(engagementID, &spec, plan, ev, pop, asOf, seed, limit)
+	prompts, err := store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID})
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	return computeReadiness(engagementID, &spec, plan, ev, pop, Assigned(prompts), asOf, seed, limit)
 }
 
 // ComputeReadiness is BuildReadiness without the database. The controls are
@@ -64,11 +68,11 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 // outside the window are not in the auditor's population and are left out.
 func ComputeReadinessWithPopulation(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
 	population []postgres.PopulationEvent, asOf time.Time, seed uint64) (readiness.Report, error) {
-	return computeReadiness(engagementID, spec, plan, evidence, population, asOf, seed, 0)
+	return computeReadiness(engagementID, spec, plan, evidence, population, nil, asOf, seed, 0)
 }
 
 func computeReadiness(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
-	population []postgres.PopulationEvent, asOf time.Time, seed uint64, limit int) (readiness.Report, error) {
+	population []postgres.PopulationEvent, assigned map[string]string, asOf time.Time, seed uint64, limit int) (readiness.Report, error) {
 	if spec == nil {
 		return readiness.Report{}, errors.New("readiness review: no spec")
 	}
@@ -84,12 +88,7 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 	if err != nil {
 		return readiness.Report{}, fmt.Errorf("applicable controls of %s: %w", engagementID, err)
 	}
-	var delegates []string
-	for _, p := range spec.People {
-		if p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) {
-			delegates = append(delegates, strings.ToLower(p.Email))
-		}
-	}
+	delegates := leads(spec)
 	in := readiness.Input{EngagementID: engagementID, Window: window, AsOf: asOf.In(cal.Location), Seed: seed}
 	events := eventsByControl(population, window, cal.Location)
 	controls := app.Controls
@@ -105,7 +104,7 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		owner := strings.ToLower(spec.OwnerOf(c.Domain).Email)
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
 			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
-			Events: events[c.ID]}
+			Events: events[c.ID], Assigned: assigned}
 		for _, d := range delegates {
 			if d != owner {
 				rc.Delegates = append(rc.Delegates, d)
@@ -131,8 +130,12 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		if control, _, err := cadence.ParseKey(e.OccurrenceKey); err != nil || control != e.ControlID {
 			continue
 		}
-		in.Evidence = append(in.Evidence, readiness.Evidence{ID: e.ID, OccurrenceKey: e.OccurrenceKey,
-			At: e.SubmittedAt.In(cal.Location), By: e.SubmittedBy, Channel: e.Channel, Kind: e.Kind, ValueSHA256: e.ValueSHA256})
+		re := readiness.Evidence{ID: e.ID, OccurrenceKey: e.OccurrenceKey,
+			At: e.SubmittedAt.In(cal.Location), By: e.SubmittedBy, Channel: e.Channel, Kind: e.Kind, ValueSHA256: e.ValueSHA256}
+		if e.PerformedAt != nil {
+			re.PerformedAt = e.PerformedAt.In(cal.Location)
+		}
+		in.Evidence = append(in.Evidence, re)
 	}
 	return readiness.Review(in), nil
 }
