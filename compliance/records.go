@@ -1,6 +1,10 @@
 package compliance
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // The records Steadfast keeps and the vocabulary they use: payloads that
 // workflows, activities and the store share, so that workflow histories do
@@ -113,6 +117,29 @@ type Evidence struct {
 	ArtifactSize   int64  `json:"artifact_size,omitempty"`
 	ContentType    string `json:"content_type,omitempty"`
 	Filename       string `json:"filename,omitempty"`
+}
+
+// Artifact is a file stored in the blob store as evidence: named by the
+// SHA-256 of its bytes.
+type Artifact struct {
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	Filename    string `json:"filename"`
+}
+
+// Check refuses an artifact that names no stored bytes.
+func (a Artifact) Check() error {
+	if len(a.SHA256) != 64 || strings.Trim(a.SHA256, "0123456789abcdef") != "" {
+		return fmt.Errorf("artifact %q is not named by a lowercase hex SHA-256", a.SHA256)
+	}
+	if a.Size <= 0 {
+		return fmt.Errorf("artifact %s is empty", a.SHA256[:12])
+	}
+	if strings.TrimSpace(a.Filename) == "" || len(a.Filename) > 255 || strings.ContainsAny(a.Filename, "/\\\x00") {
+		return fmt.Errorf("artifact file name %q must be a plain name of at most 255 bytes", a.Filename)
+	}
+	return nil
 }
 
 // Performed is when the control was performed: PerformedAt, or when the
