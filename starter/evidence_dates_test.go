@@ -36,7 +36,9 @@ func windowAroundNow(t *testing.T, spec *compliance.Spec) (compliance.Span, *tim
 	return compliance.Span{Start: f.Window.Start, End: f.Window.End}, loc
 }
 
-func monthKey(control string, t time.Time) string { return fmt.Sprintf("%s/%04d-%02d", control, t.Year(), int(t.Month())) }
+func monthKey(control string, t time.Time) string {
+	return fmt.Sprintf("%s/%04d-%02d", control, t.Year(), int(t.Month()))
+}
 
 func TestEvidenceAddDatesFilesAndCorrections(t *testing.T) {
 	db := testenv.Postgres(t)

@@ -35,7 +35,7 @@ type AddEvidenceRequest struct {
 	Covers      compliance.Span
 	// File is evidence that is a file: its bytes go to the blob store and
 	// the update carries their hash (see AddEvidenceFile).
-	File *FileUpload
+	File  *FileUpload
 	Actor compliance.Actor
 }
 
