@@ -97,7 +97,9 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, readinessHeader(rep))
 	fmt.Fprintln(&b)
-	if len(rep.Findings) == 0 {
+	if rep.Sampled == 0 {
+		fmt.Fprintln(&b, "Nothing was tested: no occurrence has fallen due and no population was recorded, so there is no sample to pass or fail.")
+	} else if len(rep.Findings) == 0 {
 		fmt.Fprintln(&b, "No findings: every sampled occurrence passed every test.")
 	} else {
 		fmt.Fprintln(&b, "Findings, ranked (customer-relied controls first):")

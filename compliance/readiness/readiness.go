@@ -81,6 +81,10 @@ type Evidence struct {
 	ValueSHA256   string    `json:"value_sha256,omitempty"`
 	// PerformedAt is when the control was performed (zero: At).
 	PerformedAt time.Time `json:"performed_at,omitzero"`
+	// Link is the evidence's URL when it is a link; Artifact the stored
+	// file when it is a file.
+	Link     string               `json:"link,omitempty"`
+	Artifact *compliance.Artifact `json:"artifact,omitempty"`
 }
 
 // Input is one engagement to review.
@@ -135,6 +139,11 @@ type EvidenceRef struct {
 	Channel     string    `json:"channel,omitempty"`
 	Kind        string    `json:"kind,omitempty"`
 	PerformedAt time.Time `json:"performed_at,omitzero"`
+	// Link is the URL of evidence that is a link (marked as such in the
+	// pack: its target is not in it); Artifact the file of evidence that is
+	// a file (in the pack, named by its hash).
+	Link     string               `json:"link,omitempty"`
+	Artifact *compliance.Artifact `json:"artifact,omitempty"`
 }
 
 // Finding is one failed test: a predicted exception.
@@ -303,7 +312,7 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		var sub *drift.Submission
 		if e, ok := first[o.Key()]; ok {
 			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind,
-				PerformedAt: e.PerformedAt}
+				PerformedAt: e.PerformedAt, Link: e.Link, Artifact: e.Artifact}
 			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, PerformedAt: e.PerformedAt, By: e.By,
 				Unauthorised: !c.Authority().Allows(o.Key(), e.By)}
 		}

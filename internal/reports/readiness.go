@@ -135,6 +135,12 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		if e.PerformedAt != nil {
 			re.PerformedAt = e.PerformedAt.In(cal.Location)
 		}
+		switch {
+		case e.ArtifactSHA256 != "":
+			re.Artifact = &compliance.Artifact{SHA256: e.ArtifactSHA256, Size: e.ArtifactSize, ContentType: e.ContentType, Filename: e.Filename}
+		case e.Kind == "link":
+			re.Link = e.Value
+		}
 		in.Evidence = append(in.Evidence, re)
 	}
 	return readiness.Review(in), nil
