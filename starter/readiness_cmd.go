@@ -133,8 +133,26 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 			fmt.Fprintf(&b, "  - %s (owner %s)\n", a.Text, a.Owner)
 		}
 	}
+	writeSampleSizes(&b, rep)
 	_, err := io.WriteString(out, b.String())
 	return err
+}
+
+// writeSampleSizes prints each control's population, sample and why the
+// sample is that size, or why nothing of it was tested.
+func writeSampleSizes(b *strings.Builder, rep readiness.Report) {
+	fmt.Fprintln(b)
+	fmt.Fprintln(b, "Samples, and why each is that size:")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTROL\tFREQUENCY\tPOPULATION\tSAMPLE\tWHY")
+	for _, c := range rep.Controls {
+		why := c.SizeWhy
+		if c.NotTested != "" {
+			why = c.NotTested
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", c.ID, c.Frequency, len(c.Population), len(c.Sample), why)
+	}
+	_ = tw.Flush()
 }
 
 func readinessMarkdown(out io.Writer, rep readiness.Report) error {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/compliance/sampling"
 )
@@ -43,6 +44,11 @@ type Control struct {
 	Frequency   compliance.Frequency `json:"frequency"`
 	// Evidence is what the auditor samples (from the control library).
 	Evidence string `json:"evidence,omitempty"`
+	// Automated: enforced by a system (from the control library).
+	Automated bool `json:"automated,omitempty"`
+	// Risk is the control's own risk level from the spec (empty: the
+	// review's).
+	Risk sampling.Risk `json:"risk,omitempty"`
 	// Owner is the email of the control's owner.
 	Owner string `json:"owner"`
 	// Delegates are the other people whose evidence counts for the control
@@ -189,6 +195,11 @@ type ControlResult struct {
 	// Population lists the keys of the occurrences fallen due, in order.
 	Population []string `json:"population"`
 	SampleSize int      `json:"sample_size"`
+	// SizeWhy says why the sample is that size.
+	SizeWhy string `json:"size_why,omitempty"`
+	// NotTested says why nothing of the control could be tested (empty
+	// when something was).
+	NotTested string `json:"not_tested,omitempty"`
 	// Seed is the control's own seed, derived from the review's.
 	Seed     uint64    `json:"seed"`
 	Sample   []Sampled `json:"sample"`
@@ -292,18 +303,31 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		cr.Population = append(cr.Population, o.Key())
 	}
 	cr.Seed = ControlSeed(in.Seed, in.EngagementID, c.ID)
-	want, err := sampling.Size(c.Frequency, risk)
+	want, why, err := sampling.SizeFor(sampling.ControlSizing{Frequency: c.Frequency, Risk: c.Risk, Automated: c.Automated,
+		Description: c.Description}, risk)
 	if err != nil {
 		cr.Note = "not sampled: " + err.Error()
+		cr.NotTested = cr.Note
 		return cr
 	}
+	cr.SizeWhy = why
 	if events := eventPopulation(c, in.AsOf); len(events) > 0 {
 		return reviewEvents(in, c, cr, events, want)
+	}
+	if catalog.TakesPopulation(c.Frequency) && !(c.Automated && c.Frequency == compliance.FreqContinuous) {
+		// Monthly attestations say the owner saw nothing wrong; they are
+		// not the events the auditor samples, so passing them would read
+		// as a test that was never done.
+		cr.Note = "not tested: no population — no events were recorded for this " + string(c.Frequency) +
+			" control in the window (import them, or record each with `starter population add`)"
+		cr.NotTested = cr.Note
+		return cr
 	}
 	cr.SampleSize = min(want, len(pop))
 	switch {
 	case len(pop) == 0:
 		cr.Note = "nothing has fallen due yet, so nothing can be tested"
+		cr.NotTested = cr.Note
 	case cr.SampleSize < want:
 		cr.Note = fmt.Sprintf("the population of %d is smaller than the usual sample of %d, so every occurrence is tested", len(pop), want)
 	}

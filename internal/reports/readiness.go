@@ -13,6 +13,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/gaps"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -104,7 +105,7 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		owner := strings.ToLower(spec.OwnerOf(c.Domain).Email)
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
 			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
-			Events: events[c.ID], Assigned: assigned}
+			Events: events[c.ID], Assigned: assigned, Automated: c.Automated, Risk: sampling.Risk(spec.RiskOf(c.ID))}
 		for _, d := range delegates {
 			if d != owner {
 				rc.Delegates = append(rc.Delegates, d)
