@@ -72,6 +72,9 @@ type Control struct {
 	// events.go); those after AsOf are left out. Ignored for controls of
 	// any other frequency.
 	Events []Event `json:"-"`
+	// SourceCounts are the source's counts of the control's events per
+	// imported period, reconciled against Events.
+	SourceCounts []SourceCount `json:"source_counts,omitempty"`
 }
 
 // Evidence is a submission that times an occurrence (corrections are not
@@ -124,7 +127,8 @@ var Tests = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, Test
 
 // testOrder ranks every test, occurrence and event ones together, for the
 // order of findings on the same control and key.
-var testOrder = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved, TestWithinWindow}
+var testOrder = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved,
+	TestSegregation, TestComplete, TestWithinWindow}
 
 // Severity is how badly a finding would read in the report: the same
 // high/medium/low scale the scope risks use.
@@ -597,6 +601,12 @@ func actions(rep Report) []Action {
 		}
 		if k := byTest[TestApproved]; len(k) > 0 {
 			todo = append(todo, "find the approval given before "+strings.Join(k, ", ")+" or accept each as an exception with a reason")
+		}
+		if k := byTest[TestSegregation]; len(k) > 0 {
+			todo = append(todo, "have someone other than the author and implementer approve changes like "+strings.Join(k, ", ")+" (or accept each as an exception)")
+		}
+		if k := byTest[TestComplete]; len(k) > 0 {
+			todo = append(todo, "re-import or record the missing events of "+strings.Join(k, ", ")+" so the population matches its source")
 		}
 		if k := byTest[TestWithinWindow]; len(k) > 0 {
 			todo = append(todo, "remove evidence outside the window for "+strings.Join(k, ", "))

@@ -100,6 +100,27 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 	}
 	require.Len(t, want, 4)
 
+	// CHG-01, per event: three changes in the window, one approved by its
+	// own author; Jira counted four for the period the import covered.
+	require.NotNil(t, app.Control("CHG-01"))
+	at := func(s string) time.Time { return day(s) }
+	_, err = e.db.Store.RecordPopulationEvents(ctx, []postgres.PopulationEvent{
+		{EngagementID: e.spec.ID, ControlID: "CHG-01", EventKey: "CHG-101", OccurredAt: at("2027-03-10"), Source: "jira",
+			ApprovedBy: "maya@brightlane.io", ApprovedAt: at("2027-03-09"), EvidenceRef: "https://jira.example/browse/CHG-101",
+			RecordedBy: "import", Author: "tom@brightlane.io", Implementer: "tom@brightlane.io"},
+		{EngagementID: e.spec.ID, ControlID: "CHG-01", EventKey: "CHG-102", OccurredAt: at("2027-04-10"), Source: "jira",
+			ApprovedBy: "tom@brightlane.io", ApprovedAt: at("2027-04-09"), EvidenceRef: "https://jira.example/browse/CHG-102",
+			RecordedBy: "import", Author: "tom@brightlane.io", Implementer: "priya@brightlane.io"},
+		{EngagementID: e.spec.ID, ControlID: "CHG-01", EventKey: "CHG-103", OccurredAt: at("2027-05-10"), Source: "jira",
+			ApprovedBy: "maya@brightlane.io", ApprovedAt: at("2027-05-09"), EvidenceRef: "https://jira.example/browse/CHG-103",
+			RecordedBy: "import", Author: "priya@brightlane.io", Implementer: "tom@brightlane.io"},
+	})
+	require.NoError(t, err)
+	require.NoError(t, e.db.Store.RecordPopulationCount(ctx, postgres.PopulationCount{EngagementID: e.spec.ID, ControlID: "CHG-01",
+		Source: "jira", From: e.window.Start.In(e.cal.Location), To: asOf, Count: 4, CountedAt: asOf}))
+	wantTest["CHG-102"] = readiness.TestSegregation
+	wantTest["population 2027-03-01 → 2027-06-15"] = readiness.TestComplete
+
 	// Drift: every occurrence not on time, across every control.
 	op, err := reports.Build(ctx, e.db.Store, e.spec.ID, asOf)
 	require.NoError(t, err)

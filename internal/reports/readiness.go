@@ -49,7 +49,11 @@ func BuildReadinessOf(ctx context.Context, store *postgres.Store, engagementID s
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	return computeReadiness(engagementID, &spec, plan, ev, pop, Assigned(prompts), asOf, seed, limit)
+	counts, err := store.PopulationCounts(ctx, engagementID)
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	return computeReadiness(engagementID, &spec, plan, ev, pop, Assigned(prompts), counts, asOf, seed, limit)
 }
 
 // ComputeReadiness is BuildReadiness without the database. The controls are
@@ -69,11 +73,12 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 // outside the window are not in the auditor's population and are left out.
 func ComputeReadinessWithPopulation(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
 	population []postgres.PopulationEvent, asOf time.Time, seed uint64) (readiness.Report, error) {
-	return computeReadiness(engagementID, spec, plan, evidence, population, nil, asOf, seed, 0)
+	return computeReadiness(engagementID, spec, plan, evidence, population, nil, nil, asOf, seed, 0)
 }
 
 func computeReadiness(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
-	population []postgres.PopulationEvent, assigned map[string]string, asOf time.Time, seed uint64, limit int) (readiness.Report, error) {
+	population []postgres.PopulationEvent, assigned map[string]string, counts []postgres.PopulationCount, asOf time.Time, seed uint64,
+	limit int) (readiness.Report, error) {
 	if spec == nil {
 		return readiness.Report{}, errors.New("readiness review: no spec")
 	}
@@ -106,6 +111,11 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
 			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
 			Events: events[c.ID], Assigned: assigned, Automated: c.Automated, Risk: sampling.Risk(spec.RiskOf(c.ID))}
+		for _, pc := range counts {
+			if pc.ControlID == c.ID {
+				rc.SourceCounts = append(rc.SourceCounts, readiness.SourceCount{Source: pc.Source, From: pc.From, To: pc.To, Count: pc.Count})
+			}
+		}
 		for _, d := range delegates {
 			if d != owner {
 				rc.Delegates = append(rc.Delegates, d)
@@ -157,7 +167,8 @@ func eventsByControl(pop []postgres.PopulationEvent, window compliance.Span, loc
 			continue
 		}
 		out[e.ControlID] = append(out[e.ControlID], readiness.Event{Key: e.EventKey, OccurredAt: e.OccurredAt.In(loc), Source: e.Source,
-			Summary: e.Summary, ApprovedBy: e.ApprovedBy, ApprovedAt: e.ApprovedAt, EvidenceRef: e.EvidenceRef})
+			Summary: e.Summary, ApprovedBy: e.ApprovedBy, ApprovedAt: e.ApprovedAt, EvidenceRef: e.EvidenceRef,
+			Author: e.Author, Implementer: e.Implementer})
 	}
 	return out
 }
