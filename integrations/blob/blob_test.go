@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -107,4 +108,44 @@ func TestS3NeedsAnExistingBucket(t *testing.T) {
 	_, err = blob.NewS3(context.Background(), blob.S3Config{Endpoint: u.Host, Bucket: "missing", AccessKey: "k", SecretKey: "s", Insecure: true})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bucket missing does not exist")
+}
+
+// With a retention configured every object is written under object lock
+// (the mode and retain-until headers S3 and MinIO honour); without, none.
+func TestS3WritesObjectLockRetention(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		retention time.Duration
+		comply    bool
+		mode      string
+	}{{"governance", 30 * 24 * time.Hour, false, "GOVERNANCE"}, {"compliance", 30 * 24 * time.Hour, true, "COMPLIANCE"}, {"none", 0, false, ""}} {
+		t.Run(c.name, func(t *testing.T) {
+			backend := s3mem.New()
+			require.NoError(t, backend.CreateBucket("evidence"))
+			fake := gofakes3.New(backend).Server()
+			var mode, until string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPut {
+					mode, until = r.Header.Get("X-Amz-Object-Lock-Mode"), r.Header.Get("X-Amz-Object-Lock-Retain-Until-Date")
+				}
+				fake.ServeHTTP(w, r)
+			}))
+			defer srv.Close()
+			u, err := url.Parse(srv.URL)
+			require.NoError(t, err)
+			s, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: u.Host, Bucket: "evidence", AccessKey: "k", SecretKey: "s",
+				Insecure: true, Retention: c.retention, Compliance: c.comply})
+			require.NoError(t, err)
+			_, err = s.Put(context.Background(), bytes.NewReader(pdf))
+			require.NoError(t, err)
+			assert.Equal(t, c.mode, mode)
+			if c.mode == "" {
+				assert.Empty(t, until)
+				return
+			}
+			at, err := time.Parse(time.RFC3339, until)
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now().Add(c.retention), at, time.Minute)
+		})
+	}
 }
