@@ -101,6 +101,8 @@ type ControlDrift struct {
 	// miss); Unauthorised evidence given by someone who may not.
 	OutOfPeriod  int `json:"out_of_period"`
 	Unauthorised int `json:"unauthorised"`
+	// Incomplete counts daily batches missing a day's record.
+	Incomplete int `json:"incomplete"`
 	// Streak is the current run of consecutive on-time occurrences,
 	// counting back from the most recent that fell due (pending ignored).
 	Streak int `json:"streak"`
@@ -161,6 +163,8 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 			d.OutOfPeriod++
 		case StatusUnauthorised:
 			d.Unauthorised++
+		case StatusIncomplete:
+			d.Incomplete++
 		case StatusPending:
 			d.Pending++
 		}
@@ -254,7 +258,7 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 	// watch
 	for _, i := range last(2) {
 		switch st[i] {
-		case StatusLate, StatusOverdue, StatusRetrospective, StatusUnauthorised:
+		case StatusLate, StatusOverdue, StatusRetrospective, StatusUnauthorised, StatusIncomplete:
 			raise(LevelWatch, "%s is %s", mine[i].Key(), st[i])
 		}
 	}

@@ -27,6 +27,8 @@ type Tally struct {
 	OutOfPeriod int `json:"out_of_period"`
 	// Unauthorised counts evidence given by someone who may not.
 	Unauthorised int `json:"unauthorised"`
+	// Incomplete counts daily batches missing a day's record.
+	Incomplete int `json:"incomplete"`
 }
 
 func (t *Tally) add(s Status) {
@@ -45,6 +47,8 @@ func (t *Tally) add(s Status) {
 		t.OutOfPeriod++
 	case StatusUnauthorised:
 		t.Unauthorised++
+	case StatusIncomplete:
+		t.Incomplete++
 	case StatusPending:
 		t.Pending++
 		return
@@ -64,6 +68,7 @@ func (t *Tally) plus(o Tally) {
 	t.Pending += o.Pending
 	t.OutOfPeriod += o.OutOfPeriod
 	t.Unauthorised += o.Unauthorised
+	t.Incomplete += o.Incomplete
 }
 
 // Rate is the share of fallen-due occurrences that were on time, 0 when
@@ -84,6 +89,7 @@ const (
 	GlyphMissed        = "✗" // something missed
 	GlyphOutOfPeriod   = "○" // evidence performed outside its period: not evidence of it
 	GlyphUnauthorised  = "◇" // evidence given by someone who may not
+	GlyphIncomplete    = "◐" // a daily batch missing a day's record
 	GlyphPending       = "·" // only occurrences not yet due
 	GlyphNone          = " " // nothing expected this month
 )
@@ -97,6 +103,8 @@ func (t Tally) Glyph() string {
 		return GlyphOutOfPeriod
 	case t.Retrospective > 0:
 		return GlyphRetrospective
+	case t.Incomplete > 0:
+		return GlyphIncomplete
 	case t.Unauthorised > 0:
 		return GlyphUnauthorised
 	case t.Retrospective > 0:
@@ -237,7 +245,7 @@ func addMonth(d compliance.Date) compliance.Date {
 // Legend explains the heat map's glyphs.
 const Legend = GlyphOnTime + " all on time  " + GlyphLate + " late  " + GlyphOverdue + " overdue  " +
 	GlyphRetrospective + " retrospective  " + GlyphMissed + " missed  " +
-	GlyphOutOfPeriod + " performed outside its period  " + GlyphUnauthorised + " unauthorised  " + GlyphPending + " not yet due  (blank: nothing expected)"
+	GlyphOutOfPeriod + " performed outside its period  " + GlyphUnauthorised + " unauthorised  " + GlyphIncomplete + " day missing  " + GlyphPending + " not yet due  (blank: nothing expected)"
 
 // Text renders the heat map for a terminal: a line per control, a column
 // per month (years marked above their months), the control's on-time count,
@@ -284,7 +292,7 @@ func (h Heatmap) Text(w io.Writer) error {
 
 // CSVHeader is the header row CSV writes.
 var CSVHeader = []string{"control_id", "month", "expected", "on_time", "late", "overdue", "retrospective", "missed", "pending",
-	"out_of_period", "unauthorised"}
+	"out_of_period", "unauthorised", "incomplete"}
 
 // CSV writes one row per control and month (every cell, zeros included).
 func (h Heatmap) CSV(w io.Writer) error {
@@ -295,7 +303,7 @@ func (h Heatmap) CSV(w io.Writer) error {
 	for _, r := range h.Rows {
 		for _, c := range r.Cells {
 			rec := []string{r.ControlID, c.Month}
-			for _, n := range []int{c.Expected, c.OnTime, c.Late, c.Overdue, c.Retrospective, c.Missed, c.Pending, c.OutOfPeriod, c.Unauthorised} {
+			for _, n := range []int{c.Expected, c.OnTime, c.Late, c.Overdue, c.Retrospective, c.Missed, c.Pending, c.OutOfPeriod, c.Unauthorised, c.Incomplete} {
 				rec = append(rec, strconv.Itoa(n))
 			}
 			if err := cw.Write(rec); err != nil {

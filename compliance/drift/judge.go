@@ -35,6 +35,8 @@ type Judgement struct {
 	InPeriod bool `json:"in_period"`
 	// Authorised: the person who gave it may (true when nothing is in).
 	Authorised bool `json:"authorised"`
+	// MissingDays are the days of a daily batch with no record.
+	MissingDays []compliance.Date `json:"missing_days,omitempty"`
 }
 
 // Counts reports whether the evidence evidences the occurrence: present,
@@ -93,6 +95,7 @@ func Judge(o cadence.Occurrence, s *Submission, now time.Time, window compliance
 	}
 	day := compliance.DateOf(p.In(o.Due.Location()))
 	j.Authorised = !s.Unauthorised
+	j.MissingDays = s.MissingDays
 	switch {
 	case !window.Start.IsZero() && day.Before(window.Start):
 		j.InPeriod, j.Status = false, StatusPerformedOutsideWindow
@@ -100,6 +103,8 @@ func Judge(o cadence.Occurrence, s *Submission, now time.Time, window compliance
 		j.InPeriod, j.Status = false, StatusBeforePeriod
 	case j.Timing == StatusRetrospective:
 		j.Status = StatusRetrospective
+	case len(s.MissingDays) > 0:
+		j.Status = StatusIncomplete
 	case !j.Authorised:
 		j.Status = StatusUnauthorised
 	default:
@@ -128,4 +133,20 @@ func (a Authority) Allows(occurrenceKey, by string) bool {
 		return true
 	}
 	return slices.ContainsFunc(a.Others, func(d string) bool { return strings.EqualFold(by, d) })
+}
+
+// UncoveredDays are the days of period that no span in covers includes:
+// the days a daily batch's per-day records leave out. With no covers at all
+// the batch was attested whole and nothing is missing.
+func UncoveredDays(period compliance.Span, covers []compliance.Span) []compliance.Date {
+	if len(covers) == 0 || period.Start.IsZero() || period.End.Before(period.Start) {
+		return nil
+	}
+	var out []compliance.Date
+	for d := period.Start; !d.After(period.End); d = d.AddDays(1) {
+		if !slices.ContainsFunc(covers, func(c compliance.Span) bool { return !d.Before(c.Start) && !d.After(c.End) }) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

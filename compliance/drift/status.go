@@ -27,6 +27,9 @@ type Submission struct {
 	// Unauthorised is set when By may not give evidence for the
 	// occurrence (see Authority.Allows); the zero value is authorised.
 	Unauthorised bool `json:"unauthorised,omitempty"`
+	// MissingDays are the days of a daily batch that its per-day records
+	// leave out (see UncoveredDays); none when the batch was attested whole.
+	MissingDays []compliance.Date `json:"missing_days,omitempty"`
 }
 
 // Performed is when the control was performed: PerformedAt, or At when
@@ -72,10 +75,13 @@ const (
 	// evidence for the control (not its owner, the lead, a lead delegate,
 	// nor the person the lead reassigned the occurrence's prompt to).
 	StatusUnauthorised Status = "unauthorised"
+	// StatusIncomplete: a daily control's weekly batch whose per-day
+	// records leave out one or more days of the week.
+	StatusIncomplete Status = "incomplete-batch"
 )
 
 // Statuses lists every status, from best to worst, then outside-window.
-var Statuses = []Status{StatusPending, StatusOnTime, StatusLate, StatusUnauthorised, StatusOverdue, StatusRetrospective,
+var Statuses = []Status{StatusPending, StatusOnTime, StatusLate, StatusUnauthorised, StatusIncomplete, StatusOverdue, StatusRetrospective,
 	StatusBeforePeriod, StatusPerformedOutsideWindow, StatusMissed, StatusOutsideWindow}
 
 // HasFallenDue reports whether the status is of an occurrence that counts

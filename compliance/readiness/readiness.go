@@ -94,6 +94,9 @@ type Evidence struct {
 	// file when it is a file.
 	Link     string               `json:"link,omitempty"`
 	Artifact *compliance.Artifact `json:"artifact,omitempty"`
+	// Covers is the period a record covers: one day of a daily batch
+	// answered day by day (zero: the whole occurrence).
+	Covers compliance.Span `json:"covers,omitzero"`
 }
 
 // Input is one engagement to review.
@@ -263,10 +266,11 @@ func Review(in Input) Report {
 	rep := Report{EngagementID: in.EngagementID, Window: in.Window, AsOf: in.AsOf, Seed: in.Seed, Risk: risk,
 		Controls: []ControlResult{}, Findings: []Finding{}, Criteria: []Criterion{}, BeforeFieldwork: []Action{}}
 	first := firstByKey(in.Evidence, in.AsOf)
+	all := allByKey(in.Evidence, in.AsOf)
 	controls := slices.Clone(in.Controls)
 	slices.SortStableFunc(controls, func(a, b Control) int { return strings.Compare(a.ID, b.ID) })
 	for _, c := range controls {
-		cr := reviewControl(in, risk, c, first)
+		cr := reviewControl(in, risk, c, first, all)
 		if len(cr.Sample) > 0 {
 			rep.Tested++
 		}
@@ -291,7 +295,7 @@ func Review(in Input) Report {
 	return rep
 }
 
-func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evidence) ControlResult {
+func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evidence, all map[string][]Evidence) ControlResult {
 	cr := ControlResult{Control: c, Population: []string{}, Sample: []Sampled{}, Findings: []Finding{}}
 	if cr.Requirements == nil {
 		cr.Requirements = map[compliance.FrameworkID][]string{}
@@ -334,6 +338,9 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		cr.NotTested = cr.Note
 	case cr.SampleSize < want:
 		cr.Note = fmt.Sprintf("the population of %d is smaller than the usual sample of %d, so every occurrence is tested", len(pop), want)
+	}
+	if c.Frequency == compliance.FreqDaily && len(pop) > 0 {
+		return reviewDays(in, c, cr, pop, all, want)
 	}
 	for _, o := range stratified(pop, cr.SampleSize, cr.Seed) {
 		s := Sampled{OccurrenceKey: o.Key(), Period: o.Period, Due: o.Due, GraceEnd: o.GraceEnd}
@@ -614,6 +621,21 @@ func actions(rep Report) []Action {
 		text := fmt.Sprintf("%s %s: %d finding%s in a sample of %d — %s; give every remaining occurrence's evidence before it is due.",
 			cr.ID, cr.Title, len(cr.Findings), plural(len(cr.Findings)), cr.SampleSize, strings.Join(todo, "; "))
 		out = append(out, Action{ControlID: cr.ID, Owner: cr.Owner, Text: text})
+	}
+	return out
+}
+
+// allByKey lists every record given by asOf per occurrence, earliest first.
+func allByKey(ev []Evidence, asOf time.Time) map[string][]Evidence {
+	out := map[string][]Evidence{}
+	for _, e := range ev {
+		if e.OccurrenceKey == "" || e.At.IsZero() || e.At.After(asOf) {
+			continue
+		}
+		out[e.OccurrenceKey] = append(out[e.OccurrenceKey], e)
+	}
+	for _, es := range out {
+		slices.SortStableFunc(es, func(a, b Evidence) int { return a.At.Compare(b.At) })
 	}
 	return out
 }

@@ -30,7 +30,7 @@ func TestPackCarriesArtifactsAndVerifies(t *testing.T) {
 	art := &compliance.Artifact{SHA256: obj.SHA256, Size: obj.Size, ContentType: obj.ContentType, Filename: "q1 review.pdf"}
 	at := time.Date(2027, 4, 2, 10, 0, 0, 0, time.UTC)
 	rep := readiness.Report{EngagementID: "acme", Controls: []readiness.ControlResult{{
-		Control: readiness.Control{ID: "ACC-04", Title: "Access review", Frequency: compliance.FreqQuarterly, Owner: "o@acme.io"},
+		Control:    readiness.Control{ID: "ACC-04", Title: "Access review", Frequency: compliance.FreqQuarterly, Owner: "o@acme.io"},
 		Population: []string{"ACC-04/2027-Q1", "ACC-04/2027-Q2"}, SampleSize: 2,
 		Sample: []readiness.Sampled{
 			{OccurrenceKey: "ACC-04/2027-Q1", Status: "on-time", Evidence: &readiness.EvidenceRef{ID: 1, ValueSHA256: obj.SHA256,

@@ -54,6 +54,7 @@ func authorityOf(spec *compliance.Spec, controlID string, assigned map[string]st
 func JudgedSubmissions(spec *compliance.Spec, evidence []postgres.Evidence, assigned map[string]string) []drift.Submission {
 	out := make([]drift.Submission, 0, len(evidence))
 	byControl := map[string]drift.Authority{}
+	days := DayRecords(evidence)
 	for _, e := range evidence {
 		if e.Corrects != nil || e.OccurrenceKey == "" || e.SubmittedAt.IsZero() {
 			continue
@@ -71,7 +72,28 @@ func JudgedSubmissions(spec *compliance.Spec, evidence []postgres.Evidence, assi
 		if e.PerformedAt != nil {
 			s.PerformedAt = *e.PerformedAt
 		}
+		if covers, ok := days[e.OccurrenceKey]; ok {
+			s.MissingDays = drift.UncoveredDays(compliance.Span{Start: compliance.DateOf(e.PeriodStart), End: compliance.DateOf(e.PeriodEnd)}, covers)
+		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// DayRecords gathers, per occurrence of a daily control, the days its
+// per-day records cover (a batch answered one record per day carries each
+// day as the period it covers). Occurrences whose batch was attested whole,
+// with no covered period, are absent.
+func DayRecords(evidence []postgres.Evidence) map[string][]compliance.Span {
+	out := map[string][]compliance.Span{}
+	for _, e := range evidence {
+		if e.Corrects != nil || e.CoversStart == nil || e.CoversEnd == nil {
+			continue
+		}
+		if c := catalog.Default().Control(e.ControlID); c == nil || c.Frequency != compliance.FreqDaily {
+			continue
+		}
+		out[e.OccurrenceKey] = append(out[e.OccurrenceKey], compliance.Span{Start: compliance.DateOf(*e.CoversStart), End: compliance.DateOf(*e.CoversEnd)})
 	}
 	return out
 }

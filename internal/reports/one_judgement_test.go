@@ -60,6 +60,7 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 		return e.cal.At(d, 10)
 	}
 	want := map[string]drift.Status{}
+	missingDay := ""
 	wantTest := map[string]readiness.Test{}
 	for _, ac := range app.Controls {
 		c := ac.Control
@@ -90,6 +91,22 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 			case c.ID == "OPS-15" && o.Seq == 2:
 				add(c, o, day("2027-03-20"), o.Due.Add(-time.Hour), owner)
 				want[o.Key()], wantTest[o.Key()] = drift.StatusBeforePeriod, readiness.TestInPeriod
+			case c.ID == "LOG-03" && o.Seq == 3:
+				// Answered day by day; the Wednesday is left out.
+				for d := o.Period.Start; !d.After(o.Period.End); d = d.AddDays(1) {
+					if d.Weekday() == time.Wednesday {
+						missingDay = o.Key() + "/" + d.String()
+						continue
+					}
+					e.n++
+					performed, from := e.cal.At(d, 18), d.In(e.cal.Location)
+					_, err := e.db.Store.AddEvidence(ctx, postgres.Evidence{EngagementID: e.spec.ID, ControlID: c.ID, OccurrenceKey: o.Key(),
+						PeriodStart: o.Period.Start.In(e.cal.Location), PeriodEnd: o.Period.End.In(e.cal.Location), DueAt: o.Due,
+						SubmittedAt: o.Due.Add(-time.Hour), SubmittedBy: owner, Channel: "cli", Kind: "attestation", Value: "logs reviewed " + d.String(),
+						SubmissionKey: fmt.Sprintf("judgement/%d", e.n), PerformedAt: &performed, CoversStart: &from, CoversEnd: &from})
+					require.NoError(t, err)
+				}
+				want[o.Key()], wantTest[o.Key()] = drift.StatusIncomplete, readiness.TestComplete
 			case c.ID == "ACC-04" && o.Seq == 1:
 				add(c, o, o.Due.Add(-24*time.Hour), o.GraceEnd.Add(60*24*time.Hour), owner)
 				want[o.Key()], wantTest[o.Key()] = drift.StatusRetrospective, readiness.TestContemporary
@@ -98,7 +115,8 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 			}
 		}
 	}
-	require.Len(t, want, 4)
+	require.Len(t, want, 5)
+	require.NotEmpty(t, missingDay, "LOG-03 applies and has a third batch")
 
 	// CHG-01, per event: three changes in the window, one approved by its
 	// own author; Jira counted four for the period the import covered.
@@ -136,8 +154,9 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 	assert.Equal(t, 2, op.Heatmap.Total.OutOfPeriod)
 	assert.Equal(t, 1, op.Heatmap.Total.Unauthorised)
 	assert.Equal(t, 1, op.Heatmap.Total.Retrospective)
+	assert.Equal(t, 1, op.Heatmap.Total.Incomplete)
 	assert.Zero(t, op.Heatmap.Total.Late+op.Heatmap.Total.Missed+op.Heatmap.Total.Overdue)
-	assert.Equal(t, op.Heatmap.Total.Expected-4, op.Heatmap.Total.OnTime)
+	assert.Equal(t, op.Heatmap.Total.Expected-5, op.Heatmap.Total.OnTime)
 
 	// Readiness: the planted ones are all drawn (populations no larger
 	// than the samples) and are its only findings.
@@ -145,6 +164,11 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 	require.NoError(t, err)
 	gotTest := map[string]readiness.Test{}
 	for _, f := range rep.Findings {
+		if f.OccurrenceKey == missingDay {
+			// Drawn this time: the day itself fails as missing too.
+			assert.Equal(t, readiness.TestPresent, f.Test)
+			continue
+		}
 		_, dup := gotTest[f.OccurrenceKey]
 		assert.False(t, dup, "one finding per planted occurrence: %s (%s)", f.OccurrenceKey, f.Test)
 		gotTest[f.OccurrenceKey] = f.Test
@@ -153,6 +177,10 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 	for _, c := range rep.Controls {
 		for _, s := range c.Sample {
 			if s.Event != nil {
+				continue
+			}
+			if s.OccurrenceKey == missingDay {
+				assert.Equal(t, drift.StatusMissed, s.Status)
 				continue
 			}
 			if w, ok := want[s.OccurrenceKey]; ok {
@@ -175,6 +203,11 @@ func TestOneJudgementAcrossReports(t *testing.T) {
 		w, planted := want[r.OccurrenceKey]
 		if !planted {
 			w = drift.StatusOnTime
+		}
+		if r.OccurrenceKey == missingDay {
+			assert.Equal(t, drift.StatusMissed, r.Status)
+			assert.False(t, r.Passed)
+			continue
 		}
 		if r.Status == "" || (len(r.OccurrenceKey) > 0 && r.OccurrenceKey[0] == '#') {
 			continue

@@ -146,6 +146,9 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		if e.PerformedAt != nil {
 			re.PerformedAt = e.PerformedAt.In(cal.Location)
 		}
+		if e.CoversStart != nil && e.CoversEnd != nil {
+			re.Covers = compliance.Span{Start: compliance.DateOf(*e.CoversStart), End: compliance.DateOf(*e.CoversEnd)}
+		}
 		switch {
 		case e.ArtifactSHA256 != "":
 			re.Artifact = &compliance.Artifact{SHA256: e.ArtifactSHA256, Size: e.ArtifactSize, ContentType: e.ContentType, Filename: e.Filename}
