@@ -46,6 +46,9 @@ func CheckGiven(o cadence.Occurrence, g Given) error {
 		if g.Covers.Start.IsZero() || g.Covers.End.IsZero() || g.Covers.End.Before(g.Covers.Start) {
 			return fmt.Errorf("the period a review covers needs a start no later than its end, not %s", g.Covers)
 		}
+		if g.Covers.End.Before(o.Period.Start) || g.Covers.Start.After(o.Period.End) {
+			return fmt.Errorf("the period covered, %s, does not overlap %s's period %s", g.Covers, o.Key(), o.Period)
+		}
 	}
 	if g.Corrects != 0 && g.CorrectsKey != o.Key() {
 		return fmt.Errorf("evidence %d is for %s, not %s: a correction must be for the same occurrence", g.Corrects, g.CorrectsKey, o.Key())

@@ -80,4 +80,6 @@ func TestCheckGivenRefusesTheImpossible(t *testing.T) {
 	assert.ErrorContains(t, drift.CheckGiven(jul, drift.Given{At: now, Corrects: 7, CorrectsKey: "ACC-08/2027-06"}), "same occurrence")
 	assert.NoError(t, drift.CheckGiven(jul, drift.Given{At: now, Corrects: 7, CorrectsKey: "ACC-08/2027-07"}))
 	assert.ErrorContains(t, drift.CheckGiven(jul, drift.Given{At: now, Covers: compliance.Span{Start: date(t, "2027-07-31"), End: date(t, "2027-07-01")}}), "start no later")
+	assert.ErrorContains(t, drift.CheckGiven(jul, drift.Given{At: now, Covers: compliance.Span{Start: date(t, "2027-05-01"), End: date(t, "2027-05-31")}}), "does not overlap")
+	assert.NoError(t, drift.CheckGiven(jul, drift.Given{At: now, Covers: compliance.Span{Start: date(t, "2027-07-08"), End: date(t, "2027-07-08")}}), "one day of it")
 }
