@@ -95,23 +95,7 @@ func reviewEvents(in Input, c Control, cr ControlResult, pop []Event, want int) 
 	if cr.SampleSize < want {
 		cr.Note += fmt.Sprintf("; the population of %d is smaller than the usual sample of %d, so every event is tested", len(pop), want)
 	}
-	for _, sc := range c.SourceCounts {
-		n := 0
-		for _, e := range pop {
-			if !e.OccurredAt.Before(sc.From) && e.OccurredAt.Before(sc.To) {
-				n++
-			}
-		}
-		if n == sc.Count {
-			continue
-		}
-		period := compliance.Span{Start: compliance.DateOf(sc.From.In(loc)), End: compliance.DateOf(sc.To.Add(-time.Nanosecond).In(loc))}
-		s := Sampled{OccurrenceKey: "population " + period.String(), Period: period, Due: sc.To}
-		f := newFinding(c, s, TestComplete, SeverityHigh)
-		f.Exception = fmt.Sprintf("The population of %s events for %s held %d event%s, but %s counted %d for the period, so the sample was not drawn from a complete population.",
-			c.ID, period, n, plural(n), sc.Source, sc.Count)
-		cr.Findings = append(cr.Findings, f)
-	}
+	cr.Findings = append(cr.Findings, reconcile(c, pop, loc)...)
 	for _, e := range stratified(pop, cr.SampleSize, cr.Seed) {
 		day := compliance.DateOf(e.OccurredAt.In(loc))
 		s := Sampled{OccurrenceKey: e.Key, Period: compliance.Span{Start: day, End: day}, Due: e.OccurredAt, Event: &e}
@@ -173,4 +157,29 @@ func eventFinding(c Control, e Event, day compliance.Date, s Sampled, t Test, se
 		f.Exception = fmt.Sprintf("%s, the event falls outside the audit window %s.", lead, window)
 	}
 	return f
+}
+
+// reconcile compares the population with the source's count of each
+// imported period: a difference means the sample was drawn from an
+// incomplete (or padded) population, which is a finding of its own.
+func reconcile(c Control, pop []Event, loc *time.Location) []Finding {
+	var out []Finding
+	for _, sc := range c.SourceCounts {
+		n := 0
+		for _, e := range pop {
+			if !e.OccurredAt.Before(sc.From) && e.OccurredAt.Before(sc.To) {
+				n++
+			}
+		}
+		if n == sc.Count {
+			continue
+		}
+		period := compliance.Span{Start: compliance.DateOf(sc.From.In(loc)), End: compliance.DateOf(sc.To.Add(-time.Nanosecond).In(loc))}
+		s := Sampled{OccurrenceKey: "population " + period.String(), Period: period, Due: sc.To}
+		f := newFinding(c, s, TestComplete, SeverityHigh)
+		f.Exception = fmt.Sprintf("The population of %s events for %s held %d event%s, but %s counted %d for the period, so the sample was not drawn from a complete population.",
+			c.ID, period, n, plural(n), sc.Source, sc.Count)
+		out = append(out, f)
+	}
+	return out
 }

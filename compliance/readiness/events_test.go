@@ -144,3 +144,15 @@ func TestWithoutEventsPerEventControlsAreNotTested(t *testing.T) {
 	rep = f.review(3, []readiness.Control{m}, f.onTime(m))
 	assert.Equal(t, "ACC-08/2027-01", rep.Controls[0].Population[0])
 }
+
+// A population reconciled against its source: fewer events recorded than
+// the source counted is a finding, even when none were recorded at all.
+func TestPopulationReconciledAgainstItsSource(t *testing.T) {
+	f := newFixture(t)
+	c := f.control(t, "CHG-01", compliance.FreqPerEvent, 1, false)
+	c.SourceCounts = []readiness.SourceCount{{Source: "jira", From: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC), Count: 5}}
+	rep := f.review(3, []readiness.Control{c}, f.onTime(c))
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, readiness.TestComplete, rep.Findings[0].Test)
+	assert.Contains(t, rep.Findings[0].Exception, "held 0 events, but jira counted 5")
+}

@@ -327,8 +327,11 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		// not the events the auditor samples, so passing them would read
 		// as a test that was never done.
 		cr.Note = "not tested: no population — no events were recorded for this " + string(c.Frequency) +
-			" control in the window (import them, or record each with `starter population add`)"
+			" control in the window (import them, or record each with `starter population record`)"
 		cr.NotTested = cr.Note
+		// A source that counted events nobody recorded is a finding even
+		// though nothing could be sampled.
+		cr.Findings = append(cr.Findings, reconcile(c, nil, in.AsOf.Location())...)
 		return cr
 	}
 	cr.SampleSize = min(want, len(pop))
