@@ -26,8 +26,11 @@ const (
 
 // DefaultDir is where the local store keeps files when nothing is set.
 func DefaultDir() string {
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(filepath.Dir(d), ".local", "share", "steadfast", "evidence")
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "steadfast", "evidence")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "steadfast", "evidence")
 	}
 	return filepath.Join(os.TempDir(), "steadfast-evidence")
 }
