@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -32,6 +33,8 @@ type RecordEvidenceInput struct {
 	// nothing.
 	SubmissionKey string
 	At            time.Time
+	// Artifact is the stored file when Kind is "file".
+	Artifact *compliance.Artifact `json:",omitempty"`
 }
 
 // RecordEvidenceResult is the evidence row's ID.
@@ -41,12 +44,16 @@ type RecordEvidenceResult struct {
 
 // RecordEvidence appends the evidence to the engagement's record.
 func (a *Activities) RecordEvidence(ctx context.Context, in RecordEvidenceInput) (RecordEvidenceResult, error) {
-	id, err := a.Store.AddEvidence(ctx, postgres.Evidence{
+	e := postgres.Evidence{
 		EngagementID: in.EngagementID, ControlID: in.Request.ControlID, OccurrenceKey: in.Request.OccurrenceKey,
 		PeriodStart: in.Request.PeriodStart, PeriodEnd: in.Request.PeriodEnd, DueAt: in.Request.Due,
 		SubmittedAt: in.At, SubmittedBy: in.By, Channel: in.Channel, Kind: in.Kind, Value: in.Value,
 		SubmissionKey: in.SubmissionKey,
-	})
+	}
+	if in.Artifact != nil {
+		e.ArtifactSHA256, e.ArtifactSize, e.ContentType, e.Filename = in.Artifact.SHA256, in.Artifact.Size, in.Artifact.ContentType, in.Artifact.Filename
+	}
+	id, err := a.Store.AddEvidence(ctx, e)
 	if err != nil {
 		return RecordEvidenceResult{}, fmt.Errorf("record evidence for %s: %w", in.Request.OccurrenceKey, err)
 	}

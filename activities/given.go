@@ -11,6 +11,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -72,6 +73,11 @@ type AddGivenEvidenceInput struct {
 	// command adds one row.
 	SubmissionKey string
 	At            time.Time
+	// PerformedAt is when the control was performed (zero: At); Covers the
+	// period a review covers; Artifact the stored file, for a file.
+	PerformedAt time.Time            `json:",omitzero"`
+	Covers      compliance.Span      `json:",omitzero"`
+	Artifact    *compliance.Artifact `json:",omitempty"`
 }
 
 // AddGivenEvidenceResult is the row's ID and the occurrence it is for.
@@ -98,6 +104,22 @@ func (a *Activities) AddGivenEvidence(ctx context.Context, in AddGivenEvidenceIn
 	if err != nil {
 		return AddGivenEvidenceResult{}, nonRetryable(ErrTypeBadInput, err)
 	}
+	given := drift.Given{At: in.At, PerformedAt: in.PerformedAt, Covers: in.Covers, Corrects: in.Corrects}
+	if in.Corrects > 0 {
+		// Only this engagement's rows can be corrected: another's is as
+		// unknown as a row that does not exist.
+		prev, err := a.Store.EvidenceRow(ctx, in.EngagementID, in.Corrects)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return AddGivenEvidenceResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("%s has no evidence %d to correct", in.EngagementID, in.Corrects))
+		}
+		if err != nil {
+			return AddGivenEvidenceResult{}, classify(err)
+		}
+		given.CorrectsKey = prev.OccurrenceKey
+	}
+	if err := drift.CheckGiven(occ.Occurrence, given); err != nil {
+		return AddGivenEvidenceResult{}, nonRetryable(ErrTypeBadInput, err)
+	}
 	loc := occ.Calendar.Location
 	e := postgres.Evidence{
 		EngagementID: in.EngagementID, ControlID: controlID, OccurrenceKey: in.OccurrenceKey,
@@ -106,6 +128,17 @@ func (a *Activities) AddGivenEvidence(ctx context.Context, in AddGivenEvidenceIn
 	}
 	if in.Corrects > 0 {
 		e.Corrects = &in.Corrects
+	}
+	if !in.PerformedAt.IsZero() {
+		p := in.PerformedAt
+		e.PerformedAt = &p
+	}
+	if !in.Covers.Start.IsZero() {
+		cs, ce := in.Covers.Start.In(loc), in.Covers.End.In(loc)
+		e.CoversStart, e.CoversEnd = &cs, &ce
+	}
+	if in.Artifact != nil {
+		e.ArtifactSHA256, e.ArtifactSize, e.ContentType, e.Filename = in.Artifact.SHA256, in.Artifact.Size, in.Artifact.ContentType, in.Artifact.Filename
 	}
 	id, err := a.Store.AddEvidence(ctx, e)
 	if err != nil {

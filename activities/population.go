@@ -70,6 +70,7 @@ func (a *Activities) ImportPopulation(ctx context.Context, in ImportPopulationIn
 	}
 	var res ImportPopulationResult
 	var events []postgres.PopulationEvent
+	var counts []postgres.PopulationCount
 	for _, p := range pops {
 		found, err := a.Jira.Population(ctx, jira.PopulationQuery{JQL: p.JQL, From: in.From, To: in.To, ApprovedStatus: p.ApprovedStatus})
 		if err != nil {
@@ -77,6 +78,8 @@ func (a *Activities) ImportPopulation(ctx context.Context, in ImportPopulationIn
 		}
 		res.Controls = append(res.Controls, p.Control)
 		res.Total += len(found)
+		counts = append(counts, postgres.PopulationCount{EngagementID: in.EngagementID, ControlID: p.Control,
+			Source: postgres.PopulationSourceJira, From: in.From, To: in.To, Count: len(found), CountedAt: time.Now().UTC()})
 		for _, ev := range found {
 			events = append(events, populationEventOf(in.EngagementID, p.Control, ev))
 		}
@@ -93,6 +96,13 @@ func (a *Activities) ImportPopulation(ctx context.Context, in ImportPopulationIn
 	if err != nil {
 		return ImportPopulationResult{}, classify(fmt.Errorf("import population for %s: %w", in.EngagementID, err))
 	}
+	// The source's count, kept beside the events, so the review can
+	// reconcile what it samples from against what the source holds.
+	for _, c := range counts {
+		if err := a.Store.RecordPopulationCount(ctx, c); err != nil {
+			return ImportPopulationResult{}, classify(err)
+		}
+	}
 	return res, nil
 }
 
@@ -102,7 +112,7 @@ func populationEventOf(engagementID, controlID string, ev jira.PopulationEvent) 
 	return postgres.PopulationEvent{
 		EngagementID: engagementID, ControlID: controlID, EventKey: ev.Key, OccurredAt: ev.Resolved,
 		Source: postgres.PopulationSourceJira, Summary: ev.Summary, ApprovedBy: ev.ApprovedBy, ApprovedAt: ev.ApprovedAt,
-		EvidenceRef: ev.URL, RecordedBy: PopulationRecorder,
+		EvidenceRef: ev.URL, RecordedBy: PopulationRecorder, Author: ev.Reporter, Implementer: ev.Assignee,
 	}
 }
 

@@ -65,6 +65,14 @@ func TestImportPopulationIsIdempotentAndSummarised(t *testing.T) {
 	assert.Equal(t, postgres.PopulationSourceJira, evs[0].Source)
 	assert.Contains(t, evs[0].EvidenceRef, "/browse/CHG-1")
 
+	// The source's count of the period is kept for the review to reconcile.
+	counts, err := acts.Store.PopulationCounts(ctx, spec.ID)
+	require.NoError(t, err)
+	require.Len(t, counts, 1, "a re-import of the same period replaces its count")
+	assert.Equal(t, 2, counts[0].Count)
+	assert.Equal(t, "CHG-01", counts[0].ControlID)
+	assert.True(t, counts[0].From.Equal(in.From) && counts[0].To.Equal(in.To))
+
 	london, err := time.LoadLocation("Europe/London")
 	require.NoError(t, err)
 	sum, err := acts.PopulationSummary(ctx, activities.PopulationSummaryInput{EngagementID: spec.ID, ControlID: "CHG-01",

@@ -30,6 +30,10 @@ type PopulationEvent struct {
 	Summary      string    `json:"summary,omitempty"`
 	ApprovedBy   string    `json:"approved_by,omitempty"`
 	ApprovedAt   time.Time `json:"approved_at,omitzero"`
+	// Author is who raised or requested the event (a ticket's reporter);
+	// Implementer who carried it out (its assignee). Empty when unknown.
+	Author      string `json:"author,omitempty"`
+	Implementer string `json:"implementer,omitempty"`
 	// EvidenceRef is where the auditor finds the event's record: the Jira
 	// browse URL, a pull request, a log entry.
 	EvidenceRef string    `json:"evidence_ref,omitempty"`
@@ -66,4 +70,16 @@ func (e PopulationEvent) Validate() error {
 		return nil
 	}
 	return fmt.Errorf("%w %s/%s: %s", ErrInvalidPopulationEvent, e.ControlID, e.EventKey, problem)
+}
+
+// PopulationCount is the source's own count of a control's events in a
+// period, taken when the period was imported.
+type PopulationCount struct {
+	EngagementID string    `json:"engagement_id"`
+	ControlID    string    `json:"control_id"`
+	Source       string    `json:"source"`
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	Count        int       `json:"count"`
+	CountedAt    time.Time `json:"counted_at"`
 }

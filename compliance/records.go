@@ -1,6 +1,10 @@
 package compliance
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // The records Steadfast keeps and the vocabulary they use: payloads that
 // workflows, activities and the store share, so that workflow histories do
@@ -99,6 +103,52 @@ type Evidence struct {
 	ValueSHA256   string    `json:"value_sha256"`
 	Corrects      *int64    `json:"corrects,omitempty"`
 	SubmissionKey string    `json:"-"`
+	// PerformedAt is when the control was performed, as the person giving
+	// the evidence stated it; nil means when it was recorded (SubmittedAt).
+	PerformedAt *time.Time `json:"performed_at,omitempty"`
+	// CoversStart and CoversEnd are the period a review covers (both nil
+	// for evidence that is not a review).
+	CoversStart *time.Time `json:"covers_start,omitempty"`
+	CoversEnd   *time.Time `json:"covers_end,omitempty"`
+	// Artifact is the file the evidence is, when Kind is "file": the
+	// SHA-256 of its bytes (its name in the blob store), size, sniffed
+	// content type and the name it was uploaded as.
+	ArtifactSHA256 string `json:"artifact_sha256,omitempty"`
+	ArtifactSize   int64  `json:"artifact_size,omitempty"`
+	ContentType    string `json:"content_type,omitempty"`
+	Filename       string `json:"filename,omitempty"`
+}
+
+// Artifact is a file stored in the blob store as evidence: named by the
+// SHA-256 of its bytes.
+type Artifact struct {
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	Filename    string `json:"filename"`
+}
+
+// Check refuses an artifact that names no stored bytes.
+func (a Artifact) Check() error {
+	if len(a.SHA256) != 64 || strings.Trim(a.SHA256, "0123456789abcdef") != "" {
+		return fmt.Errorf("artifact %q is not named by a lowercase hex SHA-256", a.SHA256)
+	}
+	if a.Size <= 0 {
+		return fmt.Errorf("artifact %s is empty", a.SHA256[:12])
+	}
+	if strings.TrimSpace(a.Filename) == "" || len(a.Filename) > 255 || strings.ContainsAny(a.Filename, "/\\\x00") {
+		return fmt.Errorf("artifact file name %q must be a plain name of at most 255 bytes", a.Filename)
+	}
+	return nil
+}
+
+// Performed is when the control was performed: PerformedAt, or when the
+// evidence was recorded when nobody said.
+func (e Evidence) Performed() time.Time {
+	if e.PerformedAt != nil && !e.PerformedAt.IsZero() {
+		return *e.PerformedAt
+	}
+	return e.SubmittedAt
 }
 
 // AuditRequest is one item of the auditor's request list and, once given,

@@ -28,6 +28,11 @@ type Spec struct {
 	// Risks is the risk register an ISO 27001 Statement of Applicability
 	// is justified by; it may also be imported from CSV (ParseRiskCSV).
 	Risks []Risk `yaml:"risks" json:"risks,omitempty"`
+	// ControlRisk is the readiness review's risk level per control ID
+	// (low, moderate or high; unset controls are moderate): how much the
+	// auditor relies on the control, which moves its sample size within the
+	// practice range for its frequency.
+	ControlRisk map[string]string `yaml:"control_risk" json:"control_risk,omitempty"`
 }
 
 // Client names the organisation being prepared for audit.

@@ -177,6 +177,25 @@ func (d *specDecoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetString(n.Value)
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
+		// A map keyed by an ID (control_risk: {ACC-04: high}); each value
+		// is named by its key's path, so errors point at it.
+		if n.Kind != yaml.MappingNode {
+			d.errorf(n, path, "expected a mapping, got %s", kindName(n))
+			return
+		}
+		m := reflect.MakeMapWithSize(t, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+				d.errorf(k, join(path, k.Value), "is given twice")
+				continue
+			}
+			e := reflect.New(t.Elem()).Elem()
+			d.decode(val, e, join(path, k.Value))
+			m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), e)
+		}
+		v.Set(m)
 	case t.Kind() == reflect.Bool:
 		b, err := strconv.ParseBool(n.Value)
 		if n.Kind != yaml.ScalarNode || err != nil {

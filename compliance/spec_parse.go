@@ -101,6 +101,7 @@ func (d *specDecoder) validate(s *Spec) {
 	d.validateVendors(s)
 	d.validateUserEntityControls(s)
 	d.validateRisks(s)
+	d.validateControlRisk(s)
 }
 
 func (d *specDecoder) missing(path string) {

@@ -20,7 +20,10 @@ func TestEvidenceAddAppendsAndCorrects(t *testing.T) {
 	ctx := context.Background()
 	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
 	require.NoError(t, err)
-	plan, err := compliance.PlanEngagement(spec, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	_, loc := windowAroundNow(t, spec)
+	now := time.Now().In(loc)
+	key := monthKey("ACC-08", now)
+	plan, err := compliance.PlanEngagement(spec, now.AddDate(0, -6, 0))
 	require.NoError(t, err)
 	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: "engagement/" + spec.ID,
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseOperating, RecordedBy: "test", At: time.Now()}))
@@ -35,22 +38,22 @@ func TestEvidenceAddAppendsAndCorrects(t *testing.T) {
 		return out.String(), err
 	}
 
-	_, err = run("evidence", "add", spec.ID, "ACC-08/2027-03", "--link", "https://drive.example/march", "--as", "leo@brightlane.io")
+	_, err = run("evidence", "add", spec.ID, key, "--link", "https://drive.example/march", "--as", "leo@brightlane.io")
 	require.ErrorContains(t, err, "may not give evidence")
 	_, err = run("evidence", "add", spec.ID, "ACC-08/2031-03", "--link", "https://drive.example/march", "--as", "priya@brightlane.io")
 	require.ErrorContains(t, err, "no occurrence")
-	_, err = run("evidence", "add", spec.ID, "ACC-08/2027-03", "--link", "drive/march", "--as", "priya@brightlane.io")
+	_, err = run("evidence", "add", spec.ID, key, "--link", "drive/march", "--as", "priya@brightlane.io")
 	require.ErrorContains(t, err, "not an http(s) link")
 
-	out, err := run("evidence", "add", spec.ID, "ACC-08/2027-03", "--link", "https://drive.example/march", "--as", "priya@brightlane.io")
+	out, err := run("evidence", "add", spec.ID, key, "--link", "https://drive.example/march", "--as", "priya@brightlane.io")
 	require.NoError(t, err)
 	assert.Contains(t, out, "Recorded evidence")
 	ev, err := db.Store.EvidenceFor(ctx, spec.ID)
 	require.NoError(t, err)
 	require.Len(t, ev, 1)
-	assert.Equal(t, "2027-03-01", ev[0].PeriodStart.Format("2006-01-02"))
+	assert.Equal(t, now.Format("2006-01")+"-01", ev[0].PeriodStart.Format("2006-01-02"))
 
-	_, err = run("evidence", "add", spec.ID, "ACC-08/2027-03", "--link", "https://drive.example/march-signed", "--as", "maya@brightlane.io", "--corrects", fmt.Sprint(ev[0].ID))
+	_, err = run("evidence", "add", spec.ID, key, "--link", "https://drive.example/march-signed", "--as", "maya@brightlane.io", "--corrects", fmt.Sprint(ev[0].ID))
 	require.NoError(t, err)
 	ev, err = db.Store.EvidenceFor(ctx, spec.ID)
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
@@ -82,9 +83,16 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted))
+			blobs, err := blob.FromEnv(cmd.Context())
 			if err != nil {
 				return err
+			}
+			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.Artifacts(cmd.Context(), blobs, rep))
+			if err != nil {
+				return err
+			}
+			if rep.Sampled == 0 {
+				fmt.Fprintln(cmd.OutOrStdout(), "Nothing was tested: no occurrence had fallen due and no population was recorded, so the pack holds no sample.")
 			}
 			pub := key.Public().(ed25519.PublicKey)
 			w := cmd.OutOrStdout()

@@ -97,7 +97,9 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, readinessHeader(rep))
 	fmt.Fprintln(&b)
-	if len(rep.Findings) == 0 {
+	if rep.Sampled == 0 && len(rep.Findings) == 0 {
+		fmt.Fprintln(&b, "Nothing was tested: no occurrence has fallen due and no population was recorded, so there is no sample to pass or fail.")
+	} else if len(rep.Findings) == 0 {
 		fmt.Fprintln(&b, "No findings: every sampled occurrence passed every test.")
 	} else {
 		fmt.Fprintln(&b, "Findings, ranked (customer-relied controls first):")
@@ -131,8 +133,26 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 			fmt.Fprintf(&b, "  - %s (owner %s)\n", a.Text, a.Owner)
 		}
 	}
+	writeSampleSizes(&b, rep)
 	_, err := io.WriteString(out, b.String())
 	return err
+}
+
+// writeSampleSizes prints each control's population, sample and why the
+// sample is that size, or why nothing of it was tested.
+func writeSampleSizes(b *strings.Builder, rep readiness.Report) {
+	fmt.Fprintln(b)
+	fmt.Fprintln(b, "Samples, and why each is that size:")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTROL\tFREQUENCY\tPOPULATION\tSAMPLE\tWHY")
+	for _, c := range rep.Controls {
+		why := c.SizeWhy
+		if c.NotTested != "" {
+			why = c.NotTested
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", c.ID, c.Frequency, len(c.Population), len(c.Sample), why)
+	}
+	_ = tw.Flush()
 }
 
 func readinessMarkdown(out io.Writer, rep readiness.Report) error {
@@ -145,6 +165,11 @@ func readinessMarkdown(out io.Writer, rep readiness.Report) error {
 	b.WriteString("Each control was tested the way the auditor will test it: a sample of the occurrences that have fallen due, " +
 		"spread across the period, each checked for evidence that is present, on time, not raised retrospectively, " +
 		"given by the owner or an authorised delegate, and within the window.\n\n")
+	if rep.Sampled == 0 && len(rep.Findings) == 0 {
+		b.WriteString("**Nothing was tested.** No occurrence has fallen due and no population was recorded, so there is no sample to pass or fail.\n")
+		_, err := io.WriteString(out, b.String())
+		return err
+	}
 	if len(rep.Findings) == 0 {
 		b.WriteString("**No findings.** Every sampled occurrence passed every test.\n")
 		_, err := io.WriteString(out, b.String())

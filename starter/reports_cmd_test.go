@@ -156,9 +156,9 @@ func TestCoverageAndDriftCLI(t *testing.T) {
 		recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 		require.NoError(t, err)
 		assert.Equal(t, drift.CSVHeader, recs[0])
-		assert.Contains(t, recs, []string{"OPS-01", "2027-04", "1", "0", "1", "0", "0", "0", "0"})
-		assert.Contains(t, recs, []string{"OPS-15", "2027-05", "1", "0", "0", "0", "0", "1", "0"})
-		assert.Contains(t, recs, []string{"ACC-08", "2027-06", "0", "0", "0", "0", "0", "0", "1"})
+		assert.Contains(t, recs, []string{"OPS-01", "2027-04", "1", "0", "1", "0", "0", "0", "0", "0", "0", "0"})
+		assert.Contains(t, recs, []string{"OPS-15", "2027-05", "1", "0", "0", "0", "0", "1", "0", "0", "0", "0"})
+		assert.Contains(t, recs, []string{"ACC-08", "2027-06", "0", "0", "0", "0", "0", "0", "1", "0", "0", "0"})
 	})
 
 	t.Run("drift text", func(t *testing.T) {

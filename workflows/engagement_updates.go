@@ -36,12 +36,20 @@ type AddEvidenceRequest struct {
 	Value string
 	// Corrects is an earlier evidence row this one corrects (0: none).
 	Corrects int64 `json:",omitempty"`
+	// PerformedAt is when the control was performed (zero: when recorded);
+	// Covers the period a review covers (zero: not a review).
+	PerformedAt time.Time       `json:",omitzero"`
+	Covers      compliance.Span `json:",omitzero"`
+	// Artifact is the stored file, when Kind is EvidenceFile: the service
+	// put its bytes in the blob store; the update carries only the hash.
+	Artifact *compliance.Artifact `json:",omitempty"`
 }
 
 // Kinds of evidence given outside a prompt.
 const (
 	EvidenceLink        = "link"
 	EvidenceAttestation = "attestation"
+	EvidenceFile        = "file"
 )
 
 // AddEvidenceResult is the recorded row and when it was recorded.
@@ -174,8 +182,10 @@ func (st *EngagementState) validateEvidence(ctx workflow.Context, req AddEvidenc
 		return errors.New("give the evidence: a link or a note")
 	case req.Kind == EvidenceLink && !isHTTPLink(req.Value):
 		return fmt.Errorf("%q is not an http(s) link", req.Value)
-	case req.Kind != EvidenceLink && req.Kind != EvidenceAttestation:
-		return fmt.Errorf("evidence is a %s or an %s, not %q", EvidenceLink, EvidenceAttestation, req.Kind)
+	case req.Kind == EvidenceFile && (req.Artifact == nil || req.Artifact.Check() != nil):
+		return errors.New("a file's evidence carries the stored artifact's SHA-256, size and name")
+	case req.Kind != EvidenceLink && req.Kind != EvidenceAttestation && req.Kind != EvidenceFile:
+		return fmt.Errorf("evidence is a %s, an %s or a %s, not %q", EvidenceLink, EvidenceAttestation, EvidenceFile, req.Kind)
 	case req.Corrects < 0:
 		return errors.New("corrects names an evidence ID")
 	}
@@ -190,6 +200,7 @@ func (st *EngagementState) addEvidence(ctx workflow.Context, req AddEvidenceRequ
 		EngagementID: st.EngagementID, OccurrenceKey: req.OccurrenceKey, Kind: req.Kind, Value: strings.TrimSpace(req.Value),
 		Corrects: req.Corrects, By: strings.ToLower(req.Actor.Person), Channel: req.Actor.Channel,
 		SubmissionKey: workflow.GetCurrentUpdateInfo(ctx).ID, At: at,
+		PerformedAt: req.PerformedAt, Covers: req.Covers, Artifact: req.Artifact,
 	}).Get(ctx, &res)
 	if err != nil {
 		return AddEvidenceResult{}, fmt.Errorf("evidence for %s of %s: %w", req.OccurrenceKey, controlID, err)

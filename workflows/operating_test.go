@@ -82,7 +82,16 @@ func (l *evidenceLog) fakeOwners(ctx workflow.Context, in PromptInput) (PromptRe
 	after := answerAfter[in.Evidence.ControlID]
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.subs = append(l.subs, drift.Submission{OccurrenceKey: in.Evidence.OccurrenceKey, At: workflow.Now(ctx).Add(after), By: in.To.Email})
+	// The test environment can start this stub before the first batch's
+	// clipped period has begun (the window opens mid-week); an owner
+	// cannot attest to days that have not happened, and evidence performed
+	// before its period now does not count, so the answer is given no
+	// earlier than the period's start.
+	at := workflow.Now(ctx)
+	if in.Evidence.PeriodStart.After(at) {
+		at = in.Evidence.PeriodStart
+	}
+	l.subs = append(l.subs, drift.Submission{OccurrenceKey: in.Evidence.OccurrenceKey, At: at.Add(after), By: in.To.Email})
 	return PromptResult{Outcome: OutcomeAnswered}, nil
 }
 

@@ -136,13 +136,16 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 // record, stamped with when it was given, so lateness is judged from fact.
 func (r *promptRun) recordEvidence(ctx workflow.Context) error {
 	kind, value := "link", r.answer.Link
-	if value == "" {
+	switch {
+	case r.answer.Artifact != nil:
+		kind, value = "file", r.answer.Artifact.Filename
+	case value == "":
 		kind, value = "attestation", r.answer.Note
 	}
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	err := workflow.ExecuteActivity(actx, a.RecordEvidence, activities.RecordEvidenceInput{
 		EngagementID: r.in.EngagementID, Request: *r.in.Evidence, Kind: kind, Value: value, By: r.answer.By,
-		Channel: r.answer.Channel, SubmissionKey: r.answer.UpdateID, At: r.answer.At,
+		Channel: r.answer.Channel, SubmissionKey: r.answer.UpdateID, At: r.answer.At, Artifact: r.answer.Artifact,
 	}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record evidence of %s: %w", r.id, err)
@@ -327,8 +330,10 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
 	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
 		return fmt.Errorf("answering %q needs a note (--note)", c.Label)
-	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "":
-		return errors.New("this answer needs a link to the evidence (--link)")
+	case req.Artifact != nil && req.Artifact.Check() != nil:
+		return fmt.Errorf("the evidence file: %w", req.Artifact.Check())
+	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "" && req.Artifact == nil:
+		return errors.New("this answer needs a link to the evidence (--link) or the evidence file")
 	case req.Link != "" && !validLink(req.Link):
 		return fmt.Errorf("%q is not an http(s) link", req.Link)
 	}
@@ -351,7 +356,7 @@ func validLink(s string) bool {
 func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) (PromptAnswer, error) {
 	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	ans := PromptAnswer{
-		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link),
+		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link), Artifact: req.Artifact,
 		By: by, Channel: via, Operator: req.Actor.Operator,
 		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
 	}

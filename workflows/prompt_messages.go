@@ -61,6 +61,10 @@ type AnswerPromptRequest struct {
 	Choice string
 	Note   string
 	Link   string
+	// Artifact is a file given as the evidence, already in the evidence
+	// store (the Slack handler downloads and stores it); only its hash,
+	// size, type and name travel here.
+	Artifact *compliance.Artifact `json:",omitempty"`
 	// Actor is who answers, through which path, as that path authenticated
 	// them; the answer is recorded as this person and channel.
 	Actor compliance.Actor `json:",omitzero"`
@@ -72,11 +76,12 @@ type AnswerPromptRequest struct {
 
 // PromptAnswer is a recorded answer.
 type PromptAnswer struct {
-	Choice  string `json:"choice"`
-	Note    string `json:"note,omitempty"`
-	Link    string `json:"link,omitempty"`
-	By      string `json:"by"`
-	Channel string `json:"channel"`
+	Choice   string               `json:"choice"`
+	Note     string               `json:"note,omitempty"`
+	Link     string               `json:"link,omitempty"`
+	Artifact *compliance.Artifact `json:"artifact,omitempty"`
+	By       string               `json:"by"`
+	Channel  string               `json:"channel"`
 	// Operator is who typed the command when Channel is cli.
 	Operator string    `json:"operator,omitempty"`
 	UpdateID string    `json:"update_id"`

@@ -96,6 +96,13 @@ type ControlDrift struct {
 	Retrospective int `json:"retrospective"`
 	Missed        int `json:"missed"`
 	Pending       int `json:"pending"`
+	// OutOfPeriod counts evidence performed before its period or the
+	// window opened (it does not evidence the occurrence, and weighs as a
+	// miss); Unauthorised evidence given by someone who may not.
+	OutOfPeriod  int `json:"out_of_period"`
+	Unauthorised int `json:"unauthorised"`
+	// Incomplete counts daily batches missing a day's record.
+	Incomplete int `json:"incomplete"`
 	// Streak is the current run of consecutive on-time occurrences,
 	// counting back from the most recent that fell due (pending ignored).
 	Streak int `json:"streak"`
@@ -152,6 +159,12 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 			d.Retrospective++
 		case StatusMissed:
 			d.Missed++
+		case StatusBeforePeriod, StatusPerformedOutsideWindow:
+			d.OutOfPeriod++
+		case StatusUnauthorised:
+			d.Unauthorised++
+		case StatusIncomplete:
+			d.Incomplete++
 		case StatusPending:
 			d.Pending++
 		}
@@ -162,7 +175,7 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 		if st[i] != StatusOnTime {
 			d.Issues = append(d.Issues, Issue{Key: o.Key(), Status: st[i], Due: o.Due})
 		}
-		if s, ok := first[o.Key()]; ok && st[i] != StatusOverdue && st[i] != StatusMissed {
+		if s, ok := first[o.Key()]; ok && st[i] != StatusOverdue && st[i] != StatusMissed && !st[i].notEvidence() {
 			at := s.At
 			if d.LastEvidence == nil || at.After(*d.LastEvidence) {
 				d.LastEvidence = &at
@@ -197,9 +210,12 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 	// critical
 	if d.Missed >= CriticalMissed {
 		raise(LevelCritical, "%d occurrences missed in the window (%s)", d.Missed, keysWith(mine, st, due, StatusMissed))
+	} else if d.Missed+d.OutOfPeriod >= CriticalMissed {
+		raise(LevelCritical, "%d occurrences missed or evidenced by work outside their period (%s)", d.Missed+d.OutOfPeriod,
+			keysWith(mine, st, due, StatusMissed, StatusBeforePeriod, StatusPerformedOutsideWindow))
 	}
 	for _, i := range due {
-		if st[i] != StatusMissed {
+		if st[i] != StatusMissed && !st[i].notEvidence() {
 			continue
 		}
 		qe := quarterEnd(compliance.DateOf(mine[i].Due))
@@ -230,8 +246,8 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 	// drifting
 	l3 := last(3)
 	for _, i := range l3 {
-		if st[i] == StatusMissed {
-			raise(LevelDrifting, "%s is missed", mine[i].Key())
+		if st[i] == StatusMissed || st[i].notEvidence() {
+			raise(LevelDrifting, "%s is %s", mine[i].Key(), st[i])
 			break
 		}
 	}
@@ -242,7 +258,7 @@ func Assess(occs []cadence.Occurrence, subs []Submission, now time.Time, window 
 	// watch
 	for _, i := range last(2) {
 		switch st[i] {
-		case StatusLate, StatusOverdue, StatusRetrospective:
+		case StatusLate, StatusOverdue, StatusRetrospective, StatusUnauthorised, StatusIncomplete:
 			raise(LevelWatch, "%s is %s", mine[i].Key(), st[i])
 		}
 	}
@@ -260,10 +276,10 @@ func countNotOnTime(st []Status, idx []int) int {
 	return n
 }
 
-func keysWith(occs []cadence.Occurrence, st []Status, idx []int, want Status) string {
+func keysWith(occs []cadence.Occurrence, st []Status, idx []int, want ...Status) string {
 	var ks []string
 	for _, i := range idx {
-		if st[i] == want {
+		if slices.Contains(want, st[i]) {
 			ks = append(ks, occs[i].Key())
 		}
 	}

@@ -74,7 +74,8 @@ func TestClassifyBoundaries(t *testing.T) {
 		want drift.Status
 	}{
 		{"submitted inside the period", at(cal.At(date(t, "2027-06-20"), 10)), later, drift.StatusOnTime},
-		{"submitted before the period", at(cal.At(date(t, "2027-05-20"), 10)), later, drift.StatusOnTime},
+		{"performed before the period does not evidence it", at(cal.At(date(t, "2027-05-20"), 10)), later, drift.StatusBeforePeriod},
+		{"performed on the period's first day", at(cal.At(date(t, "2027-06-01"), 0)), later, drift.StatusOnTime},
 		{"a nanosecond before due", at(due.Add(-ns)), later, drift.StatusOnTime},
 		{"at due exactly", at(due), later, drift.StatusOnTime},
 		{"a nanosecond after due", at(due.Add(ns)), later, drift.StatusLate},
@@ -114,7 +115,6 @@ func TestClassifyWindowEdges(t *testing.T) {
 	occs := sched(t, cadence.ScheduleInput{ControlID: "W", Frequency: compliance.FreqMonthly, Window: span(t, "2027-01-01", "2027-12-31"), Calendar: cal})
 	jan, mar := occs[0], occs[2]
 	now := cal.At(date(t, "2028-06-01"), 9)
-	onTime := at(jan.Due.Add(-time.Hour))
 
 	cases := []struct {
 		name   string
@@ -131,7 +131,7 @@ func TestClassifyWindowEdges(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			assert.Equal(t, c.want, drift.Classify(c.o, onTime, now, c.window))
+			assert.Equal(t, c.want, drift.Classify(c.o, at(c.o.Due.Add(-time.Hour)), now, c.window))
 		})
 	}
 	assert.Equal(t, drift.StatusOutsideWindow, drift.Classify(jan, nil, now, span(t, "2027-02-01", "2027-12-31")), "outside the window is never missed")

@@ -22,6 +22,13 @@ type Tally struct {
 	Retrospective int `json:"retrospective"`
 	Missed        int `json:"missed"`
 	Pending       int `json:"pending"`
+	// OutOfPeriod counts evidence performed before its period or the
+	// window opened: it does not evidence the occurrence.
+	OutOfPeriod int `json:"out_of_period"`
+	// Unauthorised counts evidence given by someone who may not.
+	Unauthorised int `json:"unauthorised"`
+	// Incomplete counts daily batches missing a day's record.
+	Incomplete int `json:"incomplete"`
 }
 
 func (t *Tally) add(s Status) {
@@ -36,6 +43,12 @@ func (t *Tally) add(s Status) {
 		t.Retrospective++
 	case StatusMissed:
 		t.Missed++
+	case StatusBeforePeriod, StatusPerformedOutsideWindow:
+		t.OutOfPeriod++
+	case StatusUnauthorised:
+		t.Unauthorised++
+	case StatusIncomplete:
+		t.Incomplete++
 	case StatusPending:
 		t.Pending++
 		return
@@ -53,6 +66,9 @@ func (t *Tally) plus(o Tally) {
 	t.Retrospective += o.Retrospective
 	t.Missed += o.Missed
 	t.Pending += o.Pending
+	t.OutOfPeriod += o.OutOfPeriod
+	t.Unauthorised += o.Unauthorised
+	t.Incomplete += o.Incomplete
 }
 
 // Rate is the share of fallen-due occurrences that were on time, 0 when
@@ -71,6 +87,9 @@ const (
 	GlyphOverdue       = "!" // something past due with nothing yet (within grace)
 	GlyphRetrospective = "▒" // something raised retrospectively
 	GlyphMissed        = "✗" // something missed
+	GlyphOutOfPeriod   = "○" // evidence performed outside its period: not evidence of it
+	GlyphUnauthorised  = "◇" // evidence given by someone who may not
+	GlyphIncomplete    = "◐" // a daily batch missing a day's record
 	GlyphPending       = "·" // only occurrences not yet due
 	GlyphNone          = " " // nothing expected this month
 )
@@ -80,6 +99,14 @@ func (t Tally) Glyph() string {
 	switch {
 	case t.Missed > 0:
 		return GlyphMissed
+	case t.OutOfPeriod > 0:
+		return GlyphOutOfPeriod
+	case t.Retrospective > 0:
+		return GlyphRetrospective
+	case t.Incomplete > 0:
+		return GlyphIncomplete
+	case t.Unauthorised > 0:
+		return GlyphUnauthorised
 	case t.Retrospective > 0:
 		return GlyphRetrospective
 	case t.Overdue > 0:
@@ -217,7 +244,8 @@ func addMonth(d compliance.Date) compliance.Date {
 
 // Legend explains the heat map's glyphs.
 const Legend = GlyphOnTime + " all on time  " + GlyphLate + " late  " + GlyphOverdue + " overdue  " +
-	GlyphRetrospective + " retrospective  " + GlyphMissed + " missed  " + GlyphPending + " not yet due  (blank: nothing expected)"
+	GlyphRetrospective + " retrospective  " + GlyphMissed + " missed  " +
+	GlyphOutOfPeriod + " performed outside its period  " + GlyphUnauthorised + " unauthorised  " + GlyphIncomplete + " day missing  " + GlyphPending + " not yet due  (blank: nothing expected)"
 
 // Text renders the heat map for a terminal: a line per control, a column
 // per month (years marked above their months), the control's on-time count,
@@ -263,7 +291,8 @@ func (h Heatmap) Text(w io.Writer) error {
 }
 
 // CSVHeader is the header row CSV writes.
-var CSVHeader = []string{"control_id", "month", "expected", "on_time", "late", "overdue", "retrospective", "missed", "pending"}
+var CSVHeader = []string{"control_id", "month", "expected", "on_time", "late", "overdue", "retrospective", "missed", "pending",
+	"out_of_period", "unauthorised", "incomplete"}
 
 // CSV writes one row per control and month (every cell, zeros included).
 func (h Heatmap) CSV(w io.Writer) error {
@@ -274,7 +303,7 @@ func (h Heatmap) CSV(w io.Writer) error {
 	for _, r := range h.Rows {
 		for _, c := range r.Cells {
 			rec := []string{r.ControlID, c.Month}
-			for _, n := range []int{c.Expected, c.OnTime, c.Late, c.Overdue, c.Retrospective, c.Missed, c.Pending} {
+			for _, n := range []int{c.Expected, c.OnTime, c.Late, c.Overdue, c.Retrospective, c.Missed, c.Pending, c.OutOfPeriod, c.Unauthorised, c.Incomplete} {
 				rec = append(rec, strconv.Itoa(n))
 			}
 			if err := cw.Write(rec); err != nil {

@@ -149,8 +149,8 @@ func TestCoverageCSVAndJSON(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, recs, 1+3*12)
 	assert.Equal(t, drift.CSVHeader, recs[0])
-	assert.Equal(t, []string{"LOG-01", "2027-03", "1", "0", "0", "0", "1", "0", "0"}, recs[3])
-	assert.Equal(t, []string{"ACC-04", "2027-06", "1", "0", "0", "1", "0", "0", "0"}, recs[12+6])
+	assert.Equal(t, []string{"LOG-01", "2027-03", "1", "0", "0", "0", "1", "0", "0", "0", "0", "0"}, recs[3])
+	assert.Equal(t, []string{"ACC-04", "2027-06", "1", "0", "0", "1", "0", "0", "0", "0", "0", "0"}, recs[12+6])
 
 	js, err := json.Marshal(h)
 	require.NoError(t, err)
@@ -165,7 +165,7 @@ func TestCoverageCSVAndJSON(t *testing.T) {
 	}
 	cell := raw["rows"].([]any)[0].(map[string]any)["cells"].([]any)[1].(map[string]any)
 	assert.Equal(t, map[string]any{"month": "2027-02", "expected": 1.0, "on_time": 0.0, "late": 1.0, "overdue": 0.0,
-		"retrospective": 0.0, "missed": 0.0, "pending": 0.0}, cell)
+		"retrospective": 0.0, "missed": 0.0, "pending": 0.0, "out_of_period": 0.0, "unauthorised": 0.0, "incomplete": 0.0}, cell)
 }
 
 // BenchmarkCoverage150Controls builds the heat map of a 150-control

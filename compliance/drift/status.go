@@ -14,12 +14,31 @@ import (
 )
 
 // Submission is evidence given for an occurrence. The first valid submission
-// per occurrence (the earliest, see FirstByKey) is the one that counts;
-// later ones are corrections and do not change the classification.
+// per occurrence (the earliest recorded, see FirstByKey) is the one that
+// counts; later ones are corrections and do not change the classification.
 type Submission struct {
-	OccurrenceKey string    `json:"occurrence_key"`
-	At            time.Time `json:"at"`
-	By            string    `json:"by"`
+	OccurrenceKey string `json:"occurrence_key"`
+	// At is when the evidence was recorded.
+	At time.Time `json:"at"`
+	// PerformedAt is when the control was performed; zero means At (what
+	// evidence given without a date of performance can show).
+	PerformedAt time.Time `json:"performed_at,omitzero"`
+	By          string    `json:"by"`
+	// Unauthorised is set when By may not give evidence for the
+	// occurrence (see Authority.Allows); the zero value is authorised.
+	Unauthorised bool `json:"unauthorised,omitempty"`
+	// MissingDays are the days of a daily batch that its per-day records
+	// leave out (see UncoveredDays); none when the batch was attested whole.
+	MissingDays []compliance.Date `json:"missing_days,omitempty"`
+}
+
+// Performed is when the control was performed: PerformedAt, or At when
+// unset or (impossibly) later than the recording.
+func (s Submission) Performed() time.Time {
+	if s.PerformedAt.IsZero() || s.PerformedAt.After(s.At) {
+		return s.At
+	}
+	return s.PerformedAt
 }
 
 // Status is how an occurrence stands.
@@ -45,10 +64,25 @@ const (
 	// StatusOutsideWindow: the occurrence's period lies wholly outside the
 	// operating window, so it does not count for it either way.
 	StatusOutsideWindow Status = "outside-window"
+	// StatusBeforePeriod: the evidence shows the control performed before
+	// the occurrence's period opened, so it does not evidence the
+	// occurrence (a March review offered for the second quarter).
+	StatusBeforePeriod Status = "performed-before-period"
+	// StatusPerformedOutsideWindow: the control was performed before the
+	// observation window opened; nothing done then evidences the window.
+	StatusPerformedOutsideWindow Status = "performed-outside-window"
+	// StatusUnauthorised: given in time by someone who may not give
+	// evidence for the control (not its owner, the lead, a lead delegate,
+	// nor the person the lead reassigned the occurrence's prompt to).
+	StatusUnauthorised Status = "unauthorised"
+	// StatusIncomplete: a daily control's weekly batch whose per-day
+	// records leave out one or more days of the week.
+	StatusIncomplete Status = "incomplete-batch"
 )
 
 // Statuses lists every status, from best to worst, then outside-window.
-var Statuses = []Status{StatusPending, StatusOnTime, StatusLate, StatusOverdue, StatusRetrospective, StatusMissed, StatusOutsideWindow}
+var Statuses = []Status{StatusPending, StatusOnTime, StatusLate, StatusUnauthorised, StatusIncomplete, StatusOverdue, StatusRetrospective,
+	StatusBeforePeriod, StatusPerformedOutsideWindow, StatusMissed, StatusOutsideWindow}
 
 // HasFallenDue reports whether the status is of an occurrence that counts
 // and whose deadline has passed (or whose evidence is in): everything but
@@ -57,45 +91,18 @@ func (s Status) HasFallenDue() bool {
 	return s != StatusPending && s != StatusOutsideWindow && s != ""
 }
 
+// notEvidence reports whether the status is of evidence that does not
+// evidence its occurrence: performed before its period or the window.
+func (s Status) notEvidence() bool {
+	return s == StatusBeforePeriod || s == StatusPerformedOutsideWindow
+}
+
 // OnTime reports whether the status is on-time.
 func (s Status) OnTime() bool { return s == StatusOnTime }
 
-// Classify says how occurrence o stands at instant now, given the submission
-// that counts for it (nil if none). Boundaries, all exact to the nanosecond:
-//
-//	s.At <= Due               on-time
-//	Due < s.At <= GraceEnd    late
-//	GraceEnd < s.At           retrospective
-//	no s, now <= Due          pending
-//	no s, Due < now <= GraceEnd  overdue
-//	no s, GraceEnd < now      missed
-//
-// A submission stamped after now is treated as not yet given, so a report
-// "as of" an earlier instant is reproducible. An occurrence whose period
-// lies wholly outside window is outside-window whatever was submitted; a
-// zero window puts no limit.
+// Classify says how occurrence o stands at instant now: Judge's Status.
 func Classify(o cadence.Occurrence, s *Submission, now time.Time, window compliance.Span) Status {
-	if outside(o.Period, window) {
-		return StatusOutsideWindow
-	}
-	if s != nil && !s.At.IsZero() && !s.At.After(now) {
-		switch {
-		case !s.At.After(o.Due):
-			return StatusOnTime
-		case !s.At.After(o.GraceEnd):
-			return StatusLate
-		default:
-			return StatusRetrospective
-		}
-	}
-	switch {
-	case !now.After(o.Due):
-		return StatusPending
-	case !now.After(o.GraceEnd):
-		return StatusOverdue
-	default:
-		return StatusMissed
-	}
+	return Judge(o, s, now, window).Status
 }
 
 func outside(p, window compliance.Span) bool {

@@ -116,18 +116,43 @@ func TestUnapprovedEventIsAFinding(t *testing.T) {
 	}
 }
 
-func TestWithoutEventsPerEventControlsKeepTheirAttestations(t *testing.T) {
+// Without events a per-event control is not tested: its monthly
+// attestations are not the population the auditor samples, and passing them
+// would read as a test that was never done (issue 13).
+func TestWithoutEventsPerEventControlsAreNotTested(t *testing.T) {
 	f := newFixture(t)
 	c := f.control(t, "CHG-01", compliance.FreqPerEvent, 1, false)
 	rep := f.review(3, []readiness.Control{c}, f.onTime(c))
 	cr := rep.Controls[0]
-	assert.Equal(t, "CHG-01/2027-01", cr.Population[0], "monthly attestation occurrences, as before")
-	assert.Nil(t, cr.Sample[0].Event)
+	assert.Equal(t, "CHG-01/2027-01", cr.Population[0], "the attestation occurrences are still listed")
+	assert.Empty(t, cr.Sample, "never passed")
+	assert.Zero(t, rep.Tested)
+	assert.Contains(t, cr.NotTested, "not tested: no population")
 	assert.Empty(t, rep.Findings)
+
+	// An automated, continuous control is tested on one instance, with
+	// the ITGCs it relies on named.
+	a := f.control(t, "CRY-02", compliance.FreqContinuous, 1, false)
+	a.Automated = true
+	rep = f.review(3, []readiness.Control{a}, f.onTime(a))
+	assert.Len(t, rep.Controls[0].Sample, 1)
+	assert.Contains(t, rep.Controls[0].SizeWhy, "general IT controls")
 
 	// Events given for a control that is not per-event are not its population.
 	m := f.control(t, "ACC-08", compliance.FreqMonthly, 1, false)
 	m.Events = f.changes(10)
 	rep = f.review(3, []readiness.Control{m}, f.onTime(m))
 	assert.Equal(t, "ACC-08/2027-01", rep.Controls[0].Population[0])
+}
+
+// A population reconciled against its source: fewer events recorded than
+// the source counted is a finding, even when none were recorded at all.
+func TestPopulationReconciledAgainstItsSource(t *testing.T) {
+	f := newFixture(t)
+	c := f.control(t, "CHG-01", compliance.FreqPerEvent, 1, false)
+	c.SourceCounts = []readiness.SourceCount{{Source: "jira", From: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 7, 1, 0, 0, 0, 0, time.UTC), Count: 5}}
+	rep := f.review(3, []readiness.Control{c}, f.onTime(c))
+	require.Len(t, rep.Findings, 1)
+	assert.Equal(t, readiness.TestComplete, rep.Findings[0].Test)
+	assert.Contains(t, rep.Findings[0].Exception, "held 0 events, but jira counted 5")
 }

@@ -31,6 +31,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/drift"
 	"github.com/steadfast-grc/steadfast/compliance/sampling"
 )
@@ -43,11 +44,20 @@ type Control struct {
 	Frequency   compliance.Frequency `json:"frequency"`
 	// Evidence is what the auditor samples (from the control library).
 	Evidence string `json:"evidence,omitempty"`
+	// Automated: enforced by a system (from the control library).
+	Automated bool `json:"automated,omitempty"`
+	// Risk is the control's own risk level from the spec (empty: the
+	// review's).
+	Risk sampling.Risk `json:"risk,omitempty"`
 	// Owner is the email of the control's owner.
 	Owner string `json:"owner"`
 	// Delegates are the other people whose evidence counts for the control
 	// (the lead and lead delegates).
 	Delegates []string `json:"delegates,omitempty"`
+	// Assigned names, by occurrence key, whoever the lead reassigned the
+	// occurrence's prompt to (as the prompt recorded it): their evidence
+	// counts for that occurrence too.
+	Assigned map[string]string `json:"-"`
 	// Requirements lists, per framework, the requirement IDs the control
 	// satisfies in this engagement.
 	Requirements map[compliance.FrameworkID][]string `json:"requirements"`
@@ -62,6 +72,9 @@ type Control struct {
 	// events.go); those after AsOf are left out. Ignored for controls of
 	// any other frequency.
 	Events []Event `json:"-"`
+	// SourceCounts are the source's counts of the control's events per
+	// imported period, reconciled against Events.
+	SourceCounts []SourceCount `json:"source_counts,omitempty"`
 }
 
 // Evidence is a submission that times an occurrence (corrections are not
@@ -75,6 +88,15 @@ type Evidence struct {
 	Channel       string    `json:"channel,omitempty"`
 	Kind          string    `json:"kind,omitempty"`
 	ValueSHA256   string    `json:"value_sha256,omitempty"`
+	// PerformedAt is when the control was performed (zero: At).
+	PerformedAt time.Time `json:"performed_at,omitzero"`
+	// Link is the evidence's URL when it is a link; Artifact the stored
+	// file when it is a file.
+	Link     string               `json:"link,omitempty"`
+	Artifact *compliance.Artifact `json:"artifact,omitempty"`
+	// Covers is the period a record covers: one day of a daily batch
+	// answered day by day (zero: the whole occurrence).
+	Covers compliance.Span `json:"covers,omitzero"`
 }
 
 // Input is one engagement to review.
@@ -96,6 +118,7 @@ type Test string
 
 const (
 	TestPresent      Test = "evidence-present"
+	TestInPeriod     Test = "performed-in-period"
 	TestOnTime       Test = "on-time"
 	TestContemporary Test = "not-retrospective"
 	TestAuthorised   Test = "authorised-preparer"
@@ -103,11 +126,12 @@ const (
 )
 
 // Tests lists the tests in the order they are applied.
-var Tests = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
+var Tests = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestWithinWindow}
 
 // testOrder ranks every test, occurrence and event ones together, for the
 // order of findings on the same control and key.
-var testOrder = []Test{TestPresent, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved, TestWithinWindow}
+var testOrder = []Test{TestPresent, TestInPeriod, TestOnTime, TestContemporary, TestAuthorised, TestEventRecord, TestApproved,
+	TestSegregation, TestComplete, TestWithinWindow}
 
 // Severity is how badly a finding would read in the report: the same
 // high/medium/low scale the scope risks use.
@@ -127,6 +151,12 @@ type EvidenceRef struct {
 	SubmittedBy string    `json:"submitted_by"`
 	Channel     string    `json:"channel,omitempty"`
 	Kind        string    `json:"kind,omitempty"`
+	PerformedAt time.Time `json:"performed_at,omitzero"`
+	// Link is the URL of evidence that is a link (marked as such in the
+	// pack: its target is not in it); Artifact the file of evidence that is
+	// a file (in the pack, named by its hash).
+	Link     string               `json:"link,omitempty"`
+	Artifact *compliance.Artifact `json:"artifact,omitempty"`
 }
 
 // Finding is one failed test: a predicted exception.
@@ -154,7 +184,9 @@ type Sampled struct {
 	Due           time.Time       `json:"due"`
 	GraceEnd      time.Time       `json:"grace_end"`
 	Status        drift.Status    `json:"status"`
-	Evidence      *EvidenceRef    `json:"evidence,omitempty"`
+	// Judgement is the shared judgement the status and tests come from.
+	Judgement drift.Judgement `json:"judgement"`
+	Evidence  *EvidenceRef    `json:"evidence,omitempty"`
 	// Event is the sampled event, when the sample was drawn from events;
 	// OccurrenceKey is then its key and Due the time it occurred.
 	Event  *Event `json:"event,omitempty"`
@@ -170,6 +202,11 @@ type ControlResult struct {
 	// Population lists the keys of the occurrences fallen due, in order.
 	Population []string `json:"population"`
 	SampleSize int      `json:"sample_size"`
+	// SizeWhy says why the sample is that size.
+	SizeWhy string `json:"size_why,omitempty"`
+	// NotTested says why nothing of the control could be tested (empty
+	// when something was).
+	NotTested string `json:"not_tested,omitempty"`
 	// Seed is the control's own seed, derived from the review's.
 	Seed     uint64    `json:"seed"`
 	Sample   []Sampled `json:"sample"`
@@ -229,10 +266,11 @@ func Review(in Input) Report {
 	rep := Report{EngagementID: in.EngagementID, Window: in.Window, AsOf: in.AsOf, Seed: in.Seed, Risk: risk,
 		Controls: []ControlResult{}, Findings: []Finding{}, Criteria: []Criterion{}, BeforeFieldwork: []Action{}}
 	first := firstByKey(in.Evidence, in.AsOf)
+	all := allByKey(in.Evidence, in.AsOf)
 	controls := slices.Clone(in.Controls)
 	slices.SortStableFunc(controls, func(a, b Control) int { return strings.Compare(a.ID, b.ID) })
 	for _, c := range controls {
-		cr := reviewControl(in, risk, c, first)
+		cr := reviewControl(in, risk, c, first, all)
 		if len(cr.Sample) > 0 {
 			rep.Tested++
 		}
@@ -257,7 +295,7 @@ func Review(in Input) Report {
 	return rep
 }
 
-func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evidence) ControlResult {
+func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evidence, all map[string][]Evidence) ControlResult {
 	cr := ControlResult{Control: c, Population: []string{}, Sample: []Sampled{}, Findings: []Finding{}}
 	if cr.Requirements == nil {
 		cr.Requirements = map[compliance.FrameworkID][]string{}
@@ -273,29 +311,51 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		cr.Population = append(cr.Population, o.Key())
 	}
 	cr.Seed = ControlSeed(in.Seed, in.EngagementID, c.ID)
-	want, err := sampling.Size(c.Frequency, risk)
+	want, why, err := sampling.SizeFor(sampling.ControlSizing{Frequency: c.Frequency, Risk: c.Risk, Automated: c.Automated,
+		Description: c.Description}, risk)
 	if err != nil {
 		cr.Note = "not sampled: " + err.Error()
+		cr.NotTested = cr.Note
 		return cr
 	}
+	cr.SizeWhy = why
 	if events := eventPopulation(c, in.AsOf); len(events) > 0 {
 		return reviewEvents(in, c, cr, events, want)
+	}
+	if catalog.TakesPopulation(c.Frequency) && !(c.Automated && c.Frequency == compliance.FreqContinuous) {
+		// Monthly attestations say the owner saw nothing wrong; they are
+		// not the events the auditor samples, so passing them would read
+		// as a test that was never done.
+		cr.Note = "not tested: no population — no events were recorded for this " + string(c.Frequency) +
+			" control in the window (import them, or record each with `starter population record`)"
+		cr.NotTested = cr.Note
+		// A source that counted events nobody recorded is a finding even
+		// though nothing could be sampled.
+		cr.Findings = append(cr.Findings, reconcile(c, nil, in.AsOf.Location())...)
+		return cr
 	}
 	cr.SampleSize = min(want, len(pop))
 	switch {
 	case len(pop) == 0:
 		cr.Note = "nothing has fallen due yet, so nothing can be tested"
+		cr.NotTested = cr.Note
 	case cr.SampleSize < want:
 		cr.Note = fmt.Sprintf("the population of %d is smaller than the usual sample of %d, so every occurrence is tested", len(pop), want)
+	}
+	if c.Frequency == compliance.FreqDaily && len(pop) > 0 {
+		return reviewDays(in, c, cr, pop, all, want)
 	}
 	for _, o := range stratified(pop, cr.SampleSize, cr.Seed) {
 		s := Sampled{OccurrenceKey: o.Key(), Period: o.Period, Due: o.Due, GraceEnd: o.GraceEnd}
 		var sub *drift.Submission
 		if e, ok := first[o.Key()]; ok {
-			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind}
-			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, By: e.By}
+			s.Evidence = &EvidenceRef{ID: e.ID, ValueSHA256: e.ValueSHA256, SubmittedAt: e.At, SubmittedBy: e.By, Channel: e.Channel, Kind: e.Kind,
+				PerformedAt: e.PerformedAt, Link: e.Link, Artifact: e.Artifact}
+			sub = &drift.Submission{OccurrenceKey: e.OccurrenceKey, At: e.At, PerformedAt: e.PerformedAt, By: e.By,
+				Unauthorised: !c.Authority().Allows(o.Key(), e.By)}
 		}
-		s.Status = drift.Classify(o, sub, in.AsOf, compliance.Span{})
+		s.Judgement = drift.Judge(o, sub, in.AsOf, performedWindow(in.Window))
+		s.Status = s.Judgement.Status
 		for _, t := range Tests {
 			sev, ok := test(t, c, o, s, in.Window)
 			if ok {
@@ -314,18 +374,20 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 func test(t Test, c Control, o cadence.Occurrence, s Sampled, window compliance.Span) (Severity, bool) {
 	switch t {
 	case TestPresent:
-		switch s.Status {
+		switch s.Judgement.Timing {
 		case drift.StatusMissed:
 			return SeverityHigh, false
 		case drift.StatusOverdue, drift.StatusPending:
 			return SeverityMedium, false
 		}
+	case TestInPeriod:
+		return SeverityHigh, s.Judgement.InPeriod
 	case TestOnTime:
-		return SeverityMedium, s.Status != drift.StatusLate
+		return SeverityMedium, s.Judgement.Timing != drift.StatusLate
 	case TestContemporary:
-		return SeverityHigh, s.Status != drift.StatusRetrospective
+		return SeverityHigh, s.Judgement.Timing != drift.StatusRetrospective
 	case TestAuthorised:
-		return SeverityMedium, s.Evidence == nil || authorised(c, s.Evidence.SubmittedBy)
+		return SeverityMedium, s.Judgement.Authorised
 	case TestWithinWindow:
 		inside := window.Start.IsZero() || (!o.Period.Start.Before(window.Start) && !o.Period.End.After(window.End))
 		return SeverityLow, inside
@@ -333,15 +395,20 @@ func test(t Test, c Control, o cadence.Occurrence, s Sampled, window compliance.
 	return "", true
 }
 
-func authorised(c Control, by string) bool {
-	by = strings.TrimSpace(by)
-	if by == "" {
-		return false
+// Authority is whose evidence counts for the control: its owner, the
+// delegates and whoever its occurrences' prompts were reassigned to.
+func (c Control) Authority() drift.Authority {
+	return drift.Authority{Owner: c.Owner, Others: c.Delegates, Assigned: c.Assigned}
+}
+
+// performedWindow is the window the judgement places performance in. The
+// review's occurrences are already the window's, so only its start matters:
+// work done before the window opened evidences nothing in it.
+func performedWindow(w compliance.Span) compliance.Span {
+	if w.Start.IsZero() {
+		return compliance.Span{}
 	}
-	if strings.EqualFold(by, c.Owner) {
-		return true
-	}
-	return slices.ContainsFunc(c.Delegates, func(d string) bool { return strings.EqualFold(by, d) })
+	return compliance.Span{Start: w.Start}
 }
 
 func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n int, window compliance.Span) Finding {
@@ -355,11 +422,32 @@ func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n
 		} else {
 			f.Exception = fmt.Sprintf("%s, %s had not been provided by the review date, %s after it was due.", lead, what, days(s.Due, s.GraceEnd, true))
 		}
+	case TestInPeriod:
+		performed := s.Evidence.SubmittedAt
+		if !s.Evidence.PerformedAt.IsZero() {
+			performed = s.Evidence.PerformedAt
+		}
+		if s.Status == drift.StatusPerformedOutsideWindow {
+			f.Exception = fmt.Sprintf("%s, %s shows the control performed on %s, before the audit window %s opened, so it does not evidence the period.",
+				lead, what, performed.In(s.Due.Location()).Format("2006-01-02"), window)
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s shows the control performed on %s, before the period opened, so it does not evidence the period.",
+				lead, what, performed.In(s.Due.Location()).Format("2006-01-02"))
+		}
 	case TestOnTime:
-		f.Exception = fmt.Sprintf("%s, %s was provided %s after it was due.", lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		if s.Evidence.PerformedAt.IsZero() {
+			f.Exception = fmt.Sprintf("%s, %s was provided %s after it was due.", lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		} else {
+			f.Exception = fmt.Sprintf("%s, the control was performed %s after it was due.", lead, days(s.Due, performedOf(s.Evidence), false))
+		}
 	case TestContemporary:
-		f.Exception = fmt.Sprintf("%s, %s was raised retrospectively, %s after it was due, and does not show that the control operated at the time.",
-			lead, what, days(s.Due, s.Evidence.SubmittedAt, false))
+		if p := performedOf(s.Evidence); p.After(s.GraceEnd) {
+			f.Exception = fmt.Sprintf("%s, %s was raised retrospectively, %s after it was due, and does not show that the control operated at the time.",
+				lead, what, days(s.Due, p, false))
+		} else {
+			f.Exception = fmt.Sprintf("%s, %s was recorded %s after the control was performed and after the occurrence closed, and does not show that the control operated at the time.",
+				lead, what, days(p, s.Evidence.SubmittedAt, false))
+		}
 	case TestAuthorised:
 		by := s.Evidence.SubmittedBy
 		if strings.TrimSpace(by) == "" {
@@ -371,6 +459,14 @@ func finding(c Control, o cadence.Occurrence, s Sampled, t Test, sev Severity, n
 		f.Exception = fmt.Sprintf("%s, the period the evidence covers falls outside the audit window %s.", lead, window)
 	}
 	return f
+}
+
+// performedOf is when the evidence says the control was performed.
+func performedOf(e *EvidenceRef) time.Time {
+	if e.PerformedAt.IsZero() || e.PerformedAt.After(e.SubmittedAt) {
+		return e.SubmittedAt
+	}
+	return e.PerformedAt
 }
 
 // newFinding is a finding on a sampled occurrence or event, without its
@@ -498,6 +594,9 @@ func actions(rep Report) []Action {
 		if k := byTest[TestPresent]; len(k) > 0 {
 			todo = append(todo, "obtain the missing evidence for "+strings.Join(k, ", ")+" or accept it as a known exception with a reason")
 		}
+		if k := byTest[TestInPeriod]; len(k) > 0 {
+			todo = append(todo, "obtain evidence performed within the period for "+strings.Join(k, ", ")+" (what was given predates it) or accept it as an exception")
+		}
 		if k := byTest[TestContemporary]; len(k) > 0 {
 			todo = append(todo, "prepare to explain the retrospective evidence for "+strings.Join(k, ", ")+" (or accept it as an exception)")
 		}
@@ -513,12 +612,33 @@ func actions(rep Report) []Action {
 		if k := byTest[TestApproved]; len(k) > 0 {
 			todo = append(todo, "find the approval given before "+strings.Join(k, ", ")+" or accept each as an exception with a reason")
 		}
+		if k := byTest[TestSegregation]; len(k) > 0 {
+			todo = append(todo, "have someone other than the author and implementer approve changes like "+strings.Join(k, ", ")+" (or accept each as an exception)")
+		}
+		if k := byTest[TestComplete]; len(k) > 0 {
+			todo = append(todo, "re-import or record the missing events of "+strings.Join(k, ", ")+" so the population matches its source")
+		}
 		if k := byTest[TestWithinWindow]; len(k) > 0 {
 			todo = append(todo, "remove evidence outside the window for "+strings.Join(k, ", "))
 		}
 		text := fmt.Sprintf("%s %s: %d finding%s in a sample of %d — %s; give every remaining occurrence's evidence before it is due.",
 			cr.ID, cr.Title, len(cr.Findings), plural(len(cr.Findings)), cr.SampleSize, strings.Join(todo, "; "))
 		out = append(out, Action{ControlID: cr.ID, Owner: cr.Owner, Text: text})
+	}
+	return out
+}
+
+// allByKey lists every record given by asOf per occurrence, earliest first.
+func allByKey(ev []Evidence, asOf time.Time) map[string][]Evidence {
+	out := map[string][]Evidence{}
+	for _, e := range ev {
+		if e.OccurrenceKey == "" || e.At.IsZero() || e.At.After(asOf) {
+			continue
+		}
+		out[e.OccurrenceKey] = append(out[e.OccurrenceKey], e)
+	}
+	for _, es := range out {
+		slices.SortStableFunc(es, func(a, b Evidence) int { return a.At.Compare(b.At) })
 	}
 	return out
 }

@@ -34,13 +34,15 @@ type PopulationEvent struct {
 	// account ID (Cloud hides emails by default) or user name.
 	Assignee   string
 	ApprovedBy string
+	// Reporter is who raised the issue: the change's author or requester.
+	Reporter   string
 	ApprovedAt time.Time // zero when no approval was found
 	// URL is the issue's browse link, where the auditor finds the record.
 	URL string
 }
 
 // populationFields are the fields a population search asks for.
-var populationFields = []string{"summary", "created", "resolutiondate", "assignee", "status"}
+var populationFields = []string{"summary", "created", "resolutiondate", "assignee", "reporter", "status"}
 
 // Population runs a population search through SearchV2JQL, following
 // nextPageToken, and returns the issues resolved in [q.From, q.To), oldest
@@ -192,6 +194,9 @@ func populationEvent(is gojira.Issue, browse, approvedStatus string) (Population
 		Resolved: time.Time(f.Resolutiondate), URL: browse + is.Key}
 	if f.Assignee != nil {
 		ev.Assignee = person(*f.Assignee)
+	}
+	if f.Reporter != nil {
+		ev.Reporter = person(*f.Reporter)
 	}
 	if approvedStatus != "" && is.Changelog != nil {
 		ev.ApprovedBy, ev.ApprovedAt = approval(is.Changelog.Histories, approvedStatus)

@@ -31,7 +31,7 @@ func seedChanges(e *env) {
 	}
 	seed := func(is jiraemu.Issue) { e.emu.Seed(is) }
 	day := func(d int) time.Time { return march.AddDate(0, 0, d-1).Add(14 * time.Hour) }
-	seed(jiraemu.Issue{Key: "CHG-1", Type: "Change", Summary: "rotate TLS keys", Status: "Done", Assignee: aliceID,
+	seed(jiraemu.Issue{Key: "CHG-1", Type: "Change", Summary: "rotate TLS keys", Status: "Done", Assignee: aliceID, Reporter: aliceID,
 		Created: day(1), Resolved: day(3), History: approve(day(2))})
 	seed(jiraemu.Issue{Key: "CHG-2", Type: "Change", Summary: "hotfix without approval", Status: "Done", Created: day(4), Resolved: day(4)})
 	seed(jiraemu.Issue{Key: "CHG-3", Type: "Change", Summary: "still open", Created: day(5)})
@@ -63,6 +63,7 @@ func TestPopulationImportsResolvedIssuesOfThePeriod(t *testing.T) {
 	one := evs[0]
 	assert.Equal(t, "rotate TLS keys", one.Summary)
 	assert.Equal(t, aliceEmail, one.Assignee, "the email, where Jira shows it")
+	assert.Equal(t, aliceEmail, one.Reporter, "who raised it: the author an approval must be independent of")
 	assert.Equal(t, aliceEmail, one.ApprovedBy, "whoever moved it to Approved")
 	assert.Equal(t, march.AddDate(0, 0, 1).Add(14*time.Hour), one.ApprovedAt.UTC())
 	assert.Equal(t, march.AddDate(0, 0, 2).Add(14*time.Hour), one.Resolved.UTC())

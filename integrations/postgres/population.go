@@ -82,9 +82,9 @@ func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (
 	var inserted bool
 	err := tx.QueryRow(ctx, `
 		INSERT INTO population_events AS p (engagement_id, control_id, event_key, occurred_at, source, summary,
-			approved_by, approved_at, evidence_ref, recorded_by)
+			approved_by, approved_at, evidence_ref, recorded_by, author, implementer)
 		VALUES (@engagement_id, @control_id, @event_key, @occurred_at, @source, @summary,
-			@approved_by, @approved_at, @evidence_ref, @recorded_by)
+			@approved_by, @approved_at, @evidence_ref, @recorded_by, @author, @implementer)
 		ON CONFLICT (engagement_id, control_id, event_key) DO UPDATE SET
 			approved_by  = COALESCE(p.approved_by, EXCLUDED.approved_by),
 			approved_at  = CASE WHEN p.approved_by IS NULL THEN EXCLUDED.approved_at ELSE p.approved_at END,
@@ -94,7 +94,8 @@ func recordPopulationEvent(ctx context.Context, tx Querier, e PopulationEvent) (
 		RETURNING xmax = 0`,
 		pgx.StrictNamedArgs{"engagement_id": e.EngagementID, "control_id": e.ControlID, "event_key": e.EventKey,
 			"occurred_at": e.OccurredAt, "source": e.Source, "summary": e.Summary, "approved_by": approvedBy,
-			"approved_at": approvedAt, "evidence_ref": strings.TrimSpace(e.EvidenceRef), "recorded_by": e.RecordedBy}).Scan(&inserted)
+			"approved_at": approvedAt, "evidence_ref": strings.TrimSpace(e.EvidenceRef), "recorded_by": e.RecordedBy,
+			"author": strings.TrimSpace(e.Author), "implementer": strings.TrimSpace(e.Implementer)}).Scan(&inserted)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil // already recorded, nothing to fill in
 	}
@@ -146,7 +147,7 @@ func (s *Store) PopulationEvents(ctx context.Context, engagementID, controlID st
 	}
 	rows, err := s.q.Query(ctx, `
 		SELECT id, engagement_id, control_id, event_key, occurred_at, source, summary,
-			approved_by, approved_at, evidence_ref, recorded_by, recorded_at
+			approved_by, approved_at, evidence_ref, recorded_by, recorded_at, author, implementer
 		FROM population_events
 		WHERE engagement_id = @engagement_id AND (@control_id = '' OR control_id = @control_id)
 			AND (@from::timestamptz IS NULL OR occurred_at >= @from)
@@ -178,12 +179,14 @@ type populationRow struct {
 	EvidenceRef  string     `db:"evidence_ref"`
 	RecordedBy   string     `db:"recorded_by"`
 	RecordedAt   time.Time  `db:"recorded_at"`
+	Author       string     `db:"author"`
+	Implementer  string     `db:"implementer"`
 }
 
 func (r populationRow) event() PopulationEvent {
 	e := PopulationEvent{ID: r.ID, EngagementID: r.EngagementID, ControlID: r.ControlID, EventKey: r.EventKey,
 		OccurredAt: r.OccurredAt, Source: r.Source, Summary: r.Summary, EvidenceRef: r.EvidenceRef,
-		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Author: r.Author, Implementer: r.Implementer}
 	if r.ApprovedBy != nil && r.ApprovedAt != nil {
 		e.ApprovedBy, e.ApprovedAt = *r.ApprovedBy, *r.ApprovedAt
 	}

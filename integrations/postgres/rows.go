@@ -59,21 +59,28 @@ type assessmentRow struct {
 }
 
 type evidenceRow struct {
-	ID            int64     `db:"id"`
-	EngagementID  string    `db:"engagement_id"`
-	ControlID     string    `db:"control_id"`
-	OccurrenceKey string    `db:"occurrence_key"`
-	PeriodStart   time.Time `db:"period_start"`
-	PeriodEnd     time.Time `db:"period_end"`
-	DueAt         time.Time `db:"due_at"`
-	SubmittedAt   time.Time `db:"submitted_at"`
-	SubmittedBy   string    `db:"submitted_by"`
-	Channel       string    `db:"channel"`
-	Kind          string    `db:"kind"`
-	Value         string    `db:"value"`
-	ValueSHA256   string    `db:"value_sha256"`
-	Corrects      *int64    `db:"corrects"`
-	SubmissionKey string    `db:"submission_key"`
+	ID             int64      `db:"id"`
+	EngagementID   string     `db:"engagement_id"`
+	ControlID      string     `db:"control_id"`
+	OccurrenceKey  string     `db:"occurrence_key"`
+	PeriodStart    time.Time  `db:"period_start"`
+	PeriodEnd      time.Time  `db:"period_end"`
+	DueAt          time.Time  `db:"due_at"`
+	SubmittedAt    time.Time  `db:"submitted_at"`
+	SubmittedBy    string     `db:"submitted_by"`
+	Channel        string     `db:"channel"`
+	Kind           string     `db:"kind"`
+	Value          string     `db:"value"`
+	ValueSHA256    string     `db:"value_sha256"`
+	Corrects       *int64     `db:"corrects"`
+	SubmissionKey  string     `db:"submission_key"`
+	PerformedAt    *time.Time `db:"performed_at"`
+	CoversStart    *time.Time `db:"covers_start"`
+	CoversEnd      *time.Time `db:"covers_end"`
+	ArtifactSHA256 string     `db:"artifact_sha256"`
+	ArtifactSize   int64      `db:"artifact_size"`
+	ContentType    string     `db:"content_type"`
+	Filename       string     `db:"filename"`
 }
 
 type auditRequestRow struct {

@@ -342,7 +342,11 @@ func (m Modal) View() (goslack.ModalViewRequest, error) {
 		blocks = append(blocks, goslack.NewInputBlock(inputNote, plain("Note", 2000), nil, note).WithOptional(!m.NeedsNote))
 		url := goslack.NewURLTextInputBlockElement(plain("https://…", 150), inputLink)
 		blocks = append(blocks, goslack.NewInputBlock(inputLink, plain("Evidence link", 2000),
-			plain("A link to the evidence (ticket, document, screenshot).", 2000), url).WithOptional(!m.NeedsLink))
+			plain("A link to the evidence (ticket, document, screenshot), or upload the file below.", 2000), url).WithOptional(true))
+		// The file itself, kept in Steadfast's evidence store under its
+		// SHA-256; it answers a question that needs evidence as a link does.
+		file := goslack.NewFileInputBlockElement(inputFile).WithMaxFiles(1)
+		blocks = append(blocks, goslack.NewInputBlock(inputFile, plain("Evidence file", 2000), nil, file).WithOptional(true))
 	case CallbackReassign:
 		v.Title = plain("Reassign question", 24)
 		v.Submit = plain("Reassign", 24)

@@ -218,7 +218,8 @@ func TestRequiredLinkPromptAnswersThroughModal(t *testing.T) {
 	for _, b := range view.Blocks {
 		optional[b.BlockID] = b.Optional
 	}
-	assert.False(t, optional["link"], "link input must be required")
+	assert.True(t, optional["link"], "a required link may be given as the file instead: the workflow's validator asks for one or the other")
+	assert.True(t, optional["file"], "the file input is offered beside the link")
 	assert.True(t, optional["note"], "note input stays optional")
 }
 

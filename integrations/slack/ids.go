@@ -34,6 +34,7 @@ const (
 	inputChoice   = "choice"
 	inputNote     = "note"
 	inputLink     = "link"
+	inputFile     = "file"
 	inputAssignee = "assignee"
 
 	maxIDLen          = 255 // block_id, action_id

@@ -25,6 +25,9 @@ type Interaction struct {
 	Choice   string // choice value (answer, note-submit)
 	Note     string // note-submit
 	Link     string // note-submit; an http(s) URL
+	// FileIDs are the Slack file IDs uploaded in the note modal's file
+	// input; the Answerer downloads them with the bot token.
+	FileIDs []string
 	// ReassignTo is the Slack user ID picked in the reassign modal.
 	ReassignTo string
 
@@ -229,7 +232,16 @@ func parseViewSubmission(cb *goslack.InteractionCallback) (Interaction, error) {
 				return Interaction{}, fmt.Errorf("link for prompt %s: %w", promptID, err)
 			}
 		}
-		if in.Choice == "" && in.Note == "" && in.Link == "" {
+		for _, f := range value(inputFile).Files {
+			if err := validFileID(f.ID); err != nil {
+				return Interaction{}, fmt.Errorf("file for prompt %s: %w", promptID, err)
+			}
+			in.FileIDs = append(in.FileIDs, f.ID)
+		}
+		if len(in.FileIDs) > 1 {
+			return Interaction{}, fmt.Errorf("file for prompt %s: one file per answer, not %d", promptID, len(in.FileIDs))
+		}
+		if in.Choice == "" && in.Note == "" && in.Link == "" && len(in.FileIDs) == 0 {
 			return Interaction{}, fmt.Errorf("note for prompt %s: the form is empty", promptID)
 		}
 	case CallbackReassign:
@@ -240,6 +252,15 @@ func parseViewSubmission(cb *goslack.InteractionCallback) (Interaction, error) {
 		}
 	}
 	return in, nil
+}
+
+// validFileID accepts a Slack file ID (F followed by upper-case letters
+// and digits), so nothing else reaches an API call.
+func validFileID(id string) error {
+	if len(id) < 2 || len(id) > 32 || id[0] != 'F' || strings.Trim(id[1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		return fmt.Errorf("%.40q is not a Slack file ID: %w", id, ErrInvalidInput)
+	}
+	return nil
 }
 
 // checkLink accepts absolute http(s) URLs only: the link lands in the

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/identity"
@@ -29,6 +30,9 @@ type SlackAnswerer struct {
 	Store   *postgres.Store
 	Slack   *slack.Client
 	Key     []byte
+	// Blobs keeps files uploaded in the modal (nil: the store the
+	// environment names, blob.FromEnv, opened when first needed).
+	Blobs blob.Store
 }
 
 var _ slack.Answerer = (*SlackAnswerer)(nil)
@@ -46,8 +50,19 @@ func (s *SlackAnswerer) Answer(ctx context.Context, in slack.Interaction) (slack
 	updateID := "slack/" + in.DeliveryID
 	switch in.Kind {
 	case slack.KindAnswer, slack.KindNoteSubmit:
+		var artifact *compliance.Artifact
+		if len(in.FileIDs) > 0 {
+			a, msg, err := s.storeFile(ctx, in.FileIDs[0])
+			if err != nil {
+				return slack.Outcome{}, err
+			}
+			if msg != "" {
+				return slack.Outcome{Message: msg}, nil
+			}
+			artifact = &a
+		}
 		_, err = s.Service.Answer(ctx, in.PromptID, updateID, workflows.AnswerPromptRequest{
-			Choice: in.Choice, Note: in.Note, Link: in.Link, Actor: identity.SlackActor(s.Key, in.PromptID, updateID, by),
+			Choice: in.Choice, Note: in.Note, Link: in.Link, Artifact: artifact, Actor: identity.SlackActor(s.Key, in.PromptID, updateID, by),
 		})
 	case slack.KindReassign:
 		var to string

@@ -26,7 +26,17 @@ type AddEvidenceRequest struct {
 	Link          string
 	Note          string
 	Corrects      int64
-	Actor         compliance.Actor
+	// PerformedAt is when the control was performed (zero: now). Covers
+	// is the period a review covers (zero: not a review).
+	PerformedAt time.Time
+	// PerformedOn is a day of performance in the client's zone (its first
+	// instant), used when PerformedAt is zero.
+	PerformedOn compliance.Date
+	Covers      compliance.Span
+	// File is evidence that is a file: its bytes go to the blob store and
+	// the update carries their hash (see AddEvidenceFile).
+	File  *FileUpload
+	Actor compliance.Actor
 }
 
 // AddEvidenceResult is the recorded row, judged against its due date.
@@ -35,9 +45,11 @@ type AddEvidenceResult struct {
 	Kind string
 	// Due is the occurrence's due time, in the client's zone.
 	Due time.Time
-	// Status is how the evidence counts: on time, late, or raised
-	// retrospectively.
+	// Status is how the evidence counts: on time, late, raised
+	// retrospectively, or performed outside its period.
 	Status drift.Status
+	// Artifact is the stored file, for a file.
+	Artifact *compliance.Artifact
 }
 
 // AddEvidence records evidence through the engagement's add-evidence
@@ -50,8 +62,11 @@ func (s *Service) AddEvidence(ctx context.Context, req AddEvidenceRequest) (AddE
 	} else if u, err := url.Parse(value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return res, fmt.Errorf("--link %q is not an http(s) link", req.Link)
 	}
+	if req.File != nil {
+		value, kind = req.File.Name, workflows.EvidenceFile
+	}
 	if value == "" {
-		return res, errors.New("give the evidence: --link URL or --note TEXT")
+		return res, errors.New("give the evidence: --file PATH, --link URL or --note TEXT")
 	}
 	if err := checkActor(req.Actor); err != nil {
 		return res, err
@@ -71,15 +86,54 @@ func (s *Service) AddEvidence(ctx context.Context, req AddEvidenceRequest) (AddE
 	if err := spec.CheckGiveEvidence(req.Actor.Person, controlID, controlOwner(spec, controlID)); err != nil {
 		return res, err
 	}
+	if req.PerformedAt.IsZero() && !req.PerformedOn.IsZero() {
+		req.PerformedAt = req.PerformedOn.In(occ.Calendar.Location)
+	}
+	given := drift.Given{At: s.now(), PerformedAt: req.PerformedAt, Covers: req.Covers, Corrects: req.Corrects}
+	if req.Corrects != 0 {
+		st, err := s.store()
+		if err != nil {
+			return res, err
+		}
+		prev, err := st.EvidenceRow(ctx, req.EngagementID, req.Corrects)
+		if errors.Is(err, postgres.ErrNotFound) {
+			return res, fmt.Errorf("%s has no evidence %d to correct: --corrects takes the ID printed when that evidence was recorded", req.EngagementID, req.Corrects)
+		}
+		if err != nil {
+			return res, err
+		}
+		given.CorrectsKey = prev.OccurrenceKey
+	}
+	if err := drift.CheckGiven(occ.Occurrence, given); err != nil {
+		return res, err
+	}
+	var artifact *compliance.Artifact
+	if req.File != nil {
+		a, err := s.storeFile(ctx, req.File)
+		if err != nil {
+			return res, err
+		}
+		artifact = &a
+		value = a.Filename
+	}
+	hashed := value
+	if artifact != nil {
+		hashed = artifact.SHA256
+	}
 	updateID := fmt.Sprintf("evidence/%s/%s/%s/%s/%d", req.EngagementID, req.OccurrenceKey, strings.ToLower(req.Actor.Person),
-		postgres.HashValue(value)[:16], req.Corrects)
+		postgres.HashValue(hashed)[:16], req.Corrects)
+	if !req.PerformedAt.IsZero() {
+		updateID += "/" + req.PerformedAt.UTC().Format("20060102T150405")
+	}
 	var got workflows.AddEvidenceResult
-	wreq := workflows.AddEvidenceRequest{Actor: req.Actor, OccurrenceKey: req.OccurrenceKey, Kind: kind, Value: value, Corrects: req.Corrects}
+	wreq := workflows.AddEvidenceRequest{Actor: req.Actor, OccurrenceKey: req.OccurrenceKey, Kind: kind, Value: value, Corrects: req.Corrects,
+		PerformedAt: req.PerformedAt, Covers: req.Covers, Artifact: artifact}
 	if err := s.update(ctx, req.EngagementID, engagementWorkflow(req.EngagementID), workflows.UpdateAddEvidence, updateID, wreq, &got); err != nil {
 		return res, fmt.Errorf("evidence for %s: %w", req.OccurrenceKey, err)
 	}
-	status := drift.Classify(occ.Occurrence, &drift.Submission{OccurrenceKey: req.OccurrenceKey, At: got.RecordedAt, By: req.Actor.Person}, got.RecordedAt, occ.Window)
-	return AddEvidenceResult{ID: got.ID, Kind: kind, Due: occ.Occurrence.Due.In(occ.Calendar.Location), Status: status}, nil
+	j := drift.Judge(occ.Occurrence, &drift.Submission{OccurrenceKey: req.OccurrenceKey, At: got.RecordedAt, PerformedAt: req.PerformedAt,
+		By: req.Actor.Person}, got.RecordedAt, occ.Window)
+	return AddEvidenceResult{ID: got.ID, Kind: kind, Due: occ.Occurrence.Due.In(occ.Calendar.Location), Status: j.Status, Artifact: artifact}, nil
 }
 
 // controlOwner is the email of the person owning controlID's area.

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -33,6 +34,9 @@ type Service struct {
 	TaskQueue string
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Blobs stores evidence files (nil: the store the environment names,
+	// see blob.FromEnv, opened when first needed).
+	Blobs blob.Store
 }
 
 // Errors for a Service missing the part a use case needs.

@@ -55,12 +55,20 @@ type Row struct {
 	Passed         bool                 `json:"passed"`
 	Failed         []readiness.Test     `json:"failed"`
 	File           string               `json:"file"`
+	// PerformedAt is when the control was performed, as stated.
+	PerformedAt *time.Time `json:"performed_at,omitempty"`
+	// EvidenceKind is file, link, attestation or note. A file is in the
+	// pack at Artifact (its SHA-256 is EvidenceSHA256 and in the signed
+	// manifest); a link's target is not in the pack, only Link is.
+	EvidenceKind string `json:"evidence_kind,omitempty"`
+	Link         string `json:"link,omitempty"`
+	Artifact     string `json:"artifact,omitempty"`
 }
 
 // CSVHeader is index.csv's header row.
 var CSVHeader = []string{"control_id", "title", "owner", "frequency", "population", "sample_size", "occurrence_key",
 	"period_start", "period_end", "due", "grace_end", "status", "evidence_id", "evidence_sha256", "submitted_at",
-	"submitted_by", "channel", "passed", "failed", "file"}
+	"submitted_by", "channel", "passed", "failed", "file", "performed_at", "evidence_kind", "link", "artifact"}
 
 // CSV is the row as index.csv holds it (before neutralising).
 func (r Row) CSV() []string {
@@ -71,13 +79,18 @@ func (r Row) CSV() []string {
 	if r.SubmittedAt != nil {
 		at = r.SubmittedAt.Format(time.RFC3339)
 	}
+	performed := ""
+	if r.PerformedAt != nil {
+		performed = r.PerformedAt.Format(time.RFC3339)
+	}
 	failed := make([]string, len(r.Failed))
 	for i, t := range r.Failed {
 		failed[i] = string(t)
 	}
 	return []string{r.ControlID, r.Title, r.Owner, string(r.Frequency), strconv.Itoa(r.Population), strconv.Itoa(r.SampleSize),
 		r.OccurrenceKey, r.PeriodStart.String(), r.PeriodEnd.String(), r.Due.Format(time.RFC3339), r.GraceEnd.Format(time.RFC3339),
-		string(r.Status), ev, r.EvidenceSHA256, at, r.SubmittedBy, r.Channel, strconv.FormatBool(r.Passed), strings.Join(failed, ";"), r.File}
+		string(r.Status), ev, r.EvidenceSHA256, at, r.SubmittedBy, r.Channel, strconv.FormatBool(r.Passed), strings.Join(failed, ";"), r.File,
+		performed, r.EvidenceKind, r.Link, r.Artifact}
 }
 
 // Build returns the files of the pack of a review and any further parts:
@@ -106,6 +119,14 @@ func Build(rep readiness.Report, parts ...Part) (map[string][]byte, error) {
 			if e := s.Evidence; e != nil {
 				at := e.SubmittedAt
 				r.EvidenceID, r.EvidenceSHA256, r.SubmittedAt, r.SubmittedBy, r.Channel = e.ID, e.ValueSHA256, &at, e.SubmittedBy, e.Channel
+				r.EvidenceKind, r.Link = e.Kind, e.Link
+				if !e.PerformedAt.IsZero() {
+					p := e.PerformedAt
+					r.PerformedAt = &p
+				}
+				if e.Artifact != nil {
+					r.EvidenceKind, r.Artifact = "file", ArtifactPath(*e.Artifact)
+				}
 			}
 			rows = append(rows, r)
 		}

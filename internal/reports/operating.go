@@ -101,11 +101,11 @@ func build(ctx context.Context, store *postgres.Store, id string, at func(*compl
 		return Operating{}, err
 	}
 	now := at(cal)
-	op, err := Compute(id, &spec, plan, ev, now)
+	prompts, err := store.Prompts(ctx, postgres.PromptFilter{EngagementID: id})
 	if err != nil {
 		return Operating{}, err
 	}
-	prompts, err := store.Prompts(ctx, postgres.PromptFilter{EngagementID: id})
+	op, err := ComputeAssigned(id, &spec, plan, ev, Assigned(prompts), now)
 	if err != nil {
 		return Operating{}, err
 	}
@@ -116,6 +116,13 @@ func build(ctx context.Context, store *postgres.Store, id string, at func(*compl
 // Compute is Build without the database: the report of an engagement with
 // this spec, plan and evidence at now. It is pure and deterministic.
 func Compute(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence, now time.Time) (Operating, error) {
+	return ComputeAssigned(engagementID, spec, plan, evidence, nil, now)
+}
+
+// ComputeAssigned is Compute knowing who each occurrence's prompt was
+// reassigned to (see Assigned), whose evidence then counts.
+func ComputeAssigned(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
+	assigned map[string]string, now time.Time) (Operating, error) {
 	if spec == nil {
 		return Operating{}, errors.New("report: no spec")
 	}
@@ -137,7 +144,7 @@ func Compute(engagementID string, spec *compliance.Spec, plan compliance.Plan, e
 	}
 	slices.SortStableFunc(controls, func(a, b *catalog.Control) int { return strings.Compare(a.ID, b.ID) })
 
-	subs := Submissions(evidence)
+	subs := JudgedSubmissions(spec, evidence, assigned)
 	for i := range subs {
 		subs[i].At = subs[i].At.In(cal.Location) // the same instant, shown in the client's zone
 	}

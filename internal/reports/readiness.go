@@ -13,6 +13,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/gaps"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -44,7 +45,15 @@ func BuildReadinessOf(ctx context.Context, store *postgres.Store, engagementID s
 	if err != nil {
 		return readiness.Report{}, err
 	}
-	return computeReadiness(engagementID, &spec, plan, ev, pop, asOf, seed, limit)
+	prompts, err := store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID})
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	counts, err := store.PopulationCounts(ctx, engagementID)
+	if err != nil {
+		return readiness.Report{}, err
+	}
+	return computeReadiness(engagementID, &spec, plan, ev, pop, Assigned(prompts), counts, asOf, seed, limit)
 }
 
 // ComputeReadiness is BuildReadiness without the database. The controls are
@@ -64,11 +73,12 @@ func ComputeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 // outside the window are not in the auditor's population and are left out.
 func ComputeReadinessWithPopulation(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
 	population []postgres.PopulationEvent, asOf time.Time, seed uint64) (readiness.Report, error) {
-	return computeReadiness(engagementID, spec, plan, evidence, population, asOf, seed, 0)
+	return computeReadiness(engagementID, spec, plan, evidence, population, nil, nil, asOf, seed, 0)
 }
 
 func computeReadiness(engagementID string, spec *compliance.Spec, plan compliance.Plan, evidence []postgres.Evidence,
-	population []postgres.PopulationEvent, asOf time.Time, seed uint64, limit int) (readiness.Report, error) {
+	population []postgres.PopulationEvent, assigned map[string]string, counts []postgres.PopulationCount, asOf time.Time, seed uint64,
+	limit int) (readiness.Report, error) {
 	if spec == nil {
 		return readiness.Report{}, errors.New("readiness review: no spec")
 	}
@@ -84,12 +94,7 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 	if err != nil {
 		return readiness.Report{}, fmt.Errorf("applicable controls of %s: %w", engagementID, err)
 	}
-	var delegates []string
-	for _, p := range spec.People {
-		if p.HasRole(compliance.RoleLead) || p.HasRole(compliance.RoleLeadDelegate) {
-			delegates = append(delegates, strings.ToLower(p.Email))
-		}
-	}
+	delegates := leads(spec)
 	in := readiness.Input{EngagementID: engagementID, Window: window, AsOf: asOf.In(cal.Location), Seed: seed}
 	events := eventsByControl(population, window, cal.Location)
 	controls := app.Controls
@@ -105,7 +110,12 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		owner := strings.ToLower(spec.OwnerOf(c.Domain).Email)
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
 			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
-			Events: events[c.ID]}
+			Events: events[c.ID], Assigned: assigned, Automated: c.Automated, Risk: sampling.Risk(spec.RiskOf(c.ID))}
+		for _, pc := range counts {
+			if pc.ControlID == c.ID {
+				rc.SourceCounts = append(rc.SourceCounts, readiness.SourceCount{Source: pc.Source, From: pc.From, To: pc.To, Count: pc.Count})
+			}
+		}
 		for _, d := range delegates {
 			if d != owner {
 				rc.Delegates = append(rc.Delegates, d)
@@ -131,8 +141,21 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		if control, _, err := cadence.ParseKey(e.OccurrenceKey); err != nil || control != e.ControlID {
 			continue
 		}
-		in.Evidence = append(in.Evidence, readiness.Evidence{ID: e.ID, OccurrenceKey: e.OccurrenceKey,
-			At: e.SubmittedAt.In(cal.Location), By: e.SubmittedBy, Channel: e.Channel, Kind: e.Kind, ValueSHA256: e.ValueSHA256})
+		re := readiness.Evidence{ID: e.ID, OccurrenceKey: e.OccurrenceKey,
+			At: e.SubmittedAt.In(cal.Location), By: e.SubmittedBy, Channel: e.Channel, Kind: e.Kind, ValueSHA256: e.ValueSHA256}
+		if e.PerformedAt != nil {
+			re.PerformedAt = e.PerformedAt.In(cal.Location)
+		}
+		if e.CoversStart != nil && e.CoversEnd != nil {
+			re.Covers = compliance.Span{Start: compliance.DateOf(*e.CoversStart), End: compliance.DateOf(*e.CoversEnd)}
+		}
+		switch {
+		case e.ArtifactSHA256 != "":
+			re.Artifact = &compliance.Artifact{SHA256: e.ArtifactSHA256, Size: e.ArtifactSize, ContentType: e.ContentType, Filename: e.Filename}
+		case e.Kind == "link":
+			re.Link = e.Value
+		}
+		in.Evidence = append(in.Evidence, re)
 	}
 	return readiness.Review(in), nil
 }
@@ -147,7 +170,8 @@ func eventsByControl(pop []postgres.PopulationEvent, window compliance.Span, loc
 			continue
 		}
 		out[e.ControlID] = append(out[e.ControlID], readiness.Event{Key: e.EventKey, OccurredAt: e.OccurredAt.In(loc), Source: e.Source,
-			Summary: e.Summary, ApprovedBy: e.ApprovedBy, ApprovedAt: e.ApprovedAt, EvidenceRef: e.EvidenceRef})
+			Summary: e.Summary, ApprovedBy: e.ApprovedBy, ApprovedAt: e.ApprovedAt, EvidenceRef: e.EvidenceRef,
+			Author: e.Author, Implementer: e.Implementer})
 	}
 	return out
 }

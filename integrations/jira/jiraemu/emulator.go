@@ -106,6 +106,7 @@ type Issue struct {
 	Summary, Description       string
 	Priority                   string
 	Assignee                   string // accountId (Cloud) or name (Data Center)
+	Reporter                   string // who raised it, as Assignee
 	Labels                     []string
 	Due                        string // yyyy-mm-dd
 	StatusID, Status, Category string
@@ -680,6 +681,9 @@ func (e *Emulator) render(is *Issue, fields string) map[string]any {
 	}
 	if is.Assignee != "" {
 		all["assignee"] = e.userBean(is.Assignee)
+	}
+	if is.Reporter != "" {
+		all["reporter"] = e.userBean(is.Reporter)
 	}
 	cs := make([]map[string]string, len(is.Comments))
 	for i, c := range is.Comments {

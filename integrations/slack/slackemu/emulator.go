@@ -87,6 +87,7 @@ type Emulator struct {
 	failures  map[string][]*failure
 	seq       int
 	epoch     int64
+	files     map[string]emuFile
 }
 
 // New starts an emulator. Close it when done.
@@ -110,6 +111,8 @@ func New() *Emulator {
 		c.Handle("/chat.update", e.method("chat.update", e.update))
 		c.Handle("/chat.postEphemeral", e.method("chat.postEphemeral", e.postEphemeral))
 		c.Handle("/views.open", e.method("views.open", e.viewsOpen))
+		c.Handle("/files.info", e.method("files.info", e.filesInfo))
+		c.Handle("/files-pri/", e.download)
 	})
 	e.srv.Start()
 	return e
