@@ -112,7 +112,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		acts.Slack = sc
 		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc, Key: cfg.ActorKey}
 		dispatcher := slack.NewDispatcher(answerer, sc, httpLog)
-		defer dispatcher.Wait()
+		defer dispatcher.Close() // abandons clicks still retrying, telling their clickers
 		if cfg.SlackSigningSecret != "" {
 			mux.Handle("POST "+slack.InteractionsPath, metrics.CountRefusals(metrics.ServiceSlack, slackGuard(httpLog).Wrap(slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))))
 		}

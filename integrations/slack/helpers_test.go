@@ -89,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	client := slack.New(slack.Config{BotToken: testToken, SigningSecret: testSecret, APIURL: emu.URL()})
 	ans := newFakeAnswerer()
 	d := slack.NewDispatcher(ans, client, logger)
-	t.Cleanup(d.Wait)
+	t.Cleanup(d.Close)
 	return &env{emu: emu, client: client, ans: ans, disp: d, handler: slack.NewInteractionHandler(testSecret, d), logs: logs}
 }
 

@@ -138,14 +138,16 @@ func TestAnswererFailureTellsTheClicker(t *testing.T) {
 	e := newEnv(t)
 	m := e.postDigest(t)
 	e.ans.err = context.DeadlineExceeded
+	e.disp.SetRetry(slack.RetryPolicy{For: 50 * time.Millisecond, FirstDelay: 10 * time.Millisecond})
 	payload, err := e.emu.ClickPayload(m, aliceID, "answer:partial")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, e.post(t, testSecret, time.Now(), slackemu.FormBody(payload)).Code)
 	e.ans.next(t)
 	e.disp.Wait()
 	eph := e.emu.Ephemerals()
-	require.Len(t, eph, 1)
-	assert.Contains(t, eph[0].Text, "could not record")
+	require.Len(t, eph, 2, "told it is retrying, then that it gave up")
+	assert.Contains(t, eph[0].Text, "could not record that just now. It will keep trying")
+	assert.Contains(t, eph[1].Text, "still could not record that")
 }
 
 func TestNoteButtonOpensModalAndSubmissionReachesAnswerer(t *testing.T) {

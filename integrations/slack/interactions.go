@@ -297,6 +297,14 @@ type Dispatcher struct {
 	logger   *slog.Logger
 	timeout  time.Duration
 	inflight sync.WaitGroup
+
+	// Clicks whose recording failed transiently are retried in the
+	// background (retry.go); pending holds their DeliveryIDs and stop,
+	// closed by Close, abandons them.
+	retry   RetryPolicy
+	mu      sync.Mutex
+	pending map[string]struct{}
+	stop    chan struct{}
 }
 
 // dispatchTimeout bounds an answer's trip to the Answerer after Slack has
@@ -308,7 +316,7 @@ func NewDispatcher(a Answerer, c *Client, logger *slog.Logger) *Dispatcher {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Dispatcher{answerer: a, client: c, logger: logger, timeout: dispatchTimeout}
+	return &Dispatcher{answerer: a, client: c, logger: logger, timeout: dispatchTimeout, retry: DefaultRetry}
 }
 
 // log tolerates a Dispatcher built without NewDispatcher.
@@ -343,7 +351,8 @@ func (d *Dispatcher) Go(ctx context.Context, ins []Interaction) {
 	}()
 }
 
-// Wait blocks until the interactions started with Go have been handled.
+// Wait blocks until the interactions started with Go have been handled,
+// including clicks still being retried; Close abandons those first.
 func (d *Dispatcher) Wait() { d.inflight.Wait() }
 
 // Handle processes interactions in order: modal-opening clicks open the
@@ -368,9 +377,12 @@ func (d *Dispatcher) Handle(ctx context.Context, ins []Interaction) error {
 		case KindAnswer, KindNoteSubmit, KindReassign:
 			out, err := d.answerer.Answer(ctx, in)
 			if err != nil {
-				log.Error("answer not submitted", "err", err)
-				errs = append(errs, fmt.Errorf("submit %s for prompt %s: %w", in.Kind, in.PromptID, err))
-				d.tell(ctx, log, in, "Steadfast could not record that just now. Please try again in a minute.")
+				// Slack has been acknowledged, so a transient failure
+				// must not lose the click: retryLater keeps it.
+				if !d.retryLater(ctx, log, in, err) {
+					log.Error("answer not submitted", "err", err)
+					errs = append(errs, fmt.Errorf("submit %s for prompt %s: %w", in.Kind, in.PromptID, err))
+				}
 				continue
 			}
 			if !out.Accepted {

@@ -26,7 +26,7 @@ func RunSocketMode(ctx context.Context, sm *socketmode.Client, d *Dispatcher) er
 	for {
 		select {
 		case <-ctx.Done():
-			d.Wait()
+			d.Close() // shutting down: do not hold it for clicks still retrying
 			return nil
 		case err := <-runErr:
 			d.Wait()
