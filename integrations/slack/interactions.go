@@ -379,7 +379,7 @@ func (d *Dispatcher) Handle(ctx context.Context, ins []Interaction) error {
 			if err != nil {
 				// Slack has been acknowledged, so a transient failure
 				// must not lose the click: retryLater keeps it.
-				if !d.retryLater(ctx, log, in, err) {
+				if !d.retryLater(log, in, err) {
 					log.Error("answer not submitted", "err", err)
 					errs = append(errs, fmt.Errorf("submit %s for prompt %s: %w", in.Kind, in.PromptID, err))
 				}

@@ -86,10 +86,12 @@ func transient(err error) bool {
 // retryLater takes over a click whose first attempt failed with err. It
 // tells the clicker what happens next and, if the click can be kept, retries
 // it in the background. It reports whether the click is being retried.
-func (d *Dispatcher) retryLater(ctx context.Context, log *slog.Logger, in Interaction, err error) bool {
+func (d *Dispatcher) retryLater(log *slog.Logger, in Interaction, err error) bool {
 	p := d.policy()
+	// The first attempt may have used up ctx (a Temporal call that timed
+	// out), so what the clicker is told goes out under its own deadline.
 	if !transient(err) {
-		d.tell(ctx, log, in, msgTryAgain)
+		d.tellSoon(log, in, msgTryAgain)
 		return false
 	}
 	d.mu.Lock()
@@ -116,11 +118,11 @@ func (d *Dispatcher) retryLater(ctx context.Context, log *slog.Logger, in Intera
 		return true
 	case full || stopped:
 		log.Warn("answer not recorded; not retrying", "pending_full", full, "stopping", stopped)
-		d.tell(ctx, log, in, msgTryAgain)
+		d.tellSoon(log, in, msgTryAgain)
 		return false
 	}
 	log.Warn(retryLogNote, "err", err)
-	d.tell(ctx, log, in, fmt.Sprintf(msgRetrying, human(p.For)))
+	d.tellSoon(log, in, fmt.Sprintf(msgRetrying, human(p.For)))
 	go func() {
 		defer d.inflight.Done()
 		defer func() {

@@ -26,7 +26,9 @@ import (
 )
 
 // swappable lets the test bring "Postgres" back while a click is retrying.
-type swappable struct{ cur atomic.Pointer[answers.SlackAnswerer] }
+type swappable struct {
+	cur atomic.Pointer[answers.SlackAnswerer]
+}
 
 func (s *swappable) Answer(ctx context.Context, in slack.Interaction) (slack.Outcome, error) {
 	return s.cur.Load().Answer(ctx, in)
