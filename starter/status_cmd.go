@@ -105,7 +105,7 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 	if len(st.Decisions) > 0 {
 		fmt.Fprintln(out, "\nScope decisions:")
 		for _, d := range st.Decisions {
-			fmt.Fprintf(out, "  revision %d %sd by %s via %s at %s", d.Revision, d.Decision, d.By, d.Channel, d.At.Format("2006-01-02 15:04 MST"))
+			fmt.Fprintf(out, "  revision %d %s by %s via %s at %s", d.Revision, pastTense(d.Decision), d.By, d.Channel, d.At.Format("2006-01-02 15:04 MST"))
 			if d.Reason != "" {
 				fmt.Fprintf(out, ": %s", d.Reason)
 			}

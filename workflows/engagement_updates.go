@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -172,8 +171,8 @@ func (st *EngagementState) validateEvidence(req AddEvidenceRequest) error {
 	switch {
 	case strings.TrimSpace(req.Value) == "":
 		return errors.New("give the evidence: a link or a note")
-	case req.Kind == EvidenceLink && !isHTTPLink(req.Value):
-		return fmt.Errorf("%q is not an http(s) link", req.Value)
+	case req.Kind == EvidenceLink && compliance.CheckLink(req.Value) != nil:
+		return compliance.CheckLink(req.Value)
 	case req.Kind != EvidenceLink && req.Kind != EvidenceAttestation:
 		return fmt.Errorf("evidence is a %s or an %s, not %q", EvidenceLink, EvidenceAttestation, req.Kind)
 	case req.Corrects < 0:
@@ -371,7 +370,3 @@ var askedOptions = workflow.ActivityOptions{
 	},
 }
 
-func isHTTPLink(s string) bool {
-	u, err := url.Parse(strings.TrimSpace(s))
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
