@@ -152,7 +152,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 	assert.Equal(t, []string{"approve", "reject"}, []string{open[0].Choices[0].Value, open[0].Choices[1].Value})
 
 	var out bytes.Buffer
-	printStatus(&out, st)
+	printStatus(&out, engagement.StatusView{EngagementStatus: st})
 	assert.Contains(t, out.String(), "Waiting on  maya@brightlane.io")
 	assert.Contains(t, out.String(), "Operating period  2027-03-01 → 2027-08-31")
 	assert.Contains(t, out.String(), "excluded-sensitive-data [hubspot]")

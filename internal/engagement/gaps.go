@@ -32,6 +32,9 @@ func (s *Service) Gaps(ctx context.Context, req GapsRequest) (GapsResult, error)
 	if err != nil {
 		return GapsResult{}, err
 	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
+		return GapsResult{}, err
+	}
 	reg, err := st.Register(ctx, req.EngagementID)
 	if err != nil {
 		return GapsResult{}, err

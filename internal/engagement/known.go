@@ -1,0 +1,43 @@
+package engagement
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// ErrNoSuchEngagement means the record holds no engagement with the ID
+// asked for: a different answer from "it has nothing of that kind yet".
+var ErrNoSuchEngagement = errors.New("no such engagement")
+
+// known refuses an engagement ID the record does not hold, so a read model
+// never answers "nothing yet" about an engagement that does not exist.
+func (s *Service) known(ctx context.Context, id string) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	if _, err := st.Engagement(ctx, id); errors.Is(err, postgres.ErrNotFound) {
+		return fmt.Errorf("%w: %q is not in the record (`starter list` shows the engagements there)", ErrNoSuchEngagement, id)
+	} else if err != nil {
+		return fmt.Errorf("engagement %s: %w", id, err)
+	}
+	return nil
+}
+
+// promptStatuses are the values PromptsRequest.Status takes.
+var promptStatuses = []string{compliance.PromptOpen, compliance.PromptAnswered, compliance.PromptExpired, compliance.PromptWithdrawn, "all"}
+
+// checkPromptStatus refuses a status no prompt can have, naming the ones
+// that exist (a misspelt filter must not look like "nothing waiting").
+func checkPromptStatus(status string) error {
+	if status == "" || slices.Contains(promptStatuses, status) {
+		return nil
+	}
+	return fmt.Errorf("--status %q is not a prompt status: use one of %s", status, strings.Join(promptStatuses, ", "))
+}
