@@ -42,6 +42,12 @@ func writePrompts(out io.Writer, res engagement.PromptsResult) error {
 	}
 	b.WriteString("\nChoices:\n")
 	seen := map[string]bool{}
+	width := 0
+	for _, p := range res.Prompts {
+		for _, c := range p.Choices {
+			width = max(width, len(c.Value))
+		}
+	}
 	for _, p := range res.Prompts {
 		for _, c := range p.Choices {
 			key := c.Value + "\x00" + c.Label
@@ -58,11 +64,12 @@ func writePrompts(out io.Writer, res engagement.PromptsResult) error {
 			case c.LinkRequired || p.LinkRequired:
 				need = " (needs --link)"
 			}
-			for i, line := range wrap(fmt.Sprintf("%-14s %s%s", c.Value, c.Label, need), promptsWidth-2) {
+			for i, line := range wrap(c.Label+need, promptsWidth-width-4) {
+				first := c.Value
 				if i > 0 {
-					line = strings.Repeat(" ", 15) + line
+					first = ""
 				}
-				fmt.Fprintf(&b, "  %s\n", line)
+				fmt.Fprintf(&b, "  %-*s  %s\n", width, first, line)
 			}
 		}
 	}
@@ -90,7 +97,7 @@ func promptLine(p postgres.Prompt, loc *time.Location) string {
 	if !p.DueAt.IsZero() {
 		s += ", due " + p.DueAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
 	}
-	if p.Level != "" && p.Level != "asked" {
+	if p.Level != "" && p.Level != "sent" {
 		s += ", ladder: " + p.Level
 	}
 	return s

@@ -97,7 +97,10 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, readinessHeader(rep))
 	fmt.Fprintln(&b)
-	if len(rep.Findings) == 0 {
+	if rep.Sampled == 0 {
+		fmt.Fprintln(&b, "Nothing was tested: no occurrence has fallen due in the window yet, so this review says nothing about readiness.")
+		fmt.Fprintf(&b, "Run it again once evidence has fallen due (`starter coverage %s` shows what is due when).\n", rep.EngagementID)
+	} else if len(rep.Findings) == 0 {
 		fmt.Fprintln(&b, "No findings: every sampled occurrence passed every test.")
 	} else {
 		fmt.Fprintln(&b, "Findings, ranked (customer-relied controls first):")
@@ -145,6 +148,11 @@ func readinessMarkdown(out io.Writer, rep readiness.Report) error {
 	b.WriteString("Each control was tested the way the auditor will test it: a sample of the occurrences that have fallen due, " +
 		"spread across the period, each checked for evidence that is present, on time, not raised retrospectively, " +
 		"given by the owner or an authorised delegate, and within the window.\n\n")
+	if rep.Sampled == 0 {
+		b.WriteString("**Nothing was tested.** No occurrence has fallen due in the window yet, so this review says nothing about readiness.\n")
+		_, err := io.WriteString(out, b.String())
+		return err
+	}
 	if len(rep.Findings) == 0 {
 		b.WriteString("**No findings.** Every sampled occurrence passed every test.\n")
 		_, err := io.WriteString(out, b.String())

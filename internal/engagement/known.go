@@ -23,7 +23,7 @@ func (s *Service) known(ctx context.Context, id string) error {
 		return err
 	}
 	if _, err := st.Engagement(ctx, id); errors.Is(err, postgres.ErrNotFound) {
-		return fmt.Errorf("%w: %q is not in the record (`starter list` shows the engagements there)", ErrNoSuchEngagement, id)
+		return noSuchEngagement(id)
 	} else if err != nil {
 		return fmt.Errorf("engagement %s: %w", id, err)
 	}
@@ -40,4 +40,16 @@ func checkPromptStatus(status string) error {
 		return nil
 	}
 	return fmt.Errorf("--status %q is not a prompt status: use one of %s", status, strings.Join(promptStatuses, ", "))
+}
+
+// noSuchEngagement is ErrNoSuchEngagement (and the record's ErrNotFound)
+// for one ID, in words that say where to look.
+type noSuchEngagement string
+
+func (e noSuchEngagement) Error() string {
+	return fmt.Sprintf("no such engagement: %q is not in the record (`starter list` shows the engagements there)", string(e))
+}
+
+func (e noSuchEngagement) Is(target error) bool {
+	return target == ErrNoSuchEngagement || target == postgres.ErrNotFound
 }
