@@ -369,4 +369,3 @@ var askedOptions = workflow.ActivityOptions{
 		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput, activities.ErrTypeConflict},
 	},
 }
-
