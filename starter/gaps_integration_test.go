@@ -65,12 +65,15 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 	require.ErrorContains(t, err, "only the lead")
 	_, err = cli("gaps", "accept", id, weakID, "--as", "maya@brightlane.io", "--reason", "minutes kept from Q2; auditor agreed")
 	require.NoError(t, err)
-	_, err = cli("gaps", "override", id, missingID, "--rank", "5", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
+	// A rank is a place among the 2 gaps (issue 15: --rank 999 was taken).
+	_, err = cli("gaps", "override", id, missingID, "--rank", "999", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
+	require.ErrorContains(t, err, "give a rank from 1 to 2 (there are 2 gaps)")
+	_, err = cli("gaps", "override", id, missingID, "--rank", "2", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
 	require.NoError(t, err)
 	table, err := cli("gaps", id)
 	require.NoError(t, err)
 	assert.Contains(t, table, "(accepted)")
-	assert.Contains(t, table, "5 (was ")
+	assert.Contains(t, table, "2 (was ")
 
 	// Remediation: the missing control is fixed and closed with evidence;
 	// the accepted one closes without being chased.

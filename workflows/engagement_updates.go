@@ -259,8 +259,8 @@ func (st *EngagementState) validateGapDecision(req DecideGapRequest) error {
 		return errors.New("name the gap's control")
 	case strings.TrimSpace(req.Reason) == "":
 		return errors.New("a reason is required: say why, for the record")
-	case !req.Accept && req.Rank < 1:
-		return errors.New("a rank must be positive")
+	case !req.Accept:
+		return compliance.CheckGapRank(req.Rank, st.GapsFound)
 	}
 	return nil
 }

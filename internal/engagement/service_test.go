@@ -135,11 +135,10 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 	_, err := f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Accept: true, Reason: "x", Actor: cli("leo@brightlane.io")})
 	require.EqualError(t, err, "leo@brightlane.io may not decide on gaps: only the lead or a lead delegate may")
 	_, err = f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Rank: 0, Reason: "x", Actor: cli("maya@brightlane.io")})
-	require.ErrorContains(t, err, "--rank must be a positive rank")
-	// Allowed, but there is no register yet: the store says so, and the
-	// update fails without retrying.
+	require.ErrorContains(t, err, "there is no gap register to rank in yet")
+	// Allowed, but there is no register yet: compliance's rank rule says so.
 	_, err = f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Rank: 2, Reason: "x", Actor: cli("maya@brightlane.io")})
-	require.ErrorContains(t, err, "control ACC-04 is not in the register of brightlane")
+	require.ErrorContains(t, err, "there is no gap register to rank in yet")
 
 	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: "2026-09-14"}
 	_, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("leo@brightlane.io")})
