@@ -16,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -78,7 +79,7 @@ func TestGoldenOutput(t *testing.T) {
 	// The engagement's workflow, in fieldwork (it answers status and waits).
 	tmp := testenv.DevServer(t)
 	const queue = "steadfast-golden"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

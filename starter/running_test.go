@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -24,7 +25,7 @@ func runningEngagement(t *testing.T, db testenv.Database, spec *compliance.Spec,
 	t.Helper()
 	tmp := testenv.DevServer(t)
 	const queue = "steadfast-running"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store, Jira: jc})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 )
@@ -292,7 +293,7 @@ func (st *EngagementState) auditRequestsOpen() bool {
 	return false
 }
 
-func (st *EngagementState) validateAuditRequest(req AddAuditRequestRequest) error {
+func (st *EngagementState) validateAuditRequest(ctx workflow.Context, req AddAuditRequestRequest) error {
 	if err := req.Actor.CheckShape(); err != nil {
 		return err
 	}
@@ -307,6 +308,8 @@ func (st *EngagementState) validateAuditRequest(req AddAuditRequestRequest) erro
 		return errors.New("a request needs its ID and description")
 	case req.Due.IsZero():
 		return errors.New("a request needs the auditor's due date")
+	case auditreq.CheckDue(req.RequestID, req.Due, workflow.Now(ctx)) != nil:
+		return auditreq.CheckDue(req.RequestID, req.Due, workflow.Now(ctx))
 	case st.Spec.Person(req.Owner) == nil:
 		return fmt.Errorf("owner %s is not one of the engagement's people", req.Owner)
 	case !strings.HasPrefix(req.PromptID, PromptWorkflowID(st.EngagementID, "audit/")):

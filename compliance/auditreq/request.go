@@ -94,6 +94,8 @@ type Options struct {
 	Location *time.Location
 	// Catalog is the control library; nil means catalog.Default().
 	Catalog *catalog.Library
+	// Now, when set, refuses requests already past due (CheckDue).
+	Now time.Time
 }
 
 func (o Options) validate() error {
@@ -136,7 +138,7 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 	if id := strings.TrimSpace(f.ControlID); id != "" {
 		control = o.library().Control(strings.ToUpper(id))
 		if control == nil {
-			bad(ColControlID, "%q is not a control in the library (e.g. ACC-04; `starter catalog show` lists them)", shorten(id, 20))
+			bad(ColControlID, "%q is not a control in the library (e.g. ACC-04; `starter catalog export --format json` lists them, `starter catalog show ID` shows one)", shorten(id, 20))
 		} else {
 			req.ControlID = control.ID
 		}
@@ -174,6 +176,8 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 	due, msg := o.due(strings.TrimSpace(f.Due))
 	if msg != "" {
 		bad(ColDue, "%s", msg)
+	} else if !o.Now.IsZero() && !due.After(o.Now) {
+		bad(ColDue, "%s has passed: agree a new due date with the auditor and give that", strings.TrimSpace(f.Due))
 	}
 	req.Due = due
 
@@ -242,4 +246,15 @@ func shorten(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// CheckDue is the rule for a request's due date at the instant now: not
+// already past. A request due in the past would be recorded overdue, its
+// prompt expired, with no one able to answer it; ask the auditor for a
+// new date instead.
+func CheckDue(requestID string, due, now time.Time) error {
+	if !due.After(now) {
+		return fmt.Errorf("request %s is due %s, which has passed: agree a new due date with the auditor and give that", requestID, due.Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -46,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
 		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseFieldwork, RecordedBy: "test", At: at}))
 	const queue = "steadfast-service"
-	w := worker.New(tmp.Client, queue, worker.Options{})
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)
@@ -140,7 +141,7 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 	_, err = f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Rank: 2, Reason: "x", Actor: cli("maya@brightlane.io")})
 	require.ErrorContains(t, err, "there is no gap register to rank in yet")
 
-	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: "2026-09-14"}
+	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}
 	_, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("leo@brightlane.io")})
 	require.EqualError(t, err, "leo@brightlane.io may not route the auditor's requests in brightlane: only the lead, a lead delegate or the consultant may")
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
@@ -150,7 +151,7 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 	require.NoError(t, res.Failed())
 	assert.Equal(t, 1, res.Routed)
 	assert.Equal(t, "priya@brightlane.io", res.Requests[0].Stored.Owner, "a blank owner routes to the control's owner")
-	fields.Due = "2026-09-21"
+	fields.Due = time.Now().AddDate(0, 3, 0).Format("2006-01-02")
 	res, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("maya@brightlane.io")})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.AlreadyRouted)
@@ -189,7 +190,7 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 	_, gapErr := f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Accept: true, Reason: "x", Actor: leo})
 	_, importErr := f.svc.ImportPopulation(ctx, engagement.ImportPopulationRequest{EngagementID: f.spec.ID, Actor: leo})
 	_, auditErr := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Actor: leo,
-		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: "2026-09-14"}})
+		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}})
 
 	for _, tc := range []struct {
 		name    string
