@@ -257,6 +257,15 @@ func TestServiceAnswerAndReassign(t *testing.T) {
 	ans, err := f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("priya@brightlane.io")})
 	require.NoError(t, err)
 	assert.Equal(t, compliance.ChannelCLI, ans.Channel)
+	// The same command again is the same answer; with a corrected link it
+	// says the first answer stands (issue 12 item 7: it printed "Recorded").
+	_, err = f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("priya@brightlane.io")})
+	require.NoError(t, err)
+	_, err = f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1-corrected", Actor: cli("priya@brightlane.io")})
+	var already engagement.AlreadyAnsweredError
+	require.ErrorAs(t, err, &already)
+	assert.Contains(t, err.Error(), `was already answered with "provided", link https://drive.example/pbc-1 by priya@brightlane.io`)
+	assert.Contains(t, err.Error(), "the new note or link was not recorded")
 
 	_, err = f.svc.Reassign(ctx, engagement.ReassignRequest{PromptID: p2, To: compliance.Person{Email: "leo@brightlane.io"}, Actor: cli("leo@brightlane.io")})
 	require.ErrorContains(t, err, "may not reassign this question")
