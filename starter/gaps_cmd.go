@@ -102,9 +102,12 @@ func newGapDecisionCmd(accept bool) *cobra.Command {
 		Short: short,
 		Long: short + `. The decision, who made it, when and why are recorded
 beside the computed rank, which stays visible.`,
-		Args: cobra.ExactArgs(2),
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, control := args[0], args[1]
+			eng, control, err := itemArgs(args)
+			if err != nil {
+				return err
+			}
 			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
