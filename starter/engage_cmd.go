@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +27,7 @@ waits for the lead to sign the scope off.`,
 			if err != nil {
 				return err
 			}
-			svc, done, err := openService(cmd, needTemporal)
+			svc, done, err := openService(cmd, needTemporal|needStore)
 			if err != nil {
 				return err
 			}
@@ -37,6 +38,10 @@ waits for the lead to sign the scope off.`,
 			}
 			run := res.Run
 			out := cmd.OutOrStdout()
+			// Return once `starter list` and the other record readers see it.
+			if err := svc.AwaitRecorded(cmd.Context(), spec.ID, 15*time.Second); err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", userMessage(err))
+			}
 			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
 			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
 			if res.Lead != "" {

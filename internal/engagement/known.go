@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
@@ -52,4 +53,25 @@ func (e noSuchEngagement) Error() string {
 
 func (e noSuchEngagement) Is(target error) bool {
 	return target == ErrNoSuchEngagement || target == postgres.ErrNotFound
+}
+
+// AwaitRecorded waits until the record holds engagement id (its scoping
+// writes it moments after the start), so a command that reads the record
+// right after `engage` finds it. It gives up after within and says so.
+func (s *Service) AwaitRecorded(ctx context.Context, id string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		err := s.known(ctx, id)
+		if !errors.Is(err, ErrNoSuchEngagement) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s started but is not in the record yet after %s: is a worker running? (`starter status %s` asks the workflow)", id, within, id)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
