@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 
-
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/workflows"
