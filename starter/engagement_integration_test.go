@@ -212,7 +212,7 @@ func TestEngagementEndToEnd(t *testing.T) {
 		listing, err = cli("prompts", "--for", "maya@brightlane.io")
 		return err == nil && strings.Contains(listing, "prompt/brightlane/scope-signoff/r2")
 	}, 30*time.Second, 100*time.Millisecond, "revision 2's sign-off prompt was never listed")
-	assert.Contains(t, listing, "approve|reject")
+	assert.Contains(t, listing, "choices: approve | reject")
 	_, err = cli("answer", "prompt/brightlane/scope-signoff/r2", "--choice", "reject", "--as", "maya@brightlane.io")
 	require.ErrorContains(t, err, "needs a note", "the CLI gets the same validation as Slack")
 	said, err := cli("answer", "prompt/brightlane/scope-signoff/r2", "--choice", "approve", "--as", "maya@brightlane.io", "--note", "scope agreed")
