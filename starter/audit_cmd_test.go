@@ -253,7 +253,7 @@ func TestAuditFieldwork(t *testing.T) {
 		out, err := f.cli("answer", "prompt/brightlane/audit/PBC-1", "--choice", "provided", "--link", "https://drive.example/pbc-1",
 			"--as", "priya@brightlane.io")
 		require.NoError(t, err, out)
-		out, err = f.cli("answer", "prompt/brightlane/audit/PBC-2", "--choice", "cannot provide", "--note", "the signed copy is being re-issued",
+		out, err = f.cli("answer", "prompt/brightlane/audit/PBC-2", "--choice", "cannot-provide", "--note", "the signed copy is being re-issued",
 			"--as", "maya@brightlane.io") // the lead answers for the owner
 		require.NoError(t, err, out)
 
@@ -264,7 +264,7 @@ func TestAuditFieldwork(t *testing.T) {
 		assert.Equal(t, "https://drive.example/pbc-1", rows["PBC-1"].AnswerLink)
 		assert.Equal(t, "priya@brightlane.io", rows["PBC-1"].AnsweredBy)
 		assert.False(t, rows["PBC-1"].Overdue)
-		assert.Equal(t, "cannot provide", rows["PBC-2"].AnswerChoice)
+		assert.Equal(t, "cannot-provide", rows["PBC-2"].AnswerChoice)
 		assert.Equal(t, "the signed copy is being re-issued", rows["PBC-2"].AnswerNote)
 		assert.Equal(t, postgres.AuditOpen, rows["PBC-3"].Status)
 		assert.False(t, rows["PBC-3"].Overdue)

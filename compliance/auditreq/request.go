@@ -28,10 +28,12 @@ const (
 	KeyPrefix  = "audit/"
 )
 
-// The choices an audit request's prompt offers.
+// The choices an audit request's prompt offers. Choice IDs are one word
+// or hyphenated, as every other prompt's are; prompts opened before this
+// spelling keep "cannot provide" in their own choices and still take it.
 const (
 	ChoiceProvided      = "provided"
-	ChoiceCannotProvide = "cannot provide"
+	ChoiceCannotProvide = "cannot-provide"
 )
 
 // Limits on one request: an auditor's reference is short, and a description
