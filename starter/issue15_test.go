@@ -203,6 +203,33 @@ func TestIssue15(t *testing.T) {
 		}
 	})
 
+	t.Run("a spec whose audit date has passed does not start", func(t *testing.T) {
+		body, err := os.ReadFile("../examples/saas-startup.yaml")
+		require.NoError(t, err)
+		src := strings.NewReplacer("id: brightlane", "id: late-co", "start: 2027-03-01", "start: 2025-03-01",
+			"end: 2027-08-31", "end: 2025-08-31", "audit_date: 2027-09-20", "audit_date: 2025-09-20").Replace(string(body))
+		require.Contains(t, src, "audit_date: 2025-09-20")
+		path := filepath.Join(t.TempDir(), "late.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(src), 0o600))
+		_, _, err = f.cli("engage", "-f", path)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "audit_date: 2025-09-20 is not after today")
+		_, err = f.tc.DescribeWorkflow(ctx, workflows.EngagementWorkflowID("late-co"), "")
+		assert.Error(t, err, "nothing was started")
+	})
+
+	t.Run("engage reads no further than the 1 MB cap", func(t *testing.T) {
+		_, _, err := f.cli("engage", "-f", "/dev/zero")
+		require.ErrorContains(t, err, "a spec may be at most 1048576")
+	})
+
+	t.Run("readiness JSON does not call its sampling input a risk verdict", func(t *testing.T) {
+		out, _, err := f.cli("readiness", f.spec.ID, "--as-of", "2027-06-15", "--format", "json")
+		require.NoError(t, err)
+		assert.Contains(t, out, `"sample_risk": "moderate"`)
+		assert.NotContains(t, out, `"risk": "moderate"`)
+	})
+
 	t.Run("evidence add's hint says what an occurrence key is", func(t *testing.T) {
 		_, _, err := f.cli("evidence", "add", f.spec.ID, "ACC-08/2027-13", "--link", "https://x.example/", "--as", "priya@brightlane.io")
 		require.Error(t, err)
