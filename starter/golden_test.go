@@ -15,6 +15,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
@@ -54,8 +55,8 @@ func TestGoldenOutput(t *testing.T) {
 		{Value: workflows.AssessMissing, Label: "Not in place"},
 	}
 	for i, c := range []struct{ control, question string }{
-		{"ACC-08", "ACC-08 Quarterly access review: is it in place, and would its evidence survive an auditor's sample of every quarter in the window?"},
-		{"OPS-15", "OPS-15 Capacity monitoring: is it in place?"},
+		{"ACC-08", "ACC-08 Inactive accounts disabled: is it in place, and would its evidence survive an auditor's sample of every month in the window?"},
+		{"OPS-15", "OPS-15 Availability reporting: is it in place?"},
 	} {
 		require.NoError(t, db.Store.OpenPrompt(ctx, postgres.Prompt{
 			ID: "prompt/brightlane/gap/" + c.control, EngagementID: spec.ID, Key: "gap/" + c.control, Kind: "control-status",
@@ -63,18 +64,16 @@ func TestGoldenOutput(t *testing.T) {
 			DueAt: at.Add(time.Duration(72+i) * time.Hour), CreatedAt: at,
 		}))
 	}
-	over := 1
 	require.NoError(t, db.Store.ReplaceRegister(ctx, spec.ID, []postgres.GapEntry{
-		{ControlID: "OPS-15", Rank: 1, Score: 90, Gap: true, Status: "missing", Title: "Capacity monitoring", Domain: "operations",
+		{ControlID: "OPS-15", Rank: 1, Score: 90, Gap: true, Status: "missing", Title: catalog.Default().Control("OPS-15").Title, Domain: "operations",
 			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2,
 			Reasons: []string{"missing: nothing for the auditor to sample"}},
-		{ControlID: "VUL-02", Rank: 2, Score: 60, Gap: true, Status: "partial", Title: "Vulnerability scanning", Domain: "vulnerability",
+		{ControlID: "VUL-02", Rank: 2, Score: 60, Gap: true, Status: "partial", Title: catalog.Default().Control("VUL-02").Title, Domain: "vulnerability",
 			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 3,
 			Reasons: []string{"partial: scans run but findings are not tracked"}},
-		{ControlID: "ACC-08", Rank: 3, Score: 0, Status: "implemented", Title: "Quarterly access review", Domain: "access",
-			OwnerEmail: "priya@brightlane.io", Frequency: "quarterly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2},
+		{ControlID: "ACC-08", Rank: 3, Score: 0, Status: "implemented", Title: catalog.Default().Control("ACC-08").Title, Domain: "access",
+			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2},
 	}, at))
-	_ = over
 
 	// The engagement's workflow, in fieldwork (it answers status and waits).
 	tmp := testenv.DevServer(t)

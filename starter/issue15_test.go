@@ -40,8 +40,8 @@ func newIssue15(t *testing.T) *issue15 {
 			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2},
 		{ControlID: "VUL-02", Rank: 2, Score: 60, Gap: true, Status: "partial", Title: "Patch management", Domain: "vulnerability",
 			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 3},
-		{ControlID: "ACC-08", Rank: 3, Status: "implemented", Title: "Quarterly access review", Domain: "access",
-			OwnerEmail: "priya@brightlane.io", Frequency: "quarterly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2},
+		{ControlID: "ACC-08", Rank: 3, Status: "implemented", Title: "Inactive accounts disabled", Domain: "access",
+			OwnerEmail: "priya@brightlane.io", Frequency: "monthly", SampleSize: 2, Frameworks: []string{"soc2"}, Requirements: 2},
 	}, at))
 	require.NoError(t, db.Store.RecordGapDecision(ctx, postgres.GapDecision{EngagementID: spec.ID, ControlID: "OPS-15", Accept: true,
 		Reason: "reporting replaced by the status page; auditor agreed", By: "maya@brightlane.io", UpdateID: "test/accept", At: at}))
