@@ -52,7 +52,8 @@ func LoadSpec(path string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	defer f.Close()
+	// A file opened only for reading: closing it cannot lose data.
+	defer func() { _ = f.Close() }()
 	// Read one byte past the cap and no further: a spec named /dev/zero or
 	// a pipe that never ends is refused at the cap, not read to exhaustion.
 	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
