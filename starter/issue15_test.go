@@ -218,6 +218,20 @@ func TestIssue15(t *testing.T) {
 		assert.Error(t, err, "nothing was started")
 	})
 
+	t.Run("list shows an engagement as soon as engage returns", func(t *testing.T) {
+		body, err := os.ReadFile("../examples/saas-startup.yaml")
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "quick.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(strings.Replace(string(body), "id: brightlane", "id: quick-co", 1)), 0o600))
+		out, errOut, err := f.cli("engage", "-f", path, "--as", "sam@steadfast.example")
+		require.NoError(t, err, errOut)
+		assert.Contains(t, out, "Started engagement quick-co")
+		assert.Empty(t, errOut)
+		listing, _, err := f.cli("list")
+		require.NoError(t, err)
+		assert.Contains(t, listing, "quick-co")
+	})
+
 	t.Run("engage reads no further than the 1 MB cap", func(t *testing.T) {
 		_, _, err := f.cli("engage", "-f", "/dev/zero")
 		require.ErrorContains(t, err, "a spec may be at most 1048576")
