@@ -169,6 +169,18 @@ func TestIssue15(t *testing.T) {
 		assert.ErrorContains(t, err, "name the gap as ENGAGEMENT CONTROL")
 	})
 
+	t.Run("every command refuses a format it does not offer, naming those it does", func(t *testing.T) {
+		for args, want := range map[string]string{
+			"remediation brightlane --format bogus": `--format must be text or json, not "bogus"`,
+			"findings brightlane --format xml":      `--format must be table or json, not "xml"`,
+			"list --format yaml":                    `--format must be text or json, not "yaml"`,
+		} {
+			out, _, err := f.cli(strings.Fields(args)...)
+			require.ErrorContains(t, err, want, args)
+			assert.Empty(t, out, args)
+		}
+	})
+
 	t.Run("prompts refuses a status that does not exist", func(t *testing.T) {
 		_, _, err := f.cli("prompts", "--status", "bogus")
 		require.ErrorContains(t, err, `--status "bogus" is not a prompt status: use one of open, answered, expired, withdrawn, all`)

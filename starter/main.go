@@ -43,8 +43,9 @@ file and lets consultants and leads watch and steer them.
 
 It talks to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: checkFormat,
 	}
 	var debug bool
 	root.PersistentFlags().BoolVar(&debug, "debug", false, "on an error, print Temporal's, gRPC's or Postgres's own detail under the message (or STEADFAST_DEBUG=1)")
