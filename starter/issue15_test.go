@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
@@ -262,4 +263,18 @@ func TestIssue15(t *testing.T) {
 		assert.Contains(t, err.Error(), "ACC-02/2027-03 monthly")
 		assert.NotContains(t, err.Error(), "starter coverage")
 	})
+}
+
+// Issue 15: status said "Certified … (`starter programme brightlane`)"
+// while that command could not answer; the hint shows only once it can.
+func TestStatusCertifiedHintOnlyInTheProgramme(t *testing.T) {
+	cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2027, Month: 10, Day: 1},
+		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 3, Day: 1}, End: compliance.Date{Year: 2027, Month: 8, Day: 31}}}
+	for phase, hint := range map[compliance.Phase]bool{compliance.PhaseFieldwork: false, compliance.PhaseProgramme: true} {
+		var b strings.Builder
+		printStatus(&b, engagement.StatusView{EngagementStatus: workflows.EngagementStatus{EngagementID: "brightlane", Phase: phase,
+			Certifications: []postcert.Certification{cert}}})
+		assert.Contains(t, b.String(), "Certified   soc2 on 2027-10-01 for 2027-03-01 to 2027-08-31", phase)
+		assert.Equal(t, hint, strings.Contains(b.String(), "`starter programme brightlane`"), phase)
+	}
 }
