@@ -182,6 +182,11 @@ func TestIssue15(t *testing.T) {
 		}
 	})
 
+	t.Run("audit request needs --as, so the role check always runs", func(t *testing.T) {
+		_, _, err := f.cli("audit", "request", f.spec.ID, "--id", "PBC-9", "--description", "d", "--due", "2027-08-01")
+		require.ErrorContains(t, err, `required flag(s) "as" not set`)
+	})
+
 	t.Run("prompts refuses a status that does not exist", func(t *testing.T) {
 		_, _, err := f.cli("prompts", "--status", "bogus")
 		require.ErrorContains(t, err, `--status "bogus" is not a prompt status: use one of open, answered, expired, withdrawn, all`)

@@ -2,6 +2,7 @@ package engagement
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -18,10 +19,13 @@ func (s *Service) addresseeZones(ctx context.Context, ps []postgres.Prompt) (map
 		spec, seen := specs[p.EngagementID]
 		if !seen {
 			sp, _, err := s.spec(ctx, p.EngagementID)
-			if err != nil {
+			if err != nil && !errors.Is(err, postgres.ErrNotFound) {
 				return nil, err
 			}
 			spec, specs[p.EngagementID] = sp, sp
+		}
+		if spec == nil {
+			continue // no spec recorded: the listing shows UTC
 		}
 		zone := spec.Reminders.TimeZone
 		if per := spec.Person(strings.ToLower(p.AddresseeEmail)); per != nil && per.TimeZone != "" {
