@@ -67,6 +67,9 @@ func (s *Service) spec(ctx context.Context, id string) (*compliance.Spec, compli
 		return nil, compliance.Plan{}, err
 	}
 	spec, plan, err := st.SpecAndPlan(ctx, id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return nil, compliance.Plan{}, noSuchEngagement(id)
+	}
 	if err != nil {
 		return nil, compliance.Plan{}, err
 	}
