@@ -27,7 +27,7 @@ waits for the lead to sign the scope off.`,
 			if err != nil {
 				return err
 			}
-			svc, done, err := openService(cmd, needTemporal|needStore)
+			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
@@ -38,9 +38,15 @@ waits for the lead to sign the scope off.`,
 			}
 			run := res.Run
 			out := cmd.OutOrStdout()
-			// Return once `starter list` and the other record readers see it.
-			if err := svc.AwaitRecorded(cmd.Context(), spec.ID, 15*time.Second); err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", userMessage(err))
+			// Return once `starter list` and the other record readers see
+			// it, when this machine can read the record (starting needs only
+			// Temporal).
+			if store, err := openStore(cmd); err == nil {
+				svc.Store = store
+				defer store.Close()
+				if err := svc.AwaitRecorded(cmd.Context(), spec.ID, 15*time.Second); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", userMessage(err))
+				}
 			}
 			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
 			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
