@@ -42,8 +42,7 @@ waits for the lead to sign the scope off.`,
 			// it, when this machine can read the record (starting needs only
 			// Temporal).
 			if store, err := openStore(cmd); err == nil {
-				svc.Store = store
-				defer store.Close()
+				svc.Store = store // done() closes it with the rest
 				if err := svc.AwaitRecorded(cmd.Context(), spec.ID, 15*time.Second); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", userMessage(err))
 				}
