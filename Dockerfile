@@ -20,6 +20,8 @@ RUN apt-get update && \
 WORKDIR /app
 COPY --from=build /out/steadfast-worker /out/steadfast /usr/local/bin/
 COPY examples/ /app/examples/
+# The CLI's hints say `starter`; the image answers to both names.
+RUN ln -s steadfast /usr/local/bin/starter
 USER 10001:10001
 ENV STEADFAST_HTTP_ADDR=:8080 \
     LOG_FORMAT=json

@@ -3,6 +3,7 @@ package compliance
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -47,9 +48,17 @@ var (
 // LoadSpec reads and parses a spec file. Errors name the file, line, column
 // and field of every problem at once.
 func LoadSpec(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	// A file opened only for reading: closing it cannot lose data.
+	defer func() { _ = f.Close() }()
+	// Read one byte past the cap and no further: a spec named /dev/zero or
+	// a pipe that never ends is refused at the cap, not read to exhaustion.
+	data, err := io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read spec %s: %w", path, err)
 	}
 	return ParseSpec(filepath.Base(path), data)
 }
@@ -58,7 +67,7 @@ func LoadSpec(path string) (*Spec, error) {
 // On error it returns SpecErrors listing every problem, and no spec.
 func ParseSpec(name string, data []byte) (*Spec, error) {
 	if len(data) > MaxSpecBytes {
-		return nil, SpecErrors{{File: name, Msg: fmt.Sprintf("file is %d bytes; a spec may be at most %d", len(data), MaxSpecBytes)}}
+		return nil, SpecErrors{{File: name, Msg: fmt.Sprintf("file is over %d bytes; a spec may be at most %d", MaxSpecBytes, MaxSpecBytes)}}
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -294,6 +303,7 @@ func (d *specDecoder) validateSystems(s *Spec) {
 
 func (d *specDecoder) validatePeople(s *Spec) {
 	emails := map[string]int{}
+	slackIDs := map[string]int{}
 	leads := 0
 	for i := range s.People {
 		per := &s.People[i]
@@ -315,6 +325,14 @@ func (d *specDecoder) validatePeople(s *Spec) {
 		}
 		if per.SlackID != "" && !slackUserID.MatchString(per.SlackID) {
 			d.errorf(d.at(p+".slack_id"), p+".slack_id", "%q is not a Slack user ID (like U012AB3CD)", per.SlackID)
+		} else if per.SlackID != "" {
+			// One Slack user is one person: a click from that user must
+			// name exactly one of them, not whichever row comes first.
+			if j, dup := slackIDs[per.SlackID]; dup {
+				d.errorf(d.at(p+".slack_id"), p+".slack_id", "%s is already the Slack user of people[%d] (%s); one Slack user is one person", per.SlackID, j, s.People[j].Email)
+			} else {
+				slackIDs[per.SlackID] = i
+			}
 		}
 		if len(per.Roles) == 0 {
 			d.errorf(d.at(p+".roles"), p+".roles", "at least one role is required%s", suggest("", stringsOf(Roles)))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -188,6 +189,32 @@ func TestParseEmptyAndOversized(t *testing.T) {
 	assert.Contains(t, es.Error(), "expected a mapping of fields")
 	es = parseErrs(t, strings.Repeat("#", MaxSpecBytes+1))
 	assert.Contains(t, es.Error(), "a spec may be at most")
+}
+
+func TestParseDuplicateSlackID(t *testing.T) {
+	src := strings.Replace(minimal, "    roles: [lead]\n", `    roles: [lead]
+    slack_id: U012AB3CD
+  - name: Sam Second
+    email: sam@acme.example
+    roles: [sponsor]
+    slack_id: U012AB3CD
+`, 1)
+	es := parseErrs(t, src)
+	require.Len(t, es, 1, es.Error())
+	assert.Equal(t, `acme.yaml:23:15: people[1].slack_id: U012AB3CD is already the Slack user of people[0] (lee@acme.example); one Slack user is one person`, es[0].Error())
+}
+
+// LoadSpec stops reading at the cap: /dev/zero never ends.
+func TestLoadSpecBoundedRead(t *testing.T) {
+	done := make(chan error, 1)
+	go func() { _, err := LoadSpec("/dev/zero"); done <- err }()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "a spec may be at most")
+	case <-time.After(10 * time.Second):
+		t.Fatal("LoadSpec(/dev/zero) is still reading")
+	}
 }
 
 func TestLoadSpecMissingFile(t *testing.T) {

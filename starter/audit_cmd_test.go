@@ -129,7 +129,7 @@ const auditList = "Request_ID,Control_ID,Description,Owner,Due,Auditor's notes\n
 	"PBC-2,GOV-01,\"Information security policy, signed and dated\",,2027-06-15,\n" +
 	"PBC-3,,Organisation chart as of the period end,,2027-06-16,\n" +
 	"PBC-4,ACC-04,Termination tickets for leavers in March,leo@brightlane.io,2027-06-17,\n" +
-	"PBC-5,,Management representation letter,Priya@Brightlane.io,2026-11-02,already late\n"
+	"PBC-5,,Management representation letter,Priya@Brightlane.io,2027-06-18,\n"
 
 func TestAuditFieldwork(t *testing.T) {
 	if testing.Short() {
@@ -157,6 +157,12 @@ func TestAuditFieldwork(t *testing.T) {
 		_, err = f.tc.DescribeWorkflow(ctx, workflows.PromptWorkflowID(f.spec.ID, "audit/PBC-1"), "")
 		var nf *serviceerror.NotFound
 		assert.True(t, errors.As(err, &nf), "the good row was not started either: %v", err)
+	})
+
+	t.Run("a request already past due is refused with its line (issue 15)", func(t *testing.T) {
+		_, err := f.cli("audit", "request", f.spec.ID, "--id", "PBC-9", "--due", "2026-11-02", "--description", "late", "--as", "maya@brightlane.io")
+		require.ErrorContains(t, err, "due: 2026-11-02 has passed: agree a new due date with the auditor")
+		assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
 	})
 
 	t.Run("only people who run the engagement route", func(t *testing.T) {
@@ -247,7 +253,7 @@ func TestAuditFieldwork(t *testing.T) {
 		out, err := f.cli("answer", "prompt/brightlane/audit/PBC-1", "--choice", "provided", "--link", "https://drive.example/pbc-1",
 			"--as", "priya@brightlane.io")
 		require.NoError(t, err, out)
-		out, err = f.cli("answer", "prompt/brightlane/audit/PBC-2", "--choice", "cannot provide", "--note", "the signed copy is being re-issued",
+		out, err = f.cli("answer", "prompt/brightlane/audit/PBC-2", "--choice", "cannot-provide", "--note", "the signed copy is being re-issued",
 			"--as", "maya@brightlane.io") // the lead answers for the owner
 		require.NoError(t, err, out)
 
@@ -258,17 +264,17 @@ func TestAuditFieldwork(t *testing.T) {
 		assert.Equal(t, "https://drive.example/pbc-1", rows["PBC-1"].AnswerLink)
 		assert.Equal(t, "priya@brightlane.io", rows["PBC-1"].AnsweredBy)
 		assert.False(t, rows["PBC-1"].Overdue)
-		assert.Equal(t, "cannot provide", rows["PBC-2"].AnswerChoice)
+		assert.Equal(t, "cannot-provide", rows["PBC-2"].AnswerChoice)
 		assert.Equal(t, "the signed copy is being re-issued", rows["PBC-2"].AnswerNote)
 		assert.Equal(t, postgres.AuditOpen, rows["PBC-3"].Status)
 		assert.False(t, rows["PBC-3"].Overdue)
-		assert.True(t, rows["PBC-5"].Overdue, "open and past its due date")
+		assert.False(t, rows["PBC-5"].Overdue, "a request past due cannot be routed (issue 15), so none is overdue yet")
 
 		table, err := f.cli("audit", "requests", f.spec.ID)
 		require.NoError(t, err)
-		assert.Contains(t, table, "brightlane: 6 audit requests, 4 open, 1 overdue")
+		assert.Contains(t, table, "brightlane: 6 audit requests, 4 open, 0 overdue")
 		assert.Regexp(t, `PBC-1\s+ACC-04\s+priya@brightlane.io\s+2027-06-14 17:00 EDT\s+answered\s+provided\s+https://drive.example/pbc-1`, table)
-		assert.Regexp(t, `PBC-5\s+-\s+priya@brightlane.io\s+2026-11-02 17:00 EST\s+open\s+OVERDUE`, table)
+		assert.Regexp(t, `PBC-5\s+-\s+priya@brightlane.io\s+2027-06-18 17:00 EDT\s+open`, table)
 
 		out, err = f.cli("audit", "requests", f.spec.ID, "--format", "csv", "--status", "answered")
 		require.NoError(t, err)

@@ -37,7 +37,7 @@ func (e *engagements) status(ctx context.Context, id string) (workflows.Engageme
 func (e *engagements) decideScope(ctx context.Context, id string, req workflows.DecideScopeRequest) (workflows.ScopeDecision, error) {
 	actor := req.Actor
 	if actor.Person == "" {
-		actor = cliActor(req.By)
+		actor = cliActor(req.By) // a test that names only By acts through the CLI
 	}
 	return e.service().DecideScope(ctx, engagement.DecideScopeRequest{EngagementID: id, Decision: req.Decision, Reason: req.Reason,
 		Revision: req.Revision, Actor: actor})

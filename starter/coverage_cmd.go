@@ -113,7 +113,8 @@ func writeCoverage(out, errOut io.Writer, format string, op reports.Operating) e
 		if _, err := fmt.Fprintln(out, operatingHeader(op)); err != nil {
 			return err
 		}
-		return op.Heatmap.Text(out)
+		// The header above already gives the window, instant and rate.
+		return op.Heatmap.Grid(out)
 	}
 	return fmt.Errorf("--format must be text, json or csv, not %q", format)
 }

@@ -95,7 +95,7 @@ func writeDrift(out io.Writer, format string, op reports.Operating) error {
 				strings.Join(tells, ", "), d.Missed, d.Late, d.Overdue, d.Retrospective, since, d.Streak, why)
 			// Further reasons on their own lines under WHY (empty cells keep
 			// the columns aligned).
-			for _, r := range d.Reasons[min(1, len(d.Reasons)):] {
+			for _, r := range distinctReasons(d.Reasons)[min(1, len(d.Reasons)):] {
 				fmt.Fprintf(tw, "%s%s\n", strings.Repeat("\t", 10), r)
 			}
 		}
@@ -118,4 +118,23 @@ func writeReviews(out io.Writer, r reports.Reviews) {
 	for _, it := range r.Changed {
 		fmt.Fprintf(out, "  changed  %s  %s  %q\n", it.Key, it.Owner, it.Note)
 	}
+}
+
+// distinctReasons drops a reason that an earlier one already says (the
+// same occurrence "is missed" after "is missed and the quarter closes …").
+func distinctReasons(rs []string) []string {
+	var out []string
+	for _, r := range rs {
+		said := false
+		for _, prev := range out {
+			if strings.HasPrefix(prev, r) {
+				said = true
+				break
+			}
+		}
+		if !said {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +38,15 @@ waits for the lead to sign the scope off.`,
 			}
 			run := res.Run
 			out := cmd.OutOrStdout()
+			// Return once `starter list` and the other record readers see
+			// it, when this machine can read the record (starting needs only
+			// Temporal).
+			if store, err := openStore(cmd); err == nil {
+				svc.Store = store // done() closes it with the rest
+				if err := svc.AwaitRecorded(cmd.Context(), spec.ID, 15*time.Second); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "note: %s\n", userMessage(err))
+				}
+			}
 			fmt.Fprintf(out, "Started engagement %s for %s\n  workflow %s (run %s)\n\n", spec.ID, spec.Client.Name, run.GetID(), run.GetRunID())
 			fmt.Fprintf(out, "Next:\n  starter status %s\n", spec.ID)
 			if res.Lead != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
 	"github.com/steadfast-grc/steadfast/integrations/blob"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
@@ -79,7 +80,7 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			accepted, err := store.AcceptedExceptions(cmd.Context(), rep.EngagementID)
+			accepted, err := engagement.AcceptedExceptions(cmd.Context(), store, rep.EngagementID)
 			if err != nil {
 				return err
 			}

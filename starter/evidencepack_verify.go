@@ -36,6 +36,11 @@ stolen.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
+			if fi, err := os.Stat(dir); err != nil {
+				return fmt.Errorf("%s: no such directory to verify (give the directory `starter evidence-pack --out` wrote)", dir)
+			} else if !fi.IsDir() {
+				return fmt.Errorf("%s is a file, not a pack: give the directory `starter evidence-pack --out` wrote", dir)
+			}
 			pub, source, err := verifyKey(publicKey)
 			if err != nil {
 				return err

@@ -22,7 +22,11 @@ func newGapsCmd() *cobra.Command {
 		Short: "Show the gap register, ranked by what fails an audit first",
 		Long: `Shows the ranked gap register built when the gap assessment finished: each gap's
 rank (a lead's override wins), status, owner, how exposed it is to sampling, and
-the reasons for its rank. --all includes controls that are not gaps.`,
+the reasons for its rank. --all includes controls that are not gaps.
+
+FULL-PERIOD SAMPLE is the auditor's usual sample for the control's frequency over
+a whole period (sampling.Size, the figure readiness starts from); readiness and
+the evidence pack test fewer while fewer occurrences have fallen due, and say so.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needStore)
@@ -67,7 +71,7 @@ func writeRegister(out io.Writer, format, engagement string, reg []postgres.GapE
 			return nil
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "RANK\tCONTROL\tSTATUS\tOWNER\tFREQUENCY\tSAMPLE\tFRAMEWORKS\tWHY")
+		fmt.Fprintln(tw, "RANK\tCONTROL\tSTATUS\tOWNER\tFREQUENCY\tFULL-PERIOD SAMPLE\tFRAMEWORKS\tWHY")
 		for _, e := range reg {
 			rank := strconv.Itoa(e.Rank)
 			if e.OverrideRank != nil {
@@ -102,9 +106,12 @@ func newGapDecisionCmd(accept bool) *cobra.Command {
 		Short: short,
 		Long: short + `. The decision, who made it, when and why are recorded
 beside the computed rank, which stays visible.`,
-		Args: cobra.ExactArgs(2),
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, control := args[0], args[1]
+			eng, control, err := itemArgs(args)
+			if err != nil {
+				return err
+			}
 			svc, done, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err

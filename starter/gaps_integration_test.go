@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,6 +26,28 @@ import (
 func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, error), db testenv.Database, e *engagements, id string, spec *compliance.Spec, controls int) {
 	t.Helper()
 	svc := answers.Service{Temporal: e.tc}
+
+	// Issue 15: status counted a control only once its owner had answered
+	// all their questions. One answer shows as one answered.
+	var first postgres.Prompt
+	require.Eventually(t, func() bool {
+		all, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: id, Status: postgres.PromptOpen})
+		for _, p := range all {
+			if p.Kind == "control-status" {
+				first = p
+				return err == nil && len(all) >= controls
+			}
+		}
+		return false
+	}, time.Minute, 200*time.Millisecond, "no control prompt was opened")
+	_, err := svc.Answer(ctx, first.ID, "test/"+first.ID, workflows.AnswerPromptRequest{Choice: workflows.AssessImplemented,
+		Note: "exported monthly to the GRC drive by IT", Actor: identity.CLIActor(first.AddresseeEmail)})
+	require.NoError(t, err)
+	out, err := cli("status", id)
+	require.NoError(t, err)
+	assert.Contains(t, out, fmt.Sprintf("1 of %d controls answered, %d unanswered", controls, controls-1))
+	controls--
+
 	open := answerControls(t, ctx, db, svc, id, controls, func(i int, p postgres.Prompt) workflows.AnswerPromptRequest {
 		switch i {
 		case 0:
@@ -40,7 +63,7 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 		return err == nil && st.GapsFound == 2
 	}, time.Minute, 200*time.Millisecond, "the register was not built")
 
-	out, err := cli("gaps", id, "--format", "json")
+	out, err = cli("gaps", id, "--format", "json")
 	require.NoError(t, err)
 	var reg []postgres.GapEntry
 	require.NoError(t, json.Unmarshal([]byte(out), &reg))
@@ -65,12 +88,15 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 	require.ErrorContains(t, err, "only the lead")
 	_, err = cli("gaps", "accept", id, weakID, "--as", "maya@brightlane.io", "--reason", "minutes kept from Q2; auditor agreed")
 	require.NoError(t, err)
-	_, err = cli("gaps", "override", id, missingID, "--rank", "5", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
+	// A rank is a place among the 2 gaps (issue 15: --rank 999 was taken).
+	_, err = cli("gaps", "override", id, missingID, "--rank", "999", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
+	require.ErrorContains(t, err, "give a rank from 1 to 2 (there are 2 gaps)")
+	_, err = cli("gaps", "override", id, missingID, "--rank", "2", "--as", "priya@brightlane.io", "--reason", "compensating control in place")
 	require.NoError(t, err)
 	table, err := cli("gaps", id)
 	require.NoError(t, err)
 	assert.Contains(t, table, "(accepted)")
-	assert.Contains(t, table, "5 (was ")
+	assert.Contains(t, table, "2 (was ")
 
 	// Remediation: the missing control is fixed and closed with evidence;
 	// the accepted one closes without being chased.

@@ -25,7 +25,10 @@ func main() {
 		if errors.As(err, &se) {
 			fmt.Fprintf(os.Stderr, "%s\n%d problem(s) in the spec; nothing was started\n", se.Error(), len(se))
 		} else {
-			fmt.Fprintln(os.Stderr, "error:", err)
+			fmt.Fprintln(os.Stderr, "error:", userMessage(err))
+			if debugWanted(os.Args[1:]) {
+				fmt.Fprintf(os.Stderr, "detail: %+v\n", err)
+			}
 		}
 		os.Exit(1)
 	}
@@ -40,9 +43,12 @@ file and lets consultants and leads watch and steer them.
 
 It talks to Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: checkFormat,
 	}
+	var debug bool
+	root.PersistentFlags().BoolVar(&debug, "debug", false, "on an error, print Temporal's, gRPC's or Postgres's own detail under the message (or STEADFAST_DEBUG=1)")
 	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd(), newCertifiedCmd(), newFrameworkCmd(), newProgrammeCmd(), newFindingsCmd())
 	root.AddCommand(newPopulationCmd())
 	root.AddCommand(newAuditCmd())

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -13,14 +11,21 @@ import (
 
 func newPromptsCmd() *cobra.Command {
 	var forEmail, engagementID, status, format string
+	var wide bool
 	cmd := &cobra.Command{
 		Use:   "prompts [--for EMAIL]",
 		Short: "List the questions Steadfast is waiting for people to answer",
 		Long: `Lists prompts from the Postgres record: open ones by default, with who is
 asked, the choices, the due time and how far up the escalation ladder each
-has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
+has gone. Each question is a block that fits 100 columns, due times in the
+addressee's own time zone, and the choices are explained once under the list
+(which need a note or a link). --wide prints one row per prompt instead.
+Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "text" && format != "json" {
+				return fmt.Errorf("--format must be text or json, not %q", format)
+			}
 			svc, done, err := openService(cmd, needStore)
 			if err != nil {
 				return err
@@ -30,31 +35,23 @@ has gone. Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 			if err != nil {
 				return err
 			}
-			list := res.Prompts
 			out := cmd.OutOrStdout()
-			if format == "json" {
-				return writeJSON(out, list)
-			}
-			if len(list) == 0 {
-				fmt.Fprintln(out, "Nothing is waiting for an answer.")
+			switch {
+			case format == "json":
+				return writeJSON(out, res.Prompts)
+			case len(res.Prompts) == 0:
+				fmt.Fprintln(out, nothingWaiting(status))
 				return nil
+			case wide:
+				return writePromptsWide(out, res)
 			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROMPT\tFOR\tSTATUS\tLADDER\tDUE\tCHOICES\tQUESTION")
-			for _, p := range list {
-				var cs []string
-				for _, c := range p.Choices {
-					cs = append(cs, c.Value)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.AddresseeEmail, p.Status, p.Level,
-					p.DueAt.Format("2006-01-02 15:04 MST"), strings.Join(cs, "|"), shorten(p.Question, 100))
-			}
-			return tw.Flush()
+			return writePrompts(out, res)
 		},
 	}
 	cmd.Flags().StringVar(&forEmail, "for", "", "only prompts addressed to this email")
 	cmd.Flags().StringVar(&engagementID, "engagement", "", "only this engagement")
-	cmd.Flags().StringVar(&status, "status", compliance.PromptOpen, "open, answered, expired or all")
+	cmd.Flags().StringVar(&status, "status", compliance.PromptOpen, "open, answered, expired, withdrawn or all")
+	cmd.Flags().BoolVar(&wide, "wide", false, "one row per prompt with every column and the whole question")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
 }
@@ -92,6 +89,17 @@ once. Running the same command twice records one answer.`,
 	_ = cmd.MarkFlagRequired("choice")
 	_ = cmd.MarkFlagRequired("as")
 	return cmd
+}
+
+// nothingWaiting says that no prompt has the status asked for.
+func nothingWaiting(status string) string {
+	switch status {
+	case compliance.PromptOpen:
+		return "Nothing is waiting for an answer."
+	case "all", "":
+		return "No questions have been asked yet."
+	}
+	return fmt.Sprintf("No prompts are %s.", status)
 }
 
 // shorten keeps a table row on one line.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
@@ -96,9 +97,13 @@ func readinessHeader(rep readiness.Report) string {
 func readinessText(out io.Writer, rep readiness.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, readinessHeader(rep))
+	if n := fewerThanFullSample(rep); n > 0 {
+		fmt.Fprintf(&b, "%d controls were tested on every occurrence fallen due so far, fewer than the full-period sample `gaps` shows; the auditor's sample at fieldwork will be larger.\n", n)
+	}
 	fmt.Fprintln(&b)
 	if rep.Sampled == 0 && len(rep.Findings) == 0 {
-		fmt.Fprintln(&b, "Nothing was tested: no occurrence has fallen due and no population was recorded, so there is no sample to pass or fail.")
+		fmt.Fprintln(&b, "Nothing was tested: no occurrence has fallen due in the window yet, so this review says nothing about readiness.")
+		fmt.Fprintf(&b, "Run it again once evidence has fallen due (`starter coverage %s` shows what is due when).\n", rep.EngagementID)
 	} else if len(rep.Findings) == 0 {
 		fmt.Fprintln(&b, "No findings: every sampled occurrence passed every test.")
 	} else {
@@ -166,7 +171,7 @@ func readinessMarkdown(out io.Writer, rep readiness.Report) error {
 		"spread across the period, each checked for evidence that is present, on time, not raised retrospectively, " +
 		"given by the owner or an authorised delegate, and within the window.\n\n")
 	if rep.Sampled == 0 && len(rep.Findings) == 0 {
-		b.WriteString("**Nothing was tested.** No occurrence has fallen due and no population was recorded, so there is no sample to pass or fail.\n")
+		b.WriteString("**Nothing was tested.** No occurrence has fallen due in the window yet, so this review says nothing about readiness.\n")
 		_, err := io.WriteString(out, b.String())
 		return err
 	}
@@ -223,4 +228,17 @@ func parseAsOf(asOf string) (compliance.Date, error) {
 		return compliance.Date{}, fmt.Errorf("--as-of: %w", err)
 	}
 	return d, nil
+}
+
+// fewerThanFullSample counts the controls sampled below the usual size for
+// their frequency (sampling.Size, the figure the gap register shows)
+// because fewer occurrences have fallen due: the reason the two differ.
+func fewerThanFullSample(rep readiness.Report) int {
+	n := 0
+	for _, c := range rep.Controls {
+		if full, err := sampling.Size(c.Frequency, rep.Risk); err == nil && c.SampleSize > 0 && c.SampleSize < full {
+			n++
+		}
+	}
+	return n
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -39,7 +41,11 @@ configured), status (open, verified, accepted) and the evidence that closed it.`
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ITEM\tRANK\tOWNER\tDUE\tTICKET\tSTATUS\tEVIDENCE")
 			for _, it := range items {
-				fmt.Fprintf(tw, "%s/%s\t%d\t%s\t%s\t%s\t%s\t%s\n", it.EngagementID, it.ControlID, it.Rank, it.OwnerEmail,
+				rank := strconv.Itoa(it.Rank)
+				if was, ok := res.ComputedRank[it.ControlID]; ok {
+					rank = fmt.Sprintf("%d (was %d)", it.Rank, was)
+				}
+				fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.EngagementID, it.ControlID, rank, it.OwnerEmail,
 					it.Due.Format("2006-01-02"), orDash(it.TicketKey), it.Status, orDash(it.EvidenceLink))
 			}
 			return tw.Flush()
@@ -60,22 +66,27 @@ func orDash(s string) string {
 func newRemediationDoneCmd() *cobra.Command {
 	var by, evidence string
 	cmd := &cobra.Command{
-		Use:   "done ITEM --as EMAIL --evidence URL",
+		Use:   "done ENGAGEMENT CONTROL --as EMAIL --evidence URL",
 		Short: "Close a remediation item with the evidence that the control now operates",
 		Long: `Closes a gap: only its owner, the lead or a lead delegate may, and only with a
-link to the evidence the auditor will sample. ITEM is ENGAGEMENT/CONTROL.`,
-		Args: cobra.ExactArgs(1),
+link to the evidence the auditor will sample. The item is named as everywhere
+else: ENGAGEMENT CONTROL (ENGAGEMENT/CONTROL, as listed, works too).`,
+		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
 			}
 			defer done()
-			st, err := svc.CompleteGap(cmd.Context(), engagement.CompleteGapRequest{Item: args[0], Evidence: evidence, Actor: cliActor(by)})
+			eng, control, err := itemArgs(args)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s is %s\n", args[0], st.Status)
+			st, err := svc.CompleteGap(cmd.Context(), engagement.CompleteGapRequest{Item: eng + "/" + control, Evidence: evidence, Actor: cliActor(by)})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s/%s is %s\n", eng, control, st.Status)
 			return nil
 		},
 	}
@@ -84,4 +95,18 @@ link to the evidence the auditor will sample. ITEM is ENGAGEMENT/CONTROL.`,
 	_ = cmd.MarkFlagRequired("as")
 	_ = cmd.MarkFlagRequired("evidence")
 	return cmd
+}
+
+// itemArgs reads a gap named ENGAGEMENT CONTROL or ENGAGEMENT/CONTROL: the
+// commands that name a gap take both, so none has its own convention.
+func itemArgs(args []string) (engagementID, controlID string, err error) {
+	switch {
+	case len(args) == 2 && !strings.Contains(args[0], "/"):
+		return args[0], args[1], nil
+	case len(args) == 1:
+		if eng, control, ok := strings.Cut(args[0], "/"); ok && eng != "" && control != "" && !strings.Contains(control, "/") {
+			return eng, control, nil
+		}
+	}
+	return "", "", fmt.Errorf("name the gap as ENGAGEMENT CONTROL (e.g. brightlane OPS-15) or ENGAGEMENT/CONTROL, not %q", strings.Join(args, " "))
 }

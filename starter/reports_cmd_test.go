@@ -27,6 +27,14 @@ import (
 // all for OPS-15 — and returns the CLI pointed at that database.
 func operatingCLI(t *testing.T) func(args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	_, _, _, cli := operatingFixture(t)
+	return cli
+}
+
+// operatingFixture is operatingCLI with the database, spec and plan it
+// recorded, for tests that add to the record.
+func operatingFixture(t *testing.T) (testenv.Database, *compliance.Spec, compliance.Plan, func(args ...string) (stdout, stderr string, err error)) {
+	t.Helper()
 	ctx := context.Background()
 	db := testenv.Postgres(t)
 	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
@@ -72,7 +80,7 @@ func operatingCLI(t *testing.T) func(args ...string) (stdout, stderr string, err
 	give("VUL-02", 3, onTime)
 
 	t.Setenv("DATABASE_URL", db.URL)
-	return func(args ...string) (string, string, error) {
+	return db, spec, plan, func(args ...string) (string, string, error) {
 		var out, errOut bytes.Buffer
 		root := newRootCmd()
 		root.SetArgs(args)

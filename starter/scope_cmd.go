@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -31,6 +32,9 @@ already decided cannot be decided again. Running the same command twice records
 one decision.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if decision == workflows.DecisionReject && strings.TrimSpace(reason) == "" {
+				return fmt.Errorf("a rejection needs a reason the consultant can act on: add --reason \"what to change\"")
+			}
 			svc, done, err := openService(cmd, needTemporal)
 			if err != nil {
 				return err
@@ -42,7 +46,7 @@ one decision.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Scope revision %d of %s %sd by %s at %s\n", d.Revision, args[0], d.Decision, d.By, d.At.Format("2006-01-02 15:04 MST"))
+			fmt.Fprintf(cmd.OutOrStdout(), "Scope revision %d of %s %s by %s at %s\n", d.Revision, args[0], pastTense(d.Decision), d.By, d.At.Format("2006-01-02 15:04 MST"))
 			if d.Decision == workflows.DecisionReject {
 				fmt.Fprintf(cmd.OutOrStdout(), "The consultant revises it with: starter scope revise %s -f SPEC.yaml\n", args[0])
 			}

@@ -25,10 +25,12 @@ const (
 )
 
 // openService connects what n asks for; close releases it.
-func openService(cmd *cobra.Command, n needs) (svc *engagement.Service, close func(), err error) {
+func openService(cmd *cobra.Command, n needs) (_ *engagement.Service, _ func(), err error) {
 	cfg := config.FromEnv()
-	svc = &engagement.Service{TaskQueue: cfg.TaskQueue}
-	close = func() {
+	// svc is not a named result: the error returns below set those to nil
+	// before the deferred close runs.
+	svc := &engagement.Service{TaskQueue: cfg.TaskQueue}
+	close := func() {
 		if svc.Temporal != nil {
 			svc.Temporal.Close()
 		}

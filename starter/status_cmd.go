@@ -11,7 +11,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
-	"github.com/steadfast-grc/steadfast/workflows"
 )
 
 func newStatusCmd() *cobra.Command {
@@ -21,12 +20,12 @@ func newStatusCmd() *cobra.Command {
 		Short: "Show an engagement's phase, plan, scope risks and who it is waiting on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, done, err := openService(cmd, needTemporal)
+			svc, done, err := openService(cmd, needTemporal|needStore)
 			if err != nil {
 				return err
 			}
 			defer done()
-			st, err := svc.Status(cmd.Context(), engagement.StatusRequest{EngagementID: args[0]})
+			st, err := svc.StatusReport(cmd.Context(), engagement.StatusRequest{EngagementID: args[0]})
 			if err != nil {
 				return err
 			}
@@ -44,7 +43,7 @@ func newStatusCmd() *cobra.Command {
 	return cmd
 }
 
-func printStatus(out io.Writer, st workflows.EngagementStatus) {
+func printStatus(out io.Writer, st engagement.StatusView) {
 	fmt.Fprintf(out, "%s — %s\n", st.EngagementID, st.Client)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Phase\t%s (spec revision %d)\n", st.Phase, st.Revision)
@@ -61,10 +60,18 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 		fmt.Fprintf(tw, "Audit requests\t%d routed to owners (`starter audit requests %s`)\n", st.AuditRequests, st.EngagementID)
 	}
 	for _, c := range st.Certifications {
-		fmt.Fprintf(tw, "Certified\t%s on %s %s(`starter programme %s`)\n", c.Framework, c.Date, reportPeriod(c.ReportPeriod), st.EngagementID)
+		hint := ""
+		if st.Phase == compliance.PhaseProgramme {
+			hint = fmt.Sprintf("(`starter programme %s`)", st.EngagementID)
+		}
+		fmt.Fprintf(tw, "Certified\t%s on %s %s%s\n", c.Framework, c.Date, reportPeriod(c.ReportPeriod), hint)
 	}
-	if st.OnTimeRate != nil {
-		fmt.Fprintf(tw, "On time\t%.1f%% of evidence due so far in the window (`starter coverage %s`)\n", 100**st.OnTimeRate, st.EngagementID)
+	switch {
+	case st.Phase.Before(compliance.PhaseOperating):
+	case st.OnTimeRate == nil:
+		fmt.Fprintf(tw, "On time\tn/a: no evidence has fallen due yet in the window (`starter coverage %s`)\n", st.EngagementID)
+	default:
+		fmt.Fprintf(tw, "On time\t%.1f%% (%d of %d due so far in the window; `starter coverage %s`)\n", 100**st.OnTimeRate, st.OnTime, st.Due, st.EngagementID)
 	}
 	if st.GapsFound > 0 {
 		open := st.GapsFound - st.Verified - st.Accepted
@@ -86,6 +93,9 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 		fmt.Fprintf(tw, "  Gap assessment\t%s\n", p.GapAssessment)
 		fmt.Fprintf(tw, "  Remediation\t%s\n", p.Remediation)
 		fmt.Fprintf(tw, "  Operating period\t%s (%d months)\n", p.Operating, p.Operating.Months())
+		if w := st.OperatingWindow; !w.Start.IsZero() && w != p.Operating {
+			fmt.Fprintf(tw, "  Evidence window\t%s (what coverage, drift and readiness report on)\n", w)
+		}
 		fmt.Fprintf(tw, "  Readiness review\t%s\n", p.Readiness)
 		fmt.Fprintf(tw, "  Audit fieldwork\t%s\n", p.Fieldwork)
 		fmt.Fprintf(tw, "  Latest start\t%s\n", p.LatestStart)
@@ -105,7 +115,7 @@ func printStatus(out io.Writer, st workflows.EngagementStatus) {
 	if len(st.Decisions) > 0 {
 		fmt.Fprintln(out, "\nScope decisions:")
 		for _, d := range st.Decisions {
-			fmt.Fprintf(out, "  revision %d %sd by %s via %s at %s", d.Revision, d.Decision, d.By, d.Channel, d.At.Format("2006-01-02 15:04 MST"))
+			fmt.Fprintf(out, "  revision %d %s by %s via %s at %s", d.Revision, pastTense(d.Decision), d.By, d.Channel, d.At.Format("2006-01-02 15:04 MST"))
 			if d.Reason != "" {
 				fmt.Fprintf(out, ": %s", d.Reason)
 			}

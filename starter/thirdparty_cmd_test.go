@@ -82,7 +82,7 @@ func TestCatalogSoARefusesWithoutISO(t *testing.T) {
 	_, err := runRoot(t, "catalog", "soa", "../examples/saas-startup.yaml")
 	require.ErrorContains(t, err, "does not include iso27001")
 	_, err = runRoot(t, "catalog", "soa", "../examples/payments-co.yaml", "--format", "xlsx")
-	require.ErrorContains(t, err, `--format "xlsx" is not supported`)
+	require.ErrorContains(t, err, `--format must be csv or markdown, not "xlsx"`)
 }
 
 func TestVendorsFormats(t *testing.T) {
@@ -143,7 +143,7 @@ func TestVendorsFormats(t *testing.T) {
 	assert.Equal(t, "2027-09-30", rows[1][10], "report period end")
 
 	_, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--format", "xml")
-	require.ErrorContains(t, err, "not supported")
+	require.ErrorContains(t, err, `--format must be table, json or csv, not "xml"`)
 }
 
 // By engagement ID the commands read the recorded spec from Postgres: the

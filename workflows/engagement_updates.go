@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 )
@@ -180,8 +180,8 @@ func (st *EngagementState) validateEvidence(ctx workflow.Context, req AddEvidenc
 	switch {
 	case strings.TrimSpace(req.Value) == "":
 		return errors.New("give the evidence: a link or a note")
-	case req.Kind == EvidenceLink && !isHTTPLink(req.Value):
-		return fmt.Errorf("%q is not an http(s) link", req.Value)
+	case req.Kind == EvidenceLink && compliance.CheckLink(req.Value) != nil:
+		return compliance.CheckLink(req.Value)
 	case req.Kind == EvidenceFile && (req.Artifact == nil || req.Artifact.Check() != nil):
 		return errors.New("a file's evidence carries the stored artifact's SHA-256, size and name")
 	case req.Kind != EvidenceLink && req.Kind != EvidenceAttestation && req.Kind != EvidenceFile:
@@ -271,8 +271,8 @@ func (st *EngagementState) validateGapDecision(ctx workflow.Context, req DecideG
 		return errors.New("name the gap's control")
 	case strings.TrimSpace(req.Reason) == "":
 		return errors.New("a reason is required: say why, for the record")
-	case !req.Accept && req.Rank < 1:
-		return errors.New("a rank must be positive")
+	case !req.Accept:
+		return compliance.CheckGapRank(req.Rank, st.GapsFound)
 	}
 	return nil
 }
@@ -319,6 +319,8 @@ func (st *EngagementState) validateAuditRequest(ctx workflow.Context, req AddAud
 		return errors.New("a request needs its ID and description")
 	case req.Due.IsZero():
 		return errors.New("a request needs the auditor's due date")
+	case auditreq.CheckDue(req.RequestID, req.Due, workflow.Now(ctx)) != nil:
+		return auditreq.CheckDue(req.RequestID, req.Due, workflow.Now(ctx))
 	case st.Spec.Person(req.Owner) == nil:
 		return fmt.Errorf("owner %s is not one of the engagement's people", req.Owner)
 	case !strings.HasPrefix(req.PromptID, PromptWorkflowID(st.EngagementID, "audit/")):
@@ -380,9 +382,4 @@ var askedOptions = workflow.ActivityOptions{
 		MaximumAttempts:        5,
 		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput, activities.ErrTypeConflict},
 	},
-}
-
-func isHTTPLink(s string) bool {
-	u, err := url.Parse(strings.TrimSpace(s))
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }

@@ -182,14 +182,11 @@ func registerCertify(ctx workflow.Context, st *EngagementState) error {
 			if !st.Spec.HasFramework(c.Framework) {
 				return fmt.Errorf("%s is not one of this engagement's frameworks", c.Framework)
 			}
-			if c.Date.IsZero() {
-				return errors.New("the certification needs its date")
-			}
-			if c.Date.After(compliance.DateOf(workflow.Now(ctx))) {
-				return fmt.Errorf("the certification date %s is in the future", c.Date)
-			}
 			if f := st.Spec.Framework(c.Framework); f != nil && f.ID == compliance.SOC2 && f.Report == compliance.Type2 && c.ReportPeriod.Start.IsZero() {
 				return errors.New("a SOC 2 Type II report needs its report period (--report-period START..END)")
+			}
+			if err := c.CheckRecord(&st.Spec, compliance.DateOf(workflow.Now(ctx))); err != nil {
+				return err
 			}
 			for _, have := range st.Certifications {
 				if have.Framework == c.Framework && have.Date == c.Date {

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -329,13 +328,13 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 	case !known:
 		return fmt.Errorf("%q is not one of the choices (%s)", req.Choice, r.choiceList())
 	case (r.in.NoteRequired || c.NoteRequired) && strings.TrimSpace(req.Note) == "":
-		return fmt.Errorf("answering %q needs a note (--note)", c.Label)
+		return fmt.Errorf("answering %q needs a note saying why", c.Label)
 	case req.Artifact != nil && req.Artifact.Check() != nil:
 		return fmt.Errorf("the evidence file: %w", req.Artifact.Check())
 	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "" && req.Artifact == nil:
 		return errors.New("this answer needs a link to the evidence (--link) or the evidence file")
-	case req.Link != "" && !validLink(req.Link):
-		return fmt.Errorf("%q is not an http(s) link", req.Link)
+	case req.Link != "":
+		return compliance.CheckLink(req.Link)
 	}
 	return nil
 }
@@ -346,11 +345,6 @@ func (r *promptRun) choiceList() string {
 		vs = append(vs, c.Value)
 	}
 	return strings.Join(vs, ", ")
-}
-
-func validLink(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
 func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) (PromptAnswer, error) {

@@ -92,7 +92,7 @@ func TestParseReportsEveryBadRow(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"pbc.csv:3: request_id: missing: every request needs the auditor's reference (e.g. PBC-014)",
-		`pbc.csv:4: control_id: "ACC-99" is not a control in the library (e.g. ACC-04; ` + "`starter catalog show` lists them)",
+		`pbc.csv:4: control_id: "ACC-99" is not a control in the library (e.g. ACC-04; ` + "`starter catalog export --format json` lists them, `starter catalog show ID` shows one)",
 		"pbc.csv:5: owner: bob@elsewhere.io is not one of the engagement's people (add them to the spec, or leave owner blank to route the request to the control's owner)",
 		`pbc.csv:6: due: "14/06/2027" is not a date (YYYY-MM-DD) or a time (RFC 3339, e.g. 2027-06-14T17:00:00-04:00)`,
 		`pbc.csv:7: request_id: "PBC-1" is also on line 2; each request once`,

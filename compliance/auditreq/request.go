@@ -28,10 +28,12 @@ const (
 	KeyPrefix  = "audit/"
 )
 
-// The choices an audit request's prompt offers.
+// The choices an audit request's prompt offers. Choice IDs are one word
+// or hyphenated, as every other prompt's are; prompts opened before this
+// spelling keep "cannot provide" in their own choices and still take it.
 const (
 	ChoiceProvided      = "provided"
-	ChoiceCannotProvide = "cannot provide"
+	ChoiceCannotProvide = "cannot-provide"
 )
 
 // Limits on one request: an auditor's reference is short, and a description
@@ -94,6 +96,8 @@ type Options struct {
 	Location *time.Location
 	// Catalog is the control library; nil means catalog.Default().
 	Catalog *catalog.Library
+	// Now, when set, refuses requests already past due (CheckDue).
+	Now time.Time
 }
 
 func (o Options) validate() error {
@@ -136,7 +140,7 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 	if id := strings.TrimSpace(f.ControlID); id != "" {
 		control = o.library().Control(strings.ToUpper(id))
 		if control == nil {
-			bad(ColControlID, "%q is not a control in the library (e.g. ACC-04; `starter catalog show` lists them)", shorten(id, 20))
+			bad(ColControlID, "%q is not a control in the library (e.g. ACC-04; `starter catalog export --format json` lists them, `starter catalog show ID` shows one)", shorten(id, 20))
 		} else {
 			req.ControlID = control.ID
 		}
@@ -174,6 +178,8 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 	due, msg := o.due(strings.TrimSpace(f.Due))
 	if msg != "" {
 		bad(ColDue, "%s", msg)
+	} else if !o.Now.IsZero() && !due.After(o.Now) {
+		bad(ColDue, "%s has passed: agree a new due date with the auditor and give that", strings.TrimSpace(f.Due))
 	}
 	req.Due = due
 
@@ -242,4 +248,15 @@ func shorten(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// CheckDue is the rule for a request's due date at the instant now: not
+// already past. A request due in the past would be recorded overdue, its
+// prompt expired, with no one able to answer it; ask the auditor for a
+// new date instead.
+func CheckDue(requestID string, due, now time.Time) error {
+	if !due.After(now) {
+		return fmt.Errorf("request %s is due %s, which has passed: agree a new due date with the auditor and give that", requestID, due.Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }

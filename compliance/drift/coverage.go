@@ -258,6 +258,15 @@ func (h Heatmap) Text(w io.Writer) error {
 	} else {
 		fmt.Fprintf(&b, "%.1f%% on time (%d of %d due)\n", 100*h.OnTimeRate, h.Total.OnTime, h.Total.Expected)
 	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	return h.Grid(w)
+}
+
+// Grid is Text without its header line, for a caller that prints its own.
+func (h Heatmap) Grid(w io.Writer) error {
+	var b strings.Builder
 	width := len("control")
 	for _, r := range h.Rows {
 		width = max(width, len(r.ControlID))

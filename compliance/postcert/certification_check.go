@@ -3,6 +3,8 @@ package postcert
 import (
 	"errors"
 	"fmt"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
 // ErrInvalidCertification marks a certification that cannot be recorded.
@@ -21,6 +23,26 @@ func (c Certification) Validate() error {
 		return fmt.Errorf("%w of %s: the report period needs both a start and an end", ErrInvalidCertification, c.Framework)
 	case !p.Start.IsZero() && p.End.Before(p.Start):
 		return fmt.Errorf("%w of %s: the report period %s ends before it starts", ErrInvalidCertification, c.Framework, p)
+	}
+	return nil
+}
+
+// CheckRecord is the rule for recording a certification on the day today:
+// Validate's shape, a framework the engagement has, a date not in the
+// future, and a report dated after the period it reports on has ended (a
+// SOC 2 report on 2027-03-01..2027-08-31 cannot be dated 2026-12-03).
+func (c Certification) CheckRecord(spec *compliance.Spec, today compliance.Date) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.Date.After(today) {
+		return fmt.Errorf("%w: the certification date %s is in the future (today is %s)", ErrInvalidCertification, c.Date, today)
+	}
+	if p := c.ReportPeriod; !p.End.IsZero() && !c.Date.After(p.End) {
+		return fmt.Errorf("%w: a report dated %s cannot cover %s: the date must be after the report period ends (%s)", ErrInvalidCertification, c.Date, p, p.End)
+	}
+	if err := c.check(spec); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidCertification, err)
 	}
 	return nil
 }

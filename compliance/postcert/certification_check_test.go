@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/steadfast-grc/steadfast/compliance"
 )
 
@@ -34,4 +36,18 @@ func TestCertificationValidate(t *testing.T) {
 			t.Errorf("%s: got %v, want ErrInvalidCertification", name, err)
 		}
 	}
+}
+
+func TestCheckRecordNeedsThePeriodOver(t *testing.T) {
+	spec := &compliance.Spec{ID: "brightlane", Frameworks: []compliance.Framework{{ID: compliance.SOC2, Report: compliance.Type2}}}
+	today := compliance.Date{Year: 2026, Month: 12, Day: 4}
+	period := compliance.Span{Start: compliance.Date{Year: 2027, Month: 3, Day: 1}, End: compliance.Date{Year: 2027, Month: 8, Day: 31}}
+	// issue 15: a report dated 2026-12-03 for 2027-03-01..2027-08-31 was taken.
+	early := Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2026, Month: 12, Day: 3}, ReportPeriod: period}
+	assert.ErrorContains(t, early.CheckRecord(spec, today), "the date must be after the report period ends (2027-08-31)")
+	onEnd := Certification{Framework: compliance.SOC2, Date: period.End, ReportPeriod: period}
+	assert.ErrorContains(t, onEnd.CheckRecord(spec, compliance.Date{Year: 2027, Month: 10, Day: 1}), "must be after the report period ends")
+	future := Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2027, Month: 10, Day: 1}, ReportPeriod: period}
+	assert.ErrorContains(t, future.CheckRecord(spec, today), "is in the future")
+	assert.NoError(t, future.CheckRecord(spec, compliance.Date{Year: 2027, Month: 10, Day: 2}))
 }

@@ -235,7 +235,10 @@ type Report struct {
 	Window       compliance.Span `json:"window"`
 	AsOf         time.Time       `json:"as_of"`
 	Seed         uint64          `json:"seed"`
-	Risk         sampling.Risk   `json:"risk"`
+	// Risk is the control risk the sample sizes were drawn for (an input,
+	// not an outcome): named sample_risk so a reader does not take
+	// "moderate" for the review's verdict.
+	Risk sampling.Risk `json:"sample_risk"`
 	// Controls are every control reviewed, by control ID.
 	Controls []ControlResult `json:"controls"`
 	// Tested is the number of controls with a non-empty sample.

@@ -39,7 +39,37 @@ func (s *Service) Answer(ctx context.Context, req AnswerRequest) (workflows.Prom
 		id = fmt.Sprintf("%s/%s/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), req.Choice)
 	}
 	svc := answers.Service{Temporal: tc}
-	return svc.Answer(ctx, req.PromptID, id, ans)
+	got, err := svc.Answer(ctx, req.PromptID, id, ans)
+	if err != nil {
+		return got, err
+	}
+	// The update ID names the choice, not the note or link, so a re-run
+	// with a corrected note gets the first answer back unchanged: say so
+	// rather than let "Recorded" suggest the correction was kept.
+	if got.Note != strings.TrimSpace(req.Note) || got.Link != strings.TrimSpace(req.Link) {
+		return got, AlreadyAnsweredError{PromptID: req.PromptID, Answer: got}
+	}
+	return got, nil
+}
+
+// AlreadyAnsweredError is an answer re-sent with a different note or link:
+// the first answer stands (a question is answered once).
+type AlreadyAnsweredError struct {
+	PromptID string
+	Answer   workflows.PromptAnswer
+}
+
+func (e AlreadyAnsweredError) Error() string {
+	a := e.Answer
+	s := fmt.Sprintf("%s was already answered with %q", e.PromptID, a.Choice)
+	if a.Note != "" {
+		s += fmt.Sprintf(", note %q", a.Note)
+	}
+	if a.Link != "" {
+		s += fmt.Sprintf(", link %s", a.Link)
+	}
+	return s + fmt.Sprintf(" by %s at %s; a question is answered once, so the first answer stands and the new note or link was not recorded",
+		a.By, a.At.Format("2006-01-02 15:04 MST"))
 }
 
 // ReassignRequest moves a question to someone else.

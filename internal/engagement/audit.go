@@ -121,7 +121,7 @@ func (s *Service) routeAuditRequests(ctx context.Context, id string, actor compl
 	if err := spec.CheckRouteAuditRequests(actor.Person); err != nil {
 		return res, err
 	}
-	reqs, err := read(auditreq.Options{Spec: spec, Location: cal.Location})
+	reqs, err := read(auditreq.Options{Spec: spec, Location: cal.Location, Now: s.now()})
 	if err != nil {
 		return res, err
 	}

@@ -73,7 +73,7 @@ func (s *Service) AddEvidence(ctx context.Context, req AddEvidenceRequest) (AddE
 	}
 	controlID, _, err := cadence.ParseKey(req.OccurrenceKey)
 	if err != nil {
-		return res, fmt.Errorf("occurrence %q: %w (see `starter coverage %s`)", req.OccurrenceKey, err, req.EngagementID)
+		return res, fmt.Errorf("occurrence %q: %w (a key is CONTROL/PERIOD by the control's cadence: ACC-02/2027-03 monthly, ACC-04/2027-Q1 quarterly, OPS-02/2027-W09 weekly or daily, GOV-01/2027-03-01 annual; `starter drift %s` and `starter readiness %s` name the keys due so far)", req.OccurrenceKey, err, req.EngagementID, req.EngagementID)
 	}
 	spec, plan, err := s.spec(ctx, req.EngagementID)
 	if err != nil {

@@ -32,6 +32,9 @@ func (s *Service) Gaps(ctx context.Context, req GapsRequest) (GapsResult, error)
 	if err != nil {
 		return GapsResult{}, err
 	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
+		return GapsResult{}, err
+	}
 	reg, err := st.Register(ctx, req.EngagementID)
 	if err != nil {
 		return GapsResult{}, err
@@ -69,8 +72,6 @@ func (s *Service) DecideGap(ctx context.Context, req DecideGapRequest) (DecideGa
 	switch {
 	case strings.TrimSpace(req.Reason) == "":
 		return res, errors.New("--reason is required: say why, for the record")
-	case !req.Accept && req.Rank < 1:
-		return res, errors.New("--rank must be a positive rank")
 	}
 	if err := checkActor(req.Actor); err != nil {
 		return res, err
@@ -80,6 +81,9 @@ func (s *Service) DecideGap(ctx context.Context, req DecideGapRequest) (DecideGa
 		return res, err
 	}
 	if err := spec.CheckDecideGaps(req.Actor.Person); err != nil {
+		return res, err
+	}
+	if err := s.checkGapDecision(ctx, req); err != nil {
 		return res, err
 	}
 	decision := fmt.Sprintf("rank-%d", req.Rank)
@@ -100,4 +104,33 @@ func (s *Service) DecideGap(ctx context.Context, req DecideGapRequest) (DecideGa
 		res.RemediationTold = told
 	}
 	return res, nil
+}
+
+// checkGapDecision applies compliance's gap rules to the register the
+// decision is about, early, for a message that names the valid ranks (the
+// decide-gap validator holds the same rank rule for any client).
+func (s *Service) checkGapDecision(ctx context.Context, req DecideGapRequest) error {
+	st, err := s.store()
+	if err != nil {
+		return err
+	}
+	reg, err := st.Register(ctx, req.EngagementID)
+	if err != nil {
+		return fmt.Errorf("gap register of %s: %w", req.EngagementID, err)
+	}
+	gaps, inRegister, gap := 0, false, false
+	for _, e := range reg {
+		if e.Gap {
+			gaps++
+		}
+		if strings.EqualFold(e.ControlID, req.ControlID) {
+			inRegister, gap = true, e.Gap
+		}
+	}
+	if !req.Accept {
+		if err := compliance.CheckGapRank(req.Rank, gaps); err != nil {
+			return err
+		}
+	}
+	return compliance.CheckIsGap(req.ControlID, inRegister, gap, req.EngagementID)
 }

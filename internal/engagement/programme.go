@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"strings"
 
-	"go.temporal.io/api/serviceerror"
-
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/workflows"
@@ -89,10 +87,9 @@ func (s *Service) AddFramework(ctx context.Context, req AddFrameworkRequest) (wo
 // changeScope sends a scope-change update to the programme.
 func (s *Service) changeScope(ctx context.Context, id, update, updateID string, req any) (workflows.ScopeChange, error) {
 	var ch workflows.ScopeChange
-	err := s.send(ctx, workflows.ProgrammeWorkflowID(id), update, updateID+"/"+id, req, &ch)
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return ch, fmt.Errorf("%w; a scope change needs the certified programme (see starter certified)", notFound(id, err))
+	err := s.explain(ctx, id, workflows.ProgrammeWorkflowID(id), s.send(ctx, workflows.ProgrammeWorkflowID(id), update, updateID+"/"+id, req, &ch))
+	if errors.Is(err, ErrNotNow) || errors.Is(err, ErrNoSuchEngagement) {
+		return ch, err
 	}
 	if err != nil {
 		return ch, fmt.Errorf("change the scope of %s: %w", id, err)
@@ -108,7 +105,7 @@ type ProgrammeRequest struct{ EngagementID string }
 func (s *Service) Programme(ctx context.Context, req ProgrammeRequest) (workflows.ProgrammeState, error) {
 	var st workflows.ProgrammeState
 	if err := s.query(ctx, req.EngagementID, workflows.ProgrammeWorkflowID(req.EngagementID), workflows.QueryProgramme, &st); err != nil {
-		return st, fmt.Errorf("programme of %s (is it certified? see starter status): %w", req.EngagementID, err)
+		return st, fmt.Errorf("programme of %s: %w", req.EngagementID, err)
 	}
 	return st, nil
 }

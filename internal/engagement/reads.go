@@ -57,20 +57,35 @@ type PromptsRequest struct {
 // PromptsResult is the prompts matching.
 type PromptsResult struct {
 	Prompts []postgres.Prompt
+	// TimeZones is each prompt's addressee's time zone (IANA name), by
+	// prompt ID: the person's own, else the engagement's.
+	TimeZones map[string]string
 }
 
 // Prompts lists prompts from the record.
 func (s *Service) Prompts(ctx context.Context, req PromptsRequest) (PromptsResult, error) {
+	if err := checkPromptStatus(req.Status); err != nil {
+		return PromptsResult{}, err
+	}
 	st, err := s.store()
 	if err != nil {
 		return PromptsResult{}, err
+	}
+	if req.EngagementID != "" {
+		if err := s.known(ctx, req.EngagementID); err != nil {
+			return PromptsResult{}, err
+		}
 	}
 	status := req.Status
 	if status == "all" {
 		status = ""
 	}
 	ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID, Addressee: req.Addressee, Status: status})
-	return PromptsResult{Prompts: ps}, err
+	if err != nil {
+		return PromptsResult{}, err
+	}
+	zones, err := s.addresseeZones(ctx, ps)
+	return PromptsResult{Prompts: ps, TimeZones: zones}, err
 }
 
 // OperatingRequest asks for the operating report now, or as of the end of
@@ -84,6 +99,9 @@ type OperatingRequest struct {
 func (s *Service) Operating(ctx context.Context, req OperatingRequest) (reports.Operating, error) {
 	st, err := s.store()
 	if err != nil {
+		return reports.Operating{}, err
+	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
 		return reports.Operating{}, err
 	}
 	if !req.AsOf.IsZero() {
@@ -106,6 +124,9 @@ type ReadinessRequest struct {
 func (s *Service) Readiness(ctx context.Context, req ReadinessRequest) (readiness.Report, error) {
 	st, err := s.store()
 	if err != nil {
+		return readiness.Report{}, err
+	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
 		return readiness.Report{}, err
 	}
 	return ReviewAsOf(ctx, st, req, s.now())
@@ -148,6 +169,9 @@ type FindingsResult struct {
 func (s *Service) Findings(ctx context.Context, req FindingsRequest) (FindingsResult, error) {
 	st, err := s.store()
 	if err != nil {
+		return FindingsResult{}, err
+	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
 		return FindingsResult{}, err
 	}
 	fs, err := st.ReadinessFindings(ctx, req.EngagementID)

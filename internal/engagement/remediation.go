@@ -1,9 +1,11 @@
 package engagement
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/api/serviceerror"
@@ -19,16 +21,43 @@ type RemediationRequest struct{ EngagementID string }
 // RemediationResult is one item per gap, rank order.
 type RemediationResult struct {
 	Items []postgres.RemediationItem
+	// ComputedRank is the register's computed rank of each item whose rank
+	// the lead overrode (Items carry the override, as the register does).
+	ComputedRank map[string]int
 }
 
-// Remediation lists the items.
+// Remediation lists the items in the register's order: a lead's override
+// wins here exactly as in `gaps`, so the two never disagree.
 func (s *Service) Remediation(ctx context.Context, req RemediationRequest) (RemediationResult, error) {
 	st, err := s.store()
 	if err != nil {
 		return RemediationResult{}, err
 	}
+	if err := s.known(ctx, req.EngagementID); err != nil {
+		return RemediationResult{}, err
+	}
 	items, err := st.Items(ctx, req.EngagementID)
-	return RemediationResult{Items: items}, err
+	if err != nil {
+		return RemediationResult{}, err
+	}
+	reg, err := st.Register(ctx, req.EngagementID)
+	if err != nil {
+		return RemediationResult{}, err
+	}
+	res := RemediationResult{Items: items, ComputedRank: map[string]int{}}
+	for _, e := range reg {
+		if e.OverrideRank == nil {
+			continue
+		}
+		for i := range res.Items {
+			if res.Items[i].ControlID == e.ControlID {
+				res.ComputedRank[e.ControlID] = res.Items[i].Rank
+				res.Items[i].Rank = *e.OverrideRank
+			}
+		}
+	}
+	slices.SortStableFunc(res.Items, func(a, b postgres.RemediationItem) int { return cmp.Compare(a.Rank, b.Rank) })
+	return res, nil
 }
 
 // CompleteGapRequest closes a gap with the evidence that it now operates.

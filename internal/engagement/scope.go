@@ -49,6 +49,9 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (StartResult, err
 		return StartResult{}, err
 	}
 	spec := req.Spec
+	if err := s.checkStart(spec); err != nil {
+		return StartResult{}, err
+	}
 	id := workflows.EngagementWorkflowID(spec.ID)
 	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
@@ -232,4 +235,13 @@ func (s *Service) ReviseScope(ctx context.Context, req ReviseScopeRequest) (work
 		return res, fmt.Errorf("revise scope of %s: %w", id, err)
 	}
 	return res, nil
+}
+
+// checkStart applies compliance's start rule on today in the client's zone.
+func (s *Service) checkStart(spec *compliance.Spec) error {
+	cal, err := compliance.NewCalendar(spec.Reminders)
+	if err != nil {
+		return fmt.Errorf("calendar of %s: %w", spec.ID, err)
+	}
+	return spec.CheckStart(compliance.DateOf(s.now().In(cal.Location)))
 }

@@ -12,10 +12,8 @@ package engagement
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -73,6 +71,9 @@ func (s *Service) spec(ctx context.Context, id string) (*compliance.Spec, compli
 		return nil, compliance.Plan{}, err
 	}
 	spec, plan, err := st.SpecAndPlan(ctx, id)
+	if errors.Is(err, postgres.ErrNotFound) {
+		return nil, compliance.Plan{}, noSuchEngagement(id)
+	}
 	if err != nil {
 		return nil, compliance.Plan{}, err
 	}
@@ -86,7 +87,7 @@ func checkActor(a compliance.Actor) error { return a.CheckShape() }
 // update sends one update and waits for its result. Validator refusals come
 // back in the validator's words.
 func (s *Service) update(ctx context.Context, engagementID, workflowID, name, updateID string, req, out any) error {
-	return notFound(engagementID, s.send(ctx, workflowID, name, updateID, req, out))
+	return s.explain(ctx, engagementID, workflowID, s.send(ctx, workflowID, name, updateID, req, out))
 }
 
 // send is update with Temporal's errors as they are.
@@ -113,18 +114,9 @@ func (s *Service) query(ctx context.Context, engagementID, workflowID, name stri
 	}
 	resp, err := tc.QueryWorkflow(ctx, workflowID, "", name)
 	if err != nil {
-		return notFound(engagementID, err)
+		return s.explain(ctx, engagementID, workflowID, err)
 	}
 	return resp.Get(out)
-}
-
-// notFound rewrites Temporal's not-found into words about the engagement.
-func notFound(id string, err error) error {
-	var nf *serviceerror.NotFound
-	if errors.As(err, &nf) {
-		return fmt.Errorf("no engagement %q is running or waiting for that (start one with `starter engage -f SPEC`; `starter list` shows them)", id)
-	}
-	return err
 }
 
 // engagementWorkflow is where engagement-level updates go.

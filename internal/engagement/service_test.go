@@ -136,13 +136,12 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 	_, err := f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Accept: true, Reason: "x", Actor: cli("leo@brightlane.io")})
 	require.EqualError(t, err, "leo@brightlane.io may not decide on gaps: only the lead or a lead delegate may")
 	_, err = f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Rank: 0, Reason: "x", Actor: cli("maya@brightlane.io")})
-	require.ErrorContains(t, err, "--rank must be a positive rank")
-	// Allowed, but there is no register yet: the store says so, and the
-	// update fails without retrying.
+	require.ErrorContains(t, err, "there is no gap register to rank in yet")
+	// Allowed, but there is no register yet: compliance's rank rule says so.
 	_, err = f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Rank: 2, Reason: "x", Actor: cli("maya@brightlane.io")})
-	require.ErrorContains(t, err, "control ACC-04 is not in the register of brightlane")
+	require.ErrorContains(t, err, "there is no gap register to rank in yet")
 
-	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: "2026-09-14"}
+	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}
 	_, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("leo@brightlane.io")})
 	require.EqualError(t, err, "leo@brightlane.io may not route the auditor's requests in brightlane: only the lead, a lead delegate or the consultant may")
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
@@ -152,7 +151,7 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 	require.NoError(t, res.Failed())
 	assert.Equal(t, 1, res.Routed)
 	assert.Equal(t, "priya@brightlane.io", res.Requests[0].Stored.Owner, "a blank owner routes to the control's owner")
-	fields.Due = "2026-09-21"
+	fields.Due = time.Now().AddDate(0, 3, 0).Format("2006-01-02")
 	res, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("maya@brightlane.io")})
 	require.NoError(t, err)
 	assert.Equal(t, 1, res.AlreadyRouted)
@@ -191,7 +190,7 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 	_, gapErr := f.svc.DecideGap(ctx, engagement.DecideGapRequest{EngagementID: f.spec.ID, ControlID: "ACC-04", Accept: true, Reason: "x", Actor: leo})
 	_, importErr := f.svc.ImportPopulation(ctx, engagement.ImportPopulationRequest{EngagementID: f.spec.ID, Actor: leo})
 	_, auditErr := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Actor: leo,
-		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: "2026-09-14"}})
+		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}})
 
 	for _, tc := range []struct {
 		name    string
@@ -258,6 +257,15 @@ func TestServiceAnswerAndReassign(t *testing.T) {
 	ans, err := f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("priya@brightlane.io")})
 	require.NoError(t, err)
 	assert.Equal(t, compliance.ChannelCLI, ans.Channel)
+	// The same command again is the same answer; with a corrected link it
+	// says the first answer stands (issue 12 item 7: it printed "Recorded").
+	_, err = f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1", Actor: cli("priya@brightlane.io")})
+	require.NoError(t, err)
+	_, err = f.svc.Answer(ctx, engagement.AnswerRequest{PromptID: p1, Choice: auditreq.ChoiceProvided, Link: "https://drive.example/pbc-1-corrected", Actor: cli("priya@brightlane.io")})
+	var already engagement.AlreadyAnsweredError
+	require.ErrorAs(t, err, &already)
+	assert.Contains(t, err.Error(), `was already answered with "provided", link https://drive.example/pbc-1 by priya@brightlane.io`)
+	assert.Contains(t, err.Error(), "the new note or link was not recorded")
 
 	_, err = f.svc.Reassign(ctx, engagement.ReassignRequest{PromptID: p2, To: compliance.Person{Email: "leo@brightlane.io"}, Actor: cli("leo@brightlane.io")})
 	require.ErrorContains(t, err, "may not reassign this question")

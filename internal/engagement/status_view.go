@@ -1,0 +1,83 @@
+package engagement
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/cadence"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// assessmentPromptKind is the kind of the gap assessment's questions in the
+// record (workflows keeps it unexported; the record is what counts here).
+const assessmentPromptKind = "control-status"
+
+// StatusView is `status`: the engagement workflow's answer, with the
+// figures other commands also show taken from the same read models they
+// use, so two commands never disagree about one figure.
+type StatusView struct {
+	workflows.EngagementStatus
+	// OperatingWindow is the window coverage, drift and readiness use
+	// (cadence.Window: from the Type I date when there is one); zero before
+	// a plan exists.
+	OperatingWindow compliance.Span `json:"operating_window"`
+	// Due and OnTime count the evidence fallen due so far in the window and
+	// what of it arrived on time (coverage's figures); OnTimeRate is nil
+	// while nothing is due.
+	Due    int `json:"due"`
+	OnTime int `json:"on_time"`
+}
+
+// StatusReport is Status with the record's figures when the service has
+// the record: the assessment counted per answer (not per owner finished)
+// and the on-time rate from the operating report.
+func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusView, error) {
+	st, err := s.Status(ctx, req)
+	if err != nil {
+		return StatusView{}, err
+	}
+	v := StatusView{EngagementStatus: st}
+	if s.Store == nil {
+		return v, nil
+	}
+	if a := st.Assessment; a != nil && st.Phase == compliance.PhaseGapAssessment {
+		ps, err := s.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID, Status: compliance.PromptAnswered})
+		if err != nil {
+			return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
+		}
+		answered := 0
+		for _, p := range ps {
+			if p.Kind == assessmentPromptKind {
+				answered++
+			}
+		}
+		cp := *a
+		cp.Answered = max(a.Answered, min(answered, a.Controls))
+		cp.Unanswered = a.Controls - cp.Answered
+		v.Assessment = &cp
+	}
+	if st.Plan != nil {
+		spec, plan, err := s.spec(ctx, req.EngagementID)
+		if err != nil {
+			return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
+		}
+		if w, err := cadence.Window(spec, plan); err == nil {
+			v.OperatingWindow = w
+		}
+	}
+	v.OnTimeRate = nil
+	if !st.Phase.Before(compliance.PhaseOperating) {
+		op, err := s.Operating(ctx, OperatingRequest{EngagementID: req.EngagementID})
+		if err != nil {
+			return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
+		}
+		v.Due, v.OnTime = op.Due, op.Heatmap.Total.OnTime
+		if op.Due > 0 {
+			r := op.OnTimeRate
+			v.OnTimeRate = &r
+		}
+	}
+	return v, nil
+}
