@@ -82,8 +82,9 @@ func (a *Activities) RecordEvidence(ctx context.Context, in RecordEvidenceInput)
 
 // recordBatchDays writes a row per day, each keyed by the answer and the
 // day (a retried activity adds nothing), covering that day and performed
-// at its midday in the client's zone: midday stays inside the day whatever
-// a daylight-saving change does to the period's offset.
+// at its midday in the client's zone (midday stays inside the day whatever
+// a daylight-saving change does to the period's offset), or at the answer
+// when that came earlier.
 func (a *Activities) recordBatchDays(ctx context.Context, in RecordEvidenceInput) (RecordEvidenceResult, error) {
 	days := in.Days
 	if len(days) == 0 {
@@ -97,6 +98,11 @@ func (a *Activities) recordBatchDays(ctx context.Context, in RecordEvidenceInput
 		e := evidenceRow(in)
 		e.SubmissionKey = in.SubmissionKey + "/" + d.String()
 		performed := d.In(in.Request.PeriodStart.Location()).Add(12 * time.Hour)
+		if !in.At.IsZero() && performed.After(in.At) {
+			// Never performed after it was attested: the judge reads such
+			// a record as performed when given (drift.Submission.Performed).
+			performed = in.At
+		}
 		start := d.In(time.UTC)
 		e.PerformedAt, e.CoversStart, e.CoversEnd = &performed, &start, &start
 		id, err := a.Store.AddEvidence(ctx, e)

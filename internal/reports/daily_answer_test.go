@@ -10,16 +10,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/reports"
-	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -31,36 +30,43 @@ import (
 func TestDailyBatchAnswerRecordsOneRowPerDay(t *testing.T) {
 	ctx := context.Background()
 	e := newEngagement(t)
-	tmp := testenv.DevServer(t)
-	w := worker.New(tmp.Client, "daily", worker.Options{Interceptors: identity.Interceptors(nil)})
-	workflows.Register(w, &activities.Activities{Store: e.db.Store})
-	require.NoError(t, w.Start())
-	defer w.Stop()
-	svc := answers.Service{Temporal: tmp.Client}
+	acts := &activities.Activities{Store: e.db.Store}
 	owner := *e.spec.Person("priya@brightlane.io")
 	priya := identity.CLIActor(owner.Email)
 
-	// open starts the evidence prompt the scheduler would send for a batch
-	// (the request built as activities.NextOccurrences builds it).
-	open := func(o cadence.Occurrence) string {
+	// answer runs the evidence prompt the scheduler would send for a batch
+	// (the request built as activities.NextOccurrences builds it) on the
+	// test clock, from the Monday after the batch, with the real
+	// activities, and gives it each answer in turn an hour in; it returns
+	// each answer's refusal (nil: accepted).
+	answer := func(o cadence.Occurrence, reqs ...workflows.AnswerPromptRequest) []error {
 		t.Helper()
 		require.True(t, o.Batch, "LOG-03 is daily, so attested in weekly batches")
+		var ts testsuite.WorkflowTestSuite
+		env := ts.NewTestWorkflowEnvironment()
+		env.SetWorkerOptions(worker.Options{Interceptors: identity.Interceptors(nil)})
+		workflows.Register(env, acts)
+		env.SetStartTime(e.cal.At(o.Period.End.AddDays(1), 9))
+		refused := make([]error, len(reqs))
+		env.RegisterDelayedCallback(func() {
+			for i, req := range reqs {
+				env.UpdateWorkflow(workflows.UpdateAnswerPrompt, fmt.Sprintf("answer-%d", i), &testsuite.TestUpdateCallback{
+					OnAccept: func() {}, OnReject: func(err error) { refused[i] = err }, OnComplete: func(any, error) {},
+				}, req)
+			}
+		}, time.Hour)
 		key := "evidence/" + o.Key()
-		id := workflows.PromptWorkflowID(e.spec.ID, key)
-		_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "daily"}, workflows.PromptWorkflowName,
-			workflows.PromptInput{EngagementID: e.spec.ID, Key: key, Kind: workflows.PromptKindEvidence, Subject: "LOG-03 Daily log review",
-				Question: "Evidence for LOG-03?", Choices: []compliance.PromptChoice{{Value: "evidence", Label: "Here is the evidence", LinkRequired: true}},
-				To: owner, Policy: e.spec.Reminders,
-				Evidence: &activities.EvidenceRequest{ControlID: "LOG-03", OccurrenceKey: o.Key(), PeriodStart: o.Period.Start.In(e.cal.Location),
-					PeriodEnd: o.Period.End.In(e.cal.Location), Due: o.Due, GraceEnd: o.GraceEnd, Batch: o.Batch},
-				Due: o.Due, Until: o.GraceEnd})
-		require.NoError(t, err)
-		require.Eventually(t, func() bool {
-			resp, err := tmp.Client.QueryWorkflow(ctx, id, "", workflows.QueryPrompt)
-			var st workflows.PromptState
-			return err == nil && resp.Get(&st) == nil && st.Status == compliance.PromptOpen
-		}, 30*time.Second, 20*time.Millisecond, "the prompt opens")
-		return id
+		env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.PromptWorkflowID(e.spec.ID, key)})
+		env.ExecuteWorkflow(workflows.PromptWorkflow, workflows.PromptInput{EngagementID: e.spec.ID, Key: key, Kind: workflows.PromptKindEvidence,
+			Subject: "LOG-03 Daily log review", Question: "Evidence for LOG-03?",
+			Choices: []compliance.PromptChoice{{Value: "evidence", Label: "Here is the evidence", LinkRequired: true}},
+			To:      owner, Policy: e.spec.Reminders,
+			Evidence: &activities.EvidenceRequest{ControlID: "LOG-03", OccurrenceKey: o.Key(), PeriodStart: o.Period.Start.In(e.cal.Location),
+				PeriodEnd: o.Period.End.In(e.cal.Location), Due: o.Due, GraceEnd: o.GraceEnd, Batch: o.Batch},
+			Due: o.Due, Until: o.GraceEnd})
+		require.True(t, env.IsWorkflowCompleted())
+		require.NoError(t, env.GetWorkflowError())
+		return refused
 	}
 	rowsOf := func(key string) []postgres.Evidence {
 		t.Helper()
@@ -75,16 +81,9 @@ func TestDailyBatchAnswerRecordsOneRowPerDay(t *testing.T) {
 		return out
 	}
 
-	// Week 1: performed every day but Wednesday; first a day of the next
-	// week is refused, and refusing records nothing.
+	// Week 1: performed every day but Wednesday; a day of the next week is
+	// refused first, and refusing records nothing.
 	week1, week2 := e.occ(t, "LOG-03", 1), e.occ(t, "LOG-03", 2)
-	p1 := open(week1)
-	_, err := svc.Answer(ctx, p1, "outside", workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week1",
-		Days: []compliance.Date{week1.Period.Start, week2.Period.Start}, Actor: priya})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), fmt.Sprintf("%s is not a day of this batch (%s to %s)", week2.Period.Start, week1.Period.Start, week1.Period.End))
-	assert.Empty(t, rowsOf(week1.Key()), "a refused answer records nothing")
-
 	wednesday := week1.Period.Start.AddDays(2)
 	var performed []compliance.Date
 	for d := week1.Period.Start; !d.After(week1.Period.End); d = d.AddDays(1) {
@@ -92,12 +91,15 @@ func TestDailyBatchAnswerRecordsOneRowPerDay(t *testing.T) {
 			performed = append(performed, d)
 		}
 	}
-	_, err = svc.Answer(ctx, p1, "days", workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week1",
-		Days: performed, Actor: priya})
-	require.NoError(t, err)
-	var rows []postgres.Evidence
-	require.Eventually(t, func() bool { rows = rowsOf(week1.Key()); return len(rows) == len(performed) },
-		30*time.Second, 50*time.Millisecond, "one row per day performed")
+	refused := answer(week1,
+		workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week1",
+			Days: []compliance.Date{week1.Period.Start, week2.Period.Start}, Actor: priya},
+		workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week1", Days: performed, Actor: priya})
+	require.Error(t, refused[0])
+	assert.Contains(t, refused[0].Error(), fmt.Sprintf("%s is not a day of this batch (%s to %s)", week2.Period.Start, week1.Period.Start, week1.Period.End))
+	require.NoError(t, refused[1])
+	rows := rowsOf(week1.Key())
+	require.Len(t, rows, len(performed), "one row per day performed")
 	for i, ev := range rows {
 		require.NotNil(t, ev.CoversStart, "row %d names its day", i)
 		day := compliance.DateOf(*ev.CoversStart)
@@ -106,15 +108,13 @@ func TestDailyBatchAnswerRecordsOneRowPerDay(t *testing.T) {
 		require.NotNil(t, ev.PerformedAt)
 		assert.Equal(t, day, compliance.DateOf(ev.PerformedAt.In(e.cal.Location)), "performed on its own day")
 		assert.Equal(t, "https://siem.example/week1", ev.Value)
-		assert.Equal(t, "days/"+day.String(), ev.SubmissionKey, "keyed per day")
+		assert.Equal(t, "answer-1/"+day.String(), ev.SubmissionKey, "keyed per day")
 	}
 
 	// Week 2: no days given means every day of the batch.
-	p2 := open(week2)
-	_, err = svc.Answer(ctx, p2, "whole", workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week2", Actor: priya})
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { rows = rowsOf(week2.Key()); return len(rows) == 7 },
-		30*time.Second, 50*time.Millisecond, "one row for each of the batch's seven days")
+	require.NoError(t, answer(week2, workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://siem.example/week2", Actor: priya})[0])
+	rows = rowsOf(week2.Key())
+	require.Len(t, rows, 7, "one row for each of the batch's seven days")
 	for i, ev := range rows {
 		assert.Equal(t, week2.Period.Start.AddDays(i), compliance.DateOf(*ev.CoversStart))
 	}
