@@ -116,7 +116,7 @@ func (a *Activities) NextOccurrences(ctx context.Context, in NextOccurrencesInpu
 			res.Occurrences = append(res.Occurrences, ScheduledOccurrence{
 				Key: o.Key(), ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Batch: o.Batch, Owner: owner, AskAt: ask,
 				Request: EvidenceRequest{ControlID: c.ID, OccurrenceKey: o.Key(), PeriodStart: o.Period.Start.In(cal.Location),
-					PeriodEnd: o.Period.End.In(cal.Location), Due: o.Due, GraceEnd: o.GraceEnd},
+					PeriodEnd: o.Period.End.In(cal.Location), Due: o.Due, GraceEnd: o.GraceEnd, Batch: o.Batch},
 			})
 		}
 		reviews, err := cadence.Reviews(cadence.ScheduleInput{ControlID: c.ID, Window: window, Calendar: cal})

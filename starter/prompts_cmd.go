@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,14 +59,16 @@ Answer one with: starter answer PROMPT --choice C --as EMAIL`,
 
 func newAnswerCmd() *cobra.Command {
 	var req engagement.AnswerRequest
-	var by string
+	var by, days string
 	cmd := &cobra.Command{
-		Use:   "answer PROMPT --choice CHOICE --as EMAIL [--note TEXT] [--link URL]",
+		Use:   "answer PROMPT --choice CHOICE --as EMAIL [--note TEXT] [--link URL] [--days DAY,DAY,...]",
 		Short: "Answer a question Steadfast asked you",
 		Long: `Records your answer, with the same checks as a Slack click: only the person
 asked (or a delegate) may answer, the choice must be one offered, a note or
 link must be given where the question needs one, and a question is answered
-once. Running the same command twice records one answer.`,
+once. Running the same command twice records one answer. A daily control's
+weekly batch takes --days, the days it was performed (default: every day of
+the batch); each day gets its own record and a day left out is reported.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needTemporal)
@@ -74,6 +77,9 @@ once. Running the same command twice records one answer.`,
 			}
 			defer done()
 			req.PromptID, req.Actor = args[0], cliActor(by)
+			if req.Days, err = parseDays(days); err != nil {
+				return err
+			}
 			ans, err := svc.Answer(cmd.Context(), req)
 			if err != nil {
 				return err
@@ -86,6 +92,7 @@ once. Running the same command twice records one answer.`,
 	cmd.Flags().StringVar(&by, "as", "", "your email, as the engagement knows it")
 	cmd.Flags().StringVar(&req.Note, "note", "", "a note (required for some answers)")
 	cmd.Flags().StringVar(&req.Link, "link", "", "a link to the evidence")
+	cmd.Flags().StringVar(&days, "days", "", "a daily batch's days performed, comma-separated (2027-03-01,2027-03-02)")
 	_ = cmd.MarkFlagRequired("choice")
 	_ = cmd.MarkFlagRequired("as")
 	return cmd
@@ -100,6 +107,22 @@ func nothingWaiting(status string) string {
 		return "No questions have been asked yet."
 	}
 	return fmt.Sprintf("No prompts are %s.", status)
+}
+
+// parseDays reads --days: comma-separated dates (empty: none given).
+func parseDays(s string) ([]compliance.Date, error) {
+	var out []compliance.Date
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := compliance.ParseDate(f)
+		if err != nil {
+			return nil, fmt.Errorf("--days: %q is not a date (2027-03-01): %w", f, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // shorten keeps a table row on one line.

@@ -227,8 +227,10 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 	}
 	choices := evidenceChoices
 	if o.Batch {
-		// Daily controls are attested a week at a time.
+		// Daily controls are attested a week at a time, one record per
+		// day performed (a payload change only: no command differs).
 		choices = append(choices, compliance.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
+		question += " Say which days it ran (starter answer --days); none given means every day of the week."
 	}
 	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
 		EngagementID: in.EngagementID, Key: key, Kind: PromptKindEvidence, Subject: o.ControlID + " " + o.Title,

@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -145,6 +146,7 @@ func (r *promptRun) recordEvidence(ctx workflow.Context) error {
 	err := workflow.ExecuteActivity(actx, a.RecordEvidence, activities.RecordEvidenceInput{
 		EngagementID: r.in.EngagementID, Request: *r.in.Evidence, Kind: kind, Value: value, By: r.answer.By,
 		Channel: r.answer.Channel, SubmissionKey: r.answer.UpdateID, At: r.answer.At, Artifact: r.answer.Artifact,
+		Days: r.answer.Days,
 	}).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record evidence of %s: %w", r.id, err)
@@ -336,6 +338,25 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 	case req.Link != "":
 		return compliance.CheckLink(req.Link)
 	}
+	return r.validateDays(req.Days)
+}
+
+// validateDays refuses days on anything but a daily control's weekly
+// batch, and any day outside that batch, so each day recorded is one the
+// auditor can sample.
+func (r *promptRun) validateDays(days []compliance.Date) error {
+	if len(days) == 0 {
+		return nil
+	}
+	if r.in.Evidence == nil || !r.in.Evidence.Batch {
+		return errors.New("only a daily control's weekly batch is answered with days (--days)")
+	}
+	batch := r.in.Evidence.Days()
+	for _, d := range days {
+		if !slices.Contains(batch, d) {
+			return fmt.Errorf("%s is not a day of this batch (%s to %s)", d, batch[0], batch[len(batch)-1])
+		}
+	}
 	return nil
 }
 
@@ -351,7 +372,7 @@ func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) 
 	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	ans := PromptAnswer{
 		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link), Artifact: req.Artifact,
-		By: by, Channel: via, Operator: req.Actor.Operator,
+		Days: req.Days, By: by, Channel: via, Operator: req.Actor.Operator,
 		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
 	}
 	r.recording = true

@@ -65,6 +65,11 @@ type AnswerPromptRequest struct {
 	// store (the Slack handler downloads and stores it); only its hash,
 	// size, type and name travel here.
 	Artifact *compliance.Artifact `json:",omitempty"`
+	// Days, for a daily control's weekly batch, are the days the control
+	// was performed; each becomes its own evidence record, and a day left
+	// out is a missing day the judge finds. None means every day of the
+	// batch (what an answer meant before days were asked).
+	Days []compliance.Date `json:",omitempty"`
 	// Actor is who answers, through which path, as that path authenticated
 	// them; the answer is recorded as this person and channel.
 	Actor compliance.Actor `json:",omitzero"`
@@ -80,8 +85,10 @@ type PromptAnswer struct {
 	Note     string               `json:"note,omitempty"`
 	Link     string               `json:"link,omitempty"`
 	Artifact *compliance.Artifact `json:"artifact,omitempty"`
-	By       string               `json:"by"`
-	Channel  string               `json:"channel"`
+	// Days are the batch days the answer says the control was performed.
+	Days    []compliance.Date `json:"days,omitempty"`
+	By      string            `json:"by"`
+	Channel string            `json:"channel"`
 	// Operator is who typed the command when Channel is cli.
 	Operator string    `json:"operator,omitempty"`
 	UpdateID string    `json:"update_id"`

@@ -145,6 +145,8 @@ func TestPromptValidatorRejects(t *testing.T) {
 		{"missing note", AnswerPromptRequest{Choice: "partly", Actor: cli(owner.Email)}, "needs a note"},
 		{"bad link", AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email), Link: "javascript:alert(1)"}, "not an http(s) link"},
 		{"nobody", AnswerPromptRequest{Choice: "yes"}, "say who is acting (--as EMAIL)"},
+		{"days on no batch", AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email), Days: []compliance.Date{{Year: 2027, Month: 3, Day: 1}}},
+			"only a daily control's weekly batch is answered with days"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,7 +16,10 @@ type AnswerRequest struct {
 	Choice   string
 	Note     string
 	Link     string
-	Actor    compliance.Actor
+	// Days are the days of a daily batch the control was performed (none:
+	// every day of the batch).
+	Days  []compliance.Date
+	Actor compliance.Actor
 	// UpdateID is the delivery's ID (a Slack click); empty derives it
 	// from what was typed, so a re-run command records one answer.
 	UpdateID string
@@ -34,6 +37,7 @@ func (s *Service) Answer(ctx context.Context, req AnswerRequest) (workflows.Prom
 		return workflows.PromptAnswer{}, err
 	}
 	ans := answerPayload(req.Choice, req.Note, req.Link, req.Actor)
+	ans.Days = req.Days
 	id := req.UpdateID
 	if id == "" {
 		id = fmt.Sprintf("%s/%s/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), req.Choice)
