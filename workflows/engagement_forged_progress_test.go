@@ -90,7 +90,7 @@ func TestEngagementIgnoresAForgedProgressSignal(t *testing.T) {
 		case st.Phase == compliance.PhaseFieldwork && !certified:
 			certified = true
 			cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
-				ReportPeriod: compliance.Span{Start: plan.Operating.Start, End: plan.Operating.End}, Reference: "SOC2-2027"}
+				ReportPeriod: compliance.Span{Start: plan.Operating.Start, End: reportEnd(plan.Operating.End, now)}, Reference: "SOC2-2027"}
 			env.UpdateWorkflow(UpdateCertify, "certify", callbacks(&updateResult{}), CertifyRequest{Certification: cert, Actor: cli(leadEmail)})
 		}
 	}

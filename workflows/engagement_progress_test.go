@@ -109,7 +109,7 @@ func TestEngagementIgnoresProgressDeliveredOutOfOrder(t *testing.T) {
 		case st.Phase == compliance.PhaseFieldwork && !certified && stale >= 5:
 			certified = true
 			cert := postcert.Certification{Framework: compliance.SOC2, Date: compliance.DateOf(now.Add(-24 * time.Hour)),
-				ReportPeriod: compliance.Span{Start: plan.Operating.Start, End: plan.Operating.End}, Reference: "SOC2-2027"}
+				ReportPeriod: compliance.Span{Start: plan.Operating.Start, End: reportEnd(plan.Operating.End, now)}, Reference: "SOC2-2027"}
 			env.UpdateWorkflow(UpdateCertify, "certify", callbacks(&updateResult{}), CertifyRequest{Certification: cert, Actor: cli(leadEmail)})
 		}
 		assert.NotContains(t, st.WaitingFor, "stale", "a stale report was taken on %s", now.Format("2006-01-02"))
@@ -197,4 +197,14 @@ func TestEngagementHandsOverInItsWindowWithItsState(t *testing.T) {
 	assert.Equal(t, compliance.PhaseFieldwork, res.Phase)
 	assert.NotContains(t, *recorded, compliance.PhaseOperating, "the next run does not start the window again")
 	assert.Contains(t, *recorded, compliance.PhaseReadiness)
+}
+
+// reportEnd is the last day a report dated yesterday can cover: the
+// window's end, or the day before the report when the audit came first
+// (a report is dated after the period it covers).
+func reportEnd(windowEnd compliance.Date, now time.Time) compliance.Date {
+	if last := compliance.DateOf(now.Add(-48 * time.Hour)); last.Before(windowEnd) {
+		return last
+	}
+	return windowEnd
 }
