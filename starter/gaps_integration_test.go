@@ -116,7 +116,7 @@ func assessGaps(t *testing.T, ctx context.Context, cli func(...string) (string, 
 		if err != nil || len(items) != 2 {
 			return false
 		}
-		got = map[string]string{}
+		clear(got) // the same map the failure message prints
 		for _, it := range items {
 			got[it.ControlID] = it.Status
 		}
