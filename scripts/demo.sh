@@ -141,37 +141,8 @@ go build -o bin/steadfast-worker.tmp ./worker
 mv -f bin/steadfast-worker.tmp bin/steadfast-worker
 # The running worker is reused only when it is this binary with this configuration.
 fingerprint=$(string_digest "$(file_digest bin/steadfast-worker) $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $DATABASE_URL $http_addr ${STEADFAST_TASK_QUEUE:-} ${LOG_LEVEL:-} ${LOG_FORMAT:-} $(string_digest "$STEADFAST_ACTOR_KEY")")
-worker_pid="$STEADFAST_STATE/worker.pid"
-if pid_running "$worker_pid" steadfast-worker &&
-	[ "$(cat "$STEADFAST_STATE/worker.fingerprint" 2>/dev/null)" = "$fingerprint" ] &&
-	[ "$(http_status "$health_url")" = 200 ]; then
-	say "worker already running (pid $(cat "$worker_pid")), same build and configuration"
-else
-	if pid_running "$worker_pid" steadfast-worker; then
-		say "the worker's build or configuration changed; restarting it"
-		stop_pidfile worker "$worker_pid" steadfast-worker
-	fi
-	if tcp_open 127.0.0.1 "$http_port"; then
-		die "port $http_port is taken by another program; stop it or set STEADFAST_HTTP_ADDR=:PORT"
-	fi
-	export STEADFAST_HTTP_ADDR="$http_addr"
-	say "starting the worker (log .steadfast/worker.log, health $health_url)"
-	printf '\n--- started by make demo at %s ---\n' "$(date)" >>"$STEADFAST_STATE/worker.log"
-	nohup bin/steadfast-worker >>"$STEADFAST_STATE/worker.log" 2>&1 </dev/null &
-	echo $! >"$worker_pid"
-	echo "$fingerprint" >"$STEADFAST_STATE/worker.fingerprint"
-	i=0
-	until [ "$(http_status "$health_url")" = 200 ]; do
-		if ! pid_running "$worker_pid" steadfast-worker; then
-			tail -n 30 "$STEADFAST_STATE/worker.log" >&2 || true
-			die "the worker exited (log: .steadfast/worker.log)"
-		fi
-		i=$((i + 1))
-		[ "$i" -lt 120 ] || die "the worker's $health_url did not return 200 within 60 s (log: .steadfast/worker.log)"
-		sleep 0.5
-	done
-	say "worker is healthy (pid $(cat "$worker_pid"))"
-fi
+export STEADFAST_HTTP_ADDR="$http_addr"
+run_service worker steadfast-worker "$fingerprint" "$http_port" "$health_url" "STEADFAST_HTTP_ADDR=:PORT"
 
 # ---------------------------------------------------------------- engagement
 section "Engagement"
@@ -201,36 +172,7 @@ say "building bin/steadfast-web"
 go build -o bin/steadfast-web.tmp ./web
 mv -f bin/steadfast-web.tmp bin/steadfast-web
 web_fingerprint=$(string_digest "$(file_digest bin/steadfast-web) $TEMPORAL_ADDRESS $TEMPORAL_NAMESPACE $DATABASE_URL $WEB_ADDR $WEB_BASE_URL $(string_digest "$STEADFAST_ACTOR_KEY")")
-web_pid="$STEADFAST_STATE/web.pid"
-if pid_running "$web_pid" steadfast-web &&
-	[ "$(cat "$STEADFAST_STATE/web.fingerprint" 2>/dev/null)" = "$web_fingerprint" ] &&
-	[ "$(http_status "$web_health")" = 200 ]; then
-	say "web already running (pid $(cat "$web_pid")), same build and configuration"
-else
-	if pid_running "$web_pid" steadfast-web; then
-		say "the web's build or configuration changed; restarting it"
-		stop_pidfile web "$web_pid" steadfast-web
-	fi
-	if tcp_open 127.0.0.1 "$web_port"; then
-		die "port $web_port is taken by another program; stop it or set WEB_ADDR=127.0.0.1:PORT"
-	fi
-	say "starting the web on $WEB_BASE_URL (log .steadfast/web.log)"
-	printf '\n--- started by make demo at %s ---\n' "$(date)" >>"$STEADFAST_STATE/web.log"
-	nohup bin/steadfast-web >>"$STEADFAST_STATE/web.log" 2>&1 </dev/null &
-	echo $! >"$web_pid"
-	echo "$web_fingerprint" >"$STEADFAST_STATE/web.fingerprint"
-	i=0
-	until [ "$(http_status "$web_health")" = 200 ]; do
-		if ! pid_running "$web_pid" steadfast-web; then
-			tail -n 30 "$STEADFAST_STATE/web.log" >&2 || true
-			die "the web exited (log: .steadfast/web.log)"
-		fi
-		i=$((i + 1))
-		[ "$i" -lt 120 ] || die "the web's $web_health did not return 200 within 60 s (log: .steadfast/web.log)"
-		sleep 0.5
-	done
-	say "web is healthy (pid $(cat "$web_pid"))"
-fi
+run_service web steadfast-web "$web_fingerprint" "$web_port" "$web_health" "WEB_ADDR=127.0.0.1:PORT"
 # The engagement is in the record a moment after it starts; the link needs it there.
 signin="(run: go run ./starter web-login maya@brightlane.io --engagement brightlane)"
 for _ in $(seq 1 20); do

@@ -118,3 +118,41 @@ redact_url() {
 go_mod_version() {
 	awk -v m="$2" '($1 == m) {print $2; exit} ($1 == "require" && $2 == m) {print $3; exit}' "$1"
 }
+
+# run_service NAME BINARY FINGERPRINT PORT HEALTH_URL PORT_HINT: start
+# bin/BINARY in the background (pid and log under $STEADFAST_STATE) until
+# HEALTH_URL answers 200, reusing a running one with the same fingerprint
+# (build and configuration) and restarting one whose fingerprint changed.
+run_service() {
+	local name=$1 bin=$2 fingerprint=$3 port=$4 health=$5 hint=$6
+	local pidfile="$STEADFAST_STATE/$name.pid" log="$STEADFAST_STATE/$name.log"
+	if pid_running "$pidfile" "$bin" &&
+		[ "$(cat "$STEADFAST_STATE/$name.fingerprint" 2>/dev/null)" = "$fingerprint" ] &&
+		[ "$(http_status "$health")" = 200 ]; then
+		say "$name already running (pid $(cat "$pidfile")), same build and configuration"
+		return 0
+	fi
+	if pid_running "$pidfile" "$bin"; then
+		say "the $name's build or configuration changed; restarting it"
+		stop_pidfile "$name" "$pidfile" "$bin"
+	fi
+	if tcp_open 127.0.0.1 "$port"; then
+		die "port $port is taken by another program; stop it or set $hint"
+	fi
+	say "starting the $name (log .steadfast/$name.log, health $health)"
+	printf '\n--- started by make demo at %s ---\n' "$(date)" >>"$log"
+	nohup "bin/$bin" >>"$log" 2>&1 </dev/null &
+	echo $! >"$pidfile"
+	echo "$fingerprint" >"$STEADFAST_STATE/$name.fingerprint"
+	local i=0
+	until [ "$(http_status "$health")" = 200 ]; do
+		if ! pid_running "$pidfile" "$bin"; then
+			tail -n 30 "$log" >&2 || true
+			die "the $name exited (log: .steadfast/$name.log)"
+		fi
+		i=$((i + 1))
+		[ "$i" -lt 120 ] || die "the $name's $health did not return 200 within 60 s (log: .steadfast/$name.log)"
+		sleep 0.5
+	done
+	say "$name is healthy (pid $(cat "$pidfile"))"
+}
