@@ -335,7 +335,7 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 		return fmt.Errorf("the evidence file: %w", req.Artifact.Check())
 	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "" && req.Artifact == nil:
 		return errors.New("this answer needs a link to the evidence (--link) or the evidence file")
-	case req.Link != "":
+	case req.Link != "" && compliance.CheckLink(req.Link) != nil:
 		return compliance.CheckLink(req.Link)
 	}
 	return r.validateDays(req.Days)
