@@ -9,13 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
@@ -35,16 +33,10 @@ func TestAuditAnswerCopiedForReal(t *testing.T) {
 	defer cancel()
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServer(t)
-	spec := testSpec(t)
-	plan, err := compliance.PlanEngagement(&spec, time.Now())
-	require.NoError(t, err)
-	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
+	spec, _ := recordedSpec(ctx, t, db, nil)
 
 	const queue = "steadfast-audit-answer"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
-	Register(w, &activities.Activities{Store: db.Store})
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
 
 	// The request as `starter audit request` records it, naming the
 	// prompt that will carry it.

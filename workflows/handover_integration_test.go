@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -53,10 +51,7 @@ func TestHandOverForReal(t *testing.T) {
 		Revision: 1, Spec: spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
 
 	const queue = "steadfast-handover"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
-	Register(w, &activities.Activities{Store: db.Store})
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
 
 	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Plan: &plan, Phase: compliance.PhaseRemediated,
 		Revision: 1, StartedAt: now, UpdatedAt: now}

@@ -11,13 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
@@ -69,10 +67,7 @@ func TestOperatingPopulationsForReal(t *testing.T) {
 	require.NoError(t, err)
 
 	const queue = "steadfast-operating-populations"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
-	Register(w, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
 
 	id := OperatingWorkflowID(spec.ID)
 	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -36,17 +34,10 @@ func TestProgrammeDrainsCertifiedForReal(t *testing.T) {
 	defer cancel()
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServer(t)
-	spec := testSpec(t)
-	spec.Frameworks = append(spec.Frameworks, compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version})
-	plan, err := compliance.PlanEngagement(&spec, time.Now())
-	require.NoError(t, err)
-	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
+	spec, _ := recordedSpec(ctx, t, db, withISO)
 
 	const queue = "steadfast-programme"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
-	Register(w, &activities.Activities{Store: db.Store})
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
 
 	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
 		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}

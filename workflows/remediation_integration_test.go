@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"fmt"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -44,10 +42,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	defer cancel()
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServerWith(t, "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60")
-	spec := testSpec(t)
-	plan, err := compliance.PlanEngagement(&spec, time.Now())
-	require.NoError(t, err)
-	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
+	spec, _ := recordedSpec(ctx, t, db, nil)
 	emu := jiraemu.New()
 	defer emu.Close()
 	for i, p := range spec.People {
@@ -57,10 +52,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	require.NoError(t, err)
 
 	const queue = "steadfast-remediation"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(testActorKey)})
-	Register(w, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
-	require.NoError(t, w.Start())
-	defer w.Stop()
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
 
 	in := remediationInput(t, "ACC-04", "LOG-02", "CHG-01")
 	in.Spec, in.Test = spec, &TestHooks{JiraPollEvery: 50 * time.Millisecond}
