@@ -128,6 +128,10 @@ func populationJQL(jql string, from, to time.Time) (string, error) {
 // stripOrderBy returns jql without its trailing ORDER BY clause, trimmed,
 // checking that quotes close and parentheses balance outside quotes.
 func stripOrderBy(jql string) (string, error) {
+	// Trim first, with Go's notion of space, so that what is left after the
+	// cut is never a clause the scan below did not see the end of (a
+	// trailing "\v" once hid an ORDER BY, found by FuzzPopulationJQL).
+	jql = strings.TrimSpace(jql)
 	depth, cut := 0, len(jql)
 	var quote byte
 	for i := 0; i < len(jql); i++ {
@@ -181,7 +185,9 @@ func orderByAt(s string, i int) bool {
 	return len(s) >= j+2 && strings.EqualFold(s[j:j+2], "by") && (len(s) == j+2 || isJQLSpace(s[j+2]))
 }
 
-func isJQLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isJQLSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // populationEvent maps one search result; ok is false for an issue that is
 // not an event (unresolved) or cannot be recorded (malformed key).
