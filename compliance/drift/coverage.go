@@ -107,8 +107,6 @@ func (t Tally) Glyph() string {
 		return GlyphIncomplete
 	case t.Unauthorised > 0:
 		return GlyphUnauthorised
-	case t.Retrospective > 0:
-		return GlyphRetrospective
 	case t.Overdue > 0:
 		return GlyphOverdue
 	case t.Late > 0:
