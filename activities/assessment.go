@@ -10,6 +10,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/compliance/gaps"
+	"github.com/steadfast-grc/steadfast/compliance/sampling"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -133,7 +134,13 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 		assessments = append(assessments, gaps.Assessment{ControlID: as.ControlID, Status: gaps.Status(as.Status),
 			Auditability: gaps.Auditability{EvidenceExists: as.EvidenceExists, Sampleable: as.Sampleable}})
 	}
-	reg, err := gaps.Rank(gaps.Input{Applicability: app, Assessments: assessments})
+	risks := map[string]sampling.Risk{}
+	for id, r := range in.Spec.ControlRisk {
+		if risk, err := sampling.ParseRisk(r); err == nil { // the spec parser has refused anything else
+			risks[id] = risk
+		}
+	}
+	reg, err := gaps.Rank(gaps.Input{Applicability: app, Assessments: assessments, ControlRisk: risks})
 	if err != nil {
 		return BuildRegisterResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("build register of %s: %w", in.Spec.ID, err))
 	}

@@ -24,9 +24,11 @@ func newGapsCmd() *cobra.Command {
 rank (a lead's override wins), status, owner, how exposed it is to sampling, and
 the reasons for its rank. --all includes controls that are not gaps.
 
-FULL-PERIOD SAMPLE is the auditor's usual sample for the control's frequency over
-a whole period (sampling.Size, the figure readiness starts from); readiness and
-the evidence pack test fewer while fewer occurrences have fallen due, and say so.`,
+PLANNED SAMPLE is the auditor's sample for the control over the whole period,
+sized by its frequency, its own risk, whether a system performs it and any count
+its description names. Readiness and the evidence pack plan the same figure and
+show what they could draw so far as "N of PLANNED" while fewer occurrences have
+fallen due.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needStore)
@@ -53,7 +55,7 @@ func writeRegister(out io.Writer, format, engagement string, reg []postgres.GapE
 		return writeJSON(out, reg)
 	case "csv":
 		w := csvsafe.NewWriter(out)
-		_ = w.Write([]string{"rank", "override_rank", "control_id", "title", "status", "gap", "accepted", "owner", "frequency", "sample_size", "frameworks", "requirements", "score", "reasons"})
+		_ = w.Write([]string{"rank", "override_rank", "control_id", "title", "status", "gap", "accepted", "owner", "frequency", "planned_sample_size", "frameworks", "requirements", "score", "reasons"})
 		for _, e := range reg {
 			over := ""
 			if e.OverrideRank != nil {
@@ -71,7 +73,7 @@ func writeRegister(out io.Writer, format, engagement string, reg []postgres.GapE
 			return nil
 		}
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "RANK\tCONTROL\tSTATUS\tOWNER\tFREQUENCY\tFULL-PERIOD SAMPLE\tFRAMEWORKS\tWHY")
+		fmt.Fprintln(tw, "RANK\tCONTROL\tSTATUS\tOWNER\tFREQUENCY\tPLANNED SAMPLE\tFRAMEWORKS\tWHY")
 		for _, e := range reg {
 			rank := strconv.Itoa(e.Rank)
 			if e.OverrideRank != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/readiness"
-	"github.com/steadfast-grc/steadfast/compliance/sampling"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
@@ -98,7 +97,7 @@ func readinessText(out io.Writer, rep readiness.Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, readinessHeader(rep))
 	if n := fewerThanFullSample(rep); n > 0 {
-		fmt.Fprintf(&b, "%d controls were tested on every occurrence fallen due so far, fewer than the full-period sample `gaps` shows; the auditor's sample at fieldwork will be larger.\n", n)
+		fmt.Fprintf(&b, "%d controls were tested on every occurrence fallen due so far, fewer than the planned sample `gaps` shows; the auditor's sample at fieldwork will be larger.\n", n)
 	}
 	fmt.Fprintln(&b)
 	if rep.Sampled == 0 && len(rep.Findings) == 0 {
@@ -149,13 +148,13 @@ func writeSampleSizes(b *strings.Builder, rep readiness.Report) {
 	fmt.Fprintln(b)
 	fmt.Fprintln(b, "Samples, and why each is that size:")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CONTROL\tFREQUENCY\tPOPULATION\tSAMPLE\tWHY")
+	fmt.Fprintln(tw, "CONTROL\tFREQUENCY\tPOPULATION\tSAMPLED OF PLANNED\tWHY")
 	for _, c := range rep.Controls {
 		why := c.SizeWhy
 		if c.NotTested != "" {
 			why = c.NotTested
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", c.ID, c.Frequency, len(c.Population), len(c.Sample), why)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d of %d\t%s\n", c.ID, c.Frequency, len(c.Population), len(c.Sample), c.PlannedSize, why)
 	}
 	_ = tw.Flush()
 }
@@ -230,13 +229,13 @@ func parseAsOf(asOf string) (compliance.Date, error) {
 	return d, nil
 }
 
-// fewerThanFullSample counts the controls sampled below the usual size for
-// their frequency (sampling.Size, the figure the gap register shows)
-// because fewer occurrences have fallen due: the reason the two differ.
+// fewerThanFullSample counts the controls sampled below their planned
+// full-period sample (the figure the gap register shows) because fewer
+// occurrences have fallen due: the reason the two differ.
 func fewerThanFullSample(rep readiness.Report) int {
 	n := 0
 	for _, c := range rep.Controls {
-		if full, err := sampling.Size(c.Frequency, rep.Risk); err == nil && c.SampleSize > 0 && c.SampleSize < full {
+		if c.SampleSize > 0 && c.SampleSize < c.PlannedSize {
 			n++
 		}
 	}

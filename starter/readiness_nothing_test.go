@@ -14,7 +14,7 @@ import (
 // every sampled occurrence passed.
 func TestReadinessSaysWhenNothingWasTested(t *testing.T) {
 	rep := readiness.Report{EngagementID: "acme", Controls: []readiness.ControlResult{{
-		Control: readiness.Control{ID: "CHG-01", Frequency: "per-event"}, NotTested: "not tested: no population — no events were recorded"}}}
+		Control: readiness.Control{ID: "CHG-01", Frequency: "per-event"}, PlannedSize: 43, NotTested: "not tested: no population — no events were recorded"}}}
 	for _, format := range []string{"text", "markdown"} {
 		var b bytes.Buffer
 		require.NoError(t, writeReadiness(&b, format, rep))
@@ -23,5 +23,5 @@ func TestReadinessSaysWhenNothingWasTested(t *testing.T) {
 	}
 	var b bytes.Buffer
 	require.NoError(t, writeReadiness(&b, "text", rep))
-	assert.Contains(t, b.String(), "CHG-01   per-event  0           0       not tested: no population")
+	assert.Contains(t, b.String(), "CHG-01   per-event  0           0 of 43             not tested: no population")
 }

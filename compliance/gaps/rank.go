@@ -26,6 +26,10 @@ type Input struct {
 	CustomerRelied map[compliance.FrameworkID][]string
 	// Risk sizes the auditor's sample; empty means moderate.
 	Risk sampling.Risk
+	// ControlRisk is a control's own risk level from the spec, which wins
+	// over Risk for that control (the same sizing the readiness review
+	// uses, so the register and the review plan one sample).
+	ControlRisk map[string]sampling.Risk
 }
 
 // DefaultCustomerRelied are the requirements customers' security reviews
@@ -126,7 +130,7 @@ func Rank(in Input) (Register, error) {
 		if as.Status == NotApplicable {
 			continue
 		}
-		e, score, sev, err := score(ac, as, assessed, risk, relied)
+		e, score, sev, err := score(in, ac, as, assessed, risk, relied)
 		if err != nil {
 			return Register{}, fmt.Errorf("rank gaps: %w", err)
 		}
@@ -154,9 +158,9 @@ func Rank(in Input) (Register, error) {
 	return reg, nil
 }
 
-func score(ac catalog.ApplicableControl, as Assessment, assessed bool, risk sampling.Risk, relied map[compliance.FrameworkID][]string) (Entry, float64, float64, error) {
+func score(in Input, ac catalog.ApplicableControl, as Assessment, assessed bool, risk sampling.Risk, relied map[compliance.FrameworkID][]string) (Entry, float64, float64, error) {
 	c := ac.Control
-	size, err := sampling.Size(c.Frequency, risk)
+	size, _, err := sampling.SizeFor(PlannedSizing(*c, in.ControlRisk[c.ID]), risk)
 	if err != nil {
 		return Entry{}, 0, 0, fmt.Errorf("control %s: %w", c.ID, err)
 	}
@@ -275,4 +279,12 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// PlannedSizing is what sizes a control's full-period sample: its
+// frequency, own risk, whether a system performs it and the count its
+// description names. The gap register, the readiness review and the
+// evidence pack all size through it, so they plan one figure.
+func PlannedSizing(c catalog.Control, risk sampling.Risk) sampling.ControlSizing {
+	return sampling.ControlSizing{Frequency: c.Frequency, Risk: risk, Automated: c.Automated, Description: c.Description}
 }

@@ -202,6 +202,10 @@ type ControlResult struct {
 	// Population lists the keys of the occurrences fallen due, in order.
 	Population []string `json:"population"`
 	SampleSize int      `json:"sample_size"`
+	// PlannedSize is the full-period sample for the control (the gap
+	// register's figure); SampleSize is what could be drawn from the
+	// occurrences fallen due so far, never more than it.
+	PlannedSize int `json:"planned_sample_size"`
 	// SizeWhy says why the sample is that size.
 	SizeWhy string `json:"size_why,omitempty"`
 	// NotTested says why nothing of the control could be tested (empty
@@ -322,6 +326,7 @@ func reviewControl(in Input, risk sampling.Risk, c Control, first map[string]Evi
 		return cr
 	}
 	cr.SizeWhy = why
+	cr.PlannedSize = want
 	if events := eventPopulation(c, in.AsOf); len(events) > 0 {
 		return reviewEvents(in, c, cr, events, want)
 	}

@@ -35,26 +35,29 @@ type Control struct {
 
 // Row is one row of the index: a control and one sampled occurrence.
 type Row struct {
-	ControlID      string               `json:"control_id"`
-	Title          string               `json:"title"`
-	Owner          string               `json:"owner"`
-	Frequency      compliance.Frequency `json:"frequency"`
-	Population     int                  `json:"population"`
-	SampleSize     int                  `json:"sample_size"`
-	OccurrenceKey  string               `json:"occurrence_key"`
-	PeriodStart    compliance.Date      `json:"period_start"`
-	PeriodEnd      compliance.Date      `json:"period_end"`
-	Due            time.Time            `json:"due"`
-	GraceEnd       time.Time            `json:"grace_end"`
-	Status         drift.Status         `json:"status"`
-	EvidenceID     int64                `json:"evidence_id,omitempty"`
-	EvidenceSHA256 string               `json:"evidence_sha256,omitempty"`
-	SubmittedAt    *time.Time           `json:"submitted_at,omitempty"`
-	SubmittedBy    string               `json:"submitted_by,omitempty"`
-	Channel        string               `json:"channel,omitempty"`
-	Passed         bool                 `json:"passed"`
-	Failed         []readiness.Test     `json:"failed"`
-	File           string               `json:"file"`
+	ControlID  string               `json:"control_id"`
+	Title      string               `json:"title"`
+	Owner      string               `json:"owner"`
+	Frequency  compliance.Frequency `json:"frequency"`
+	Population int                  `json:"population"`
+	SampleSize int                  `json:"sample_size"`
+	// PlannedSize is the full-period sample the gap register shows;
+	// SampleSize is what could be drawn from the occurrences so far.
+	PlannedSize    int              `json:"planned_sample_size"`
+	OccurrenceKey  string           `json:"occurrence_key"`
+	PeriodStart    compliance.Date  `json:"period_start"`
+	PeriodEnd      compliance.Date  `json:"period_end"`
+	Due            time.Time        `json:"due"`
+	GraceEnd       time.Time        `json:"grace_end"`
+	Status         drift.Status     `json:"status"`
+	EvidenceID     int64            `json:"evidence_id,omitempty"`
+	EvidenceSHA256 string           `json:"evidence_sha256,omitempty"`
+	SubmittedAt    *time.Time       `json:"submitted_at,omitempty"`
+	SubmittedBy    string           `json:"submitted_by,omitempty"`
+	Channel        string           `json:"channel,omitempty"`
+	Passed         bool             `json:"passed"`
+	Failed         []readiness.Test `json:"failed"`
+	File           string           `json:"file"`
 	// PerformedAt is when the control was performed, as stated.
 	PerformedAt *time.Time `json:"performed_at,omitempty"`
 	// EvidenceKind is file, link, attestation or note. A file is in the
@@ -66,7 +69,7 @@ type Row struct {
 }
 
 // CSVHeader is index.csv's header row.
-var CSVHeader = []string{"control_id", "title", "owner", "frequency", "population", "sample_size", "occurrence_key",
+var CSVHeader = []string{"control_id", "title", "owner", "frequency", "population", "sample_size", "planned_sample_size", "occurrence_key",
 	"period_start", "period_end", "due", "grace_end", "status", "evidence_id", "evidence_sha256", "submitted_at",
 	"submitted_by", "channel", "passed", "failed", "file", "performed_at", "evidence_kind", "link", "artifact"}
 
@@ -88,7 +91,7 @@ func (r Row) CSV() []string {
 		failed[i] = string(t)
 	}
 	return []string{r.ControlID, r.Title, r.Owner, string(r.Frequency), strconv.Itoa(r.Population), strconv.Itoa(r.SampleSize),
-		r.OccurrenceKey, r.PeriodStart.String(), r.PeriodEnd.String(), r.Due.Format(time.RFC3339), r.GraceEnd.Format(time.RFC3339),
+		strconv.Itoa(r.PlannedSize), r.OccurrenceKey, r.PeriodStart.String(), r.PeriodEnd.String(), r.Due.Format(time.RFC3339), r.GraceEnd.Format(time.RFC3339),
 		string(r.Status), ev, r.EvidenceSHA256, at, r.SubmittedBy, r.Channel, strconv.FormatBool(r.Passed), strings.Join(failed, ";"), r.File,
 		performed, r.EvidenceKind, r.Link, r.Artifact}
 }
@@ -111,7 +114,7 @@ func Build(rep readiness.Report, parts ...Part) (map[string][]byte, error) {
 		files[file] = append(body, '\n')
 		for _, s := range c.Sample {
 			r := Row{ControlID: c.ID, Title: c.Title, Owner: c.Owner, Frequency: c.Frequency, Population: len(c.Population),
-				SampleSize: c.SampleSize, OccurrenceKey: s.OccurrenceKey, PeriodStart: s.Period.Start, PeriodEnd: s.Period.End,
+				SampleSize: c.SampleSize, PlannedSize: c.PlannedSize, OccurrenceKey: s.OccurrenceKey, PeriodStart: s.Period.Start, PeriodEnd: s.Period.End,
 				Due: s.Due, GraceEnd: s.GraceEnd, Status: s.Status, Passed: s.Passed(), Failed: s.Failed, File: file}
 			if r.Failed == nil {
 				r.Failed = []readiness.Test{}
