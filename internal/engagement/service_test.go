@@ -143,7 +143,7 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 
 	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}
 	_, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("leo@brightlane.io")})
-	require.EqualError(t, err, "leo@brightlane.io may not route the auditor's requests in brightlane: only the lead, a lead delegate or the consultant may")
+	require.EqualError(t, err, "leo@brightlane.io may not add the auditor's requests in brightlane: an auditor invited to it, the lead, a lead delegate or the consultant may")
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
 
 	res, err := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("sam@steadfast.example")})
