@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -176,6 +177,45 @@ func TestBrowserAuditorsRoom(t *testing.T) {
 		t.Errorf("the room's row for PBC-7 does not show the owner's answer: %q", row)
 	}
 	screenshot(t, aud, "room-request-answered")
+
+	// A request about no control goes to the lead; the lead's delegate
+	// answers it from their own page (the prompt's validator lets them).
+	audHTTP := s.signIn(auditorA, engA)
+	resp := audHTTP.post("/e/"+engA+"/audit/requests", url.Values{"request": {"PBC-8"}, "description": {"The organisation chart as of the window's start"}, "due": {due}})
+	if loc, _ := url.QueryUnescape(resp.Header.Get("Location")); !strings.Contains(loc, "sent to "+leadA) {
+		t.Fatalf("PBC-8 was not sent to the lead: %s", loc)
+	}
+	var leadQ postgres.Prompt
+	waitFor(t, "PBC-8's question to the lead", func() bool {
+		for _, p := range s.openFor(engA, leadA) {
+			if p.Kind == auditreq.PromptKind {
+				leadQ = p
+				return true
+			}
+		}
+		return false
+	})
+	del := s.signIn(delegateA, engA)
+	if page := body(t, del.get("/e/"+engA+"/mine")); !strings.Contains(page, `id="h-lead"`) || !strings.Contains(page, leadQ.ID) {
+		t.Fatalf("the delegate's page does not offer the lead's question %s", leadQ.ID)
+	}
+	if got := s.signIn(ownerA, engA).post("/e/"+engA+"/answer", url.Values{"prompt": {leadQ.ID}, "choice": {auditreq.ChoiceCannotProvide}, "note": {"x"}}).StatusCode; got != http.StatusNotFound {
+		t.Errorf("an owner who is not a delegate answered the lead's question: %d, want 404", got)
+	}
+	resp = del.post("/e/"+engA+"/answer", url.Values{"prompt": {leadQ.ID}, "choice": {auditreq.ChoiceCannotProvide},
+		"note": {"The chart is rebuilt monthly; the March one was not kept"}, "back": {"/e/" + engA + "/mine"}})
+	if loc, _ := url.QueryUnescape(resp.Header.Get("Location")); !strings.Contains(loc, "msg=Answer recorded") {
+		t.Fatalf("the delegate's answer: %s", loc)
+	}
+	waitFor(t, "PBC-8 answered by the delegate", func() bool {
+		rs, err := s.db.Store.AuditRequests(ctx, engA, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
+		return err == nil && len(rs) == 2
+	})
+	answered, err := s.db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engA, Addressee: leadA, Status: postgres.PromptAnswered})
+	must(t, err)
+	if len(answered) != 1 || answered[0].AnsweredBy != delegateA || answered[0].AnsweredVia != compliance.ChannelWeb {
+		t.Errorf("the lead's question is recorded as %+v; want answered by %s via web", answered, delegateA)
+	}
 
 	// The owner uploads a file for the sampled occurrence.
 	content := []byte("%PDF-1.4\n% minutes of the access review for " + occ + "\n")
