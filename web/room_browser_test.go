@@ -298,4 +298,3 @@ func unzip(t *testing.T, resp *http.Response) string {
 	}
 	return dir
 }
-

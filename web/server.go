@@ -33,12 +33,12 @@ type Server struct {
 	OIDC *OIDC
 	// PackKey signs the evidence pack (nil: the pack is not offered).
 	PackKey ed25519.PrivateKey
-	// MaxUpload caps an evidence file from the browser (0: the blob
-	// store's default; the store enforces its own limit too).
-	MaxUpload int64
 	Log     *slog.Logger
 	// LivePoll is how often pages ask whether anything changed.
 	LivePoll time.Duration
+	// MaxUpload caps an evidence file from the browser (0: the blob
+	// store's default; the store enforces its own limit too).
+	MaxUpload int64
 
 	limits *signInLimits
 	pages  map[string]*template.Template

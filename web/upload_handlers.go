@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/blob"
@@ -32,6 +33,12 @@ const maxField = 1 << 10
 // uploadField is the name of the form's file input.
 const uploadField = "file"
 
+// uploadTime is how long a signed-in person's upload may take to arrive
+// and be recorded: the server's read deadline (10 s, for everyone) would
+// cut a large file on a slow line. Only a session with a page to upload
+// from gets it, so nobody unauthenticated can hold a connection this long.
+const uploadTime = 5 * time.Minute
+
 func (s *Server) maxUpload() int64 {
 	if s.MaxUpload > 0 {
 		return s.MaxUpload
@@ -45,6 +52,11 @@ func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request, v viewer
 		return
 	}
 	back := "/e/" + a.EngagementID + "/mine"
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(uploadTime)
+	if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline.Add(time.Minute))); err != nil {
+		s.Log.Warn("upload deadline not extended", "error", err)
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload()+uploadOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
