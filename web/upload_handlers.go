@@ -27,8 +27,12 @@ import (
 // other fields and the part headers.
 const uploadOverhead = 64 << 10
 
-// maxField bounds each small field of the upload form.
-const maxField = 1 << 10
+// maxField bounds each small field of the upload form, maxFields how many
+// there may be (the page sends two).
+const (
+	maxField  = 1 << 10
+	maxFields = 8
+)
 
 // uploadField is the name of the form's file input.
 const uploadField = "file"
@@ -63,28 +67,52 @@ func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request, v viewer
 		http.Error(w, "send the evidence as a file upload form (multipart/form-data)", http.StatusBadRequest)
 		return
 	}
+	fields, part, err := readUploadForm(mr)
+	switch {
+	case errors.Is(err, errNoFile):
+		redirectMsg(w, r, back+"#h-upload", "err", "choose a file to upload")
+	case errors.Is(err, errLongField):
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	case err != nil:
+		s.uploadRefused(w, r, back, err)
+	default:
+		s.storeUpload(w, r, v, a, back, fields, part)
+	}
+}
+
+// Why an upload form cannot be read.
+var (
+	errNoFile    = errors.New("the form carries no file")
+	errLongField = errors.New("a form field is too long, or there are too many")
+)
+
+// readUploadForm reads the form's small fields up to its file part and
+// returns them with that part, unread, so the file streams to the store.
+// A field after the file is never read: the page puts the file last.
+func readUploadForm(mr *multipart.Reader) (map[string]string, *multipart.Part, error) {
 	fields := map[string]string{}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			redirectMsg(w, r, back+"#h-upload", "err", "choose a file to upload")
-			return
+			return fields, nil, errNoFile
 		}
 		if err != nil {
-			s.uploadRefused(w, r, back, err)
-			return
+			return fields, nil, err
 		}
-		if part.FormName() != uploadField {
-			b, err := io.ReadAll(io.LimitReader(part, maxField+1))
-			if err != nil || len(b) > maxField {
-				http.Error(w, "a form field is too long", http.StatusBadRequest)
-				return
-			}
-			fields[part.FormName()] = strings.TrimSpace(string(b))
-			continue
+		if part.FormName() == uploadField {
+			return fields, part, nil
 		}
-		s.storeUpload(w, r, v, a, back, fields, part)
-		return
+		if len(fields) >= maxFields {
+			return fields, nil, errLongField
+		}
+		b, err := io.ReadAll(io.LimitReader(part, maxField+1))
+		if err != nil {
+			return fields, nil, err
+		}
+		if len(b) > maxField {
+			return fields, nil, errLongField
+		}
+		fields[part.FormName()] = strings.TrimSpace(string(b))
 	}
 }
 
