@@ -122,6 +122,24 @@ type OwnerRoomView struct {
 	Uploads []UploadTarget
 }
 
+// UploadGroup is one control's upload targets, for a grouped list.
+type UploadGroup struct {
+	ControlID, Title string
+	Targets          []UploadTarget
+}
+
+// UploadGroups are the upload targets by control, in order.
+func (v OwnerRoomView) UploadGroups() []UploadGroup {
+	var out []UploadGroup
+	for _, u := range v.Uploads {
+		if n := len(out); n == 0 || out[n-1].ControlID != u.ControlID {
+			out = append(out, UploadGroup{ControlID: u.ControlID, Title: u.Title})
+		}
+		out[len(out)-1].Targets = append(out[len(out)-1].Targets, u)
+	}
+	return out
+}
+
 // OwnerRoom reads the owner's page.
 func (s *Service) OwnerRoom(ctx context.Context, id, email string) (OwnerRoomView, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
