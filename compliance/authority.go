@@ -27,3 +27,46 @@ func (s *Spec) MayRun(email string) bool { return s.RunsEngagement(email) }
 func (s *Spec) MayGiveEvidence(email, owner string) bool {
 	return strings.EqualFold(strings.TrimSpace(email), strings.TrimSpace(owner)) || s.IsLead(email)
 }
+
+// AuditorInvite is an auditor the lead invited into one engagement's
+// auditor's room, until a day (inclusive). Auditors are not people of the
+// spec: the engagement carries its invitations beside it.
+type AuditorInvite struct {
+	Email     string `json:"email"`
+	Until     Date   `json:"until"`
+	InvitedBy string `json:"invited_by"`
+}
+
+// MayInviteAuditor reports whether email may invite an auditor: the lead
+// or a lead delegate.
+func (s *Spec) MayInviteAuditor(email string) bool { return s.MayDecide(email) }
+
+// InvitedAuditor reports whether email holds an invitation among invites
+// that is still open on today.
+func InvitedAuditor(invites []AuditorInvite, email string, today Date) bool {
+	for _, in := range invites {
+		if strings.EqualFold(strings.TrimSpace(in.Email), strings.TrimSpace(email)) && !in.Until.Before(today) {
+			return true
+		}
+	}
+	return false
+}
+
+// MayAddAuditRequest reports whether email may put a request on the
+// auditor's list: whoever runs the engagement (routing the list they were
+// sent), or an auditor whose invitation is open on today (asking directly).
+func (s *Spec) MayAddAuditRequest(email string, invites []AuditorInvite, today Date) bool {
+	return s.MayRun(email) || InvitedAuditor(invites, email, today)
+}
+
+// MayAnswerFor reports whether email may answer a question addressed to
+// addressee as well as their own: a lead delegate answers the lead's.
+// (Each prompt names its delegates when it is asked and its validator
+// decides; this is what the web lists for a delegate to answer.)
+func (s *Spec) MayAnswerFor(email, addressee string) bool {
+	if strings.EqualFold(strings.TrimSpace(email), strings.TrimSpace(addressee)) {
+		return true
+	}
+	p, a := s.Person(email), s.Person(addressee)
+	return p != nil && a != nil && p.HasRole(RoleLeadDelegate) && a.HasRole(RoleLead)
+}

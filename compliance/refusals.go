@@ -1,6 +1,9 @@
 package compliance
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The words of each refusal, stated once beside the rule it enforces
 // (authority.go), so a workflow validator and the service that checks early
@@ -40,11 +43,31 @@ func (s *Spec) CheckImportPopulations(person string) error {
 	return nil
 }
 
-// CheckRouteAuditRequests refuses person entering the auditor's requests
-// unless MayRun.
-func (s *Spec) CheckRouteAuditRequests(person string) error {
-	if !s.MayRun(person) {
-		return fmt.Errorf("%s may not route the auditor's requests in %s: only the lead, a lead delegate or the consultant may", person, s.ID)
+// CheckAddAuditRequest refuses person adding one of the auditor's
+// requests unless MayAddAuditRequest (invites are the engagement's open
+// auditor invitations, today the day it is asked).
+func (s *Spec) CheckAddAuditRequest(person string, invites []AuditorInvite, today Date) error {
+	if !s.MayAddAuditRequest(person, invites, today) {
+		return fmt.Errorf("%s may not add the auditor's requests in %s: an auditor invited to it, the lead, a lead delegate or the consultant may", person, s.ID)
+	}
+	return nil
+}
+
+// CheckInviteAuditor refuses by inviting email as an auditor until the
+// day until (today being the day it is asked), unless MayInviteAuditor and
+// the auditor is independent of the engagement.
+func (s *Spec) CheckInviteAuditor(by, email string, until, today Date) error {
+	if !s.MayInviteAuditor(by) {
+		return fmt.Errorf("%s may not invite auditors to %s: only the lead or a lead delegate may", by, s.ID)
+	}
+	if !strings.Contains(email, "@") || strings.ContainsAny(email, " \t\r\n<>\"") {
+		return fmt.Errorf("auditor email %q is not an email address", email)
+	}
+	if s.Person(email) != nil {
+		return fmt.Errorf("%s is a person of the engagement; auditors are independent of it", email)
+	}
+	if until.IsZero() || until.Before(today) {
+		return fmt.Errorf("--until %s: give a day from today on", until)
 	}
 	return nil
 }

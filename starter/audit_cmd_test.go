@@ -167,7 +167,7 @@ func TestAuditFieldwork(t *testing.T) {
 
 	t.Run("only people who run the engagement route", func(t *testing.T) {
 		_, err := f.cli("audit", "import", f.spec.ID, f.file(t, "pbc.csv", auditList), "--as", "leo@brightlane.io")
-		require.ErrorContains(t, err, "only the lead, a lead delegate or the consultant may")
+		require.ErrorContains(t, err, "an auditor invited to it, the lead, a lead delegate or the consultant may")
 		assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
 	})
 

@@ -2,13 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 // auditRow is one audit request as the CLI and the evidence pack show it.
@@ -19,31 +19,11 @@ func auditRows(reqs []postgres.AuditRequest, now time.Time) []auditRow {
 	return engagement.AuditRows(reqs, now)
 }
 
-var auditCSVHeader = []string{"request_id", "control_id", "description", "owner", "due_at", "status", "overdue", "answered_late",
-	"answer", "answer_link", "answer_note", "answered_by", "answered_at", "requested_by", "imported_from", "prompt_id"}
-
-// writeAuditCSV writes rows with times in RFC 3339 in loc (the client's
-// zone), for spreadsheets and the auditor's tools.
-func writeAuditCSV(w io.Writer, rows []auditRow, loc *time.Location) error {
-	cw := csvsafe.NewWriter(w)
-	if err := cw.Write(auditCSVHeader); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		at := ""
-		if r.AnsweredAt != nil {
-			at = r.AnsweredAt.In(loc).Format(time.RFC3339)
-		}
-		err := cw.Write([]string{r.RequestID, r.ControlID, r.Description, r.Owner, r.DueAt.In(loc).Format(time.RFC3339), r.Status,
-			yesNo(r.Overdue), yesNo(r.AnsweredLate), r.AnswerChoice, r.AnswerLink, r.AnswerNote, r.AnsweredBy, at,
-			r.RequestedBy, r.ImportedFrom, r.PromptID})
-		if err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
+// The request list's CSV is the evidence pack's (one writer).
+var (
+	auditCSVHeader = evidencepack.AuditCSVHeader
+	writeAuditCSV  = evidencepack.WriteAuditCSV
+)
 
 // writeAuditTable is the terminal view: one line per request.
 func writeAuditTable(w io.Writer, engagementID string, rows []auditRow, loc *time.Location) error {

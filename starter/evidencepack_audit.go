@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 // The pack's audit-request files.
 const (
-	packAuditCSV  = "audit-requests.csv"
-	packAuditJSON = "audit-requests.json"
+	packAuditCSV  = evidencepack.AuditRequestsCSV
+	packAuditJSON = evidencepack.AuditRequestsJSON
 )
 
 // packAudit is the audit-support part of a pack: the requests answered
@@ -41,32 +40,5 @@ func loadAnsweredAuditRequests(ctx context.Context, store *postgres.Store, engag
 	return packAudit{rows: auditRows(reqs, time.Now()), loc: cal.Location}, nil
 }
 
-// part writes audit-requests.csv and .json, header-only and [] when
-// nothing was answered, so every pack has the same shape.
-func (a packAudit) part() packPart {
-	return func(files map[string][]byte) error {
-		for _, name := range []string{packAuditCSV, packAuditJSON} {
-			if _, taken := files[name]; taken {
-				return fmt.Errorf("%s is already in the pack", name)
-			}
-		}
-		rows := a.rows
-		if rows == nil {
-			rows = []auditRow{}
-		}
-		loc := a.loc
-		if loc == nil {
-			loc = time.UTC
-		}
-		var csvBuf bytes.Buffer
-		if err := writeAuditCSV(&csvBuf, rows, loc); err != nil {
-			return fmt.Errorf("%s: %w", packAuditCSV, err)
-		}
-		body, err := json.MarshalIndent(rows, "", "  ")
-		if err != nil {
-			return fmt.Errorf("%s: %w", packAuditJSON, err)
-		}
-		files[packAuditCSV], files[packAuditJSON] = csvBuf.Bytes(), append(body, '\n')
-		return nil
-	}
-}
+// part writes audit-requests.csv and .json (evidencepack.AuditRequestsPart).
+func (a packAudit) part() packPart { return evidencepack.AuditRequestsPart(a.rows, a.loc) }

@@ -60,7 +60,8 @@ func newAuditorCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--until: %w", err)
 			}
-			svc, closeSvc, err := openService(cmd, needStore)
+			// The engagement keeps its invitations (its update's validator).
+			svc, closeSvc, err := openService(cmd, needStore|needTemporal)
 			if err != nil {
 				return err
 			}

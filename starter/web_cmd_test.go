@@ -26,7 +26,7 @@ func runWebCLI(args ...string) (string, string, error) {
 
 // TestWebLoginAndAuditorInvite: web-login prints a link only for someone
 // the engagement knows, and the link's token signs in once; auditor invite
-// is the lead's and lets the auditor have a link.
+// (TestAuditorInviteThroughTheEngagement) lets an auditor have one.
 func TestWebLoginAndAuditorInvite(t *testing.T) {
 	db := testenv.Postgres(t)
 	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
@@ -64,15 +64,6 @@ func TestWebLoginAndAuditorInvite(t *testing.T) {
 		t.Error("web-login made a link for someone the engagement does not know")
 	}
 
-	until := compliance.DateOf(time.Now()).AddDays(30).String()
-	if _, _, err := runWebCLI("auditor", "invite", spec.ID, "auditor@cpa.example", "--until", until, "--as", "leo@brightlane.io"); err == nil {
-		t.Error("a control owner invited an auditor")
-	}
-	out, _, err = runWebCLI("auditor", "invite", spec.ID, "auditor@cpa.example", "--until", until, "--as", "maya@brightlane.io")
-	if err != nil || !strings.Contains(out, "until the end of "+until) {
-		t.Fatalf("auditor invite: %v %q", err, out)
-	}
-	if _, _, err := runWebCLI("web-login", "auditor@cpa.example", "--engagement", spec.ID); err != nil {
-		t.Errorf("web-login for the invited auditor: %v", err)
-	}
+	// auditor invite goes through the engagement's update: see
+	// TestAuditorInviteThroughTheEngagement (it needs Temporal).
 }

@@ -302,9 +302,7 @@ func TestBrowserAuditor(t *testing.T) {
 	if n := s.seedEvidence(t, engA, now); n == 0 {
 		t.Fatal("no evidence seeded")
 	}
-	ctx := context.Background()
-	must(t, s.svc.InviteAuditor(ctx, engagement.InviteAuditorRequest{EngagementID: engA, Email: auditorA,
-		Until: compliance.DateOf(now).AddDays(30), Actor: identity.CLIActor(leadA)}))
+	s.invite(auditorA, engA, compliance.DateOf(now).AddDays(30))
 	aud := newPerson()
 	s.signInByLink(t, aud, auditorA, engA)
 	must(t, chromedp.Do(aud,

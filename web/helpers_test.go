@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
@@ -40,7 +41,11 @@ func newSite(t testing.TB) *site {
 	t.Helper()
 	db := testenv.Postgres(t)
 	s := &site{t: t, db: db, specs: map[string]*compliance.Spec{}}
-	s.svc = &engagement.Service{Store: db.Store, TaskQueue: "web-test"}
+	blobs, err := blob.NewLocal(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.svc = &engagement.Service{Store: db.Store, TaskQueue: "web-test", Blobs: blobs}
 	for _, f := range []string{"saas-startup.yaml", "payments-co.yaml"} {
 		s.record(f)
 	}

@@ -16,9 +16,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
@@ -78,6 +80,12 @@ func run(ctx context.Context, cfg config.Config, wcfg config.Web, logger *slog.L
 		BaseURL:       wcfg.BaseURL,
 		SecureCookies: !wcfg.InsecureCookies,
 		Log:           logger,
+	}
+	// The browser's upload cap is the evidence store's (STEADFAST_EVIDENCE_MAX_BYTES).
+	if v := os.Getenv(blob.EnvMaxSize); v != "" {
+		if srv.MaxUpload, err = strconv.ParseInt(v, 10, 64); err != nil || srv.MaxUpload <= 0 {
+			return fmt.Errorf("%s=%q is not a positive number of bytes", blob.EnvMaxSize, v)
+		}
 	}
 	if key, _, err := evidencepack.KeyFromEnv(); err == nil {
 		srv.PackKey = key

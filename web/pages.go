@@ -78,13 +78,13 @@ func (s *Server) ownerPage(w http.ResponseWriter, r *http.Request, v viewer) {
 	if !ok {
 		return
 	}
-	view, err := s.Svc.OwnerPage(r.Context(), a.EngagementID, v.Email)
+	view, err := s.Svc.OwnerRoom(r.Context(), a.EngagementID, v.Email)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, "owner.html", http.StatusOK, map[string]any{
-		"Title": "My questions — " + a.EngagementID, "Me": v.Email, "A": a, "V": view,
+		"Title": "My questions — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "MaxUploadMB": s.maxUpload() >> 20,
 		"Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})
 }
@@ -133,7 +133,7 @@ func (s *Server) inviteAuditor(w http.ResponseWriter, r *http.Request, v viewer)
 	// The lead acts through the web; the invitation records them as such.
 	actor := compliance.Actor{Person: v.Email, Channel: compliance.ChannelWeb}
 	if err := s.Svc.InviteAuditor(r.Context(), engagement.InviteAuditorRequest{EngagementID: a.EngagementID,
-		Email: r.PostFormValue("email"), Until: until, Actor: actor}); err != nil {
+		Email: r.PostFormValue("email"), Until: until, Actor: actor, Sign: s.signer(v)}); err != nil {
 		redirectMsg(w, r, back, "err", err.Error())
 		return
 	}
@@ -152,6 +152,7 @@ func (s *Server) auditorRoom(w http.ResponseWriter, r *http.Request, v viewer) {
 	}
 	s.render(w, r, "auditor.html", http.StatusOK, map[string]any{
 		"Title": "Auditor's room — " + a.EngagementID, "Me": v.Email, "A": a, "R": room, "Pack": s.PackKey != nil,
+		"Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"),
 	})
 }
 
@@ -170,6 +171,10 @@ func (s *Server) evidenceDownload(w http.ResponseWriter, r *http.Request, v view
 	ev, err := s.Svc.SampledEvidence(r.Context(), a.EngagementID, id)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if ev.ArtifactSHA256 != "" {
+		s.serveArtifact(w, r, a.EngagementID, id) // a stored file: its bytes (upload_handlers.go)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

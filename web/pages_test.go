@@ -18,7 +18,6 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
-	"github.com/steadfast-grc/steadfast/internal/identity"
 )
 
 // TestPagesWithEvidence renders every page over an operating period with
@@ -30,8 +29,7 @@ func TestPagesWithEvidence(t *testing.T) {
 	if n := s.seedEvidence(t, engA, now); n == 0 {
 		t.Fatal("nothing seeded")
 	}
-	must(t, s.svc.InviteAuditor(context.Background(), engagement.InviteAuditorRequest{EngagementID: engA, Email: auditorA,
-		Until: compliance.DateOf(now).AddDays(30), Actor: identity.CLIActor(leadA)}))
+	s.invite(auditorA, engA, compliance.DateOf(now).AddDays(30))
 
 	for i, c := range []string{"ACC-04", "OPS-15"} {
 		must(t, s.db.Store.OpenItem(context.Background(), postgres.RemediationItem{EngagementID: engA, ControlID: c,

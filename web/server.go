@@ -36,6 +36,9 @@ type Server struct {
 	Log     *slog.Logger
 	// LivePoll is how often pages ask whether anything changed.
 	LivePoll time.Duration
+	// MaxUpload caps an evidence file from the browser (0: the blob
+	// store's default; the store enforces its own limit too).
+	MaxUpload int64
 
 	limits *signInLimits
 	pages  map[string]*template.Template
@@ -71,6 +74,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/audit/evidence/{eid}", s.signedIn(s.evidenceDownload))
 	mux.HandleFunc("GET /e/{id}/audit/pack.zip", s.signedIn(s.packDownload))
 	mux.HandleFunc("GET /e/{id}/live", s.signedIn(s.live))
+	// The auditor's room and the owner's page act (webroom: room_*.go, upload_*.go).
+	mux.HandleFunc("POST /e/{id}/audit/requests", s.signedIn(s.addAuditRequest))
+	mux.HandleFunc("POST /e/{id}/evidence", s.signedIn(s.uploadEvidence))
 	cop := http.NewCrossOriginProtection()
 	h := securityHeaders(cop.Handler(mux))
 	if strings.HasPrefix(s.BaseURL, "https://") {

@@ -138,7 +138,7 @@ func decisionsUnderTest(t *testing.T) []decisionUnderTest {
 			refusal: "leo@brightlane.io may not record a certification: only the lead, a lead delegate or the consultant",
 			req:     func(a compliance.Actor) any { return CertifyRequest{Certification: cert, Actor: a} }, start: engagement},
 		{name: "route audit request", update: UpdateRouteAuditRequest, workflowID: testWorkflowID, allowed: leadEmail, outsider: ownerEmail,
-			refusal: "leo@brightlane.io may not route the auditor's requests: only the lead, a lead delegate or the consultant",
+			refusal: "leo@brightlane.io may not add the auditor's requests in brightlane: an auditor invited to it, the lead, a lead delegate or the consultant may",
 			req: func(a compliance.Actor) any {
 				return RouteAuditRequest{Actor: a, Prompt: PromptInput{EngagementID: "brightlane", Key: auditreq.PromptKey("PBC-1"), Kind: auditreq.PromptKind,
 					Subject: "Audit request PBC-1", Question: "Q3 access review evidence", To: *spec.Person(ownerEmail),

@@ -39,6 +39,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerEngagementUpdates(ctx, st); err != nil {
 		return EngagementResult{}, err
 	}
+	if err := registerAuditorInvites(ctx, st); err != nil {
+		return EngagementResult{}, err
+	}
 	result := func() (EngagementResult, error) {
 		return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
 	}

@@ -308,7 +308,7 @@ func (st *EngagementState) validateAuditRequest(ctx workflow.Context, req AddAud
 	if _, err := actingPerson(ctx, req.Actor); err != nil {
 		return err
 	}
-	if err := st.Spec.CheckRouteAuditRequests(req.Actor.Person); err != nil {
+	if err := st.checkAddAuditRequest(ctx, req.Actor.Person); err != nil {
 		return err
 	}
 	if !st.auditRequestsOpen() {

@@ -19,7 +19,8 @@ import (
 // questions belong to the engagement that is being audited.
 type RouteAuditRequest struct {
 	Prompt PromptInput
-	// Actor is who routes it: the lead, a lead delegate or the consultant.
+	// Actor is who routes it: the lead, a lead delegate, the consultant,
+	// or an invited auditor asking directly (checkAddAuditRequest).
 	Actor compliance.Actor `json:",omitzero"`
 	// By is what requests carried before actors (replay only).
 	By string `json:",omitempty"`
@@ -61,8 +62,8 @@ func registerAuditRouting(ctx workflow.Context, st *EngagementState) error {
 			if err != nil {
 				return err
 			}
-			if !st.Spec.MayRun(by) {
-				return fmt.Errorf("%s may not route the auditor's requests: only the lead, a lead delegate or the consultant", by)
+			if err := st.checkAddAuditRequest(ctx, by); err != nil {
+				return err
 			}
 			switch st.Phase {
 			case compliance.PhaseOperating, PhaseOperated, compliance.PhaseReadiness, PhaseReviewed, compliance.PhaseFieldwork, PhaseProgramme:

@@ -55,6 +55,9 @@ type EngagementState struct {
 	Certifications []postcert.Certification `json:",omitempty"`
 	// AuditRequests counts the auditor's requests routed.
 	AuditRequests int `json:",omitempty"`
+	// Auditors are the auditors invited into the auditor's room (the
+	// invite-auditor update): an open invitation lets one add requests.
+	Auditors []compliance.AuditorInvite `json:",omitempty"`
 	// OperatingStarted and OperatingClosed follow the operating window's
 	// scheduler, which outlives the run that started it (it is abandoned,
 	// not terminated, when a run hands over) and says when it has closed;

@@ -65,6 +65,10 @@ const (
 	UpdateAddAuditRequest = "add-audit-request"
 	// UpdateImportPopulation imports the spec's Jira populations now.
 	UpdateImportPopulation = "import-population"
+	// UpdateInviteAuditor lets an auditor into the auditor's room until a
+	// day; the engagement keeps its invitations, since an invited auditor
+	// may add requests (see engagement_auditors.go).
+	UpdateInviteAuditor = "invite-auditor"
 )
 
 // Gap remediation messages.

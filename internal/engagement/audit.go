@@ -14,11 +14,16 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
-// ImportedFromCLI is imported_from for a request entered one at a time.
-const ImportedFromCLI = "cli"
+// ImportedFromCLI is imported_from for a request entered one at a time;
+// ImportedFromWeb for one added in the auditor's room.
+const (
+	ImportedFromCLI = "cli"
+	ImportedFromWeb = "web"
+)
 
 // ErrNoRequests means a request list had a header and nothing else.
 var ErrNoRequests = errors.New("the list has a header but no requests")
@@ -38,6 +43,9 @@ type AddAuditRequestRequest struct {
 	EngagementID string
 	Fields       auditreq.Fields
 	Actor        compliance.Actor
+	// Sign, when set, attests Actor's person for each update sent (the
+	// web's identity.WebActor); without it Actor is sent as it is.
+	Sign Signer
 }
 
 // RouteAuditRequestsResult is what became of each request, in order.
@@ -81,7 +89,7 @@ func (r RouteAuditRequestsResult) Failed() error {
 // its controls, its zone) and, only if all check out, records and routes
 // each. Problems come back as auditreq.Problems, one per bad row.
 func (s *Service) ImportAuditRequests(ctx context.Context, req ImportAuditRequestsRequest) (RouteAuditRequestsResult, error) {
-	return s.routeAuditRequests(ctx, req.EngagementID, req.Actor, req.Name, func(o auditreq.Options) ([]auditreq.Request, error) {
+	return s.routeAuditRequests(ctx, req.EngagementID, req.Actor, nil, req.Name, func(o auditreq.Options) ([]auditreq.Request, error) {
 		reqs, err := auditreq.Parse(req.Name, req.CSV, o)
 		if err == nil && len(reqs) == 0 {
 			return nil, ErrNoRequests
@@ -94,7 +102,11 @@ func (s *Service) ImportAuditRequests(ctx context.Context, req ImportAuditReques
 // to the owner of the control's area, and with no control either, to the
 // lead.
 func (s *Service) AddAuditRequest(ctx context.Context, req AddAuditRequestRequest) (RouteAuditRequestsResult, error) {
-	return s.routeAuditRequests(ctx, req.EngagementID, req.Actor, ImportedFromCLI, func(o auditreq.Options) ([]auditreq.Request, error) {
+	from := ImportedFromCLI
+	if req.Actor.Channel == compliance.ChannelWeb {
+		from = ImportedFromWeb
+	}
+	return s.routeAuditRequests(ctx, req.EngagementID, req.Actor, req.Sign, from, func(o auditreq.Options) ([]auditreq.Request, error) {
 		r, ps := o.Check(req.Fields, 0)
 		if len(ps) > 0 {
 			return nil, ps
@@ -103,7 +115,7 @@ func (s *Service) AddAuditRequest(ctx context.Context, req AddAuditRequestReques
 	})
 }
 
-func (s *Service) routeAuditRequests(ctx context.Context, id string, actor compliance.Actor, from string,
+func (s *Service) routeAuditRequests(ctx context.Context, id string, actor compliance.Actor, sign Signer, from string,
 	read func(auditreq.Options) ([]auditreq.Request, error)) (RouteAuditRequestsResult, error) {
 	res := RouteAuditRequestsResult{EngagementID: id}
 	if err := checkActor(actor); err != nil {
@@ -118,14 +130,18 @@ func (s *Service) routeAuditRequests(ctx context.Context, id string, actor compl
 		return res, fmt.Errorf("calendar of %s: %w", spec.ID, err)
 	}
 	res.Location = cal.Location
-	if err := spec.CheckRouteAuditRequests(actor.Person); err != nil {
+	invites, err := s.auditorInvites(ctx, id)
+	if err != nil {
+		return res, err
+	}
+	if err := spec.CheckAddAuditRequest(actor.Person, invites, compliance.DateOf(s.now())); err != nil {
 		return res, err
 	}
 	reqs, err := read(auditreq.Options{Spec: spec, Location: cal.Location, Now: s.now()})
 	if err != nil {
 		return res, err
 	}
-	r := auditRouter{s: s, spec: spec, cal: cal, actor: actor, from: from}
+	r := auditRouter{s: s, spec: spec, cal: cal, actor: actor, sign: sign, from: from}
 	for _, q := range reqs {
 		out := r.route(ctx, q)
 		switch {
@@ -149,19 +165,31 @@ type auditRouter struct {
 	spec  *compliance.Spec
 	cal   *compliance.Calendar
 	actor compliance.Actor
+	sign  Signer
 	from  string
+}
+
+// actorFor is the actor sent with one update: attested for it when the
+// path signs (the web), else the actor as given.
+func (r *auditRouter) actorFor(workflowID, updateID string) compliance.Actor {
+	if r.sign != nil {
+		return r.sign(workflowID, updateID)
+	}
+	return r.actor
 }
 
 func (r *auditRouter) route(ctx context.Context, req auditreq.Request) RoutedAuditRequest {
 	out := RoutedAuditRequest{Request: req}
 	id := r.spec.ID
-	add := workflows.AddAuditRequestRequest{Actor: r.actor, RequestID: req.RequestID, ControlID: req.ControlID, Description: req.Description,
+	add := workflows.AddAuditRequestRequest{RequestID: req.RequestID, ControlID: req.ControlID, Description: req.Description,
 		Owner: req.Owner.Email, Due: req.Due, ImportedFrom: r.from, PromptID: workflows.PromptWorkflowID(id, auditreq.PromptKey(req.RequestID))}
 	var rec workflows.AddAuditRequestResult
 	// A fresh update ID each time: the same ID would hand back the first
 	// call's answer ("created") instead of what is stored now.
 	now := r.s.now().UnixNano()
-	err := r.s.update(ctx, id, engagementWorkflow(id), workflows.UpdateAddAuditRequest, fmt.Sprintf("audit-request/%s/%s/%d", id, req.RequestID, now), add, &rec)
+	addID := fmt.Sprintf("audit-request/%s/%s/%d", id, req.RequestID, now)
+	add.Actor = r.actorFor(engagementWorkflow(id), addID)
+	err := r.s.update(ctx, id, engagementWorkflow(id), workflows.UpdateAddAuditRequest, addID, add, &rec)
 	if err != nil {
 		out.Err = fmt.Errorf("record audit request %s: %w", req.RequestID, err)
 		return out
@@ -175,8 +203,9 @@ func (r *auditRouter) route(ctx context.Context, req auditreq.Request) RoutedAud
 	// (it owns fieldwork's questions) and never starts one twice; the
 	// prompt asks what was stored, not what this list says.
 	var routed workflows.RouteAuditResult
-	err = r.s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRouteAuditRequest, fmt.Sprintf("route/%s/%d", rec.Stored.PromptID, now),
-		routeAuditPayload(r.promptInput(rec.Stored), r.actor), &routed)
+	routeID := fmt.Sprintf("route/%s/%d", rec.Stored.PromptID, now)
+	err = r.s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRouteAuditRequest, routeID,
+		routeAuditPayload(r.promptInput(rec.Stored), r.actorFor(engagementWorkflow(id), routeID)), &routed)
 	if err != nil {
 		out.Err = fmt.Errorf("route audit request %s to %s: %w", req.RequestID, rec.Stored.Owner, err)
 		return out
@@ -262,14 +291,9 @@ type AuditRequestsRequest struct {
 	Status       string
 }
 
-// AuditRow is one audit request as the CLI and the evidence pack show it.
-type AuditRow struct {
-	postgres.AuditRequest
-	// Overdue: still open after its due time.
-	Overdue bool `json:"overdue"`
-	// AnsweredLate: answered, but after its due time.
-	AnsweredLate bool `json:"answered_late"`
-}
+// AuditRow is one audit request as the CLI, the web and the evidence pack
+// show it.
+type AuditRow = evidencepack.AuditRow
 
 // AuditRows judges each request as of now.
 func AuditRows(reqs []postgres.AuditRequest, now time.Time) []AuditRow {

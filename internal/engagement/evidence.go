@@ -37,6 +37,9 @@ type AddEvidenceRequest struct {
 	// the update carries their hash (see AddEvidenceFile).
 	File  *FileUpload
 	Actor compliance.Actor
+	// Sign, when set, attests Actor's person for the update sent (the
+	// web's identity.WebActor); without it Actor is sent as it is.
+	Sign Signer
 }
 
 // AddEvidenceResult is the recorded row, judged against its due date.
@@ -128,6 +131,9 @@ func (s *Service) AddEvidence(ctx context.Context, req AddEvidenceRequest) (AddE
 	var got workflows.AddEvidenceResult
 	wreq := workflows.AddEvidenceRequest{Actor: req.Actor, OccurrenceKey: req.OccurrenceKey, Kind: kind, Value: value, Corrects: req.Corrects,
 		PerformedAt: req.PerformedAt, Covers: req.Covers, Artifact: artifact}
+	if req.Sign != nil {
+		wreq.Actor = req.Sign(engagementWorkflow(req.EngagementID), updateID)
+	}
 	if err := s.update(ctx, req.EngagementID, engagementWorkflow(req.EngagementID), workflows.UpdateAddEvidence, updateID, wreq, &got); err != nil {
 		return res, fmt.Errorf("evidence for %s: %w", req.OccurrenceKey, err)
 	}

@@ -143,7 +143,7 @@ func TestServiceGapDecisionAndAuditRequests(t *testing.T) {
 
 	fields := auditreq.Fields{RequestID: "PBC-1", ControlID: "ACC-04", Description: "Q2 access review", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}
 	_, err = f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("leo@brightlane.io")})
-	require.EqualError(t, err, "leo@brightlane.io may not route the auditor's requests in brightlane: only the lead, a lead delegate or the consultant may")
+	require.EqualError(t, err, "leo@brightlane.io may not add the auditor's requests in brightlane: an auditor invited to it, the lead, a lead delegate or the consultant may")
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM audit_requests`))
 
 	res, err := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Fields: fields, Actor: cli("sam@steadfast.example")})
@@ -191,6 +191,8 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 	_, importErr := f.svc.ImportPopulation(ctx, engagement.ImportPopulationRequest{EngagementID: f.spec.ID, Actor: leo})
 	_, auditErr := f.svc.AddAuditRequest(ctx, engagement.AddAuditRequestRequest{EngagementID: f.spec.ID, Actor: leo,
 		Fields: auditreq.Fields{RequestID: "PBC-1", Description: "x", Due: time.Now().AddDate(0, 2, 0).Format("2006-01-02")}})
+	until := compliance.DateOf(time.Now()).AddDays(30)
+	inviteErr := f.svc.InviteAuditor(ctx, engagement.InviteAuditorRequest{EngagementID: f.spec.ID, Email: "auditor@cpa.example", Until: until, Actor: leo})
 
 	for _, tc := range []struct {
 		name    string
@@ -207,6 +209,7 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 			PromptID: workflows.PromptWorkflowID(f.spec.ID, "audit/PBC-1")}, auditErr},
 		{workflows.UpdateImportPopulation, workflows.ImportPopulationRequest{Actor: leo, From: time.Date(2026, 3, 1, 5, 0, 0, 0, time.UTC),
 			To: time.Date(2026, 9, 1, 4, 0, 0, 0, time.UTC)}, importErr},
+		{workflows.UpdateInviteAuditor, workflows.InviteAuditorRequest{Actor: leo, Email: "auditor@cpa.example", Until: until}, inviteErr},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Error(t, tc.service, "the service refuses leo")
@@ -219,7 +222,7 @@ func TestRawClientRefusedLikeTheService(t *testing.T) {
 	err := raw(workflows.UpdateDecideGap, workflows.DecideGapRequest{ControlID: "ACC-04", Accept: true, Reason: "x"})
 	require.ErrorContains(t, err, "say who is acting")
 
-	for _, table := range []string{"evidence", "population_events", "audit_requests"} {
+	for _, table := range []string{"evidence", "population_events", "audit_requests", "web_auditor_invites"} {
 		assert.Zero(t, f.count(t, "SELECT count(*) FROM "+table), table)
 	}
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM engagement_events WHERE kind IN ('gap-accepted', 'gap-overridden', 'evidence-added', 'audit-request-added')`))

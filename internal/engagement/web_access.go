@@ -140,41 +140,6 @@ func (s *Service) EndWebSession(ctx context.Context, token string) error {
 	return st.DeleteWebSession(ctx, hashSecret(token), s.now())
 }
 
-// InviteAuditorRequest is the lead inviting an auditor to one engagement.
-type InviteAuditorRequest struct {
-	EngagementID string
-	Email        string
-	Until        compliance.Date
-	Actor        compliance.Actor
-}
-
-// InviteAuditor records the invitation; only the lead or a delegate may.
-func (s *Service) InviteAuditor(ctx context.Context, req InviteAuditorRequest) error {
-	if err := checkActor(req.Actor); err != nil {
-		return err
-	}
-	spec, _, err := s.spec(ctx, req.EngagementID)
-	if err != nil {
-		return err
-	}
-	if !spec.MayDecide(req.Actor.Person) {
-		return fmt.Errorf("%s may not invite auditors to %s: only the lead or a lead delegate may", req.Actor.Person, req.EngagementID)
-	}
-	email := strings.ToLower(strings.TrimSpace(req.Email))
-	if !strings.Contains(email, "@") {
-		return fmt.Errorf("auditor email %q is not an email address", req.Email)
-	}
-	if spec.Person(email) != nil {
-		return fmt.Errorf("%s is a person of the engagement; auditors are independent of it", email)
-	}
-	if req.Until.IsZero() || req.Until.Before(compliance.DateOf(s.now())) {
-		return fmt.Errorf("--until %s: give a day from today on", req.Until)
-	}
-	st, _ := s.store()
-	return st.InviteAuditor(ctx, postgres.AuditorInvite{EngagementID: req.EngagementID, Email: email,
-		Until: req.Until.In(time.UTC), InvitedBy: req.Actor.Recorded()})
-}
-
 // EngagementAccess is what one person may do in one engagement.
 type EngagementAccess struct {
 	EngagementID string

@@ -2,8 +2,11 @@ package engagement
 
 import (
 	"context"
+	"fmt"
 	"time"
 
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
@@ -11,10 +14,10 @@ import (
 func (s *Service) Clock() time.Time { return s.now() }
 
 // EvidencePackFiles builds the evidence pack's files for the auditor's
-// room as the CLI's evidence-pack command does (today's review and seed,
-// with the accepted exceptions); the caller signs and writes them with
-// evidencepack.Write. The answered audit requests part is the CLI's alone
-// for now.
+// room with the parts the CLI's evidence-pack command writes: today's
+// review and seed, the answered audit requests, the accepted exceptions,
+// and every sampled file from the blob store. The caller signs and writes
+// them with evidencepack.Write.
 func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string][]byte, error) {
 	st, err := s.store()
 	if err != nil {
@@ -28,5 +31,22 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	return evidencepack.Build(rep, evidencepack.ExceptionsPart(accepted))
+	spec, _, err := s.spec(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := compliance.NewCalendar(spec.Reminders)
+	if err != nil {
+		return nil, fmt.Errorf("calendar of %s: %w", id, err)
+	}
+	answered, err := st.AuditRequests(ctx, id, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
+	if err != nil {
+		return nil, err
+	}
+	bs, err := s.blobs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return evidencepack.Build(rep, evidencepack.AuditRequestsPart(AuditRows(answered, s.now()), cal.Location),
+		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep))
 }

@@ -341,19 +341,24 @@ func (s *Service) OwnerPage(ctx context.Context, id, email string) (OwnerView, e
 }
 
 // OpenPrompt returns one open prompt of an engagement addressed to email,
-// or ErrNoAccess: a prompt ID from a form reaches only the person's own
-// questions in the engagement the page is about.
+// or to someone email may answer for (a lead delegate, the lead's), or
+// ErrNoAccess: a prompt ID from a form reaches only those questions in the
+// engagement the page is about. The prompt's validator still decides.
 func (s *Service) OpenPrompt(ctx context.Context, id, email, promptID string) (postgres.Prompt, error) {
 	st, err := s.store()
 	if err != nil {
 		return postgres.Prompt{}, err
 	}
-	ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: id, Addressee: email, Status: postgres.PromptOpen})
+	spec, _, err := s.spec(ctx, id)
+	if err != nil {
+		return postgres.Prompt{}, err
+	}
+	ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: id, Status: postgres.PromptOpen})
 	if err != nil {
 		return postgres.Prompt{}, err
 	}
 	for _, p := range ps {
-		if p.ID == promptID {
+		if p.ID == promptID && spec.MayAnswerFor(email, p.AddresseeEmail) {
 			return p, nil
 		}
 	}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance/auditreq"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
+)
+
+// The auditor's room's own action: an invited auditor (or the lead who
+// prepares the room) adds a request, which the engagement records and
+// routes to its owner as a question. Who may is the add-audit-request
+// validator's rule (compliance.Spec.CheckAddAuditRequest); the page gate
+// only keeps the form to people who can see the room.
+
+// maxRequestForm bounds the add-request form: a reference, a control, a
+// description (auditreq caps it) and a date.
+const maxRequestForm = 16 << 10
+
+func (s *Server) addAuditRequest(w http.ResponseWriter, r *http.Request, v viewer) {
+	a, ok := s.access(w, r, v, mayAudit)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxRequestForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+		return
+	}
+	back := "/e/" + a.EngagementID + "/audit"
+	f := auditreq.Fields{RequestID: r.PostFormValue("request"), ControlID: r.PostFormValue("control"),
+		Description: r.PostFormValue("description"), Due: r.PostFormValue("due")}
+	res, err := s.Svc.WebAddAuditRequest(r.Context(), engagement.WebAuditRequest{EngagementID: a.EngagementID, Person: v.Email,
+		Fields: f, Sign: s.signer(v)})
+	if err != nil {
+		redirectMsg(w, r, back+"#h-ask", "err", oneLine(err.Error()))
+		return
+	}
+	msg := "Request added."
+	if len(res.Requests) == 1 {
+		q := res.Requests[0]
+		switch {
+		case q.Routed:
+			msg = fmt.Sprintf("Request %s added and sent to %s.", q.Request.RequestID, q.Stored.Owner)
+		default:
+			msg = fmt.Sprintf("Request %s was already on the list (sent to %s); the first entry stands.", q.Request.RequestID, q.Stored.Owner)
+		}
+	}
+	redirectMsg(w, r, back+"#h-req", "msg", msg)
+}
+
+// oneLine keeps a multi-line refusal (a list of problems) readable in a
+// page's message line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
