@@ -99,9 +99,11 @@ func run(ctx context.Context, cfg config.Config, wcfg config.Web, logger *slog.L
 	go func() { errc <- hs.Serve() }()
 	select {
 	case err := <-errc:
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
+	srv.Close() // open pages' streams end; their browsers reconnect to the next web
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shut)
