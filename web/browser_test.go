@@ -242,6 +242,7 @@ func TestBrowserLeadOwnerLive(t *testing.T) {
 		t.Error("the lead's page was reloaded; it should have updated in place")
 	}
 	screenshot(t, lead, "engagement-updated")
+	liveBySlack(t, s, lead)
 
 	// The trail names the signed-in owner and the web.
 	answered, err := s.db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engA, Addressee: ownerA, Status: postgres.PromptAnswered})

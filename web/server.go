@@ -42,7 +42,7 @@ type Server struct {
 
 	limits  *signInLimits
 	liveHub *liveHub
-	pages  map[string]*template.Template
+	pages   map[string]*template.Template
 }
 
 // Handler is the web's routes behind cross-origin protection: every
