@@ -275,11 +275,15 @@ func liveVersion(st postgres.LiveStamp) string {
 	return fmt.Sprintf("%d.%d.%d", st.LastEventID, st.Open, st.Answered)
 }
 
-// Close ends the live streams and stops listening for changes; call it
+// Close ends the live streams, stops listening for changes and stops
+// sending sign-in links by Slack; call it
 // before shutting the HTTP server down, which would otherwise wait for
 // every open page.
 func (s *Server) Close() {
 	if s.liveHub != nil {
 		s.liveHub.close()
+	}
+	if s.slackLinks != nil {
+		s.slackLinks.close()
 	}
 }

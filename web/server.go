@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 )
@@ -39,9 +40,12 @@ type Server struct {
 	LivePoll time.Duration
 	// Live bounds the pages' live streams (zero: DefaultLiveLimits).
 	Live LiveLimits
+	// Slack sends sign-in links as DMs (nil: the page does not offer it).
+	Slack *slack.Client
 
-	limits  *signInLimits
-	liveHub *liveHub
+	limits     *signInLimits
+	liveHub    *liveHub
+	slackLinks *slackLinks
 	pages   map[string]*template.Template
 }
 
@@ -60,6 +64,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	s.limits = newSignInLimits()
 	s.liveHub = newLiveHub(s.Svc, s.Log, s.Live)
+	s.slackLinks = newSlackLinks(s)
 	s.pages = parsePages()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -84,6 +89,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/live/stream", s.signedIn(s.liveStream))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.occurrencePage))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}/evidence/{eid}", s.signedIn(s.occurrenceFile))
+	mux.HandleFunc("POST /signin/slack", s.signInBySlack)
 	cop := http.NewCrossOriginProtection()
 	h := securityHeaders(cop.Handler(mux))
 	if strings.HasPrefix(s.BaseURL, "https://") {
