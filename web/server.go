@@ -46,7 +46,7 @@ type Server struct {
 	limits     *signInLimits
 	liveHub    *liveHub
 	slackLinks *slackLinks
-	pages   map[string]*template.Template
+	pages      map[string]*template.Template
 }
 
 // Handler is the web's routes behind cross-origin protection: every
