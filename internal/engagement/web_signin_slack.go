@@ -32,7 +32,7 @@ type SlackSignInResult struct {
 }
 
 // ErrSlackNotConfigured means there is no Slack to send a link through.
-var ErrSlackNotConfigured = errors.New("Slack is not configured (SLACK_BOT_TOKEN); print the link with `starter web-login` instead")
+var ErrSlackNotConfigured = errors.New("no Slack is configured (SLACK_BOT_TOKEN); print the link with `starter web-login` instead")
 
 // SendSignInLinkBySlack makes a link for someone an engagement knows (a
 // person of its spec or an invited auditor) and DMs it to their Slack
