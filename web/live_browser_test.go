@@ -39,11 +39,13 @@ func liveBySlack(t *testing.T, s *site, lead context.Context) {
 	if err != nil || out.Message != "" {
 		t.Fatalf("the Slack answer: %v %q", err, out.Message)
 	}
+	answered := time.Now()
+	t.Logf("the Slack answer's update returned after %s", answered.Sub(clicked))
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		row, err = chromedp.Run(lead, chromedp.Text(chromedp.ID("progress")))
 		must(t, err)
 		if answeredOf(row, ownerA) > before {
-			t.Logf("Slack answer on the lead's page after %s", time.Since(clicked))
+			t.Logf("the Slack answer on the lead's page %s after the click, %s after its update returned", time.Since(clicked), time.Since(answered))
 			break
 		}
 		if time.Now().After(deadline) {
