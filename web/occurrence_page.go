@@ -47,7 +47,7 @@ func (s *Server) occurrencePage(w http.ResponseWriter, r *http.Request, v viewer
 	}
 	s.render(w, r, "occurrence.html", http.StatusOK, map[string]any{
 		"Title": req.ControlID + " " + req.Label + " — " + req.EngagementID, "Me": v.Email, "V": view,
-		"EngagementID": req.EngagementID, "MayView": req.MayView,
+		"EngagementID": req.EngagementID, "MayView": req.MayView, "Live": req.EngagementID,
 		"Base": occurrenceURL(req.EngagementID, req.ControlID, req.Label),
 	})
 }

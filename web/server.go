@@ -87,7 +87,7 @@ func (s *Server) Handler() http.Handler {
 	// occurrence pages behind the heat map, sign-in links by Slack DM.
 	mux.HandleFunc("GET /e/{id}/live", s.signedIn(s.live))
 	mux.HandleFunc("GET /e/{id}/live/stream", s.signedIn(s.liveStream))
-	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.occurrencePage))
+	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.stamped(s.occurrencePage)))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}/evidence/{eid}", s.signedIn(s.occurrenceFile))
 	mux.HandleFunc("POST /signin/slack", s.signInBySlack)
 	cop := http.NewCrossOriginProtection()
