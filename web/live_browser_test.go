@@ -27,7 +27,7 @@ func liveBySlack(t *testing.T, s *site, lead context.Context) {
 		t.Errorf("the lead's page is live by %q, want sse (server-sent events)", mode)
 	}
 	waitFor(t, "another question for "+ownerA, func() bool { return len(s.openFor(engA, ownerA)) > 0 })
-	row, err := chromedp.Run(lead, chromedp.Text(chromedp.ID("progress")))
+	row, err := liveText(lead, "progress")
 	must(t, err)
 	before := answeredOf(row, ownerA)
 	const leoSlack = "U0LEOTEST"
@@ -42,7 +42,7 @@ func liveBySlack(t *testing.T, s *site, lead context.Context) {
 	answered := time.Now()
 	t.Logf("the Slack answer's update returned after %s", answered.Sub(clicked))
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		row, err = chromedp.Run(lead, chromedp.Text(chromedp.ID("progress")))
+		row, err = liveText(lead, "progress")
 		must(t, err)
 		if answeredOf(row, ownerA) > before {
 			t.Logf("the Slack answer on the lead's page %s after the click, %s after its update returned", time.Since(clicked), time.Since(answered))
@@ -72,4 +72,10 @@ func answeredOf(table, owner string) int {
 		}
 	}
 	return -1
+}
+
+// liveText reads an element's text in one step in the page: a live page
+// may swap the element between a lookup and a read.
+func liveText(ctx context.Context, id string) (string, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById(`+strconv.Quote(id)+`)||{}).innerText||''`))
 }
