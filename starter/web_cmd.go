@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
@@ -18,12 +19,15 @@ func registerWebCommands(root *cobra.Command) {
 
 func newWebLoginCmd() *cobra.Command {
 	var id string
+	var bySlack bool
 	cmd := &cobra.Command{
-		Use:   "web-login EMAIL --engagement ID",
-		Short: "Print a single-use sign-in link to the web for a person of an engagement",
+		Use:   "web-login EMAIL --engagement ID [--slack]",
+		Short: "Print a single-use sign-in link to the web for a person of an engagement, or send it as a Slack DM",
 		Long: `web-login prints a sign-in link for EMAIL, a person of the engagement's spec or an
 auditor invited to it. The link works once, for 15 minutes; only its hash is stored.
-The link's address comes from WEB_BASE_URL (default ` + config.DefaultWebBaseURL + `).`,
+The link's address comes from WEB_BASE_URL (default ` + config.DefaultWebBaseURL + `).
+With --slack the link is not printed: it goes to the person's Slack DMs (the spec's
+Slack ID, else the account Slack finds by the email; SLACK_BOT_TOKEN as for the worker).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if id == "" {
@@ -34,6 +38,21 @@ The link's address comes from WEB_BASE_URL (default ` + config.DefaultWebBaseURL
 				return err
 			}
 			defer closeSvc()
+			if bySlack {
+				cfg := config.FromEnv()
+				var sc *slack.Client
+				if cfg.SlackBotToken != "" {
+					sc = slack.New(slack.Config{BotToken: cfg.SlackBotToken, APIURL: cfg.SlackAPIURL})
+				}
+				res, err := svc.SendSignInLinkBySlack(cmd.Context(), engagement.SlackSignInRequest{Email: args[0], EngagementID: id,
+					BaseURL: config.WebFromEnv().BaseURL, Slack: sc})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "sent %s a sign-in link in Slack (user %s); single use; expires %s\n",
+					args[0], res.SlackUser, res.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC"))
+				return nil
+			}
 			res, err := svc.CreateSignInLink(cmd.Context(), engagement.SignInLinkRequest{Email: args[0], EngagementID: id})
 			if err != nil {
 				return err
@@ -45,6 +64,7 @@ The link's address comes from WEB_BASE_URL (default ` + config.DefaultWebBaseURL
 		},
 	}
 	cmd.Flags().StringVar(&id, "engagement", "", "engagement ID the person belongs to")
+	cmd.Flags().BoolVar(&bySlack, "slack", false, "send the link as a Slack DM to the person instead of printing it")
 	return cmd
 }
 

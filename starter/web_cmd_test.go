@@ -9,6 +9,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/integrations/slack/slackemu"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
@@ -66,4 +67,60 @@ func TestWebLoginAndAuditorInvite(t *testing.T) {
 
 	// auditor invite goes through the engagement's update: see
 	// TestAuditorInviteThroughTheEngagement (it needs Temporal).
+}
+
+// TestWebLoginBySlack: web-login --slack sends the link as a Slack DM to
+// the person (through the real Slack client, against the emulator) and
+// prints no link; the DM's link signs in once.
+func TestWebLoginBySlack(t *testing.T) {
+	db := testenv.Postgres(t)
+	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := compliance.PlanEngagement(spec, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Store.RecordScope(context.Background(), postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
+		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseScoping, RecordedBy: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	emu := slackemu.New()
+	t.Cleanup(emu.Close)
+	emu.AddUser("maya@brightlane.io", "U01MAYACHEN")
+	t.Setenv("DATABASE_URL", db.URL)
+	t.Setenv("WEB_BASE_URL", "https://steadfast.example.com")
+	t.Setenv("SLACK_BOT_TOKEN", "xoxb-test")
+	t.Setenv("SLACK_API_URL", emu.URL())
+
+	out, _, err := runWebCLI("web-login", "maya@brightlane.io", "--engagement", spec.ID, "--slack")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "token=") || !strings.Contains(out, "sent maya@brightlane.io a sign-in link in Slack") {
+		t.Errorf("web-login --slack printed %q", out)
+	}
+	msgs := emu.Messages()
+	if len(msgs) != 1 || msgs[0].Channel != slackemu.DMChannel("U01MAYACHEN") {
+		t.Fatalf("Slack messages %+v; want one DM to the lead", msgs)
+	}
+	_, token, ok := strings.Cut(msgs[0].Text, "https://steadfast.example.com/signin?token=")
+	token, _, _ = strings.Cut(token, " ")
+	svc := &engagement.Service{Store: db.Store}
+	if !ok {
+		t.Fatalf("the DM has no link: %q", msgs[0].Text)
+	}
+	if _, err := svc.RedeemSignInLink(context.Background(), token); err != nil {
+		t.Errorf("the DM's link does not sign in: %v", err)
+	}
+	if _, err := svc.RedeemSignInLink(context.Background(), token); err == nil {
+		t.Error("the DM's link signed in twice")
+	}
+	if _, _, err := runWebCLI("web-login", "auditor@cpa.example", "--engagement", spec.ID, "--slack"); err == nil {
+		t.Error("web-login --slack sent a link to someone the engagement does not know")
+	}
+	if len(emu.Messages()) != 1 {
+		t.Error("a DM went to someone the engagement does not know")
+	}
 }

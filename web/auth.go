@@ -76,6 +76,7 @@ func clientIP(r *http.Request) string {
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "signin.html", http.StatusOK, map[string]any{
 		"Title": "Sign in", "Token": r.URL.Query().Get("token"), "OIDC": s.OIDC != nil, "Error": r.URL.Query().Get("err"),
+		"SlackLinks": s.Slack != nil,
 	})
 }
 

@@ -202,7 +202,7 @@ func TestBrowserLeadOwnerLive(t *testing.T) {
 	// live poll (every few seconds, no reload) brings each owner's row in.
 	var before string
 	waitFor(t, "the progress table to list "+ownerA+" without a reload", func() bool {
-		before, err = chromedp.Run(lead, chromedp.Text(chromedp.ID("progress")))
+		before, err = liveText(lead, "progress")
 		return err == nil && strings.Contains(before, ownerA)
 	})
 	screenshot(t, lead, "engagement-progress")
@@ -226,7 +226,7 @@ func TestBrowserLeadOwnerLive(t *testing.T) {
 	// The lead's page, untouched, shows the owner's first answer.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		row, err := chromedp.Run(lead, chromedp.Text(chromedp.ID("progress")))
+		row, err := liveText(lead, "progress")
 		must(t, err)
 		if ownerAnswered(row, ownerA) > 0 {
 			break
@@ -242,6 +242,7 @@ func TestBrowserLeadOwnerLive(t *testing.T) {
 		t.Error("the lead's page was reloaded; it should have updated in place")
 	}
 	screenshot(t, lead, "engagement-updated")
+	liveBySlack(t, s, lead)
 
 	// The trail names the signed-in owner and the web.
 	answered, err := s.db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engA, Addressee: ownerA, Status: postgres.PromptAnswered})

@@ -36,8 +36,8 @@ func cellStyle(t drift.Tally) (fill, words string) {
 	}
 }
 
-// heatmapSVG draws controls × months server-side. Each cell links to the
-// control's row in the drift table of the same page.
+// heatmapSVG draws controls × months server-side. Each cell with anything
+// due links to the occurrence page of that control and month.
 func heatmapSVG(engagementID string, h drift.Heatmap) string {
 	var b strings.Builder
 	w := hmLabelW + hmCell*len(h.Months) + 4
@@ -54,9 +54,14 @@ func heatmapSVG(engagementID string, h drift.Heatmap) string {
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="10">%s</text>`, y+hmCell-5, html.EscapeString(row.ControlID))
 		for c, cell := range row.Cells {
 			fill, words := cellStyle(cell.Tally)
-			fmt.Fprintf(&b, `<a href="#drift-%s"><rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#999" stroke-width="0.5"><title>%s %s: %s</title></rect></a>`,
-				html.EscapeString(row.ControlID), hmLabelW+c*hmCell, y, hmCell-1, hmCell-1, fill,
+			rect := fmt.Sprintf(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s" stroke="#999" stroke-width="0.5"><title>%s %s: %s</title></rect>`,
+				hmLabelW+c*hmCell, y, hmCell-1, hmCell-1, fill,
 				html.EscapeString(row.ControlID), html.EscapeString(cell.Month), html.EscapeString(words))
+			if cell.Expected+cell.Pending == 0 {
+				b.WriteString(rect) // nothing of the control falls in this month
+				continue
+			}
+			fmt.Fprintf(&b, `<a href="%s">%s</a>`, html.EscapeString(occurrenceURL(engagementID, row.ControlID, cell.Month)), rect)
 		}
 	}
 	b.WriteString(`</svg>`)

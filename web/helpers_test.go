@@ -53,6 +53,7 @@ func newSite(t testing.TB) *site {
 		LivePoll: 500 * time.Millisecond}
 	s.ts = httptest.NewTLSServer(s.srv.Handler())
 	t.Cleanup(s.ts.Close)
+	t.Cleanup(s.srv.Close) // first: open live streams would hold ts.Close
 	return s
 }
 

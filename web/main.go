@@ -37,6 +37,7 @@ Serves Steadfast's web interface. Settings come from the environment:
   WEB_INSECURE_COOKIES  true drops the cookies' Secure flag (plain HTTP other than localhost only)
   OIDC_ISSUER           the client's OpenID Connect provider; sign-in links work without it
   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET   this web's client at that provider
+  SLACK_BOT_TOKEN, SLACK_API_URL   as for the worker: the sign-in page offers links by Slack DM
   STEADFAST_ACTOR_KEY   shared secret (32+ bytes) attesting web actions; the worker's key
   STEADFAST_PACK_KEY_FILE  evidence pack signing key (optional: offers the pack download)
   TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT/KEY   as for the worker
@@ -80,6 +81,7 @@ func run(ctx context.Context, cfg config.Config, wcfg config.Web, logger *slog.L
 		BaseURL:       wcfg.BaseURL,
 		SecureCookies: !wcfg.InsecureCookies,
 		Log:           logger,
+		Slack:         slackFromConfig(cfg.SlackBotToken, cfg.SlackAPIURL),
 	}
 	// The browser's upload cap is the evidence store's (STEADFAST_EVIDENCE_MAX_BYTES).
 	if v := os.Getenv(blob.EnvMaxSize); v != "" {
@@ -107,9 +109,11 @@ func run(ctx context.Context, cfg config.Config, wcfg config.Web, logger *slog.L
 	go func() { errc <- hs.Serve() }()
 	select {
 	case err := <-errc:
+		srv.Close()
 		return err
 	case <-ctx.Done():
 	}
+	srv.Close() // open pages' streams end; their browsers reconnect to the next web
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return hs.Shutdown(shut)

@@ -3,7 +3,6 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -234,22 +233,6 @@ func (s *Server) packDownload(w http.ResponseWriter, r *http.Request, v viewer) 
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="evidence-pack-%s.zip"`, a.EngagementID))
 	_, _ = w.Write(buf.Bytes())
-}
-
-// live is the cheap endpoint pages poll: a fingerprint that changes with
-// every answer, escalation step or evidence, however it arrived.
-func (s *Server) live(w http.ResponseWriter, r *http.Request, v viewer) {
-	a, ok := s.access(w, r, v, mayAny)
-	if !ok {
-		return
-	}
-	st, err := s.Svc.LiveStamp(r.Context(), a.EngagementID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(st)
 }
 
 // safeBack keeps a form's return address on this engagement's pages.

@@ -64,6 +64,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, sta
 		data = map[string]any{}
 	}
 	data["LivePoll"] = s.LivePoll.Milliseconds()
+	data["LiveVersion"] = liveVersionOf(r)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.fail(w, r, fmt.Errorf("render %s: %w", page, err))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 )
@@ -34,14 +35,21 @@ type Server struct {
 	// PackKey signs the evidence pack (nil: the pack is not offered).
 	PackKey ed25519.PrivateKey
 	Log     *slog.Logger
-	// LivePoll is how often pages ask whether anything changed.
+	// LivePoll is how often a page without a live stream asks whether
+	// anything changed.
 	LivePoll time.Duration
 	// MaxUpload caps an evidence file from the browser (0: the blob
 	// store's default; the store enforces its own limit too).
 	MaxUpload int64
+	// Live bounds the pages' live streams (zero: DefaultLiveLimits).
+	Live LiveLimits
+	// Slack sends sign-in links as DMs (nil: the page does not offer it).
+	Slack *slack.Client
 
-	limits *signInLimits
-	pages  map[string]*template.Template
+	limits     *signInLimits
+	liveHub    *liveHub
+	slackLinks *slackLinks
+	pages      map[string]*template.Template
 }
 
 // Handler is the web's routes behind cross-origin protection: every
@@ -54,7 +62,12 @@ func (s *Server) Handler() http.Handler {
 	if s.LivePoll == 0 {
 		s.LivePoll = 3 * time.Second
 	}
+	if s.Live == (LiveLimits{}) {
+		s.Live = DefaultLiveLimits()
+	}
 	s.limits = newSignInLimits()
+	s.liveHub = newLiveHub(s.Svc, s.Log, s.Live)
+	s.slackLinks = newSlackLinks(s)
 	s.pages = parsePages()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -65,18 +78,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /auth/oidc/start", s.oidcStart)
 	mux.HandleFunc("GET /auth/oidc/callback", s.oidcCallback)
 	mux.HandleFunc("GET /{$}", s.signedIn(s.portfolio))
-	mux.HandleFunc("GET /e/{id}", s.signedIn(s.engagementPage))
+	mux.HandleFunc("GET /e/{id}", s.signedIn(s.stamped(s.engagementPage)))
 	mux.HandleFunc("GET /e/{id}/heatmap.svg", s.signedIn(s.heatmap))
-	mux.HandleFunc("GET /e/{id}/mine", s.signedIn(s.ownerPage))
+	mux.HandleFunc("GET /e/{id}/mine", s.signedIn(s.stamped(s.ownerPage)))
 	mux.HandleFunc("POST /e/{id}/answer", s.signedIn(s.answer))
 	mux.HandleFunc("POST /e/{id}/auditors", s.signedIn(s.inviteAuditor))
 	mux.HandleFunc("GET /e/{id}/audit", s.signedIn(s.auditorRoom))
 	mux.HandleFunc("GET /e/{id}/audit/evidence/{eid}", s.signedIn(s.evidenceDownload))
 	mux.HandleFunc("GET /e/{id}/audit/pack.zip", s.signedIn(s.packDownload))
+	// weblive: live updates (server-sent events, polling as the fallback),
+	// occurrence pages behind the heat map, sign-in links by Slack DM.
 	mux.HandleFunc("GET /e/{id}/live", s.signedIn(s.live))
 	// The auditor's room and the owner's page act (webroom: room_*.go, upload_*.go).
 	mux.HandleFunc("POST /e/{id}/audit/requests", s.signedIn(s.addAuditRequest))
 	mux.HandleFunc("POST /e/{id}/evidence", s.signedIn(s.uploadEvidence))
+	mux.HandleFunc("GET /e/{id}/live/stream", s.signedIn(s.liveStream))
+	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.stamped(s.occurrencePage)))
+	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}/evidence/{eid}", s.signedIn(s.occurrenceFile))
+	mux.HandleFunc("POST /signin/slack", s.signInBySlack)
 	cop := http.NewCrossOriginProtection()
 	h := securityHeaders(cop.Handler(mux))
 	if strings.HasPrefix(s.BaseURL, "https://") {
@@ -124,7 +143,7 @@ func (s *Server) signedIn(h viewerHandler) http.HandlerFunc {
 			email, _ = s.Svc.WebSession(r.Context(), c.Value)
 		}
 		if email == "" {
-			if r.Method == http.MethodGet && !strings.HasSuffix(r.URL.Path, "/live") {
+			if r.Method == http.MethodGet && !isLiveAPI(r) {
 				http.Redirect(w, r, "/signin", http.StatusSeeOther)
 				return
 			}

@@ -205,6 +205,9 @@ type EngagementView struct {
 	Operating *reports.Operating
 	Findings  []postgres.Finding
 	Events    []postgres.Event
+	// Told is who has been told of each control's drift, and when (see
+	// DriftTold), by control ID.
+	Told map[string][]Told
 	// MyOpen are the open questions addressed to the viewer (the lead's
 	// scope sign-off and finding decisions among them).
 	MyOpen []postgres.Prompt
@@ -281,6 +284,14 @@ func (s *Service) EngagementPage(ctx context.Context, id, viewer, eventKind stri
 		return v, err
 	}
 	v.Events = FilterEvents(events, eventKind, 200)
+	v.Told = DriftTold(events, &v.Spec, func(controlID string) string {
+		if v.Operating != nil {
+			if c, ok := v.Operating.Control(controlID); ok {
+				return c.Owner
+			}
+		}
+		return ""
+	})
 	return v, nil
 }
 

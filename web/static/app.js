@@ -1,13 +1,19 @@
-// Live pages: poll the engagement's cheap fingerprint and, when it changes
-// (a Slack click, a Jira transition, an answer here), fetch this page again
-// and swap in its live parts, so nobody has to reload. Focus stays where it
-// was unless the focused element is replaced.
+// Live pages. The server pushes the engagement's version over server-sent
+// events (/e/ID/live/stream) whenever something changes (a Slack click, a
+// Jira transition, an answer here); when it differs from the version the
+// page was drawn at, the page fetches itself again and swaps in its live
+// parts, so nobody has to reload. Without EventSource, or when the server
+// refuses a stream (too many open tabs), the page polls /e/ID/live instead.
+// Focus stays where it was unless the focused element is replaced.
 (function () {
   var body = document.body;
   var id = body.getAttribute('data-live');
   if (!id) return;
   var every = parseInt(body.getAttribute('data-poll') || '3000', 10);
-  var last = null;
+  var version = body.getAttribute('data-live-version') || null;
+  var base = '/e/' + encodeURIComponent(id) + '/live';
+  var busy = false, again = false;
+
   function swap(html) {
     var doc = new DOMParser().parseFromString(html, 'text/html');
     document.querySelectorAll('[data-live-part]').forEach(function (el) {
@@ -15,23 +21,44 @@
       var fresh = doc.querySelector('[data-live-part="' + name + '"]');
       if (fresh && !el.contains(document.activeElement)) el.replaceWith(fresh);
     });
-    body.setAttribute('data-live-version', String(last));
+    body.setAttribute('data-live-version', String(version));
   }
-  function tick() {
-    fetch('/e/' + encodeURIComponent(id) + '/live', {credentials: 'same-origin', cache: 'no-store'})
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) {
-        if (!s) return;
-        var v = s.last_event + '/' + s.open + '/' + s.answered;
-        if (last !== null && v !== last) {
-          last = v;
-          return fetch(location.href, {credentials: 'same-origin', cache: 'no-store'})
-            .then(function (r) { return r.text(); }).then(swap);
-        }
-        last = v;
-      })
+  // refresh fetches the page once at a time; changes during a fetch cause
+  // one more.
+  function refresh() {
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(location.href, {credentials: 'same-origin', cache: 'no-store'})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html) swap(html); })
       .catch(function () {})
-      .finally(function () { setTimeout(tick, every); });
+      .finally(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
   }
-  tick();
+  function seen(v) {
+    if (!v || v === version) return;
+    version = v;
+    refresh();
+  }
+  function poll() {
+    body.setAttribute('data-live-mode', 'poll');
+    fetch(base, {credentials: 'same-origin', cache: 'no-store'})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s) seen(s.version); })
+      .catch(function () {})
+      .finally(function () { setTimeout(poll, every); });
+  }
+  if (!window.EventSource) { poll(); return; }
+  var es = new EventSource(base + '/stream');
+  es.addEventListener('open', function () { body.setAttribute('data-live-mode', 'sse'); });
+  es.addEventListener('change', function (e) {
+    try { seen(JSON.parse(e.data).version); } catch (err) {}
+  });
+  // EventSource reconnects by itself after a dropped stream; it gives up
+  // (CLOSED) only when the server refused it, and then the page polls.
+  es.addEventListener('error', function () {
+    if (es.readyState === EventSource.CLOSED) poll();
+  });
 })();
