@@ -249,13 +249,25 @@ func (r *ownerBatchRun) withdraw(ctx workflow.Context) (OwnerBatchResult, error)
 	return OwnerBatchResult{Items: r.state().Items}, nil
 }
 
+// item finds an item by its prompt ID. The handler matches on the key
+// alone: a replayer runs the workflow under another ID, and the
+// validator (which a replay does not run) has checked the batch part.
 func (r *ownerBatchRun) item(id string) (*batchItemRun, error) {
+	_, key, _ := strings.Cut(id, compliance.BatchItemSeparator)
 	for _, it := range r.items {
-		if it.id == id {
+		if it.Key == key {
 			return it, nil
 		}
 	}
 	return nil, fmt.Errorf("%s is not a question of this batch (%s)", id, r.id)
+}
+
+// validItem is item for a validator: the ID must name this batch too.
+func (r *ownerBatchRun) validItem(id string) (*batchItemRun, error) {
+	if batch, ok := compliance.BatchOfItem(id); !ok || batch != r.id {
+		return nil, fmt.Errorf("%s is not a question of this batch (%s)", id, r.id)
+	}
+	return r.item(id)
 }
 
 // asPrompt is the item seen as a prompt of its own, so the one set of
@@ -284,7 +296,7 @@ func (r *ownerBatchRun) registerHandlers(ctx workflow.Context) error {
 }
 
 func (r *ownerBatchRun) validateAnswerItem(ctx workflow.Context, req AnswerBatchItemRequest) error {
-	it, err := r.item(req.Item)
+	it, err := r.validItem(req.Item)
 	if err != nil {
 		return err
 	}
@@ -321,7 +333,7 @@ func (r *ownerBatchRun) answerItem(ctx workflow.Context, req AnswerBatchItemRequ
 }
 
 func (r *ownerBatchRun) validateReassignItem(ctx workflow.Context, req ReassignBatchItemRequest) error {
-	it, err := r.item(req.Item)
+	it, err := r.validItem(req.Item)
 	if err != nil {
 		return err
 	}
