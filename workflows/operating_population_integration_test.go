@@ -27,7 +27,6 @@ import (
 // population for the per-event control CHG-01: each batch imports the
 // population (versionPopulationImport) and last month's CHG-01 request
 // says what it holds (versionPopulationSummary).
-//
 func TestOperatingPopulationsForReal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Temporal, Postgres and a Jira emulator")
