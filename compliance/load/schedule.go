@@ -180,3 +180,8 @@ func Group(qs []Question, loc *time.Location) []Batch {
 	})
 	return out
 }
+
+// Window is the operating window the schedule covers (cadence.Window).
+func Window(spec *compliance.Spec, plan compliance.Plan) (compliance.Span, error) {
+	return cadence.Window(spec, plan)
+}
