@@ -209,3 +209,12 @@ func TestBatchItemAnswerRules(t *testing.T) {
 	}
 	assert.Empty(t, rec.answers, "nothing refused was recorded")
 }
+
+// answerByPromptID answers a prompt as internal/answers routes it: a
+// prompt of its own by its ID, an owner batch's item through its batch.
+func answerByPromptID(env *testsuite.TestWorkflowEnvironment, promptID, updateID string, r *updateResult, req AnswerPromptRequest) error {
+	if batch, ok := compliance.BatchOfItem(promptID); ok {
+		return env.UpdateWorkflowByID(batch, UpdateAnswerBatchItem, updateID, callbacks(r), AnswerBatchItemRequest{Item: promptID, AnswerPromptRequest: req})
+	}
+	return env.UpdateWorkflowByID(promptID, UpdateAnswerPrompt, updateID, callbacks(r), req)
+}
