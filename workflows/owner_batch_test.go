@@ -218,3 +218,22 @@ func answerByPromptID(env *testsuite.TestWorkflowEnvironment, promptID, updateID
 	}
 	return env.UpdateWorkflowByID(promptID, UpdateAnswerPrompt, updateID, callbacks(r), req)
 }
+
+// mockBatchWrites stubs an owner batch's Postgres writes for tests that
+// pass through the operating period: ladders as PlanLadder lays them out.
+func mockBatchWrites(env *testsuite.TestWorkflowEnvironment) {
+	acts := &activities.Activities{}
+	env.OnActivity(acts.OpenBatch, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.OpenBatchInput) (activities.OpenBatchResult, error) {
+			res := activities.OpenBatchResult{Delivered: "cli"}
+			for _, l := range in.Ladders {
+				planned, err := acts.PlanLadder(ctx, l)
+				if err != nil {
+					return res, err
+				}
+				res.Ladders = append(res.Ladders, planned.Steps)
+			}
+			return res, nil
+		})
+	env.OnActivity(acts.RecordBatchAnswer, mock.Anything, mock.Anything).Return(activities.RecordBatchAnswerResult{}, nil)
+}
