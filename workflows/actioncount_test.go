@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -205,24 +204,4 @@ func (o *actOut) SideEffect(ctx workflow.Context, f func(ctx workflow.Context) a
 func (o *actOut) MutableSideEffect(ctx workflow.Context, id string, f func(ctx workflow.Context) any, equals func(a, b any) bool) converter.EncodedValue {
 	o.c.add(o.r, actMarker)
 	return o.Next.MutableSideEffect(ctx, id, f, equals)
-}
-
-// phaseOf is the lifecycle phase a workflow's actions belong to: prompts
-// and batches by what they ask.
-func phaseOf(typ, id string) string {
-	switch typ {
-	case OperatingWorkflowName, OwnerBatchWorkflowName:
-		return "operating"
-	case PromptWorkflowName:
-		switch {
-		case strings.Contains(id, "/evidence/"), strings.Contains(id, "/review/"):
-			return "operating"
-		case strings.Contains(id, "/scope-signoff/"):
-			return "scoping"
-		case strings.Contains(id, "/gap/"):
-			return "gap-assessment"
-		}
-		return "other prompts"
-	}
-	return typ
 }
