@@ -1,6 +1,8 @@
 package cadence
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -60,7 +62,7 @@ const (
 // ChecklistKey names an owner's review checklist for a quarter (the
 // quarter of Review.Quarter), e.g. checklist-2027-Q1/priya@brightlane.io.
 func ChecklistKey(owner, quarter string) string {
-	return BatchChecklist + "-" + quarter + "/" + strings.ToLower(owner)
+	return BatchChecklist + "-" + quarter + "/" + ownerKey(owner)
 }
 
 // WeekBatchKey names an owner's batch of evidence requests falling due in
@@ -68,5 +70,21 @@ func ChecklistKey(owner, quarter string) string {
 // week-2027-W14/priya@brightlane.io.
 func WeekBatchKey(owner string, due time.Time, loc *time.Location) string {
 	y, w := compliance.DateOf(due.In(loc)).In(time.UTC).ISOWeek()
-	return fmt.Sprintf("%s-%04d-W%02d/%s", BatchWeek, y, w, strings.ToLower(owner))
+	return fmt.Sprintf("%s-%04d-W%02d/%s", BatchWeek, y, w, ownerKey(owner))
+}
+
+// maxOwnerKey keeps a batch item's prompt ID within what Slack carries in
+// a block or action ID (slack.ValidatePromptID, 246 bytes) however long
+// the owner's address.
+const maxOwnerKey = 48
+
+// ownerKey names the owner in a batch key: the address, or for a long one
+// its start and a hash of the whole, still one key per owner.
+func ownerKey(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if len(e) <= maxOwnerKey {
+		return e
+	}
+	sum := sha256.Sum256([]byte(e))
+	return e[:maxOwnerKey-9] + "-" + hex.EncodeToString(sum[:4])
 }

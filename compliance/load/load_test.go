@@ -1,6 +1,7 @@
 package load_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +103,15 @@ func TestPlanReviewsCoversTheWindow(t *testing.T) {
 			assert.Len(t, kept, 2)
 		}
 	}
+}
+
+// TestBatchKeysFitSlack: an item's prompt ID stays within Slack's ID
+// limit (246 bytes) even for a long engagement ID and owner address.
+func TestBatchKeysFitSlack(t *testing.T) {
+	long := strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + ".example"
+	eng := strings.Repeat("e", 40)
+	key := cadence.WeekBatchKey(long, time.Date(2027, 4, 9, 17, 0, 0, 0, time.UTC), time.UTC)
+	id := compliance.BatchItemID("prompt/"+eng+"/batch/"+key, "evidence/ACC-08/2027-03")
+	assert.LessOrEqual(t, len(id), 246, id)
+	assert.NotEqual(t, key, cadence.WeekBatchKey("x"+long, time.Date(2027, 4, 9, 17, 0, 0, 0, time.UTC), time.UTC), "one key per owner")
 }
