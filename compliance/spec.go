@@ -33,6 +33,10 @@ type Spec struct {
 	// auditor relies on the control, which moves its sample size within the
 	// practice range for its frequency.
 	ControlRisk map[string]string `yaml:"control_risk" json:"control_risk,omitempty"`
+	// ReviewPolicy is how often a control of each risk level is reviewed
+	// (quarterly or semi-annual; unset levels quarterly). See
+	// review_policy.go.
+	ReviewPolicy map[string]Frequency `yaml:"review_policy" json:"review_policy,omitempty"`
 }
 
 // Client names the organisation being prepared for audit.

@@ -111,6 +111,7 @@ func (d *specDecoder) validate(s *Spec) {
 	d.validateUserEntityControls(s)
 	d.validateRisks(s)
 	d.validateControlRisk(s)
+	d.validateReviewPolicy(s)
 }
 
 func (d *specDecoder) missing(path string) {

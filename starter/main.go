@@ -51,6 +51,7 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 	root.PersistentFlags().BoolVar(&debug, "debug", false, "on an error, print Temporal's, gRPC's or Postgres's own detail under the message (or STEADFAST_DEBUG=1)")
 	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd(), newCertifiedCmd(), newFrameworkCmd(), newProgrammeCmd(), newFindingsCmd())
 	root.AddCommand(newPopulationCmd())
+	root.AddCommand(newLoadCmd())
 	root.AddCommand(newAuditCmd())
 	registerThirdPartyCommands(root)
 	registerWebCommands(root)

@@ -87,9 +87,7 @@ func BenchmarkOperatingCostPerOccurrence(b *testing.B) {
 				b.Fatal(err)
 			}
 			events++
-			if billable[ev.GetEventType()] {
-				actions++
-			}
+			actions += billable(ev)
 		}
 		return
 	}

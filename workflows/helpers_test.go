@@ -35,6 +35,7 @@ func testSpec(t *testing.T) compliance.Spec {
 func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env := newEnvWithoutSteps(t)
 	env.OnActivity((&activities.Activities{}).PromptStep, mock.Anything, mock.Anything).Return(activities.PromptStepResult{}, nil)
+	env.OnActivity((&activities.Activities{}).BatchStep, mock.Anything, mock.Anything).Return(activities.BatchStepResult{}, nil)
 	return env
 }
 
@@ -53,6 +54,7 @@ func newEnvWithoutSteps(t *testing.T) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(acts.OpenPrompt, mock.Anything, mock.Anything).Return(activities.OpenPromptResult{Delivered: "cli"}, nil)
 	env.OnActivity(acts.RecordPromptAnswer, mock.Anything, mock.Anything).Return(activities.RecordPromptAnswerResult{}, nil)
 	env.OnActivity(acts.SyncDigest, mock.Anything, mock.Anything).Return(activities.SyncDigestResult{}, nil)
+	mockBatchWrites(env)
 	return env
 }
 
@@ -73,6 +75,7 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	// The operating period's own tests run its schedule; here the window
 	// has already closed, so the engagement passes through.
 	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)
+	env.OnActivity(acts.NextBatches, mock.Anything, mock.Anything).Return(activities.NextBatchesResult{WindowEnd: time.Unix(1, 0)}, nil)
 	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 	// The readiness review's own tests plant findings; here it finds none.
 	env.OnActivity(acts.RunReadinessReview, mock.Anything, mock.Anything).Return(activities.RunReadinessResult{}, nil)

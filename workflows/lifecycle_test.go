@@ -251,7 +251,7 @@ func (l *lifecycle) day() {
 		}
 		l.answered[p.ID] = true
 		r := &updateResult{}
-		require.NoError(t, env.UpdateWorkflowByID(p.ID, UpdateAnswerPrompt, "a-"+p.ID, callbacks(r), req))
+		require.NoError(t, answerByPromptID(env, p.ID, "a-"+p.ID, r, req))
 	}
 	// The gap is fixed ten days into remediation.
 	if st.Phase == compliance.PhaseRemediation {

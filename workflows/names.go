@@ -176,3 +176,23 @@ func ReadinessWorkflowID(engagementID, reviewID string) string {
 func ProgrammeWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/programme"
 }
+
+// Owner batch workflow names: one workflow asks one person several
+// questions at once (a quarter's review checklist, a week's evidence
+// requests), each item answered, chased and escalated on its own.
+const (
+	OwnerBatchWorkflowName = "OwnerBatch"
+	// QueryOwnerBatch answers OwnerBatchState.
+	QueryOwnerBatch = "owner-batch"
+	// UpdateAnswerBatchItem answers one item (AnswerBatchItemRequest).
+	UpdateAnswerBatchItem = "answer-item"
+	// UpdateReassignBatchItem moves one item to someone else (lead only).
+	UpdateReassignBatchItem = "reassign-item"
+)
+
+// OwnerBatchWorkflowID is an owner batch's workflow ID: a prompt ID, so
+// everything that reads an engagement from a prompt ID reads it from a
+// batch's items too (compliance.BatchItemID).
+func OwnerBatchWorkflowID(engagementID, batchKey string) string {
+	return PromptWorkflowID(engagementID, "batch/"+batchKey)
+}

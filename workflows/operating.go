@@ -33,6 +33,8 @@ type OperatingInput struct {
 	// FromStore schedules from the engagement's current spec in Postgres
 	// (the certified programme, whose scope can grow) rather than Spec.
 	FromStore bool `json:",omitempty"`
+	// Batched says the cursor is an owner batch's (operating_batched.go).
+	Batched bool `json:",omitempty"`
 }
 
 // OperatingResult is returned when the window has closed.
@@ -100,6 +102,9 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 	progress := OperatingProgress{Asked: in.Asked, Cursor: in.Cursor}
 	if err := workflow.SetQueryHandler(ctx, QueryOperating, func() (OperatingProgress, error) { return progress, nil }); err != nil {
 		return OperatingResult{}, fmt.Errorf("register %s query: %w", QueryOperating, err)
+	}
+	if workflow.GetVersion(ctx, versionOwnerBatches, workflow.DefaultVersion, 1) == 1 {
+		return operateInBatches(ctx, in, &progress)
 	}
 	cursor, cursorKey := in.Cursor, in.CursorKey
 	if cursor.IsZero() {

@@ -127,6 +127,7 @@ func TestOperatingYearSimulated(t *testing.T) {
 		env.RegisterActivity(acts)
 		env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 		env.SetStartTime(start)
+		perQuestion(env)
 		env.ExecuteWorkflow(OperatingWorkflow, in)
 		err := env.GetWorkflowError()
 		var can *workflow.ContinueAsNewError
@@ -244,6 +245,7 @@ func TestOperatingSchedulerAsksOncePerOccurrenceAcrossContinueAsNew(t *testing.T
 		env.RegisterActivity(acts)
 		env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 		env.SetStartTime(start)
+		perQuestion(env)
 		env.ExecuteWorkflow(OperatingWorkflow, in)
 		var can *workflow.ContinueAsNewError
 		if errors.As(env.GetWorkflowError(), &can) {

@@ -48,6 +48,7 @@ func TestTickCadenceTakesThePopulationBranches(t *testing.T) {
 	env.OnActivity(acts.PopulationSummary, mock.Anything, mock.Anything).Return(activities.PopulationSummaryResult{Count: 3}, nil)
 	env.SetStartTime(time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC))
 	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
+	perQuestion(env)
 	env.ExecuteWorkflow(OperatingWorkflow, OperatingInput{EngagementID: spec.ID, Spec: spec, Plan: plan,
 		Test: &TestHooks{OperatingTick: time.Minute, OperatingControls: []string{"CHG-01"}}})
 	require.True(t, env.IsWorkflowCompleted())

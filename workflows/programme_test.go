@@ -204,6 +204,7 @@ func newProgrammeEnv(t *testing.T, start time.Time, cycle time.Duration) *progra
 	e.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
 	e.SetStartTime(start)
 	e.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: start.Add(cycle)}, nil)
+	e.OnActivity(acts.NextBatches, mock.Anything, mock.Anything).Return(activities.NextBatchesResult{WindowEnd: start.Add(cycle)}, nil)
 	e.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSpecInput) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()

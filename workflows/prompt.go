@@ -135,23 +135,28 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 // recordEvidence appends an evidence request's answer to the evidence
 // record, stamped with when it was given, so lateness is judged from fact.
 func (r *promptRun) recordEvidence(ctx workflow.Context) error {
-	kind, value := "link", r.answer.Link
-	switch {
-	case r.answer.Artifact != nil:
-		kind, value = "file", r.answer.Artifact.Filename
-	case value == "":
-		kind, value = "attestation", r.answer.Note
-	}
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
-	err := workflow.ExecuteActivity(actx, a.RecordEvidence, activities.RecordEvidenceInput{
-		EngagementID: r.in.EngagementID, Request: *r.in.Evidence, Kind: kind, Value: value, By: r.answer.By,
-		Channel: r.answer.Channel, SubmissionKey: r.answer.UpdateID, At: r.answer.At, Artifact: r.answer.Artifact,
-		Days: r.answer.Days,
-	}).Get(ctx, nil)
+	err := workflow.ExecuteActivity(actx, a.RecordEvidence, evidenceInput(r.in.EngagementID, *r.in.Evidence, *r.answer)).Get(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record evidence of %s: %w", r.id, err)
 	}
 	return nil
+}
+
+// evidenceInput is an answer as the evidence record's row: the file, the
+// link, or else the note as an attestation.
+func evidenceInput(engagementID string, req activities.EvidenceRequest, ans PromptAnswer) activities.RecordEvidenceInput {
+	kind, value := "link", ans.Link
+	switch {
+	case ans.Artifact != nil:
+		kind, value = "file", ans.Artifact.Filename
+	case value == "":
+		kind, value = "attestation", ans.Note
+	}
+	return activities.RecordEvidenceInput{
+		EngagementID: engagementID, Request: req, Kind: kind, Value: value, By: ans.By,
+		Channel: ans.Channel, SubmissionKey: ans.UpdateID, At: ans.At, Artifact: ans.Artifact, Days: ans.Days,
+	}
 }
 
 // withdraw closes a prompt its parent no longer needs answered (the

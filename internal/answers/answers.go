@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -33,10 +34,16 @@ func (s *Service) Answer(ctx context.Context, promptID, updateID string, req wor
 	if !strings.HasPrefix(promptID, "prompt/") {
 		return ans, fmt.Errorf("%w: %q (prompt IDs look like prompt/ENGAGEMENT/KEY)", ErrUnknownPrompt, promptID)
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	opts := client.UpdateWorkflowOptions{
 		WorkflowID: promptID, UpdateID: updateID, UpdateName: workflows.UpdateAnswerPrompt,
 		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	}
+	if batch, ok := compliance.BatchOfItem(promptID); ok {
+		// One item of an owner batch: its batch's workflow answers it.
+		opts.WorkflowID, opts.UpdateName = batch, workflows.UpdateAnswerBatchItem
+		opts.Args = []any{workflows.AnswerBatchItemRequest{Item: promptID, AnswerPromptRequest: req}}
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
 	if err != nil {
 		return ans, explain(promptID, err)
 	}
@@ -49,10 +56,15 @@ func (s *Service) Answer(ctx context.Context, promptID, updateID string, req wor
 // Reassign moves a prompt to another person (lead only).
 func (s *Service) Reassign(ctx context.Context, promptID, updateID string, req workflows.ReassignPromptRequest) (workflows.ReassignPromptResult, error) {
 	var res workflows.ReassignPromptResult
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+	opts := client.UpdateWorkflowOptions{
 		WorkflowID: promptID, UpdateID: updateID, UpdateName: workflows.UpdateReassignPrompt,
 		Args: []any{req}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	}
+	if batch, ok := compliance.BatchOfItem(promptID); ok {
+		opts.WorkflowID, opts.UpdateName = batch, workflows.UpdateReassignBatchItem
+		opts.Args = []any{workflows.ReassignBatchItemRequest{Item: promptID, ReassignPromptRequest: req}}
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, opts)
 	if err != nil {
 		return res, explain(promptID, err)
 	}

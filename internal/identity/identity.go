@@ -98,12 +98,28 @@ func (i *inbound) ValidateUpdate(ctx workflow.Context, in *interceptor.UpdateInp
 			continue
 		}
 		a := c.ActorOf()
-		if err := compliance.VerifyAttestation(i.key, wid, uid, a); err != nil {
+		// An answer to one item of an owner batch is attested for the
+		// item's prompt ID, which names the batch's workflow.
+		bound := wid
+		if it, ok := arg.(ItemClaimant); ok {
+			if batch, isItem := compliance.BatchOfItem(it.ItemOf()); isItem && batch == wid {
+				bound = it.ItemOf()
+			}
+		}
+		if err := compliance.VerifyAttestation(i.key, bound, uid, a); err != nil {
 			return err
 		}
 		verified = append(verified, a)
 	}
 	return i.Next.ValidateUpdate(workflow.WithValue(ctx, checkedKey{}, verified), in)
+}
+
+// ItemClaimant is a request about one item of an owner batch: its actor
+// is attested for the item's prompt ID (compliance.BatchItemID) rather than
+// for the batch's workflow ID, since Slack and the web know the item.
+type ItemClaimant interface {
+	Claimant
+	ItemOf() string
 }
 
 // Interceptors is the worker's interceptor list with the identity check, for
