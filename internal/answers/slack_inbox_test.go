@@ -128,9 +128,9 @@ func TestQueuedSlackClickSurvivesAWorkerRestart(t *testing.T) {
 
 	click()
 	// Acknowledged means queued: the click's workflow exists already.
-	desc, err := tmp.Client.DescribeWorkflowExecution(ctx, wid, "")
+	desc, err := tmp.Client.DescribeWorkflow(ctx, wid, "")
 	require.NoError(t, err, "the click was in Temporal when Slack got its 200")
-	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	runID := desc.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 	require.Eventually(t, func() bool { return len(emu.Ephemerals()) == 1 }, 30*time.Second, 20*time.Millisecond)
 	assert.Equal(t, workflows.MsgClickQueued, emu.Ephemerals()[0].Text)
 	time.Sleep(1500 * time.Millisecond) // a retry or two against the closed pool
@@ -161,9 +161,9 @@ func TestQueuedSlackClickSurvivesAWorkerRestart(t *testing.T) {
 	// nothing is recorded or said.
 	click()
 	d.Wait()
-	desc, err = tmp.Client.DescribeWorkflowExecution(ctx, wid, "")
+	desc, err = tmp.Client.DescribeWorkflow(ctx, wid, "")
 	require.NoError(t, err)
-	assert.Equal(t, runID, desc.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "no second run")
+	assert.Equal(t, runID, desc.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId(), "no second run")
 	events, err := db.Store.Events(ctx, spec.ID)
 	require.NoError(t, err)
 	answered := 0
@@ -174,6 +174,17 @@ func TestQueuedSlackClickSurvivesAWorkerRestart(t *testing.T) {
 	}
 	assert.Equal(t, 1, answered, "one answer event")
 	assert.Len(t, emu.Ephemerals(), 2)
+
+	// A client with Temporal credentials cannot queue a click of its own:
+	// without the handler's seal the activity refuses it.
+	forged := slack.Interaction{Kind: slack.KindReassign, PromptID: id, ReassignTo: "U0PRIYARAM", SlackUserID: "U0PRIYARAM",
+		Channel: "C0INBOX", DeliveryID: "slack-forged-1"}
+	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.SlackClickWorkflowID(forged.DeliveryID), TaskQueue: queue},
+		workflows.SlackClickWorkflowName, workflows.SlackClickInput{Click: slack.SealClick([]byte("not-the-actor-key"), forged)})
+	require.NoError(t, err)
+	var forgedRes workflows.SlackClickResult
+	require.NoError(t, run.Get(wctx, &forgedRes))
+	assert.Equal(t, workflows.SlackClickResult{Refused: workflows.MsgClickBroken}, forgedRes)
 
 	// The capability URL Slack sent is not kept in history.
 	var h historypb.History
