@@ -95,7 +95,7 @@ func (d *Dispatcher) retryLater(log *slog.Logger, in Interaction, err error) boo
 	// The first attempt may have used up ctx (a Temporal call that timed
 	// out), so what the clicker is told goes out under its own deadline.
 	if !transient(err) {
-		d.tellSoon(log, in, msgTryAgain)
+		d.tellLater(log, in, msgTryAgain)
 		return false
 	}
 	d.mu.Lock()
@@ -122,13 +122,13 @@ func (d *Dispatcher) retryLater(log *slog.Logger, in Interaction, err error) boo
 		return true
 	case full || stopped:
 		log.Warn("answer not recorded; not retrying", "pending_full", full, "stopping", stopped)
-		d.tellSoon(log, in, msgTryAgain)
+		d.tellLater(log, in, msgTryAgain)
 		return false
 	}
 	log.Warn(retryLogNote, "err", err)
-	d.tellSoon(log, in, fmt.Sprintf(msgRetrying, human(p.For)))
 	go func() {
 		defer d.inflight.Done()
+		d.tellSoon(log, in, fmt.Sprintf(msgRetrying, human(p.For)))
 		defer func() {
 			d.mu.Lock()
 			delete(d.pending, in.DeliveryID)
@@ -200,6 +200,17 @@ func (d *Dispatcher) attempt(in Interaction, stop <-chan struct{}) (Outcome, err
 		return Outcome{}, d.queue.Enqueue(ctx, in, true)
 	}
 	return d.answerer.Answer(ctx, in)
+}
+
+// tellLater tells the clicker in the background: retryLater may run
+// inside the HTTP handler (a click queued before Slack is answered), which
+// must not wait on a Slack call. Wait covers it.
+func (d *Dispatcher) tellLater(log *slog.Logger, in Interaction, text string) {
+	d.inflight.Add(1)
+	go func() {
+		defer d.inflight.Done()
+		d.tellSoon(log, in, text)
+	}()
 }
 
 // tellSoon tells the clicker with its own short deadline: the retry has

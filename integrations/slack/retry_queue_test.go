@@ -136,3 +136,46 @@ func TestSealedClickOpensOnlyAsSealed(t *testing.T) {
 		assert.ErrorIs(t, err, slack.ErrBadSeal, name)
 	}
 }
+
+// stuckQueue is Temporal not answering: its first hand-over waits until
+// the caller gives up; later ones succeed.
+type stuckQueue struct{ fakeQueue }
+
+func (q *stuckQueue) Enqueue(ctx context.Context, in slack.Interaction, told bool) error {
+	q.mu.Lock()
+	first := q.tries == 0
+	q.mu.Unlock()
+	if first {
+		<-ctx.Done()
+		q.mu.Lock()
+		q.tries++
+		q.mu.Unlock()
+		return ctx.Err()
+	}
+	return q.fakeQueue.Enqueue(ctx, in, told)
+}
+
+// Temporal hangs: Slack still has its answer inside three seconds, and the
+// click is handed over from memory once Temporal answers.
+func TestStuckQueueDoesNotHoldSlacksAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.disp.SetRetry(fastRetry)
+	q := &stuckQueue{}
+	e.disp.SetQueue(q)
+	m := e.postDigest(t)
+	payload, err := e.emu.ClickPayload(m, aliceID, "answer:partial")
+	require.NoError(t, err)
+
+	start := time.Now()
+	w := e.post(t, testSecret, time.Now(), slackemu.FormBody(payload))
+	took := time.Since(start)
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Less(t, took, 3*time.Second, "Slack waits three seconds at most")
+	e.disp.Wait()
+	_, queued, told := q.snapshot()
+	require.Len(t, queued, 1)
+	assert.Equal(t, []bool{true}, told)
+	texts := ephemeralTexts(e)
+	require.Len(t, texts, 1)
+	assert.Contains(t, texts[0], "will keep trying")
+}
