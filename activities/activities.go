@@ -24,6 +24,9 @@ type Activities struct {
 	// Jira is nil when Jira is not configured; remediation items then live
 	// in Postgres only.
 	Jira *jira.Client
+	// Clicks records and answers queued Slack clicks (RecordClick,
+	// TellClicker); nil on a worker without Slack.
+	Clicks ClickRecorder
 	// Temporal lets DescribeGaps learn how a gap's workflow ended when its
 	// own report never reached the remediation; nil skips that fallback.
 	Temporal client.Client

@@ -23,40 +23,12 @@ import (
 
 // Occurrence is one occurrence of a control in an engagement's window, as
 // the cadence schedules it.
-type Occurrence struct {
-	Occurrence cadence.Occurrence
-	Calendar   *compliance.Calendar
-	Window     compliance.Span
-}
+type Occurrence = catalog.ScheduledOccurrence
 
 // FindOccurrence finds the occurrence key of controlID in the engagement's
-// observation window, or says why there is none.
+// observation window in the control library, or says why there is none.
 func FindOccurrence(spec *compliance.Spec, plan compliance.Plan, controlID, key string) (Occurrence, error) {
-	cal, err := compliance.NewCalendar(spec.Reminders)
-	if err != nil {
-		return Occurrence{}, err
-	}
-	window, err := cadence.Window(spec, plan)
-	if err != nil {
-		return Occurrence{}, err
-	}
-	app, err := catalog.Default().ForSpec(spec)
-	if err != nil {
-		return Occurrence{}, err
-	}
-	ac := app.Control(controlID)
-	if ac == nil {
-		return Occurrence{}, fmt.Errorf("control %s does not apply to %s", controlID, spec.ID)
-	}
-	occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: controlID, Frequency: ac.Control.Frequency, Window: window, Calendar: cal})
-	if err != nil {
-		return Occurrence{}, err
-	}
-	i := slices.IndexFunc(occs, func(o cadence.Occurrence) bool { return o.Key() == key })
-	if i < 0 {
-		return Occurrence{}, fmt.Errorf("%s has no occurrence %s in the window %s", controlID, key, window)
-	}
-	return Occurrence{Occurrence: occs[i], Calendar: cal, Window: window}, nil
+	return catalog.Default().FindOccurrence(spec, plan, controlID, key)
 }
 
 // AddGivenEvidenceInput is evidence given outside a prompt, already allowed.

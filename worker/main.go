@@ -111,8 +111,12 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		sc := slack.New(slack.Config{BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret, AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL})
 		acts.Slack = sc
 		answerer := &answers.SlackAnswerer{Service: &answers.Service{Temporal: tc}, Store: store, Slack: sc, Key: cfg.ActorKey}
+		acts.Clicks = answerer
 		dispatcher := slack.NewDispatcher(answerer, sc, httpLog)
-		defer dispatcher.Close() // abandons clicks still retrying, telling their clickers
+		// Every verified click is handed to Temporal (one SlackClick
+		// workflow per click) and recorded there, durably.
+		dispatcher.SetQueue(&answers.ClickInbox{Temporal: tc, Key: cfg.ActorKey, TaskQueue: cfg.TaskQueue})
+		defer dispatcher.Close() // abandons clicks still waiting to be queued, telling their clickers
 		if cfg.SlackSigningSecret != "" {
 			mux.Handle("POST "+slack.InteractionsPath, metrics.CountRefusals(metrics.ServiceSlack, slackGuard(httpLog).Wrap(slack.NewInteractionHandler(cfg.SlackSigningSecret, dispatcher))))
 		}

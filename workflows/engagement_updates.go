@@ -15,6 +15,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
 )
 
 // What people give or decide outside a prompt arrives at the engagement as
@@ -152,7 +153,33 @@ func registerEngagementUpdates(ctx workflow.Context, st *EngagementState) error 
 // so reading it is deterministic (workflowcheck cannot see that through
 // the loader's one-time decode).
 func libraryControl(id string) *catalog.Control {
-	return catalog.Default().Control(id) //workflowcheck:ignore
+	return library().Control(id)
+}
+
+// library is the control library, loaded once from embedded files and
+// never changed while the worker runs. Its one-time load behind a
+// sync.Once is what workflowcheck cannot see through; what is read from it
+// here (FindOccurrence, Control) ranges over no map, so it is deterministic.
+func library() *catalog.Library {
+	return catalog.Default() //workflowcheck:ignore
+}
+
+// checkGiven refuses evidence the occurrence cannot have (drift.CheckGiven:
+// a period that has not begun, a control performed after today, a review
+// covering no part of the period), with the workflow's clock as "today".
+// A correction's occurrence is checked by the activity: the corrected
+// row's key is in Postgres, which a validator cannot read.
+func (st *EngagementState) checkGiven(ctx workflow.Context, controlID string, req AddEvidenceRequest) error {
+	if st.Plan == nil {
+		// Not scoped yet: there is no window to look the occurrence up in;
+		// the activity refuses it with the stored spec's words.
+		return nil
+	}
+	occ, err := library().FindOccurrence(&st.Spec, *st.Plan, controlID, req.OccurrenceKey)
+	if err != nil {
+		return err
+	}
+	return drift.CheckGiven(occ.Occurrence, drift.Given{At: workflow.Now(ctx), PerformedAt: req.PerformedAt, Covers: req.Covers})
 }
 
 // controlOwner is the email of the person who owns controlID's area.
@@ -189,7 +216,7 @@ func (st *EngagementState) validateEvidence(ctx workflow.Context, req AddEvidenc
 	case req.Corrects < 0:
 		return errors.New("corrects names an evidence ID")
 	}
-	return nil
+	return st.checkGiven(ctx, controlID, req)
 }
 
 func (st *EngagementState) addEvidence(ctx workflow.Context, req AddEvidenceRequest) (AddEvidenceResult, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/drift"
 )
 
 func cliActor(person string) compliance.Actor {
@@ -53,6 +54,8 @@ func TestEngagementUpdatesCheckWhoThenRecord(t *testing.T) {
 			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2027-03", Kind: EvidenceLink, Value: " https://x.example/a "})
 	}, time.Hour)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Hour)
+	// March 2027's period has begun, so its evidence can be given.
+	env.SetStartTime(time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC))
 	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 1, Spec: spec, Plan: &plan}
 	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, State: st})
 	var canceled *temporal.CanceledError
@@ -75,4 +78,53 @@ func TestEngagementUpdatesCheckWhoThenRecord(t *testing.T) {
 	assert.Equal(t, delegateEmail, given.By)
 	assert.Equal(t, compliance.ChannelCLI, given.Channel)
 	assert.Equal(t, "https://x.example/a", given.Value)
+}
+
+// Evidence that cannot be true yet is refused by the validator, with the
+// workflow's clock as today, before anything reaches history or an
+// activity (issue 12: a raw client's evidence for a future period used to
+// be accepted and then fail in the activity).
+func TestEvidenceForAPeriodNotBegunIsRefusedByTheValidator(t *testing.T) {
+	env := withIdentity(newEnv(t))
+	acts := &activities.Activities{}
+	spec := testSpec(t)
+	plan, err := compliance.PlanEngagement(&spec, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	env.OnActivity(acts.AuditDates, mock.Anything, mock.Anything).Return(activities.AuditDatesResult{}, nil)
+	env.OnActivity(acts.AddGivenEvidence, mock.Anything, mock.Anything).Return(activities.AddGivenEvidenceResult{ID: 7}, nil)
+
+	// The window opens on 2027-03-01; the workflow's clock says 2027-02-27
+	// when the updates arrive (start plus one hour).
+	env.SetStartTime(time.Date(2027, 2, 27, 8, 0, 0, 0, time.UTC))
+	var future, performedLater, notInWindow, begun updateResult
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAddEvidence, "evidence/future", callbacks(&future),
+			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2027-03", Kind: EvidenceLink, Value: "https://x.example/a"})
+		env.UpdateWorkflow(UpdateAddEvidence, "evidence/nowhere", callbacks(&notInWindow),
+			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2031-03", Kind: EvidenceLink, Value: "https://x.example/a"})
+	}, time.Hour)
+	// Three days on, March has begun; a date of performance after today
+	// is still refused.
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateAddEvidence, "evidence/later", callbacks(&performedLater),
+			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2027-03", Kind: EvidenceLink, Value: "https://x.example/a",
+				PerformedAt: time.Date(2027, 3, 20, 12, 0, 0, 0, time.UTC)})
+		env.UpdateWorkflow(UpdateAddEvidence, "evidence/begun", callbacks(&begun),
+			AddEvidenceRequest{Actor: cliActor(delegateEmail), OccurrenceKey: "ACC-08/2027-03", Kind: EvidenceLink, Value: "https://x.example/a"})
+	}, 3*24*time.Hour+time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 4*24*time.Hour)
+	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 1, Spec: spec, Plan: &plan}
+	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, State: st})
+
+	occ, err := activities.FindOccurrence(&spec, plan, "ACC-08", "ACC-08/2027-03")
+	require.NoError(t, err)
+	want := drift.CheckGiven(occ.Occurrence, drift.Given{At: time.Date(2027, 2, 27, 9, 0, 0, 0, time.UTC)})
+	require.Error(t, want)
+	require.EqualError(t, future.rejected, want.Error(), "the words the service and the activity use")
+	assert.Contains(t, future.rejected.Error(), "which has not begun (today is 2027-02-27)")
+	require.ErrorContains(t, notInWindow.rejected, "has no occurrence ACC-08/2031-03")
+	require.ErrorContains(t, performedLater.rejected, "cannot have been performed on 2027-03-20, after today (2027-03-02)")
+	require.NoError(t, begun.rejected)
+	require.NoError(t, begun.err)
+	env.AssertNumberOfCalls(t, "AddGivenEvidence", 1)
 }

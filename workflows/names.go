@@ -17,7 +17,13 @@ const (
 	OperatingWorkflowName      = "Operating"
 	ReadinessWorkflowName      = "Readiness"
 	ProgrammeWorkflowName      = "Programme"
+	// SlackClickWorkflowName is one queued Slack click (inbox_click.go).
+	SlackClickWorkflowName = "SlackClick"
 )
+
+// SlackClickWorkflowID is a click's inbox: the click's delivery ID, so a
+// redelivered click finds the workflow of its first delivery.
+func SlackClickWorkflowID(deliveryID string) string { return "slack-click/" + deliveryID }
 
 // Queries.
 const (

@@ -28,4 +28,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(ReadinessWorkflow, workflow.RegisterOptions{Name: ReadinessWorkflowName})
 	r.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
 	r.RegisterWorkflowWithOptions(OwnerBatchWorkflow, workflow.RegisterOptions{Name: OwnerBatchWorkflowName})
+	r.RegisterWorkflowWithOptions(SlackClickWorkflow, workflow.RegisterOptions{Name: SlackClickWorkflowName})
 }

@@ -83,9 +83,11 @@ func (l *Library) Apply(sc Scope) (*Applicability, error) {
 			continue
 		}
 		covers := map[compliance.FrameworkID][]string{}
-		for fw, set := range applies {
+		// Frameworks in their fixed order, never a map's: workflows look
+		// controls up through here (FindOccurrence) and must not range over maps.
+		for _, fw := range sc.FrameworkIDs() {
 			for _, id := range c.Maps[fw] {
-				if set[id] {
+				if applies[fw][id] {
 					covers[fw] = append(covers[fw], id)
 				}
 			}
@@ -103,7 +105,8 @@ func (l *Library) Apply(sc Scope) (*Applicability, error) {
 	for _, ac := range a.Controls {
 		in[ac.Control.ID] = true
 	}
-	for fw, rs := range a.Requirements {
+	for _, fw := range sc.FrameworkIDs() {
+		rs := a.Requirements[fw]
 		for i := range rs {
 			if !rs[i].Applies {
 				continue

@@ -104,7 +104,8 @@ func (a *Applicability) otherRequirements(controls []string) []string {
 		if ac == nil {
 			continue
 		}
-		for fw, reqs := range ac.Covers {
+		for _, fw := range a.Scope.FrameworkIDs() {
+			reqs := ac.Covers[fw]
 			if fw == compliance.ISO27001 {
 				continue
 			}

@@ -24,6 +24,9 @@ const (
 	maxBody = 1 << 20 // Slack's interaction bodies are a few KB
 	// modalTimeout leaves room inside Slack's ~3s trigger lifetime.
 	modalTimeout = 2500 * time.Millisecond
+	// queueTimeout bounds handing a click to the Queue (one workflow
+	// start) inside Slack's three seconds.
+	queueTimeout = 2 * time.Second
 	// maxSkew is Slack's replay window. goslack.NewSecretsVerifier enforces
 	// it (|now - timestamp| > 5 min → ErrExpiredTimestamp); verify checks it
 	// again so the rule does not silently depend on the library version.
@@ -40,9 +43,10 @@ var errStale = errors.New("request timestamp outside the five-minute window")
 //   - The payload is parsed; malformed payloads get 400, payloads that are
 //     not Steadfast's get an empty 200.
 //   - A click that opens a modal is handled before responding (the trigger
-//     ID is only valid for ~3s). Everything else is acknowledged with an empty
-//     200 at once (an empty body is also what closes a submitted modal) and
-//     handed to the Dispatcher in the background.
+//     ID is only valid for ~3s). With a Queue, answers are queued before
+//     responding too. Everything else is acknowledged with an empty 200 at
+//     once (an empty body is also what closes a submitted modal) and handed
+//     to the Dispatcher in the background.
 func NewInteractionHandler(signingSecret string, d *Dispatcher) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -78,11 +82,19 @@ func NewInteractionHandler(signingSecret string, d *Dispatcher) http.Handler {
 			http.Error(w, "bad interaction payload", http.StatusBadRequest)
 			return
 		}
-		if needsSync(ins) {
+		switch {
+		case needsSync(ins):
 			ctx, cancel := context.WithTimeout(r.Context(), modalTimeout)
 			_ = d.Handle(ctx, ins) // logged inside; Slack needs no error
 			cancel()
-		} else {
+		case d.HasQueue():
+			// Queue before acknowledging, so an acknowledged click is
+			// already in Temporal; if Temporal cannot take it in time, the
+			// Dispatcher keeps trying in memory and tells the clicker.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), queueTimeout)
+			_ = d.Handle(ctx, ins)
+			cancel()
+		default:
 			d.Go(r.Context(), ins)
 		}
 		w.WriteHeader(http.StatusOK)

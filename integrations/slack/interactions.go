@@ -302,6 +302,7 @@ type Dispatcher struct {
 	// background (retry.go); pending holds their DeliveryIDs and stop,
 	// closed by Close, abandons them.
 	retry   RetryPolicy
+	queue   Queue // nil: answers go straight to the Answerer
 	mu      sync.Mutex
 	pending map[string]struct{}
 	stop    chan struct{}
@@ -375,6 +376,19 @@ func (d *Dispatcher) Handle(ctx context.Context, ins []Interaction) error {
 				d.tell(ctx, log, in, "Steadfast could not open the form in time. Please click the button again.")
 			}
 		case KindAnswer, KindNoteSubmit, KindReassign:
+			if d.queue != nil {
+				// The queue records it and tells the clicker if it is
+				// refused or delayed; only handing it over can fail here.
+				if err := d.queue.Enqueue(ctx, in, false); err != nil {
+					if !d.retryLater(log, in, err) {
+						log.Error("click not queued", "err", err)
+						errs = append(errs, fmt.Errorf("queue %s for prompt %s: %w", in.Kind, in.PromptID, err))
+					}
+					continue
+				}
+				log.Info("click queued")
+				continue
+			}
 			out, err := d.answerer.Answer(ctx, in)
 			if err != nil {
 				// Slack has been acknowledged, so a transient failure
@@ -402,18 +416,9 @@ func (d *Dispatcher) Handle(ctx context.Context, ins []Interaction) error {
 	return errors.Join(errs...)
 }
 
-// tell shows text to the clicker only: in the channel of the clicked message,
-// or — for modal submissions, which have no channel — in their DM with the bot.
+// tell shows text to the clicker only (Client.TellClicker).
 func (d *Dispatcher) tell(ctx context.Context, log *slog.Logger, in Interaction, text string) {
-	ch := in.Channel
-	if ch == "" {
-		var err error
-		if ch, err = d.client.OpenDM(ctx, in.SlackUserID); err != nil {
-			log.Warn("cannot tell the clicker", "err", err)
-			return
-		}
-	}
-	if err := d.client.PostEphemeral(ctx, ch, in.SlackUserID, text); err != nil {
+	if err := d.client.TellClicker(ctx, in, text); err != nil {
 		log.Warn("cannot tell the clicker", "err", err)
 	}
 }

@@ -9,15 +9,19 @@ import (
 	"time"
 )
 
-// RetryPolicy says how the Dispatcher keeps trying a click whose recording
-// failed for a transient reason (Postgres or Temporal unreachable) after
-// Slack was already acknowledged. The click carries its DeliveryID, which the
-// Answerer uses as the update ID, so however many attempts reach Temporal the
-// answer is recorded once.
+// RetryPolicy says how the Dispatcher keeps trying, in this process, a
+// click it could not hand over after Slack was already acknowledged. With
+// a Queue set (the worker's configuration) that is only the hand-over to
+// the Queue while Temporal itself is unreachable: once queued, the click is
+// retried durably by Temporal (see retry_queue.go), not here. Without a
+// Queue, it is the recording itself (Postgres or Temporal unreachable).
+// The click carries its DeliveryID, which becomes the queue's workflow ID
+// and the update ID, so however many attempts get through the answer is
+// recorded once.
 //
-// Retries run in this process: a worker that stops while a click is pending
-// tells the clicker to click again (best effort) and the click is not carried
-// over to the next worker.
+// These retries live in memory: a worker that stops while a click is
+// pending tells the clicker to click again (best effort) and the click is
+// not carried over to the next worker.
 type RetryPolicy struct {
 	For        time.Duration // give up this long after the first failure
 	FirstDelay time.Duration // wait before the first retry; doubles each time
@@ -91,7 +95,7 @@ func (d *Dispatcher) retryLater(log *slog.Logger, in Interaction, err error) boo
 	// The first attempt may have used up ctx (a Temporal call that timed
 	// out), so what the clicker is told goes out under its own deadline.
 	if !transient(err) {
-		d.tellSoon(log, in, msgTryAgain)
+		d.tellLater(log, in, msgTryAgain)
 		return false
 	}
 	d.mu.Lock()
@@ -118,13 +122,13 @@ func (d *Dispatcher) retryLater(log *slog.Logger, in Interaction, err error) boo
 		return true
 	case full || stopped:
 		log.Warn("answer not recorded; not retrying", "pending_full", full, "stopping", stopped)
-		d.tellSoon(log, in, msgTryAgain)
+		d.tellLater(log, in, msgTryAgain)
 		return false
 	}
 	log.Warn(retryLogNote, "err", err)
-	d.tellSoon(log, in, fmt.Sprintf(msgRetrying, human(p.For)))
 	go func() {
 		defer d.inflight.Done()
+		d.tellSoon(log, in, fmt.Sprintf(msgRetrying, human(p.For)))
 		defer func() {
 			d.mu.Lock()
 			delete(d.pending, in.DeliveryID)
@@ -166,6 +170,9 @@ func (d *Dispatcher) keepTrying(log *slog.Logger, in Interaction, p RetryPolicy,
 		case err != nil:
 			log.Error("answer not recorded", "err", err, "attempt", attempt)
 			d.tellSoon(log, in, msgTryAgain)
+		case d.queue != nil:
+			// Queued as already told: the queue says when it lands.
+			log.Info("click queued after retry", "attempt", attempt)
 		case out.Accepted:
 			log.Info("answer accepted after retry", "attempt", attempt)
 			d.tellSoon(log, in, msgRetried)
@@ -177,7 +184,8 @@ func (d *Dispatcher) keepTrying(log *slog.Logger, in Interaction, p RetryPolicy,
 	}
 }
 
-// attempt makes one bounded call to the Answerer, cancelled early by stop.
+// attempt makes one bounded call to the Queue (or, without one, the
+// Answerer), cancelled early by stop.
 func (d *Dispatcher) attempt(in Interaction, stop <-chan struct{}) (Outcome, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(d.timeout, dispatchTimeout))
 	defer cancel()
@@ -188,7 +196,21 @@ func (d *Dispatcher) attempt(in Interaction, stop <-chan struct{}) (Outcome, err
 		case <-ctx.Done():
 		}
 	}()
+	if d.queue != nil {
+		return Outcome{}, d.queue.Enqueue(ctx, in, true)
+	}
 	return d.answerer.Answer(ctx, in)
+}
+
+// tellLater tells the clicker in the background: retryLater may run
+// inside the HTTP handler (a click queued before Slack is answered), which
+// must not wait on a Slack call. Wait covers it.
+func (d *Dispatcher) tellLater(log *slog.Logger, in Interaction, text string) {
+	d.inflight.Add(1)
+	go func() {
+		defer d.inflight.Done()
+		d.tellSoon(log, in, text)
+	}()
 }
 
 // tellSoon tells the clicker with its own short deadline: the retry has
