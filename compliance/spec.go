@@ -33,6 +33,10 @@ type Spec struct {
 	// auditor relies on the control, which moves its sample size within the
 	// practice range for its frequency.
 	ControlRisk map[string]string `yaml:"control_risk" json:"control_risk,omitempty"`
+	// Tailoring is how this client departs from the control library:
+	// per-control overrides, not-applicable and inherited controls, and the
+	// client's own controls (tailoring.go).
+	Tailoring Tailoring `yaml:"tailoring" json:"tailoring,omitzero"`
 }
 
 // Client names the organisation being prepared for audit.
