@@ -28,5 +28,9 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	return evidencepack.Build(rep, evidencepack.ExceptionsPart(accepted))
+	spec, _, err := st.SpecAndPlan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return evidencepack.Build(rep, evidencepack.ExceptionsPart(accepted), evidencepack.TailoringPart(&spec))
 }
