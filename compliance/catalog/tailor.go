@@ -245,7 +245,7 @@ func (l *Library) TailoringRows(s *compliance.Spec) []TailoringRow {
 			}
 		}
 		out = append(out, TailoringRow{ControlID: cc.ID, Title: cc.Title, Change: ChangeCustom, Library: "",
-			Tailored: fmt.Sprintf("%s, %s, owner %s", cc.Frequency, cc.Type, s.OwnerOfControl(cc.ID, cc.Domain).Email),
+			Tailored:      fmt.Sprintf("%s, %s, owner %s", cc.Frequency, cc.Type, s.OwnerOfControl(cc.ID, cc.Domain).Email),
 			Justification: strings.Join(mapped, "; ")})
 	}
 	return out
