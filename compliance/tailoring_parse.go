@@ -224,3 +224,18 @@ func sameRisk(controlRisk string, r RiskLevel) bool {
 	}
 	return controlRisk == string(r)
 }
+
+// CheckTailoring applies the parser's tailoring rules to a spec built in
+// code — a tailoring change sent to a running engagement — so the change is
+// refused in the same words a spec file would be (without line and column,
+// which only a file has). cat may be nil.
+func (s *Spec) CheckTailoring(cat ControlCatalog) error {
+	d := newSpecDecoder("tailoring")
+	d.cat = cat
+	d.validating = true
+	d.validateTailoring(s)
+	if len(d.errs) > 0 {
+		return d.errs
+	}
+	return nil
+}
