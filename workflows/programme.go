@@ -52,11 +52,11 @@ type ProgrammeState struct {
 // ScopeChange is a system entering scope or a framework added to the
 // certified programme, and where it has got to.
 type ScopeChange struct {
-	ID          string                 `json:"id"`
-	System      *compliance.System     `json:"system,omitempty"`
-	Framework   *compliance.Framework  `json:"framework,omitempty"`
+	ID        string                `json:"id"`
+	System    *compliance.System    `json:"system,omitempty"`
+	Framework *compliance.Framework `json:"framework,omitempty"`
 	// Tailoring is the spec's new tailoring, replacing its old one.
-	Tailoring *compliance.Tailoring `json:"tailoring,omitempty"`
+	Tailoring   *compliance.Tailoring  `json:"tailoring,omitempty"`
 	By          string                 `json:"by"`
 	Risks       []compliance.ScopeRisk `json:"risks,omitempty"`
 	NewControls []string               `json:"new_controls"`
@@ -460,7 +460,7 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 	err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
 		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: subject,
 		Question: question,
-		Why: why,
+		Why:      why,
 		Choices: []compliance.PromptChoice{{Value: "approve", Label: "Approve"},
 			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
 		To: leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
