@@ -143,3 +143,27 @@ func benchForSpec(b *testing.B, lib *catalog.Library, s *compliance.Spec) {
 		}
 	}
 }
+
+// Only the controls a tailoring change affects are assessed again.
+func TestTailoringDelta(t *testing.T) {
+	lib := catalog.Default()
+	before := tailoredSpec(t)
+	after := *before
+	after.Tailoring = compliance.Tailoring{Controls: map[string]compliance.ControlTailoring{}, Custom: slices.Clone(before.Tailoring.Custom)}
+	for id, ct := range before.Tailoring.Controls {
+		after.Tailoring.Controls[id] = ct
+	}
+	acc04 := after.Tailoring.Controls["ACC-04"]
+	acc04.Owner = "priya@brightlane.io"
+	after.Tailoring.Controls["ACC-04"] = acc04                                                                // changed override
+	delete(after.Tailoring.Controls, "ACC-16")                                                                // applicable again
+	after.Tailoring.Controls["GOV-07"] = compliance.ControlTailoring{NotApplicable: true, Justification: "x"} // leaves: nothing to ask
+	after.Tailoring.Custom[1].Frequency = compliance.FreqMonthly                                              // custom control changed
+	got, err := lib.TailoringDelta(before, &after)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ACC-04", "ACC-16", "BRT-02"}, got)
+
+	same, err := lib.TailoringDelta(before, before)
+	require.NoError(t, err)
+	assert.Empty(t, same)
+}
