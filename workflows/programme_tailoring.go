@@ -46,8 +46,16 @@ func (r *programmeRun) registerTailoring(ctx workflow.Context) error {
 			if err := r.mayChange(ctx, req.Actor); err != nil {
 				return err
 			}
-			if tailoringChangeID(req.Tailoring) == tailoringChangeID(r.spec.Tailoring) {
+			id := tailoringChangeID(req.Tailoring)
+			if id == tailoringChangeID(r.spec.Tailoring) {
 				return errors.New("the tailoring is unchanged")
+			}
+			// Its prompt and assessment are named by its content: the same
+			// tailoring proposed twice is one change.
+			for _, ch := range r.state.Changes {
+				if ch.ID == id {
+					return fmt.Errorf("this tailoring was already proposed as %s (%s)", id, ch.Status)
+				}
 			}
 			next := r.spec
 			next.Tailoring = req.Tailoring
