@@ -59,7 +59,7 @@ func (a *Activities) PlanAssessment(_ context.Context, in PlanAssessmentInput) (
 		}
 		out = append(out, ControlToAssess{
 			ControlID: c.ID, Title: c.Title, Domain: c.Domain, Frequency: c.Frequency, Evidence: c.Evidence,
-			Frameworks: fws, Owner: in.Spec.OwnerOf(c.Domain),
+			Frameworks: fws, Owner: in.Spec.OwnerOfControl(c.ID, c.Domain),
 		})
 	}
 	return PlanAssessmentResult{Controls: out}, nil
@@ -149,7 +149,7 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 	for i, e := range reg.Entries {
 		owner := owners[e.ControlID]
 		if owner == "" {
-			owner = in.Spec.OwnerOf(e.Domain).Email
+			owner = in.Spec.OwnerOfControl(e.ControlID, e.Domain).Email
 		}
 		var fws []string
 		for _, f := range e.Frameworks {

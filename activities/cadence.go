@@ -99,7 +99,7 @@ func (a *Activities) NextOccurrences(ctx context.Context, in NextOccurrencesInpu
 		if len(only) > 0 && !only[c.ID] {
 			continue
 		}
-		owner := in.Spec.OwnerOf(c.Domain)
+		owner := in.Spec.OwnerOfControl(c.ID, c.Domain)
 		if in.TestTick > 0 {
 			res.Occurrences = append(res.Occurrences, tickOccurrences(c, owner, in)...)
 			continue

@@ -146,6 +146,8 @@ type AssessScopeChangeInput struct {
 	Spec      compliance.Spec
 	System    *compliance.System
 	Framework *compliance.Framework
+	// Tailoring replaces the spec's tailoring (assessTailoringChange).
+	Tailoring *compliance.Tailoring `json:",omitempty"`
 }
 
 // AssessScopeChangeResult is what the change brings: the scope risks it
@@ -190,6 +192,8 @@ func (a *Activities) AssessScopeChange(_ context.Context, in AssessScopeChangeIn
 			}
 		}
 		return res, nil
+	case in.Tailoring != nil:
+		return assessTailoringChange(spec, *in.Tailoring)
 	}
 	return AssessScopeChangeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("scope change of %s: neither a system nor a framework", spec.ID))
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 )
 
@@ -31,7 +32,13 @@ func (a *Activities) AssessScope(_ context.Context, in AssessScopeInput) (Assess
 	if err != nil {
 		return AssessScopeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("assess scope of %s: %w", in.Spec.ID, err))
 	}
-	return AssessScopeResult{Plan: plan, Risks: compliance.AssessScope(&in.Spec, plan)}, nil
+	// catalog.AssessScope adds what only the library can tell: a
+	// requirement the spec's tailoring leaves without a control.
+	risks, err := catalog.AssessScope(&in.Spec, plan)
+	if err != nil {
+		return AssessScopeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("assess scope of %s: %w", in.Spec.ID, err))
+	}
+	return AssessScopeResult{Plan: plan, Risks: risks}, nil
 }
 
 // RecordScopeInput is one assessed revision to store.

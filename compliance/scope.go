@@ -37,6 +37,10 @@ const (
 	RuleAnnualInShortWindow   = "annual-controls-short-window"
 	RulePlanDoesNotFit        = "audit-date-too-close"
 	RuleNoOwner               = "control-area-without-owner"
+	// RuleTailoredUncovered: the spec's tailoring (not-applicable controls)
+	// left a requirement of a selected framework with no applicable
+	// control. Raised by catalog.AssessScope, which knows the library.
+	RuleTailoredUncovered = "tailoring-leaves-requirement-uncovered"
 )
 
 // ScopeRisk is one thing a customer's security team or the auditor will ask
@@ -81,10 +85,16 @@ func AssessScope(s *Spec, p Plan) []ScopeRisk {
 	for _, rule := range ScopeRules {
 		out = append(out, rule(s, p)...)
 	}
+	SortScopeRisks(out)
+	return out
+}
+
+// SortScopeRisks orders risks highest severity first, keeping the rules'
+// order within a severity.
+func SortScopeRisks(out []ScopeRisk) {
 	sort.SliceStable(out, func(i, j int) bool {
 		return out[i].Severity.rank() < out[j].Severity.rank()
 	})
-	return out
 }
 
 func excludedSensitiveData(s *Spec, _ Plan) []ScopeRisk {

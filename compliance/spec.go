@@ -37,6 +37,10 @@ type Spec struct {
 	// (quarterly or semi-annual; unset levels quarterly). See
 	// review_policy.go.
 	ReviewPolicy map[string]Frequency `yaml:"review_policy" json:"review_policy,omitempty"`
+	// Tailoring is how this client departs from the control library:
+	// per-control overrides, not-applicable and inherited controls, and the
+	// client's own controls (tailoring.go).
+	Tailoring Tailoring `yaml:"tailoring" json:"tailoring,omitzero"`
 }
 
 // Client names the organisation being prepared for audit.

@@ -17,11 +17,17 @@ type specDecoder struct {
 	file  string
 	errs  SpecErrors
 	where map[string]*yaml.Node
+	// keys holds, for a map entry's path, the node of its key, so an
+	// unknown ID is reported where the ID is written.
+	keys  map[string]*yaml.Node
 	enums map[reflect.Type][]string
 	// bad holds the paths that failed to decode; validation stays quiet
 	// about them, so "unknown data class" is not followed by "is required".
 	bad        map[string]bool
 	validating bool
+	// cat, when set, is the control library the tailoring is checked
+	// against (ParseSpecWith).
+	cat ControlCatalog
 }
 
 var dateType = reflect.TypeOf(Date{})
@@ -30,6 +36,7 @@ func newSpecDecoder(file string) *specDecoder {
 	return &specDecoder{
 		file:  file,
 		where: map[string]*yaml.Node{},
+		keys:  map[string]*yaml.Node{},
 		bad:   map[string]bool{},
 		enums: map[reflect.Type][]string{
 			reflect.TypeOf(FrameworkID("")):    stringsOf(FrameworkIDs),
@@ -50,6 +57,8 @@ func newSpecDecoder(file string) *specDecoder {
 			reflect.TypeOf(Treatment("")):      stringsOf(Treatments),
 			reflect.TypeOf(ReportType("")):     stringsOf(ReportTypes),
 			reflect.TypeOf(RiskTreatment("")):  stringsOf(RiskTreatments),
+			reflect.TypeOf(Frequency("")):      stringsOf(Frequencies),
+			reflect.TypeOf(RiskLevel("")):      stringsOf(RiskLevels),
 		},
 	}
 }
@@ -187,13 +196,15 @@ func (d *specDecoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		m := reflect.MakeMapWithSize(t, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
-			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+			key := reflect.ValueOf(k.Value).Convert(t.Key())
+			if m.MapIndex(key).IsValid() {
 				d.errorf(k, join(path, k.Value), "is given twice")
 				continue
 			}
 			e := reflect.New(t.Elem()).Elem()
+			d.keys[join(path, k.Value)] = k
 			d.decode(val, e, join(path, k.Value))
-			m.SetMapIndex(reflect.ValueOf(k.Value).Convert(t.Key()), e)
+			m.SetMapIndex(key, e)
 		}
 		v.Set(m)
 	case t.Kind() == reflect.Bool:
@@ -284,6 +295,8 @@ func enumNoun(t reflect.Type) string {
 		return "SOC 2 treatment"
 	case reflect.TypeOf(ReportType("")):
 		return "report type"
+	case reflect.TypeOf(RiskLevel("")):
+		return "risk level"
 	}
 	var b strings.Builder
 	for i, r := range t.Name() {

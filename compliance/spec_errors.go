@@ -72,6 +72,9 @@ func closest(got string, candidates []string) string {
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
 		d := levenshtein.ComputeDistance(lg, lc)
+		if d == 0 {
+			return c // the same but for case (acc-04 for ACC-04)
+		}
 		if strings.HasPrefix(lc, lg) && lg != "" {
 			d = 1 // a truncated value ("cardholder") is the commonest slip
 		}

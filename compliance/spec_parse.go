@@ -47,7 +47,13 @@ var (
 
 // LoadSpec reads and parses a spec file. Errors name the file, line, column
 // and field of every problem at once.
-func LoadSpec(path string) (*Spec, error) {
+func LoadSpec(path string) (*Spec, error) { return loadSpec(path, nil) }
+
+// LoadSpecWith reads and parses a spec file, checking its tailoring against
+// the control library (see ParseSpecWith).
+func LoadSpecWith(path string, cat ControlCatalog) (*Spec, error) { return loadSpec(path, cat) }
+
+func loadSpec(path string, cat ControlCatalog) (*Spec, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
@@ -60,12 +66,16 @@ func LoadSpec(path string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec %s: %w", path, err)
 	}
-	return ParseSpec(filepath.Base(path), data)
+	return parseSpec(filepath.Base(path), data, cat)
 }
 
 // ParseSpec parses and validates a spec. name is used in error positions.
 // On error it returns SpecErrors listing every problem, and no spec.
 func ParseSpec(name string, data []byte) (*Spec, error) {
+	return parseSpec(name, data, nil)
+}
+
+func parseSpec(name string, data []byte, cat ControlCatalog) (*Spec, error) {
 	if len(data) > MaxSpecBytes {
 		return nil, SpecErrors{{File: name, Msg: fmt.Sprintf("file is over %d bytes; a spec may be at most %d", MaxSpecBytes, MaxSpecBytes)}}
 	}
@@ -74,6 +84,7 @@ func ParseSpec(name string, data []byte) (*Spec, error) {
 		return nil, SpecErrors{syntaxError(name, err)}
 	}
 	d := newSpecDecoder(name)
+	d.cat = cat
 	if root.Kind == 0 || len(root.Content) == 0 {
 		return nil, SpecErrors{{File: name, Msg: "spec is empty"}}
 	}
@@ -112,6 +123,7 @@ func (d *specDecoder) validate(s *Spec) {
 	d.validateRisks(s)
 	d.validateControlRisk(s)
 	d.validateReviewPolicy(s)
+	d.validateTailoring(s)
 }
 
 func (d *specDecoder) missing(path string) {

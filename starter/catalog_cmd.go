@@ -167,7 +167,7 @@ Applicability (every Annex A control, included or excluded, with the reason).
 --format json prints the same as JSON.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			spec, err := compliance.LoadSpec(file)
+			spec, err := catalog.LoadSpec(file)
 			if err != nil {
 				return err
 			}
@@ -218,6 +218,14 @@ func printApplicability(w io.Writer, a *catalog.Applicability) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", ac.Control.ID, ac.Control.Title, ac.Control.Frequency, ac.Control.Owner, strings.Join(parts, "; "))
 	}
 	tw.Flush()
+	if len(a.Inherited) > 0 {
+		fmt.Fprintf(w, "\nInherited controls, performed by a vendor (%d):\n", len(a.Inherited))
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, ic := range a.Inherited {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", ic.Control.ID, ic.Control.Title, ic.Vendor, ic.Justification)
+		}
+		tw.Flush()
+	}
 	fmt.Fprintf(w, "\nControls not needed (%d):\n", len(a.Excluded))
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, ex := range a.Excluded {
@@ -256,6 +264,11 @@ func applicabilityJSON(a *catalog.Applicability) any {
 		ID     string `json:"id"`
 		Reason string `json:"reason"`
 	}
+	type inherited struct {
+		ID            string `json:"id"`
+		Vendor        string `json:"vendor"`
+		Justification string `json:"justification"`
+	}
 	type requirement struct {
 		ID       string   `json:"id"`
 		Applies  bool     `json:"applies"`
@@ -266,6 +279,7 @@ func applicabilityJSON(a *catalog.Applicability) any {
 		Frameworks   []compliance.FrameworkID `json:"frameworks"`
 		Controls     []control                `json:"controls"`
 		Excluded     []excluded               `json:"excluded"`
+		Inherited    []inherited              `json:"inherited,omitempty"`
 		Requirements map[string][]requirement `json:"requirements"`
 		SoA          []catalog.SoAEntry       `json:"statement_of_applicability,omitempty"`
 	}{Frameworks: a.Scope.FrameworkIDs(), Requirements: map[string][]requirement{}, SoA: a.SoA}
@@ -278,6 +292,9 @@ func applicabilityJSON(a *catalog.Applicability) any {
 	}
 	for _, ex := range a.Excluded {
 		out.Excluded = append(out.Excluded, excluded{ex.Control.ID, ex.Reason})
+	}
+	for _, ic := range a.Inherited {
+		out.Inherited = append(out.Inherited, inherited{ic.Control.ID, ic.Vendor, ic.Justification})
 	}
 	for fw, rs := range a.Requirements {
 		for _, r := range rs {
@@ -307,7 +324,7 @@ adds categories beyond security.`,
 			if err != nil {
 				return err
 			}
-			spec, err := compliance.LoadSpec(file)
+			spec, err := catalog.LoadSpec(file)
 			if err != nil {
 				return err
 			}

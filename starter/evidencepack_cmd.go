@@ -88,7 +88,12 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.Artifacts(cmd.Context(), blobs, rep))
+			spec, _, err := store.SpecAndPlan(cmd.Context(), rep.EngagementID)
+			if err != nil {
+				return err
+			}
+			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.TailoringPart(&spec),
+				evidencepack.Artifacts(cmd.Context(), blobs, rep))
 			if err != nil {
 				return err
 			}

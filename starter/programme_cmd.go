@@ -170,7 +170,11 @@ func writeChange(out io.Writer, format string, ch workflows.ScopeChange) error {
 	if format == "json" {
 		return writeJSON(out, ch)
 	}
-	fmt.Fprintf(out, "%s proposed by %s: %d controls newly apply (%s); status %s.\n", ch.ID, ch.By, len(ch.NewControls),
+	what := "newly apply"
+	if ch.Tailoring != nil {
+		what = "to assess again"
+	}
+	fmt.Fprintf(out, "%s proposed by %s: %d controls %s (%s); status %s.\n", ch.ID, ch.By, len(ch.NewControls), what,
 		orDash(strings.Join(ch.NewControls, ", ")), ch.Status)
 	for _, r := range ch.Risks {
 		fmt.Fprintf(out, "  risk (%s): %s\n", r.Severity, r.Message)

@@ -182,10 +182,14 @@ func (st *EngagementState) checkGiven(ctx workflow.Context, controlID string, re
 	return drift.CheckGiven(occ.Occurrence, drift.Given{At: workflow.Now(ctx), PerformedAt: req.PerformedAt, Covers: req.Covers})
 }
 
-// controlOwner is the email of the person who owns controlID's area.
+// controlOwner is the email of the person who owns controlID: its
+// per-control owner in the spec's tailoring, else the owner of its area.
 func (st *EngagementState) controlOwner(controlID string) string {
+	if c := st.Spec.CustomControl(controlID); c != nil {
+		return st.Spec.OwnerOfControl(c.ID, c.Domain).Email
+	}
 	if c := libraryControl(controlID); c != nil {
-		return st.Spec.OwnerOf(c.Domain).Email
+		return st.Spec.OwnerOfControl(c.ID, c.Domain).Email
 	}
 	return ""
 }

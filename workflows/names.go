@@ -52,6 +52,10 @@ const (
 	// programme's scope (ProgrammeWorkflow).
 	UpdateAddSystem    = "add-system"
 	UpdateAddFramework = "add-framework"
+	// UpdateChangeTailoring replaces a certified programme's tailoring
+	// (per-control overrides, not-applicable, inherited and custom
+	// controls): a scope change the lead approves (programme_tailoring.go).
+	UpdateChangeTailoring = "change-tailoring"
 )
 
 // Engagement updates for what people give or decide outside a prompt

@@ -52,9 +52,11 @@ type ProgrammeState struct {
 // ScopeChange is a system entering scope or a framework added to the
 // certified programme, and where it has got to.
 type ScopeChange struct {
-	ID          string                 `json:"id"`
-	System      *compliance.System     `json:"system,omitempty"`
-	Framework   *compliance.Framework  `json:"framework,omitempty"`
+	ID        string                `json:"id"`
+	System    *compliance.System    `json:"system,omitempty"`
+	Framework *compliance.Framework `json:"framework,omitempty"`
+	// Tailoring is the spec's new tailoring, replacing its old one.
+	Tailoring   *compliance.Tailoring  `json:"tailoring,omitempty"`
 	By          string                 `json:"by"`
 	Risks       []compliance.ScopeRisk `json:"risks,omitempty"`
 	NewControls []string               `json:"new_controls"`
@@ -309,7 +311,7 @@ func (r *programmeRun) register(ctx workflow.Context) error {
 		}}); err != nil {
 		return fmt.Errorf("register %s update: %w", UpdateAddFramework, err)
 	}
-	return nil
+	return r.registerTailoring(ctx)
 }
 
 // mayChange: the lead, a lead delegate or the consultant may change scope.
@@ -327,7 +329,7 @@ func (r *programmeRun) mayChange(ctx workflow.Context, actor compliance.Actor) e
 func (r *programmeRun) propose(ctx workflow.Context, ch ScopeChange) (ScopeChange, error) {
 	var res activities.AssessScopeChangeResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.AssessScopeChange, activities.AssessScopeChangeInput{
-		Spec: r.spec, System: ch.System, Framework: ch.Framework,
+		Spec: r.spec, System: ch.System, Framework: ch.Framework, Tailoring: ch.Tailoring,
 	}).Get(ctx, &res)
 	if err != nil {
 		return ScopeChange{}, fmt.Errorf("assess %s: %w", ch.ID, err)
@@ -350,7 +352,7 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 			}
 		}
 	}
-	if ch.System == nil && ch.Framework == nil {
+	if ch.System == nil && ch.Framework == nil && ch.Tailoring == nil {
 		// The annual refresh: no change of scope, only controls to assess.
 		gaps, err := r.assess(ctx, ch, ch.NewControls, ch.ID)
 		if err != nil {
@@ -359,7 +361,7 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 		setStatus(ChangeAssessed, gaps)
 		return nil
 	}
-	if ch.System != nil {
+	if ch.System != nil || ch.Tailoring != nil {
 		approved, err := r.askLead(ctx, ch)
 		if err != nil {
 			return err
@@ -374,7 +376,7 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 	var res activities.AssessScopeChangeResult
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteActivity(actx, a.AssessScopeChange, activities.AssessScopeChangeInput{
-		Spec: r.spec, System: ch.System, Framework: ch.Framework,
+		Spec: r.spec, System: ch.System, Framework: ch.Framework, Tailoring: ch.Tailoring,
 	}).Get(ctx, &res); err != nil {
 		return fmt.Errorf("apply %s: %w", ch.ID, err)
 	}
@@ -383,7 +385,13 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 	if err := r.recordSpec(ctx); err != nil {
 		return err
 	}
-	gaps, err := r.assess(ctx, ch, res.NewControls, "")
+	// A tailoring change re-asks controls that were asked before: its own
+	// round keeps their prompts apart from the first assessment's.
+	round := ""
+	if ch.Tailoring != nil {
+		round = ch.ID
+	}
+	gaps, err := r.assess(ctx, ch, res.NewControls, round)
 	if err != nil {
 		return err
 	}
@@ -448,11 +456,11 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 	})
 	var res PromptResult
+	subject, question := scopeChangeQuestion(ch)
 	err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
-		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: "New system in scope: " + ch.System.Name,
-		Question: fmt.Sprintf("%s proposes bringing %s into scope; %d controls would newly apply (%s). Approve?", ch.By, ch.System.Name,
-			len(ch.NewControls), strings.Join(ch.NewControls, ", ")),
-		Why: why,
+		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: subject,
+		Question: question,
+		Why:      why,
 		Choices: []compliance.PromptChoice{{Value: "approve", Label: "Approve"},
 			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
 		To: leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),

@@ -114,6 +114,12 @@ func (o Options) library() *catalog.Library {
 	if o.Catalog != nil {
 		return o.Catalog
 	}
+	// The spec's own controls can be asked about too: the library as the
+	// spec tailors it (a spec whose tailoring does not load keeps the
+	// library's controls).
+	if tl, err := catalog.Default().Tailor(o.Spec); err == nil {
+		return tl
+	}
 	return catalog.Default()
 }
 
@@ -163,7 +169,7 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 			req.Owner, req.RoutedBy = p, RoutedNamed
 		}
 	} else if control != nil {
-		req.Owner, req.RoutedBy = o.Spec.OwnerOf(control.Domain), RoutedControlOwner
+		req.Owner, req.RoutedBy = o.Spec.OwnerOfControl(control.ID, control.Domain), RoutedControlOwner
 		if !slices.Contains(req.Owner.Owns, control.Domain) {
 			// Nobody owns the area: OwnerOf gave the lead, who delegates.
 			req.RoutedBy = RoutedLead

@@ -31,13 +31,28 @@ type ApplicableControl struct {
 type ExcludedControl struct {
 	Control *Control
 	Reason  string
+	// NotApplicable: excluded by the spec's tailoring, Reason carrying the
+	// client's justification.
+	NotApplicable bool
+}
+
+// InheritedControl is an applicable control a vendor performs for the
+// client: it satisfies its requirements (the SoA includes it, performed by
+// the vendor) but the client neither assesses nor evidences it itself; the
+// vendor's report, reviewed on the vendor's cadence, is its assurance.
+type InheritedControl struct {
+	ApplicableControl
+	Inheritance
 }
 
 // Applicability is what an engagement's scope makes of the library.
 type Applicability struct {
 	Scope    Scope
 	Controls []ApplicableControl
-	Excluded []ExcludedControl
+	// Inherited are the applicable controls vendors perform (tailoring);
+	// they are not in Controls, so nothing asks the client to operate them.
+	Inherited []InheritedControl
+	Excluded  []ExcludedControl
 	// Requirements holds, per selected framework, every requirement in
 	// catalog order with its applicability.
 	Requirements map[compliance.FrameworkID][]RequirementScope
@@ -46,12 +61,18 @@ type Applicability struct {
 	SoA []SoAEntry
 }
 
-// ForSpec computes applicability for a parsed engagement spec.
+// ForSpec computes applicability for a parsed engagement spec, tailored by
+// it: overrides and custom controls (Tailor), not-applicable and inherited
+// controls (ScopeOf).
 func (l *Library) ForSpec(s *compliance.Spec) (*Applicability, error) {
 	if s == nil {
 		return nil, errors.New("applicability: no spec")
 	}
-	return l.Apply(ScopeOf(s))
+	tl, err := l.Tailor(s)
+	if err != nil {
+		return nil, fmt.Errorf("applicability: %w", err)
+	}
+	return tl.Apply(ScopeOf(s))
 }
 
 // Apply computes which requirements of the scope's frameworks apply, which
@@ -96,6 +117,16 @@ func (l *Library) Apply(sc Scope) (*Applicability, error) {
 			a.Excluded = append(a.Excluded, ExcludedControl{Control: c, Reason: "satisfies no applicable requirement of " + joinIDs(sc.FrameworkIDs())})
 			continue
 		}
+		// The client's tailoring comes after the library's own reasons: a
+		// control the scope already excludes keeps that reason.
+		if why, na := sc.NotApplicable[c.ID]; na {
+			a.Excluded = append(a.Excluded, ExcludedControl{Control: c, Reason: "not applicable: " + why, NotApplicable: true})
+			continue
+		}
+		if in, ok := sc.Inherited[c.ID]; ok {
+			a.Inherited = append(a.Inherited, InheritedControl{ApplicableControl{Control: c, Covers: covers}, in})
+			continue
+		}
 		a.Controls = append(a.Controls, ApplicableControl{Control: c, Covers: covers})
 	}
 
@@ -104,6 +135,9 @@ func (l *Library) Apply(sc Scope) (*Applicability, error) {
 	in := map[string]bool{}
 	for _, ac := range a.Controls {
 		in[ac.Control.ID] = true
+	}
+	for _, ic := range a.Inherited {
+		in[ic.Control.ID] = true // a vendor's control satisfies requirements too
 	}
 	for _, fw := range sc.FrameworkIDs() {
 		rs := a.Requirements[fw]
@@ -116,12 +150,38 @@ func (l *Library) Apply(sc Scope) (*Applicability, error) {
 					rs[i].Controls = append(rs[i].Controls, c.ID)
 				}
 			}
+			if fw == compliance.ISO27001 && rs[i].Requirement.Kind == KindAnnexA && len(rs[i].Controls) == 0 {
+				l.excludeByTailoring(sc, &rs[i])
+			}
 		}
 	}
 	if sc.Framework(compliance.ISO27001) != nil {
 		a.SoA = a.statementOfApplicability()
 	}
 	return a, nil
+}
+
+// excludeByTailoring: an Annex A control whose implementing controls the
+// client marked not applicable is excluded from the Statement of
+// Applicability with their justifications (ISO 27001 lets a client exclude
+// an Annex A control it justifies; SOC 2 and PCI DSS requirements left
+// without a control stay applicable, and the scope rules name them).
+func (l *Library) excludeByTailoring(sc Scope, rs *RequirementScope) {
+	var why []string
+	for _, c := range l.ControlsFor(compliance.ISO27001, rs.Requirement.ID) {
+		j, na := sc.NotApplicable[c.ID]
+		if !na {
+			if ok, _ := c.When.Holds(sc); ok {
+				return // an implementer is excluded for another reason: not the client's call
+			}
+			continue
+		}
+		why = append(why, c.ID+": "+j)
+	}
+	if len(why) == 0 {
+		return
+	}
+	rs.Applies, rs.Reason = false, "not applicable by the client's tailoring ("+strings.Join(why, "; ")+")"
 }
 
 // requirementScope fills a.Requirements for one framework and returns the set
@@ -180,6 +240,27 @@ func (a *Applicability) Control(id string) *ApplicableControl {
 		if a.Controls[i].Control.ID == id {
 			return &a.Controls[i]
 		}
+	}
+	return nil
+}
+
+// InheritedControl returns the inherited control with the ID, or nil.
+func (a *Applicability) InheritedControl(id string) *InheritedControl {
+	for i := range a.Inherited {
+		if a.Inherited[i].Control.ID == id {
+			return &a.Inherited[i]
+		}
+	}
+	return nil
+}
+
+// covering returns the applicable or inherited control with the ID, or nil.
+func (a *Applicability) covering(id string) *ApplicableControl {
+	if ac := a.Control(id); ac != nil {
+		return ac
+	}
+	if ic := a.InheritedControl(id); ic != nil {
+		return &ic.ApplicableControl
 	}
 	return nil
 }

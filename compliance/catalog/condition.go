@@ -53,6 +53,17 @@ type Scope struct {
 	// RisksFor maps an Annex A control to the IDs of the register's risks
 	// that rely on it; it justifies the Statement of Applicability's lines.
 	RisksFor map[string][]string
+	// NotApplicable holds the controls the spec's tailoring marks not
+	// applicable, with their justifications; Inherited the controls a
+	// vendor performs (tailoring.go).
+	NotApplicable map[string]string
+	Inherited     map[string]Inheritance
+}
+
+// Inheritance is a control performed by a vendor of the spec.
+type Inheritance struct {
+	Vendor        string `json:"vendor"`
+	Justification string `json:"justification"`
 }
 
 // ScopeOf derives a Scope from a parsed spec.
@@ -79,6 +90,20 @@ func ScopeOf(s *compliance.Spec) Scope {
 	}
 	if p := sc.Framework(compliance.PCIDSS); p != nil && slices.Contains(cardPresentSAQs, p.SAQ) && p.Assessment == compliance.SAQ {
 		sc.CardPresent = true
+	}
+	for id, t := range s.Tailoring.Controls {
+		switch {
+		case t.NotApplicable:
+			if sc.NotApplicable == nil {
+				sc.NotApplicable = map[string]string{}
+			}
+			sc.NotApplicable[id] = t.Justification
+		case t.InheritedFrom != "":
+			if sc.Inherited == nil {
+				sc.Inherited = map[string]Inheritance{}
+			}
+			sc.Inherited[id] = Inheritance{Vendor: t.InheritedFrom, Justification: t.Justification}
+		}
 	}
 	return sc
 }

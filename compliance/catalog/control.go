@@ -34,8 +34,15 @@ type Control struct {
 	// Automated reports whether the evidence can be collected without a
 	// person producing it.
 	Automated bool `yaml:"automated" json:"automated"`
-	// Owner is the default owner role; the engagement assigns a person.
+	// Owner is the default owner role; the engagement assigns a person
+	// (Spec.OwnerOfControl: a per-control owner, else the area's owner).
 	Owner string `yaml:"owner" json:"owner"`
+	// Risk is the control's risk level; the library leaves it empty
+	// (medium) and a spec's tailoring sets it (Library.Tailor).
+	Risk compliance.RiskLevel `yaml:"risk" json:"risk,omitempty"`
+	// Custom marks a client's own control from a spec's tailoring; the
+	// library's data files cannot set it.
+	Custom bool `yaml:"-" json:"custom,omitempty"`
 	// When limits the control to engagements where the condition holds.
 	When Condition `yaml:"when" json:"when,omitempty"`
 	// Maps lists, per framework, the requirement IDs the control satisfies.

@@ -72,6 +72,16 @@ func New(frameworks []*FrameworkCatalog, controls []*Control) (*Library, error) 
 			l.byUpperID[key] = append(l.byUpperID[key], r)
 		}
 	}
+	l.indexControls(&errs)
+	if err := errs.err(); err != nil {
+		return nil, fmt.Errorf("control library is invalid: %w", err)
+	}
+	return l, nil
+}
+
+// indexControls sorts l.Controls, validates each and indexes them by ID and
+// by the requirements they map to. New and Tailor share it.
+func (l *Library) indexControls(errs *errorList) {
 	slices.SortFunc(l.Controls, func(a, b *Control) int { return strings.Compare(a.ID, b.ID) })
 	for _, c := range l.Controls {
 		if _, dup := l.controls[c.ID]; dup {
@@ -80,7 +90,7 @@ func New(frameworks []*FrameworkCatalog, controls []*Control) (*Library, error) 
 		}
 		l.controls[c.ID] = c
 		l.byUpperID[strings.ToUpper(c.ID)] = append(l.byUpperID[strings.ToUpper(c.ID)], c)
-		validateControl(c, &errs)
+		validateControl(c, errs)
 		for fw, ids := range c.Maps {
 			reqs, ok := l.reqs[fw]
 			if !ok {
@@ -101,10 +111,6 @@ func New(frameworks []*FrameworkCatalog, controls []*Control) (*Library, error) 
 			}
 		}
 	}
-	if err := errs.err(); err != nil {
-		return nil, fmt.Errorf("control library is invalid: %w", err)
-	}
-	return l, nil
 }
 
 func validateRequirement(fc *FrameworkCatalog, r *Requirement, errs *errorList) {

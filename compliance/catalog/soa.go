@@ -24,6 +24,9 @@ type SoAEntry struct {
 	// customer requirement is a justification too.
 	Requirements []string `json:"requirements,omitempty"`
 	Controls     []string `json:"controls,omitempty"`
+	// PerformedBy names, per implementing control a vendor performs for
+	// the client (an inherited control), the vendor.
+	PerformedBy map[string]string `json:"performed_by,omitempty"`
 }
 
 // statementOfApplicability lists every Annex A control. Inclusion follows
@@ -44,6 +47,13 @@ func (a *Applicability) statementOfApplicability() []SoAEntry {
 		if rs.Applies {
 			e.Requirements = a.otherRequirements(rs.Controls)
 		}
+		own, vendor := a.splitInherited(rs.Controls)
+		for _, id := range vendor {
+			if e.PerformedBy == nil {
+				e.PerformedBy = map[string]string{}
+			}
+			e.PerformedBy[id] = a.InheritedControl(id).Vendor
+		}
 		var why []string
 		if len(e.Risks) > 0 {
 			why = append(why, "treats risks "+strings.Join(e.Risks, ", "))
@@ -57,11 +67,37 @@ func (a *Applicability) statementOfApplicability() []SoAEntry {
 		case len(rs.Controls) == 0:
 			e.Reason = "Included: " + orNoRisk(why) + "; no control implements it yet"
 		default:
-			e.Reason = "Included: " + orNoRisk(why) + "; implemented by " + strings.Join(rs.Controls, ", ")
+			e.Reason = "Included: " + orNoRisk(why) + "; " + implementedBy(own, vendor, e.PerformedBy)
 		}
 		out = append(out, e)
 	}
 	return out
+}
+
+// splitInherited parts controls into those the client operates and those a
+// vendor performs, each in the order given.
+func (a *Applicability) splitInherited(ids []string) (own, vendor []string) {
+	for _, id := range ids {
+		if a.InheritedControl(id) != nil {
+			vendor = append(vendor, id)
+		} else {
+			own = append(own, id)
+		}
+	}
+	return own, vendor
+}
+
+// implementedBy says "implemented by ACC-01, ACC-02; BCK-02 performed by AWS
+// (inherited)".
+func implementedBy(own, vendor []string, by map[string]string) string {
+	var parts []string
+	if len(own) > 0 {
+		parts = append(parts, "implemented by "+strings.Join(own, ", "))
+	}
+	for _, id := range vendor {
+		parts = append(parts, id+" performed by "+by[id]+" (inherited)")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // summariseRefs says "soc2 CC6.1, CC6.2 and pci-dss (14 requirements)":
@@ -100,7 +136,7 @@ func orNoRisk(why []string) string {
 func (a *Applicability) otherRequirements(controls []string) []string {
 	var out []string
 	for _, id := range controls {
-		ac := a.Control(id)
+		ac := a.covering(id)
 		if ac == nil {
 			continue
 		}

@@ -142,10 +142,11 @@ func (s *Service) AddEvidence(ctx context.Context, req AddEvidenceRequest) (AddE
 	return AddEvidenceResult{ID: got.ID, Kind: kind, Due: occ.Occurrence.Due.In(occ.Calendar.Location), Status: j.Status, Artifact: artifact}, nil
 }
 
-// controlOwner is the email of the person owning controlID's area.
+// controlOwner is the email of the person owning controlID (its own owner
+// in the spec's tailoring, else its area's).
 func controlOwner(spec *compliance.Spec, controlID string) string {
-	if c := catalog.Default().Control(controlID); c != nil {
-		return spec.OwnerOf(c.Domain).Email
+	if p, ok := catalog.Default().ControlOwner(spec, controlID); ok {
+		return p.Email
 	}
 	return ""
 }

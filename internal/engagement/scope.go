@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -242,6 +243,12 @@ func (s *Service) checkStart(spec *compliance.Spec) error {
 	cal, err := compliance.NewCalendar(spec.Reminders)
 	if err != nil {
 		return fmt.Errorf("calendar of %s: %w", spec.ID, err)
+	}
+	// A spec that did not come through catalog.ParseSpec (the web, a
+	// test) still has its tailoring checked against the library before
+	// anything starts.
+	if _, err := catalog.Default().Tailor(spec); err != nil {
+		return err
 	}
 	return spec.CheckStart(compliance.DateOf(s.now().In(cal.Location)))
 }

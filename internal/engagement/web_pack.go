@@ -48,5 +48,5 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 		return nil, err
 	}
 	return evidencepack.Build(rep, evidencepack.AuditRequestsPart(AuditRows(answered, s.now()), cal.Location),
-		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep))
+		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep), evidencepack.TailoringPart(spec))
 }

@@ -41,8 +41,8 @@ func leads(spec *compliance.Spec) []string {
 // authorityOf is whose evidence counts for a control of the spec.
 func authorityOf(spec *compliance.Spec, controlID string, assigned map[string]string) drift.Authority {
 	a := drift.Authority{Others: leads(spec), Assigned: assigned}
-	if c := catalog.Default().Control(controlID); c != nil {
-		a.Owner = strings.ToLower(spec.OwnerOf(c.Domain).Email)
+	if p, ok := catalog.Default().ControlOwner(spec, controlID); ok {
+		a.Owner = strings.ToLower(p.Email)
 	}
 	return a
 }

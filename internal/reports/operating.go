@@ -158,7 +158,7 @@ func ComputeAssigned(engagementID string, spec *compliance.Spec, plan compliance
 		all = append(all, occs...)
 		d := drift.Assess(occs, subs, now, window)
 		op.Controls = append(op.Controls, ControlReport{
-			ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Owner: spec.OwnerOf(c.Domain).Email, Drift: d,
+			ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Owner: spec.OwnerOfControl(c.ID, c.Domain).Email, Drift: d,
 		})
 	}
 	op.Heatmap = drift.Coverage(all, subs, now, window, cal)

@@ -107,7 +107,7 @@ func computeReadiness(engagementID string, spec *compliance.Spec, plan complianc
 		if err != nil {
 			return readiness.Report{}, fmt.Errorf("schedule %s: %w", c.ID, err)
 		}
-		owner := strings.ToLower(spec.OwnerOf(c.Domain).Email)
+		owner := strings.ToLower(spec.OwnerOfControl(c.ID, c.Domain).Email)
 		rc := readiness.Control{ID: c.ID, Title: c.Title, Description: c.Description, Frequency: c.Frequency,
 			Evidence: c.Evidence, Owner: owner, Requirements: map[compliance.FrameworkID][]string{}, Occurrences: occs,
 			Events: events[c.ID], Assigned: assigned, Automated: c.Automated, Risk: sampling.Risk(spec.RiskOf(c.ID))}
