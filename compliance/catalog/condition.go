@@ -91,6 +91,8 @@ func ScopeOf(s *compliance.Spec) Scope {
 	if p := sc.Framework(compliance.PCIDSS); p != nil && slices.Contains(cardPresentSAQs, p.SAQ) && p.Assessment == compliance.SAQ {
 		sc.CardPresent = true
 	}
+	// Filling maps by key: the result does not depend on the range order.
+	//workflowcheck:ignore
 	for id, t := range s.Tailoring.Controls {
 		switch {
 		case t.NotApplicable:

@@ -91,6 +91,9 @@ func (l *Library) indexControls(errs *errorList) {
 		l.controls[c.ID] = c
 		l.byUpperID[strings.ToUpper(c.ID)] = append(l.byUpperID[strings.ToUpper(c.ID)], c)
 		validateControl(c, errs)
+		// Each framework's index gets this control once, whatever order the
+		// frameworks come in, so the result does not depend on map order.
+		//workflowcheck:ignore
 		for fw, ids := range c.Maps {
 			reqs, ok := l.reqs[fw]
 			if !ok {
