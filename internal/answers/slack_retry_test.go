@@ -89,8 +89,10 @@ func TestSlackClickWhilePostgresIsDownIsRecordedLater(t *testing.T) {
 		Channel: "C0RETRY", MessageTS: "1.1", DeliveryID: "slack-retry-click-1"}
 	require.NoError(t, d.Handle(ctx, []slack.Interaction{in}), "the click is kept, not failed")
 	require.Equal(t, 1, d.Pending())
-	eph := emu.Ephemerals()
-	require.Len(t, eph, 1)
+	// The clicker is told in the background (a stuck Slack must not hold
+	// the handler), so the message may land a moment after Handle returns.
+	var eph []slackemu.Message
+	require.Eventually(t, func() bool { eph = emu.Ephemerals(); return len(eph) == 1 }, 10*time.Second, 10*time.Millisecond)
 	assert.Contains(t, eph[0].Text, "will keep trying")
 	time.Sleep(300 * time.Millisecond) // a few more failed attempts against the closed pool
 	assert.Nil(t, state().Answer, "nothing recorded while Postgres is down")
@@ -104,8 +106,7 @@ func TestSlackClickWhilePostgresIsDownIsRecordedLater(t *testing.T) {
 	assert.Equal(t, "implemented", st.Answer.Choice)
 	assert.Equal(t, "priya@brightlane.io", st.Answer.By)
 	assert.Equal(t, "slack", st.Answer.Channel)
-	eph = emu.Ephemerals()
-	require.Len(t, eph, 2)
+	require.Eventually(t, func() bool { eph = emu.Ephemerals(); return len(eph) == 2 }, 10*time.Second, 10*time.Millisecond)
 	assert.Equal(t, "Steadfast has now recorded your answer.", eph[1].Text)
 
 	// The same click delivered again records nothing new: same update ID.
