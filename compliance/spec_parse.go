@@ -65,7 +65,9 @@ func LoadSpec(path string) (*Spec, error) {
 
 // ParseSpec parses and validates a spec. name is used in error positions.
 // On error it returns SpecErrors listing every problem, and no spec.
-func ParseSpec(name string, data []byte) (*Spec, error) {
+func ParseSpec(name string, data []byte) (*Spec, error) { return parseSpec(name, data, nil) }
+
+func parseSpec(name string, data []byte, check RefChecker) (*Spec, error) {
 	if len(data) > MaxSpecBytes {
 		return nil, SpecErrors{{File: name, Msg: fmt.Sprintf("file is over %d bytes; a spec may be at most %d", MaxSpecBytes, MaxSpecBytes)}}
 	}
@@ -81,6 +83,13 @@ func ParseSpec(name string, data []byte) (*Spec, error) {
 	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")
 	// Semantic checks run even after shape errors, so one pass shows all.
 	d.validate(&s)
+	if len(d.errs) == 0 && check != nil {
+		// References are looked up only in a spec that parses, so a
+		// malformed section is not reported twice.
+		for _, p := range check(&s) {
+			d.errorf(d.at(p.Field), p.Field, "%s", p.Msg)
+		}
+	}
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
@@ -23,7 +23,7 @@ waits for the lead to sign the scope off.`,
 		Example: "  starter engage -f examples/saas-startup.yaml",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			spec, err := compliance.LoadSpec(file)
+			spec, err := catalog.LoadSpec(file)
 			if err != nil {
 				return err
 			}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -69,7 +69,7 @@ func newReviseCmd() *cobra.Command {
 scope risks, re-plans and asks the lead to decide again.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec, err := compliance.LoadSpec(file)
+			spec, err := catalog.LoadSpec(file)
 			if err != nil {
 				return err
 			}

@@ -31,7 +31,7 @@ func registerThirdPartyCommands(root *cobra.Command) {
 func specFromArg(cmd *cobra.Command, arg, riskCSV string) (*compliance.Spec, error) {
 	var spec *compliance.Spec
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		if spec, err = compliance.LoadSpec(arg); err != nil {
+		if spec, err = catalog.LoadSpec(arg); err != nil {
 			return nil, err
 		}
 	} else {

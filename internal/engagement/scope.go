@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/internal/answers"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -242,6 +243,11 @@ func (s *Service) checkStart(spec *compliance.Spec) error {
 	cal, err := compliance.NewCalendar(spec.Reminders)
 	if err != nil {
 		return fmt.Errorf("calendar of %s: %w", spec.ID, err)
+	}
+	// A spec that did not come through catalog.LoadSpec (the web, a
+	// test) still has its references looked up before anything starts.
+	if probs := catalog.Default().CheckSpecRefs(spec); len(probs) > 0 {
+		return fmt.Errorf("spec %s: %s", spec.ID, strings.Join(probs, "; "))
 	}
 	return spec.CheckStart(compliance.DateOf(s.now().In(cal.Location)))
 }
