@@ -97,6 +97,12 @@ func (h *handOver) run(ctx workflow.Context) error {
 		dates = &d
 		return d, nil
 	}
+	if !st.VendorWorkStarted && len(st.Spec.Vendors) > 0 &&
+		workflow.GetVersion(ctx, versionVendorWork, workflow.DefaultVersion, 1) >= 1 {
+		if err := h.startVendorWork(ctx); err != nil {
+			return err
+		}
+	}
 	for {
 		if h.hooks.StopAt != "" && st.Phase == h.hooks.StopAt {
 			return nil
@@ -269,6 +275,33 @@ func (h *handOver) startProgramme(ctx workflow.Context) error {
 	return nil
 }
 
+// versionVendorWork gates starting the engagement's vendor work when the
+// long phases begin (the operating period, after remediation). Runs already
+// in the long phases take it at their next hand-over, so a programme that
+// runs for years gets its vendor prompts within a month of the deploy.
+const versionVendorWork = "vendor-work"
+
+// startVendorWork starts the vendor work, abandoned so it outlives this
+// run; it runs until the engagement is closed. It reads the current spec
+// each batch, so a revised spec (a new report on file, a letter received)
+// changes what it asks for.
+func (h *handOver) startVendorWork(ctx workflow.Context) error {
+	st := h.st
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            VendorWorkWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, VendorWorkWorkflowName, VendorWorkInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, Start: compliance.DateOf(workflow.Now(ctx)), FromStore: true,
+	})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return fmt.Errorf("start the vendor work of %s: %w", st.EngagementID, err)
+	}
+	st.VendorWorkStarted = true
+	return nil
+}
+
 // childDone says whether a child this run started has closed.
 func (h *handOver) childDone() bool {
 	return (h.operating != nil && h.operating.IsReady()) || (h.programme != nil && h.programme.IsReady())
@@ -305,6 +338,9 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 	}
 	if h.st.ProgrammeStarted {
 		ids = append(ids, ProgrammeWorkflowID(h.st.EngagementID))
+	}
+	if h.st.VendorWorkStarted {
+		ids = append(ids, VendorWorkWorkflowID(h.st.EngagementID))
 	}
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {

@@ -17,6 +17,7 @@ const (
 	OperatingWorkflowName      = "Operating"
 	ReadinessWorkflowName      = "Readiness"
 	ProgrammeWorkflowName      = "Programme"
+	VendorWorkWorkflowName     = "VendorWork"
 )
 
 // Queries.
@@ -135,6 +136,9 @@ const (
 	// to plan the annual refresh's work.
 	PromptKindScopeChange = "scope-change"
 	PromptKindRefresh     = "refresh"
+	// PromptKindVendor is vendor work: obtain or review a vendor's report,
+	// or ask it for a bridge letter (VendorWorkWorkflow).
+	PromptKindVendor = "vendor"
 )
 
 // GapAssessmentWorkflowID is the gap-assessment child's ID.
@@ -171,4 +175,9 @@ func ReadinessWorkflowID(engagementID, reviewID string) string {
 // ProgrammeWorkflowID is the certified programme that runs after the audit.
 func ProgrammeWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/programme"
+}
+
+// VendorWorkWorkflowID is the engagement's vendor work.
+func VendorWorkWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/vendors"
 }

@@ -38,6 +38,9 @@ type TestHooks struct {
 	// as new after that many requests in one run (0 leaves it to
 	// Temporal's suggestion).
 	OperatingContinueAsNewEvery int `json:",omitempty"`
+	// VendorBatchesPerRun replaces vendorBatchesPerRun, the batches one
+	// vendor-work run takes before it continues as new.
+	VendorBatchesPerRun int `json:",omitempty"`
 }
 
 // The children's inputs (OperatingInput, ProgrammeInput, RemediationInput)
