@@ -3,6 +3,8 @@
 // uses to reach them.
 package workflows
 
+import "github.com/steadfast-grc/steadfast/compliance"
+
 // TaskQueue is the default task queue the worker polls.
 const TaskQueue = "steadfast"
 
@@ -138,7 +140,7 @@ const (
 	PromptKindRefresh     = "refresh"
 	// PromptKindVendor is vendor work: obtain or review a vendor's report,
 	// or ask it for a bridge letter (VendorWorkWorkflow).
-	PromptKindVendor = "vendor"
+	PromptKindVendor = compliance.VendorPromptKind
 )
 
 // GapAssessmentWorkflowID is the gap-assessment child's ID.

@@ -112,17 +112,17 @@ func VendorWorkWorkflow(ctx workflow.Context, in VendorWorkInput) (VendorWorkRes
 // answer that leaves something to do says what.
 var vendorChoices = map[compliance.VendorActionKind][]compliance.PromptChoice{
 	compliance.VendorObtainReport: {
-		{Value: "reviewed", Label: "Obtained and reviewed: nothing in it needs action (link it)", LinkRequired: true},
-		{Value: "act", Label: "Obtained: its exceptions or the controls it expects of us need action (link it, say what)", LinkRequired: true, NoteRequired: true},
-		{Value: "not-yet", Label: "Not available yet (say when it will be)", NoteRequired: true},
+		{Value: compliance.VendorAnswerReviewed, Label: "Obtained and reviewed: nothing in it needs action (link it)", LinkRequired: true},
+		{Value: compliance.VendorAnswerAct, Label: "Obtained: its exceptions or the controls it expects of us need action (link it, say what)", LinkRequired: true, NoteRequired: true},
+		{Value: compliance.VendorAnswerNotYet, Label: "Not available yet (say when it will be)", NoteRequired: true},
 	},
 	compliance.VendorReviewReport: {
-		{Value: "reviewed", Label: "Reviewed: nothing in it needs action"},
-		{Value: "act", Label: "Reviewed: its exceptions or the controls it expects of us need action (say what)", NoteRequired: true},
+		{Value: compliance.VendorAnswerReviewed, Label: "Reviewed: nothing in it needs action"},
+		{Value: compliance.VendorAnswerAct, Label: "Reviewed: its exceptions or the controls it expects of us need action (say what)", NoteRequired: true},
 	},
 	compliance.VendorRequestBridge: {
-		{Value: "received", Label: "Bridge letter received (link it)", LinkRequired: true},
-		{Value: "refused", Label: "The vendor will not give one (say what we rely on instead)", NoteRequired: true},
+		{Value: compliance.VendorAnswerReceived, Label: "Bridge letter received (link it)", LinkRequired: true},
+		{Value: compliance.VendorAnswerRefused, Label: "The vendor will not give one (say what we rely on instead)", NoteRequired: true},
 	},
 }
 
