@@ -150,3 +150,53 @@ func CountVendorWork(s *Spec, items []VendorWorkItem) VendorWorkCounts {
 	}
 	return c
 }
+
+// VendorGap is one vendor item in the gap register and the readiness
+// review: a vendor scope risk (a report missing or out of date, a carve-out
+// nobody monitors...) or vendor work that is overdue or answered with work
+// left. Severity ranks it beside the control gaps; Action says what to do.
+type VendorGap struct {
+	Vendor   string   `json:"vendor"`
+	Source   string   `json:"source"` // "scope-risk" or "vendor-work"
+	Rule     string   `json:"rule"`   // the scope rule, or the kind of work
+	Severity Severity `json:"severity"`
+	Owner    string   `json:"owner,omitempty"`
+	Due      *Date    `json:"due,omitempty"`
+	Message  string   `json:"message"`
+	PromptID string   `json:"prompt_id,omitempty"`
+}
+
+// VendorGaps lists the vendor items a lead must close before the audit,
+// high severity first. Overdue work is high when it is a report or a bridge
+// letter the auditor will ask for, medium when it is a review; work
+// answered with something left to do is medium (the answer says what).
+func VendorGaps(items []VendorItem, work []VendorWorkItem) []VendorGap {
+	var out []VendorGap
+	for _, it := range items {
+		for _, r := range it.Risks {
+			out = append(out, VendorGap{Vendor: it.Vendor.Name, Source: "scope-risk", Rule: r.Rule, Severity: r.Severity,
+				Owner: it.Vendor.Owner, Message: r.Message})
+		}
+	}
+	for _, w := range work {
+		if !w.State.Open() {
+			continue
+		}
+		due := w.Due
+		g := VendorGap{Vendor: w.Vendor, Source: "vendor-work", Rule: string(w.Kind), Severity: SeverityMedium,
+			Owner: w.Owner, Due: &due, PromptID: w.PromptID}
+		switch {
+		case w.State == VendorWorkOverdue:
+			if w.Kind != VendorReviewReport {
+				g.Severity = SeverityHigh
+			}
+			g.Message = "overdue since " + w.Due.String() + ": " + w.Why
+		default:
+			g.Message = "answered " + w.Answer + " by " + w.AnsweredBy + ", work left: " + w.Note
+		}
+		out = append(out, g)
+	}
+	rank := map[Severity]int{SeverityHigh: 0, SeverityMedium: 1, SeverityLow: 2}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Severity] < rank[out[j].Severity] })
+	return out
+}

@@ -80,3 +80,29 @@ func TestVendorWorkStates(t *testing.T) {
 	assert.Equal(t, "Gusto", items[0].Vendor)
 	assert.Equal(t, VendorWorkNeedsAction, items[0].State)
 }
+
+// The gap register's vendor rows: scope risks as the rules raised them,
+// overdue reports and letters high, an overdue review and an answer with
+// work left medium; done work is not a gap.
+func TestVendorGaps(t *testing.T) {
+	items := []VendorItem{{Vendor: Vendor{Name: "Gusto", Owner: "leo@x"}, Risks: []ScopeRisk{{Rule: "vendor-report-expired", Severity: SeverityMedium, Message: "expired"}}}}
+	work := []VendorWorkItem{
+		{VendorAction: VendorAction{Key: "a", Vendor: "Gusto", Kind: VendorReviewReport, Due: Date{2027, 3, 28}, Why: "review it"}, State: VendorWorkOverdue},
+		{VendorAction: VendorAction{Key: "b", Vendor: "AWS", Kind: VendorRequestBridge, Due: Date{2027, 8, 31}, Why: "gap"}, State: VendorWorkOverdue},
+		{VendorAction: VendorAction{Key: "c", Vendor: "AWS", Kind: VendorObtainReport}, State: VendorWorkNeedsAction, Answer: VendorAnswerAct, AnsweredBy: "priya@x", Note: "two exceptions in change management"},
+		{VendorAction: VendorAction{Key: "d", Vendor: "AWS", Kind: VendorReviewReport}, State: VendorWorkDone},
+		{VendorAction: VendorAction{Key: "e", Vendor: "AWS", Kind: VendorReviewReport}, State: VendorWorkOpen},
+	}
+	gaps := VendorGaps(items, work)
+	var got []string
+	for _, g := range gaps {
+		got = append(got, string(g.Severity)+" "+g.Vendor+" "+g.Source+" "+g.Rule)
+	}
+	assert.Equal(t, []string{
+		"high AWS vendor-work request-bridge-letter",
+		"medium Gusto scope-risk vendor-report-expired",
+		"medium Gusto vendor-work review-report",
+		"medium AWS vendor-work obtain-report",
+	}, got)
+	assert.Contains(t, gaps[3].Message, "two exceptions in change management")
+}

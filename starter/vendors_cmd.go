@@ -183,3 +183,21 @@ func writeVendorsCSV(w io.Writer, items []compliance.VendorItem) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// writeVendorGaps is the vendor part of the gap register and the readiness
+// review in a table: scope risks and vendor work left to close. JSON and
+// CSV of the register keep their shape; `starter vendors --format json`
+// holds the same items.
+func writeVendorGaps(w io.Writer, engagementID string, gaps []compliance.VendorGap) {
+	if len(gaps) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nVendor items (%d; `starter vendors %s`):\n", len(gaps), engagementID)
+	for _, g := range gaps {
+		due := ""
+		if g.Due != nil {
+			due = " due " + g.Due.String()
+		}
+		fmt.Fprintf(w, "  %-6s %s %s %s (%s%s): %s\n", strings.ToUpper(string(g.Severity)), g.Vendor, g.Source, g.Rule, vendorCell(g.Owner), due, g.Message)
+	}
+}

@@ -78,7 +78,20 @@ func runLongPhases(ctx workflow.Context, in EngagementInput, st *EngagementState
 	if temporal.IsCanceledError(err) {
 		h.closeChildren(ctx)
 	}
+	if err == nil && st.VendorWorkStarted {
+		// The engagement ends here only at a test's StopAt (in production
+		// it runs until cancelled): nothing will chase vendors for it, and
+		// the test environment waits for every abandoned child to finish.
+		h.stopVendorWork(ctx)
+	}
 	return err
+}
+
+// stopVendorWork cancels the engagement's vendor work by workflow ID.
+func (h *handOver) stopVendorWork(ctx workflow.Context) {
+	if err := workflow.RequestCancelExternalWorkflow(ctx, VendorWorkWorkflowID(h.st.EngagementID), "").Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("cancel the vendor work of an engagement that ended", "engagement", h.st.EngagementID, "error", err)
+	}
 }
 
 func (h *handOver) run(ctx workflow.Context) error {

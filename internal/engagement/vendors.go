@@ -1,0 +1,63 @@
+package engagement
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+)
+
+// VendorsRequest asks for an engagement's vendors as they stand.
+type VendorsRequest struct {
+	EngagementID string
+	// AsOf is when the work is reckoned at; zero is now.
+	AsOf time.Time
+}
+
+// VendorsResult is the one read model of vendors that `vendors`, `status`,
+// `gaps`, `readiness` and the evidence pack share, so they never disagree.
+type VendorsResult struct {
+	Vendors []compliance.VendorItem        `json:"vendors"`
+	Work    []compliance.VendorWorkItem    `json:"work"`
+	Counts  compliance.VendorWorkCounts    `json:"counts"`
+	Gaps    []compliance.VendorGap         `json:"gaps"`
+	CUECs   []compliance.UserEntityControl `json:"user_entity_controls"`
+}
+
+// Vendors joins the spec's vendors and their scope risks with the vendor
+// work the engagement has asked for (the vendor prompts on record).
+func (s *Service) Vendors(ctx context.Context, req VendorsRequest) (VendorsResult, error) {
+	spec, _, err := s.spec(ctx, req.EngagementID)
+	if err != nil {
+		return VendorsResult{}, err
+	}
+	ps, err := s.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID})
+	if err != nil {
+		return VendorsResult{}, fmt.Errorf("vendor prompts of %s: %w", req.EngagementID, err)
+	}
+	asOf := req.AsOf
+	if asOf.IsZero() {
+		asOf = s.now()
+	}
+	return VendorsOf(spec, ps, asOf), nil
+}
+
+// VendorsOf is the read model from a spec and the prompts on record. The
+// vendor work's start is the day its first prompt was asked (the workflow
+// asks what is overdue at once), or asOf when nothing has been asked yet.
+func VendorsOf(spec *compliance.Spec, ps []compliance.Prompt, asOf time.Time) VendorsResult {
+	start := compliance.DateOf(asOf)
+	for _, p := range ps {
+		if d := compliance.DateOf(p.CreatedAt); p.Kind == compliance.VendorPromptKind && d.Before(start) {
+			start = d
+		}
+	}
+	// Vendor rules do not depend on the phase plan; a fitting plan keeps
+	// the audit-date rule out of the vendors' risks.
+	items := compliance.VendorItems(spec, compliance.AssessScope(spec, compliance.Plan{Fits: true}))
+	work := compliance.VendorWork(spec, start, ps, asOf)
+	return VendorsResult{Vendors: items, Work: work, Counts: compliance.CountVendorWork(spec, work),
+		Gaps: compliance.VendorGaps(items, work), CUECs: spec.CUECs()}
+}
