@@ -84,11 +84,15 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
+			vendors, err := engagement.VendorsPackPart(cmd.Context(), store, rep.EngagementID, rep.AsOf)
+			if err != nil {
+				return err
+			}
 			blobs, err := blob.FromEnv(cmd.Context())
 			if err != nil {
 				return err
 			}
-			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.Artifacts(cmd.Context(), blobs, rep))
+			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), vendors, evidencepack.Artifacts(cmd.Context(), blobs, rep))
 			if err != nil {
 				return err
 			}

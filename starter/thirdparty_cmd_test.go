@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
@@ -75,7 +77,7 @@ func TestCatalogSoARisksFromCSV(t *testing.T) {
 	unknown := filepath.Join(dir, "unknown.csv")
 	require.NoError(t, os.WriteFile(unknown, []byte("id,title,owner,treatment,controls\nR-12,Made up,CFO,mitigate,A.5.99\n"), 0o600))
 	_, err = runRoot(t, "catalog", "soa", "../examples/kelp-health.yaml", "--risks", unknown)
-	require.ErrorContains(t, err, "risks[0].controls: A.5.99 is not an ISO 27001:2022 Annex A control")
+	require.ErrorContains(t, err, "risks[0].controls[0]: A.5.99 is not an ISO 27001:2022 Annex A control")
 }
 
 func TestCatalogSoARefusesWithoutISO(t *testing.T) {
@@ -106,6 +108,7 @@ func TestVendorsFormats(t *testing.T) {
 		} `json:"vendors"`
 		Actions []struct {
 			Key string `json:"key"`
+			Ask string `json:"ask"`
 			Due string `json:"due"`
 		} `json:"actions"`
 		CUECs []struct {
@@ -127,7 +130,8 @@ func TestVendorsFormats(t *testing.T) {
 	assert.Len(t, doc.CUECs, 2)
 	require.Len(t, doc.Actions, 6)
 	assert.Equal(t, "vendor/hibob/review-report/2025-01-10", doc.Actions[0].Key)
-	assert.Equal(t, "2026-12-01", doc.Actions[0].Due, "overdue work is due on --as-of")
+	assert.Equal(t, "2026-12-01", doc.Actions[0].Ask, "overdue work is asked for on --as-of")
+	assert.Equal(t, "2026-12-15", doc.Actions[0].Due, "and due two weeks later")
 
 	_, err = runRoot(t, "vendors", "../examples/kelp-health.yaml", "--as-of", "1 Dec")
 	require.ErrorContains(t, err, "--as-of")
@@ -137,7 +141,7 @@ func TestVendorsFormats(t *testing.T) {
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, rows, 6)
-	assert.Equal(t, vendorColumns, rows[0])
+	assert.Equal(t, evidencepack.VendorColumns, rows[0])
 	assert.Equal(t, []string{"Google Cloud", "subservice"}, rows[1][:2])
 	assert.Equal(t, "2028-01-12", rows[1][14], "bridge letter")
 	assert.Equal(t, "2027-09-30", rows[1][10], "report period end")
@@ -173,4 +177,21 @@ func TestThirdPartyCommandsByEngagementID(t *testing.T) {
 
 	_, err = runRoot(t, "vendors", "no-such-engagement")
 	require.ErrorIs(t, err, postgres.ErrNotFound)
+}
+
+// engage (and scope revise) read the spec through catalog.LoadSpec: a
+// vendor's control reference that is well formed but not in the library
+// fails before anything starts, at the line and column it was written.
+func TestEngageRefusesADanglingVendorControl(t *testing.T) {
+	data, err := os.ReadFile("../examples/kelp-health.yaml")
+	require.NoError(t, err)
+	text := strings.Replace(string(data), "monitored_by: [VND-04]", "monitored_by: [VND-94]", 1)
+	path := filepath.Join(t.TempDir(), "kelp.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	line := strings.Count(text[:strings.Index(text, "VND-94")], "\n") + 1
+	for _, args := range [][]string{{"engage", "-f", path}, {"scope", "revise", "kelp-health", "-f", path}} {
+		_, err = runRoot(t, args...)
+		require.Error(t, err, "%v", args)
+		assert.Regexp(t, fmt.Sprintf(`kelp\.yaml:%d:\d+: vendors\[\d\]\.monitored_by\[0\]: VND-94 is not a control in the library`, line), err.Error(), "%v", args)
+	}
 }

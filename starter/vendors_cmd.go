@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 // newVendorsCmd is `starter vendors`: the engagement's third parties with
@@ -31,8 +30,9 @@ monitors, an inclusive treatment with no agreement, a PCI service provider
 without an AOC, contractor access to production no control covers).
 
 The table and JSON also list the vendor work due (obtain the next report,
-review the one on file, request a bridge letter; overdue work is due on
---as-of, default today) and the complementary user-entity controls (CUECs)
+review the one on file, request a bridge letter: when each is asked of its
+owner and when it is due; overdue work is asked for on --as-of, default today,
+and due two weeks later) and the complementary user-entity controls (CUECs)
 the client's customers must operate. The argument is a spec file or an
 engagement ID (read from DATABASE_URL).`,
 		Args: cobra.ExactArgs(1),
@@ -62,7 +62,7 @@ engagement ID (read from DATABASE_URL).`,
 					CUECs   []compliance.UserEntityControl `json:"user_entity_controls"`
 				}{items, actions, spec.CUECs()})
 			case "csv":
-				return writeVendorsCSV(w, items)
+				return evidencepack.WriteVendorsCSV(w, items)
 			}
 			return fmt.Errorf("--format %q is not supported (want table, json or csv)", format)
 		},
@@ -131,7 +131,7 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []com
 	if len(actions) > 0 {
 		fmt.Fprintln(w, "\n\nVendor work:")
 		for _, a := range actions {
-			fmt.Fprintf(w, "  %s  %-22s %-20s %s — %s\n", a.Due, a.Kind, a.Vendor, a.Owner, a.Why)
+			fmt.Fprintf(w, "  ask %s, due %s  %-22s %-20s %s — %s\n", a.Ask, a.Due, a.Kind, a.Vendor, a.Owner, a.Why)
 		}
 	}
 	if len(cuecs) > 0 {
@@ -143,45 +143,6 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []com
 		fmt.Fprintln(w)
 	}
 	return nil
-}
-
-var vendorColumns = []string{"vendor", "kind", "service", "systems", "data", "treatment", "agreement", "pci_service_provider",
-	"report_type", "period_start", "period_end", "issued", "expires", "exceptions", "bridge_letter", "monitored_by", "csocs", "risks"}
-
-func writeVendorsCSV(w io.Writer, items []compliance.VendorItem) error {
-	// People type vendor names, exceptions and justifications: neutralise formulas.
-	cw := csvsafe.NewWriter(w)
-	if err := cw.Write(vendorColumns); err != nil {
-		return fmt.Errorf("write vendors: %w", err)
-	}
-	for _, it := range items {
-		v := it.Vendor
-		var data, csocs, rules []string
-		for _, d := range v.Data {
-			data = append(data, string(d))
-		}
-		for _, c := range v.CSOCs {
-			csocs = append(csocs, c.Description+" ("+strings.Join(c.Supports, " ")+")")
-		}
-		for _, r := range it.Risks {
-			rules = append(rules, r.Rule)
-		}
-		var typ, start, end, issued, expires, exceptions string
-		if r := it.Latest; r != nil {
-			typ, issued, expires, exceptions = string(r.Type), r.Issued.String(), vendorDate(r.Expires), r.Exceptions
-			if r.Period != nil {
-				start, end = r.Period.Start.String(), r.Period.End.String()
-			}
-		}
-		rec := []string{v.Name, string(v.Kind), v.Service, strings.Join(v.Systems, " "), strings.Join(data, " "), string(v.Treatment),
-			v.Agreement, strconv.FormatBool(v.PCIServiceProvider), typ, start, end, issued, expires, exceptions,
-			vendorDate(v.BridgeLetter), strings.Join(v.MonitoredBy, " "), strings.Join(csocs, "; "), strings.Join(rules, " ")}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write vendors: %w", err)
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }
 
 // writeVendorGaps is the vendor part of the gap register and the readiness

@@ -7,6 +7,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 // VendorsRequest asks for an engagement's vendors as they stand.
@@ -60,4 +61,19 @@ func VendorsOf(spec *compliance.Spec, ps []compliance.Prompt, asOf time.Time) Ve
 	work := compliance.VendorWork(spec, start, ps, asOf)
 	return VendorsResult{Vendors: items, Work: work, Counts: compliance.CountVendorWork(spec, work),
 		Gaps: compliance.VendorGaps(items, work), CUECs: spec.CUECs()}
+}
+
+// VendorsPackPart is the evidence pack's vendor files as of the review,
+// from the store the pack is written from.
+func VendorsPackPart(ctx context.Context, st *postgres.Store, id string, asOf time.Time) (evidencepack.Part, error) {
+	spec, _, err := st.SpecAndPlan(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("spec of %s: %w", id, err)
+	}
+	ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: id})
+	if err != nil {
+		return nil, fmt.Errorf("vendor prompts of %s: %w", id, err)
+	}
+	v := VendorsOf(&spec, ps, asOf)
+	return evidencepack.VendorsPart(evidencepack.Vendors{Vendors: v.Vendors, Work: v.Work, CUECs: v.CUECs}), nil
 }

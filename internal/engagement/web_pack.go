@@ -12,7 +12,7 @@ func (s *Service) Clock() time.Time { return s.now() }
 
 // EvidencePackFiles builds the evidence pack's files for the auditor's
 // room as the CLI's evidence-pack command does (today's review and seed,
-// with the accepted exceptions); the caller signs and writes them with
+// with the accepted exceptions and the vendor files); the caller signs and writes them with
 // evidencepack.Write. The answered audit requests part is the CLI's alone
 // for now.
 func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string][]byte, error) {
@@ -28,5 +28,9 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	return evidencepack.Build(rep, evidencepack.ExceptionsPart(accepted))
+	vendors, err := VendorsPackPart(ctx, st, id, rep.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	return evidencepack.Build(rep, evidencepack.ExceptionsPart(accepted), vendors)
 }
