@@ -195,3 +195,68 @@ func TestEngageRefusesADanglingVendorControl(t *testing.T) {
 		assert.Regexp(t, fmt.Sprintf(`kelp\.yaml:%d:\d+: vendors\[\d\]\.monitored_by\[0\]: VND-94 is not a control in the library`, line), err.Error(), "%v", args)
 	}
 }
+
+// Vendor items reach the gap register, the readiness review and the
+// evidence pack from one read model on real Postgres: Gusto's review was
+// answered "act" (work left), AWS's review was never answered and is past
+// due at the review's as-of, and the scope's vendor risks come along.
+func TestVendorItemsInGapsReadinessAndPack(t *testing.T) {
+	db := testenv.Postgres(t)
+	ctx := context.Background()
+	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	require.NoError(t, err)
+	spec.Vendor("Amazon Web Services").BridgeLetter = nil // raises the bridge-letter rule
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	plan, err := compliance.PlanEngagement(spec, at)
+	require.NoError(t, err)
+	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{
+		EngagementID: spec.ID, WorkflowID: "engagement/" + spec.ID, Revision: 1, Spec: *spec, Plan: plan,
+		Risks: compliance.AssessScope(spec, plan), Phase: compliance.PhaseOperating, RecordedBy: "test", At: at,
+	}))
+	key := "vendor/gusto/review-report/2027-02-26"
+	asked := time.Date(2027, 2, 26, 15, 0, 0, 0, time.UTC)
+	require.NoError(t, db.Store.OpenPrompt(ctx, compliance.Prompt{ID: "prompt/" + spec.ID + "/" + key, EngagementID: spec.ID, Key: key,
+		Kind: compliance.VendorPromptKind, Subject: "Gusto: review-report", Question: "Review Gusto's report", AddresseeEmail: "leo@brightlane.io",
+		DueAt: time.Date(2027, 3, 28, 21, 0, 0, 0, time.UTC), CreatedAt: asked}))
+	require.NoError(t, db.Store.RecordPromptAnswer(ctx, compliance.PromptAnswer{PromptID: "prompt/" + spec.ID + "/" + key, EngagementID: spec.ID,
+		Choice: compliance.VendorAnswerAct, Note: "=HYPERLINK(\"x\") one access-review exception; we add a quarterly check", By: "leo@brightlane.io",
+		Via: compliance.ChannelCLI, UpdateID: "u1", At: asked.Add(time.Hour)}))
+	t.Setenv("DATABASE_URL", db.URL)
+
+	out, err := runRoot(t, "gaps", spec.ID)
+	require.NoError(t, err)
+	assert.Contains(t, out, "Vendor items (")
+	assert.Contains(t, out, "Gusto vendor-work review-report (leo@brightlane.io due 2027-03-28): answered act by leo@brightlane.io")
+	assert.Contains(t, out, "Amazon Web Services scope-risk "+compliance.RuleVendorBridgeLetter)
+
+	out, err = runRoot(t, "readiness", spec.ID, "--as-of", "2027-07-01")
+	require.NoError(t, err)
+	assert.Contains(t, out, "MEDIUM Amazon Web Services vendor-work review-report (priya@brightlane.io due 2027-06-13): overdue since 2027-06-13")
+	assert.Contains(t, out, "Gusto vendor-work review-report")
+
+	dir := filepath.Join(t.TempDir(), "pack")
+	_, err = runRoot(t, "evidence-pack", spec.ID, "--as-of", "2027-07-01", "--out", dir)
+	require.NoError(t, err)
+	vendors, err := os.ReadFile(filepath.Join(dir, "vendors.csv"))
+	require.NoError(t, err)
+	rows, err := csv.NewReader(bytes.NewReader(vendors)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 4, "a header and three vendors")
+	work, err := os.ReadFile(filepath.Join(dir, "vendor-work.csv"))
+	require.NoError(t, err)
+	rows, err = csv.NewReader(bytes.NewReader(work)).ReadAll()
+	require.NoError(t, err)
+	states := map[string]string{}
+	for _, r := range rows[1:] {
+		states[r[0]] = r[6]
+		if r[0] == key {
+			assert.True(t, strings.HasPrefix(r[9], "'="), "the note is neutralised: %q", r[9])
+		}
+	}
+	assert.Equal(t, map[string]string{
+		key: "needs-action",
+		"vendor/amazon-web-services/review-report/2027-05-14": "overdue",
+	}, states)
+	_, err = os.Stat(filepath.Join(dir, "vendors.json"))
+	require.NoError(t, err)
+}
