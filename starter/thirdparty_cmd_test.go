@@ -234,6 +234,12 @@ func TestVendorItemsInGapsReadinessAndPack(t *testing.T) {
 	assert.Contains(t, out, "MEDIUM Amazon Web Services vendor-work review-report (priya@brightlane.io due 2027-06-13): overdue since 2027-06-13")
 	assert.Contains(t, out, "Gusto vendor-work review-report")
 
+	out, err = runRoot(t, "vendors", spec.ID, "--as-of", "2027-07-01")
+	require.NoError(t, err)
+	assert.Contains(t, out, "Vendor work asked so far:")
+	assert.Regexp(t, `needs-action +due 2027-03-28 +review-report +Gusto +leo@brightlane.io — act by leo@brightlane.io`, out)
+	assert.Regexp(t, `overdue +due 2027-06-13 +review-report +Amazon Web Services`, out)
+
 	dir := filepath.Join(t.TempDir(), "pack")
 	_, err = runRoot(t, "evidence-pack", spec.ID, "--as-of", "2027-07-01", "--out", dir)
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
@@ -51,16 +53,40 @@ engagement ID (read from DATABASE_URL).`,
 				}
 			}
 			actions := compliance.VendorActions(spec, start)
+			// By engagement ID, also where the work asked so far stands
+			// (the same read model as status, gaps and the pack).
+			var work []compliance.VendorWorkItem
+			if st, err := os.Stat(args[0]); err != nil || st.IsDir() {
+				svc, done, err := openService(cmd, needStore)
+				if err != nil {
+					return err
+				}
+				defer done()
+				asOfTime := time.Now()
+				if asOf != "" {
+					asOfTime = time.Date(start.Year, start.Month, start.Day, 23, 59, 0, 0, time.UTC)
+				}
+				vs, err := svc.Vendors(cmd.Context(), engagement.VendorsRequest{EngagementID: args[0], AsOf: asOfTime})
+				if err != nil {
+					return err
+				}
+				work = vs.Work
+			}
 			w := cmd.OutOrStdout()
 			switch format {
 			case "table":
-				return writeVendorsTable(w, items, actions, spec.CUECs())
+				if err := writeVendorsTable(w, items, actions, spec.CUECs()); err != nil {
+					return err
+				}
+				writeVendorWork(w, work)
+				return nil
 			case "json":
 				return writeJSON(w, struct {
 					Vendors []compliance.VendorItem        `json:"vendors"`
 					Actions []compliance.VendorAction      `json:"actions"`
+					Work    []compliance.VendorWorkItem    `json:"work,omitempty"`
 					CUECs   []compliance.UserEntityControl `json:"user_entity_controls"`
-				}{items, actions, spec.CUECs()})
+				}{items, actions, work, spec.CUECs()})
 			case "csv":
 				return evidencepack.WriteVendorsCSV(w, items)
 			}
@@ -143,6 +169,21 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []com
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// writeVendorWork lists the vendor work asked so far and where it stands.
+func writeVendorWork(w io.Writer, work []compliance.VendorWorkItem) {
+	if len(work) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nVendor work asked so far:")
+	for _, it := range work {
+		answer := ""
+		if it.Answer != "" {
+			answer = fmt.Sprintf(" — %s by %s: %s", it.Answer, it.AnsweredBy, vendorCell(it.Note))
+		}
+		fmt.Fprintf(w, "  %-12s due %s  %-22s %-20s %s%s\n", it.State, it.Due, it.Kind, it.Vendor, it.Owner, answer)
+	}
 }
 
 // writeVendorGaps is the vendor part of the gap register and the readiness
