@@ -16,8 +16,11 @@ import (
 type VendorWorkInput struct {
 	EngagementID string
 	Spec         compliance.Spec
-	Start        compliance.Date
-	After        time.Time
+	// Start zero means the first batch: the start is today (Now) in the
+	// client's zone, returned in the result.
+	Start compliance.Date
+	Now   time.Time
+	After time.Time
 	// AfterKey breaks ties at After, as NextOccurrencesInput.AfterKey.
 	AfterKey string
 	Until    time.Time
@@ -38,9 +41,11 @@ type ScheduledVendorAction struct {
 	Until  time.Time
 }
 
-// VendorWorkResult lists the prompts in AskAt order (then key).
+// VendorWorkResult lists the prompts in AskAt order (then key), and the
+// start the schedule was laid out from.
 type VendorWorkResult struct {
 	Actions []ScheduledVendorAction
+	Start   compliance.Date
 }
 
 // VendorWork computes the vendor prompts to send next. Like
@@ -63,7 +68,12 @@ func (a *Activities) VendorWork(ctx context.Context, in VendorWorkInput) (Vendor
 	if err != nil {
 		return VendorWorkResult{}, nonRetryable(ErrTypeBadInput, err)
 	}
-	var res VendorWorkResult
+	if in.Start.IsZero() {
+		// The first batch: vendor work starts today in the client's
+		// zone, and the workflow keeps this start for good.
+		in.Start = cal.Today(in.Now)
+	}
+	res := VendorWorkResult{Start: in.Start}
 	for _, act := range compliance.VendorSchedule(&in.Spec, in.Start, cal.Today(in.Until)) {
 		ask := cal.At(cal.NextBusinessDay(act.Ask), AskHour)
 		if ask.After(in.Until) || ask.Before(in.After) || ask.Equal(in.After) && act.Key <= in.AfterKey {

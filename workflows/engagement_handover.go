@@ -110,8 +110,11 @@ func (h *handOver) run(ctx workflow.Context) error {
 		dates = &d
 		return d, nil
 	}
+	// The version is asked first, so the marker is recorded whatever the
+	// hooks say; the hooks only decide whether a test starts the child.
 	if !st.VendorWorkStarted && len(st.Spec.Vendors) > 0 &&
-		workflow.GetVersion(ctx, versionVendorWork, workflow.DefaultVersion, 1) >= 1 {
+		workflow.GetVersion(ctx, versionVendorWork, workflow.DefaultVersion, 1) >= 1 &&
+		(h.in.Test == nil || h.in.Test.VendorWork) {
 		if err := h.startVendorWork(ctx); err != nil {
 			return err
 		}
@@ -306,7 +309,7 @@ func (h *handOver) startVendorWork(ctx workflow.Context) error {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, VendorWorkWorkflowName, VendorWorkInput{
-		EngagementID: st.EngagementID, Spec: st.Spec, Start: compliance.DateOf(workflow.Now(ctx)), FromStore: true,
+		EngagementID: st.EngagementID, Spec: st.Spec, FromStore: true,
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return fmt.Errorf("start the vendor work of %s: %w", st.EngagementID, err)

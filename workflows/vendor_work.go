@@ -16,7 +16,8 @@ type VendorWorkInput struct {
 	EngagementID string
 	Spec         compliance.Spec
 	// Start is the day vendor work began: overdue work is asked for then,
-	// and every later ask is laid out from it, so it never moves.
+	// and every later ask is laid out from it, so it never moves. Zero on
+	// the first run: the first batch sets it to today in the client's zone.
 	Start compliance.Date
 	// Cursor and CursorKey are the last prompt sent (its AskAt and key);
 	// zero on the first run, when everything due so far is sent at once.
@@ -57,9 +58,6 @@ const vendorBatchesPerRun = 12
 // while owners are still answering. It runs until the engagement cancels
 // it, because vendor reports fall due every year the programme runs.
 func VendorWorkWorkflow(ctx workflow.Context, in VendorWorkInput) (VendorWorkResult, error) {
-	if in.Start.IsZero() {
-		return VendorWorkResult{}, fmt.Errorf("vendor work of %s: no start date", in.EngagementID)
-	}
 	cursor, cursorKey, asked := in.Cursor, in.CursorKey, in.Asked
 	batches := vendorBatchesPerRun
 	if h := in.Test.value(); h.VendorBatchesPerRun > 0 {
@@ -79,12 +77,13 @@ func VendorWorkWorkflow(ctx workflow.Context, in VendorWorkInput) (VendorWorkRes
 		until := from.Add(vendorHorizon)
 		var work activities.VendorWorkResult
 		err := workflow.ExecuteActivity(actx, a.VendorWork, activities.VendorWorkInput{
-			EngagementID: in.EngagementID, Spec: in.Spec, Start: in.Start, After: cursor, AfterKey: cursorKey, Until: until,
-			FromStore: in.FromStore,
+			EngagementID: in.EngagementID, Spec: in.Spec, Start: in.Start, Now: workflow.Now(ctx), After: cursor, AfterKey: cursorKey,
+			Until: until, FromStore: in.FromStore,
 		}).Get(ctx, &work)
 		if err != nil {
 			return VendorWorkResult{}, fmt.Errorf("schedule vendor work for %s: %w", in.EngagementID, err)
 		}
+		in.Start = work.Start
 		for _, w := range work.Actions {
 			if wait := w.AskAt.Sub(workflow.Now(ctx)); wait > 0 {
 				if err := workflow.Sleep(ctx, wait); err != nil {
