@@ -19,8 +19,10 @@ type VendorWorkInput struct {
 	// and every later ask is laid out from it, so it never moves. Zero on
 	// the first run: the first batch sets it to today in the client's zone.
 	Start compliance.Date
-	// Cursor and CursorKey are the last prompt sent (its AskAt and key);
-	// zero on the first run, when everything due so far is sent at once.
+	// Cursor and CursorKey say what was sent: every prompt asked before
+	// Cursor, and at Cursor up to CursorKey. The workflow continues as new
+	// only between batches, so the cursor is a batch's end. Zero on the
+	// first run, when everything due so far is sent at once.
 	Cursor    time.Time
 	CursorKey string
 	// Asked counts prompts sent over every run.
@@ -93,7 +95,6 @@ func VendorWorkWorkflow(ctx workflow.Context, in VendorWorkInput) (VendorWorkRes
 			if err := askVendorWork(ctx, in, w); err != nil {
 				return VendorWorkResult{Asked: asked}, err
 			}
-			cursor, cursorKey = w.AskAt, w.Action.Key
 			asked++
 		}
 		if wait := until.Sub(workflow.Now(ctx)); wait > 0 {
@@ -128,8 +129,8 @@ var vendorChoices = map[compliance.VendorActionKind][]compliance.PromptChoice{
 // vendorWhy says why each kind of work matters, in the words a vendor
 // owner needs.
 var vendorWhy = map[compliance.VendorActionKind]string{
-	compliance.VendorObtainReport: "The auditor and your customers expect a current report for every vendor you rely on, reviewed for exceptions and for the controls it expects you to run.",
-	compliance.VendorReviewReport: "A vendor report is only assurance once someone has read its exceptions and checked you run the controls it expects of its customers.",
+	compliance.VendorObtainReport:  "The auditor and your customers expect a current report for every vendor you rely on, reviewed for exceptions and for the controls it expects you to run.",
+	compliance.VendorReviewReport:  "A vendor report is only assurance once someone has read its exceptions and checked you run the controls it expects of its customers.",
 	compliance.VendorRequestBridge: "The vendor's report stops before your period ends; a bridge letter covers the gap so the auditor need not raise it.",
 }
 
