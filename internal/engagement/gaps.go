@@ -47,12 +47,12 @@ func (s *Service) Gaps(ctx context.Context, req GapsRequest) (GapsResult, error)
 		reg = slices.DeleteFunc(reg, func(e postgres.GapEntry) bool { return !e.Gap })
 	}
 	res := GapsResult{Register: reg}
-	if spec, _, err := s.spec(ctx, req.EngagementID); err == nil && len(spec.Vendors) > 0 {
+	if spec, plan, err := s.spec(ctx, req.EngagementID); err == nil && len(spec.Vendors) > 0 {
 		ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID})
 		if err != nil {
 			return GapsResult{}, fmt.Errorf("vendor prompts of %s: %w", req.EngagementID, err)
 		}
-		res.Vendors = VendorsOf(spec, ps, s.now()).Gaps
+		res.Vendors = VendorsOf(spec, plan, ps, s.now()).Gaps
 	}
 	return res, nil
 }

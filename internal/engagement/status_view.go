@@ -74,7 +74,7 @@ func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusVi
 			if err != nil {
 				return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
 			}
-			vs := VendorsOf(spec, ps, s.now())
+			vs := VendorsOf(spec, plan, ps, s.now())
 			v.Vendors = &vs.Counts
 		}
 	}

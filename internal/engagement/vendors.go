@@ -30,7 +30,7 @@ type VendorsResult struct {
 // Vendors joins the spec's vendors and their scope risks with the vendor
 // work the engagement has asked for (the vendor prompts on record).
 func (s *Service) Vendors(ctx context.Context, req VendorsRequest) (VendorsResult, error) {
-	spec, _, err := s.spec(ctx, req.EngagementID)
+	spec, plan, err := s.spec(ctx, req.EngagementID)
 	if err != nil {
 		return VendorsResult{}, err
 	}
@@ -42,14 +42,19 @@ func (s *Service) Vendors(ctx context.Context, req VendorsRequest) (VendorsResul
 	if asOf.IsZero() {
 		asOf = s.now()
 	}
-	return VendorsOf(spec, ps, asOf), nil
+	return VendorsOf(spec, plan, ps, asOf), nil
 }
 
-// VendorsOf is the read model from a spec and the prompts on record. The
-// vendor work's start is the day its first prompt was asked (the workflow
-// asks what is overdue at once), or asOf when nothing has been asked yet.
-func VendorsOf(spec *compliance.Spec, ps []compliance.Prompt, asOf time.Time) VendorsResult {
+// VendorsOf is the read model from a spec, its plan and the prompts on
+// record. The vendor work's start is the day its first prompt was asked
+// (the workflow asks what is overdue at once); before any was asked, the
+// day the plan's remediation ends (when the engagement starts its vendor
+// work), so work that fell due since and was never asked shows overdue.
+func VendorsOf(spec *compliance.Spec, plan compliance.Plan, ps []compliance.Prompt, asOf time.Time) VendorsResult {
 	start := compliance.DateOf(asOf)
+	if end := plan.Remediation.End; !end.IsZero() && end.Before(start) {
+		start = end
+	}
 	for _, p := range ps {
 		if d := compliance.DateOf(p.CreatedAt); p.Kind == compliance.VendorPromptKind && d.Before(start) {
 			start = d
@@ -66,7 +71,7 @@ func VendorsOf(spec *compliance.Spec, ps []compliance.Prompt, asOf time.Time) Ve
 // VendorsPackPart is the evidence pack's vendor files as of the review,
 // from the store the pack is written from.
 func VendorsPackPart(ctx context.Context, st *postgres.Store, id string, asOf time.Time) (evidencepack.Part, error) {
-	spec, _, err := st.SpecAndPlan(ctx, id)
+	spec, plan, err := st.SpecAndPlan(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("spec of %s: %w", id, err)
 	}
@@ -74,6 +79,6 @@ func VendorsPackPart(ctx context.Context, st *postgres.Store, id string, asOf ti
 	if err != nil {
 		return nil, fmt.Errorf("vendor prompts of %s: %w", id, err)
 	}
-	v := VendorsOf(&spec, ps, asOf)
+	v := VendorsOf(&spec, plan, ps, asOf)
 	return evidencepack.VendorsPart(evidencepack.Vendors{Vendors: v.Vendors, Work: v.Work, CUECs: v.CUECs}), nil
 }
