@@ -128,3 +128,29 @@ func TestLoadSpecPositionsBadReferences(t *testing.T) {
 	_, err = catalog.LoadSpec("../../examples/kelp-health.yaml")
 	require.NoError(t, err)
 }
+
+// FuzzParseSpecChecked runs the library's reference check on whatever
+// parses: it never panics, and a spec it refuses is refused with spec
+// errors (every reference problem placed at a line of the file).
+func FuzzParseSpecChecked(f *testing.F) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	require.NoError(f, err)
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		require.NoError(f, err)
+		f.Add(data)
+		f.Add([]byte(strings.Replace(string(data), "VND-0", "VND-9", 1)))
+	}
+	lib := catalog.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := compliance.ParseSpecChecked("fuzz.yaml", data, lib.SpecRefs)
+		if err == nil {
+			require.NotNil(t, s)
+			require.Empty(t, lib.SpecRefs(s), "a spec with dangling references was accepted")
+			return
+		}
+		var es compliance.SpecErrors
+		require.ErrorAs(t, err, &es)
+		require.NotEmpty(t, es)
+	})
+}
