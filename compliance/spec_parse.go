@@ -71,9 +71,7 @@ func loadSpec(path string, cat ControlCatalog) (*Spec, error) {
 
 // ParseSpec parses and validates a spec. name is used in error positions.
 // On error it returns SpecErrors listing every problem, and no spec.
-func ParseSpec(name string, data []byte) (*Spec, error) {
-	return parseSpec(name, data, nil)
-}
+func ParseSpec(name string, data []byte) (*Spec, error) { return parseSpec(name, data, nil) }
 
 func parseSpec(name string, data []byte, cat ControlCatalog) (*Spec, error) {
 	if len(data) > MaxSpecBytes {
@@ -92,6 +90,13 @@ func parseSpec(name string, data []byte, cat ControlCatalog) (*Spec, error) {
 	d.decode(root.Content[0], reflect.ValueOf(&s).Elem(), "")
 	// Semantic checks run even after shape errors, so one pass shows all.
 	d.validate(&s)
+	if len(d.errs) == 0 && cat != nil {
+		// References are looked up only in a spec that parses, so a
+		// malformed section is not reported twice.
+		for _, p := range cat.SpecRefs(&s) {
+			d.errorf(d.at(p.Field), p.Field, "%s", p.Msg)
+		}
+	}
 	if len(d.errs) > 0 {
 		return nil, d.errs.sorted()
 	}

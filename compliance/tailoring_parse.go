@@ -20,6 +20,10 @@ type ControlCatalog interface {
 	RequirementIDs(fw FrameworkID) []string
 	// ControlTypes lists the control types a custom control may have.
 	ControlTypes() []string
+	// SpecRefs finds the references in a parsed spec that its form allows
+	// but the library has no target for (a vendor's monitoring control, an
+	// Annex A ID in a risk), each named by its spec field.
+	SpecRefs(*Spec) []RefProblem
 }
 
 // ParseSpecWith parses a spec like ParseSpec and also checks its tailoring

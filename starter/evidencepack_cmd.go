@@ -84,6 +84,10 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
+			vendors, err := engagement.VendorsPackPart(cmd.Context(), store, rep.EngagementID, rep.AsOf)
+			if err != nil {
+				return err
+			}
 			blobs, err := blob.FromEnv(cmd.Context())
 			if err != nil {
 				return err
@@ -92,7 +96,7 @@ the seed is printed so the same sample can be drawn again.`,
 			if err != nil {
 				return err
 			}
-			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.TailoringPart(&spec),
+			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.TailoringPart(&spec), vendors,
 				evidencepack.Artifacts(cmd.Context(), blobs, rep))
 			if err != nil {
 				return err

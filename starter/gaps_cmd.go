@@ -40,7 +40,13 @@ fallen due.`,
 			if err != nil {
 				return err
 			}
-			return writeRegister(cmd.OutOrStdout(), format, args[0], res.Register)
+			if err := writeRegister(cmd.OutOrStdout(), format, args[0], res.Register); err != nil {
+				return err
+			}
+			if format == "table" {
+				writeVendorGaps(cmd.OutOrStdout(), args[0], res.Vendors)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "table, json or csv")

@@ -45,7 +45,25 @@ the as-of day, and is printed either way.`,
 			if err != nil {
 				return err
 			}
-			return writeReadiness(cmd.OutOrStdout(), format, rep)
+			if err := writeReadiness(cmd.OutOrStdout(), format, rep); err != nil {
+				return err
+			}
+			if format == "json" {
+				return nil
+			}
+			// The vendor items the auditor will ask about, as of the
+			// same instant (the gap register lists the same ones).
+			svc, done, err := openService(cmd, needStore)
+			if err != nil {
+				return err
+			}
+			defer done()
+			vs, err := svc.Vendors(cmd.Context(), engagement.VendorsRequest{EngagementID: rep.EngagementID, AsOf: rep.AsOf})
+			if err != nil {
+				return err
+			}
+			writeVendorGaps(cmd.OutOrStdout(), rep.EngagementID, vs.Gaps)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text, json or markdown")

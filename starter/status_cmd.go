@@ -81,6 +81,10 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		}
 		fmt.Fprintln(tw)
 	}
+	if n := st.Vendors; n != nil {
+		fmt.Fprintf(tw, "Vendors\t%d (%d relied on): vendor work %d open, %d overdue, %d needing action, %d done (`starter vendors %s`)\n",
+			n.Vendors, n.ReliedOn, n.Open, n.Overdue, n.NeedsAction, n.Done, st.EngagementID)
+	}
 	if len(st.WaitingOn) > 0 {
 		fmt.Fprintf(tw, "Waiting on\t%s — %s\n", strings.Join(st.WaitingOn, ", "), st.WaitingFor)
 	} else if st.WaitingFor != "" {

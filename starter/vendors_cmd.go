@@ -2,9 +2,8 @@ package main
 
 import (
 	"fmt"
-	"github.com/steadfast-grc/steadfast/internal/csvsafe"
 	"io"
-	"strconv"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,6 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
 // newVendorsCmd is `starter vendors`: the engagement's third parties with
@@ -31,8 +32,9 @@ monitors, an inclusive treatment with no agreement, a PCI service provider
 without an AOC, contractor access to production no control covers).
 
 The table and JSON also list the vendor work due (obtain the next report,
-review the one on file, request a bridge letter; overdue work is due on
---as-of, default today) and the complementary user-entity controls (CUECs)
+review the one on file, request a bridge letter: when each is asked of its
+owner and when it is due; overdue work is asked for on --as-of, default today,
+and due two weeks later) and the complementary user-entity controls (CUECs)
 the client's customers must operate. The argument is a spec file or an
 engagement ID (read from DATABASE_URL).`,
 		Args: cobra.ExactArgs(1),
@@ -51,18 +53,42 @@ engagement ID (read from DATABASE_URL).`,
 				}
 			}
 			actions := compliance.VendorActions(spec, start)
+			// By engagement ID, also where the work asked so far stands
+			// (the same read model as status, gaps and the pack).
+			var work []compliance.VendorWorkItem
+			if st, err := os.Stat(args[0]); err != nil || st.IsDir() {
+				svc, done, err := openService(cmd, needStore)
+				if err != nil {
+					return err
+				}
+				defer done()
+				asOfTime := time.Now()
+				if asOf != "" {
+					asOfTime = time.Date(start.Year, start.Month, start.Day, 23, 59, 0, 0, time.UTC)
+				}
+				vs, err := svc.Vendors(cmd.Context(), engagement.VendorsRequest{EngagementID: args[0], AsOf: asOfTime})
+				if err != nil {
+					return err
+				}
+				work = vs.Work
+			}
 			w := cmd.OutOrStdout()
 			switch format {
 			case "table":
-				return writeVendorsTable(w, items, actions, spec.CUECs())
+				if err := writeVendorsTable(w, items, actions, spec.CUECs()); err != nil {
+					return err
+				}
+				writeVendorWork(w, work)
+				return nil
 			case "json":
 				return writeJSON(w, struct {
 					Vendors []compliance.VendorItem        `json:"vendors"`
 					Actions []compliance.VendorAction      `json:"actions"`
+					Work    []compliance.VendorWorkItem    `json:"work,omitempty"`
 					CUECs   []compliance.UserEntityControl `json:"user_entity_controls"`
-				}{items, actions, spec.CUECs()})
+				}{items, actions, work, spec.CUECs()})
 			case "csv":
-				return writeVendorsCSV(w, items)
+				return evidencepack.WriteVendorsCSV(w, items)
 			}
 			return fmt.Errorf("--format %q is not supported (want table, json or csv)", format)
 		},
@@ -131,7 +157,7 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []com
 	if len(actions) > 0 {
 		fmt.Fprintln(w, "\n\nVendor work:")
 		for _, a := range actions {
-			fmt.Fprintf(w, "  %s  %-22s %-20s %s — %s\n", a.Due, a.Kind, a.Vendor, a.Owner, a.Why)
+			fmt.Fprintf(w, "  ask %s, due %s  %-22s %-20s %s — %s\n", a.Ask, a.Due, a.Kind, a.Vendor, a.Owner, a.Why)
 		}
 	}
 	if len(cuecs) > 0 {
@@ -145,41 +171,35 @@ func writeVendorsTable(w io.Writer, items []compliance.VendorItem, actions []com
 	return nil
 }
 
-var vendorColumns = []string{"vendor", "kind", "service", "systems", "data", "treatment", "agreement", "pci_service_provider",
-	"report_type", "period_start", "period_end", "issued", "expires", "exceptions", "bridge_letter", "monitored_by", "csocs", "risks"}
+// writeVendorWork lists the vendor work asked so far and where it stands.
+func writeVendorWork(w io.Writer, work []compliance.VendorWorkItem) {
+	if len(work) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nVendor work asked so far:")
+	for _, it := range work {
+		answer := ""
+		if it.Answer != "" {
+			answer = fmt.Sprintf(" — %s by %s: %s", it.Answer, it.AnsweredBy, vendorCell(it.Note))
+		}
+		fmt.Fprintf(w, "  %-12s due %s  %-22s %-20s %s%s\n", it.State, it.Due, it.Kind, it.Vendor, it.Owner, answer)
+	}
+}
 
-func writeVendorsCSV(w io.Writer, items []compliance.VendorItem) error {
-	// People type vendor names, exceptions and justifications: neutralise formulas.
-	cw := csvsafe.NewWriter(w)
-	if err := cw.Write(vendorColumns); err != nil {
-		return fmt.Errorf("write vendors: %w", err)
+// writeVendorGaps is the vendor part of the gap register and the readiness
+// review in a table: scope risks and vendor work left to close. JSON and
+// CSV of the register keep their shape; `starter vendors --format json`
+// holds the same items.
+func writeVendorGaps(w io.Writer, engagementID string, gaps []compliance.VendorGap) {
+	if len(gaps) == 0 {
+		return
 	}
-	for _, it := range items {
-		v := it.Vendor
-		var data, csocs, rules []string
-		for _, d := range v.Data {
-			data = append(data, string(d))
+	fmt.Fprintf(w, "\nVendor items (%d; `starter vendors %s`):\n", len(gaps), engagementID)
+	for _, g := range gaps {
+		due := ""
+		if g.Due != nil {
+			due = " due " + g.Due.String()
 		}
-		for _, c := range v.CSOCs {
-			csocs = append(csocs, c.Description+" ("+strings.Join(c.Supports, " ")+")")
-		}
-		for _, r := range it.Risks {
-			rules = append(rules, r.Rule)
-		}
-		var typ, start, end, issued, expires, exceptions string
-		if r := it.Latest; r != nil {
-			typ, issued, expires, exceptions = string(r.Type), r.Issued.String(), vendorDate(r.Expires), r.Exceptions
-			if r.Period != nil {
-				start, end = r.Period.Start.String(), r.Period.End.String()
-			}
-		}
-		rec := []string{v.Name, string(v.Kind), v.Service, strings.Join(v.Systems, " "), strings.Join(data, " "), string(v.Treatment),
-			v.Agreement, strconv.FormatBool(v.PCIServiceProvider), typ, start, end, issued, expires, exceptions,
-			vendorDate(v.BridgeLetter), strings.Join(v.MonitoredBy, " "), strings.Join(csocs, "; "), strings.Join(rules, " ")}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write vendors: %w", err)
-		}
+		fmt.Fprintf(w, "  %-6s %s %s %s (%s%s): %s\n", strings.ToUpper(string(g.Severity)), g.Vendor, g.Source, g.Rule, vendorCell(g.Owner), due, g.Message)
 	}
-	cw.Flush()
-	return cw.Error()
 }

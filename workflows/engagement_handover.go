@@ -78,7 +78,20 @@ func runLongPhases(ctx workflow.Context, in EngagementInput, st *EngagementState
 	if temporal.IsCanceledError(err) {
 		h.closeChildren(ctx)
 	}
+	if err == nil && st.VendorWorkStarted {
+		// The engagement ends here only at a test's StopAt (in production
+		// it runs until cancelled): nothing will chase vendors for it, and
+		// the test environment waits for every abandoned child to finish.
+		h.stopVendorWork(ctx)
+	}
 	return err
+}
+
+// stopVendorWork cancels the engagement's vendor work by workflow ID.
+func (h *handOver) stopVendorWork(ctx workflow.Context) {
+	if err := workflow.RequestCancelExternalWorkflow(ctx, VendorWorkWorkflowID(h.st.EngagementID), "").Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("cancel the vendor work of an engagement that ended", "engagement", h.st.EngagementID, "error", err)
+	}
 }
 
 func (h *handOver) run(ctx workflow.Context) error {
@@ -96,6 +109,15 @@ func (h *handOver) run(ctx workflow.Context) error {
 		}
 		dates = &d
 		return d, nil
+	}
+	// The version is asked first, so the marker is recorded whatever the
+	// hooks say; the hooks only decide whether a test starts the child.
+	if !st.VendorWorkStarted && len(st.Spec.Vendors) > 0 &&
+		workflow.GetVersion(ctx, versionVendorWork, workflow.DefaultVersion, 1) >= 1 &&
+		(h.in.Test == nil || h.in.Test.VendorWork) {
+		if err := h.startVendorWork(ctx); err != nil {
+			return err
+		}
 	}
 	for {
 		if h.hooks.StopAt != "" && st.Phase == h.hooks.StopAt {
@@ -269,6 +291,33 @@ func (h *handOver) startProgramme(ctx workflow.Context) error {
 	return nil
 }
 
+// versionVendorWork gates starting the engagement's vendor work when the
+// long phases begin (the operating period, after remediation). Runs already
+// in the long phases take it at their next hand-over, so a programme that
+// runs for years gets its vendor prompts within a month of the deploy.
+const versionVendorWork = "vendor-work"
+
+// startVendorWork starts the vendor work, abandoned so it outlives this
+// run; it runs until the engagement is closed. It reads the current spec
+// each batch, so a revised spec (a new report on file, a letter received)
+// changes what it asks for.
+func (h *handOver) startVendorWork(ctx workflow.Context) error {
+	st := h.st
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            VendorWorkWorkflowID(st.EngagementID),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, VendorWorkWorkflowName, VendorWorkInput{
+		EngagementID: st.EngagementID, Spec: st.Spec, FromStore: true,
+	})
+	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return fmt.Errorf("start the vendor work of %s: %w", st.EngagementID, err)
+	}
+	st.VendorWorkStarted = true
+	return nil
+}
+
 // childDone says whether a child this run started has closed.
 func (h *handOver) childDone() bool {
 	return (h.operating != nil && h.operating.IsReady()) || (h.programme != nil && h.programme.IsReady())
@@ -305,6 +354,9 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 	}
 	if h.st.ProgrammeStarted {
 		ids = append(ids, ProgrammeWorkflowID(h.st.EngagementID))
+	}
+	if h.st.VendorWorkStarted {
+		ids = append(ids, VendorWorkWorkflowID(h.st.EngagementID))
 	}
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {

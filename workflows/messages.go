@@ -65,6 +65,9 @@ type EngagementState struct {
 	OperatingStarted bool `json:",omitempty"`
 	OperatingClosed  bool `json:",omitempty"`
 	ProgrammeStarted bool `json:",omitempty"`
+	// VendorWorkStarted says the vendor work runs (VendorWorkWorkflow,
+	// abandoned like the scheduler and cancelled with the engagement).
+	VendorWorkStarted bool `json:",omitempty"`
 }
 
 // EngagementResult is returned when the engagement completes.

@@ -3,6 +3,8 @@
 // uses to reach them.
 package workflows
 
+import "github.com/steadfast-grc/steadfast/compliance"
+
 // TaskQueue is the default task queue the worker polls.
 const TaskQueue = "steadfast"
 
@@ -19,6 +21,7 @@ const (
 	ProgrammeWorkflowName      = "Programme"
 	// SlackClickWorkflowName is one queued Slack click (inbox_click.go).
 	SlackClickWorkflowName = "SlackClick"
+	VendorWorkWorkflowName = "VendorWork"
 )
 
 // SlackClickWorkflowID is a click's inbox: the click's delivery ID, so a
@@ -149,6 +152,9 @@ const (
 	// to plan the annual refresh's work.
 	PromptKindScopeChange = "scope-change"
 	PromptKindRefresh     = "refresh"
+	// PromptKindVendor is vendor work: obtain or review a vendor's report,
+	// or ask it for a bridge letter (VendorWorkWorkflow).
+	PromptKindVendor = compliance.VendorPromptKind
 )
 
 // GapAssessmentWorkflowID is the gap-assessment child's ID.
@@ -205,4 +211,9 @@ const (
 // batch's items too (compliance.BatchItemID).
 func OwnerBatchWorkflowID(engagementID, batchKey string) string {
 	return PromptWorkflowID(engagementID, "batch/"+batchKey)
+}
+
+// VendorWorkWorkflowID is the engagement's vendor work.
+func VendorWorkWorkflowID(engagementID string) string {
+	return EngagementWorkflowID(engagementID) + "/vendors"
 }

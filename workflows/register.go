@@ -29,4 +29,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
 	r.RegisterWorkflowWithOptions(OwnerBatchWorkflow, workflow.RegisterOptions{Name: OwnerBatchWorkflowName})
 	r.RegisterWorkflowWithOptions(SlackClickWorkflow, workflow.RegisterOptions{Name: SlackClickWorkflowName})
+	r.RegisterWorkflowWithOptions(VendorWorkWorkflow, workflow.RegisterOptions{Name: VendorWorkWorkflowName})
 }

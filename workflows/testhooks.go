@@ -38,6 +38,14 @@ type TestHooks struct {
 	// as new after that many requests in one run (0 leaves it to
 	// Temporal's suggestion).
 	OperatingContinueAsNewEvery int `json:",omitempty"`
+	// VendorBatchesPerRun replaces vendorBatchesPerRun, the batches one
+	// vendor-work run takes before it continues as new.
+	VendorBatchesPerRun int `json:",omitempty"`
+	// VendorWork starts the engagement's vendor work in a test that
+	// passes hooks; production (no hooks) always starts it. Opt-in because
+	// the test environment waits for every abandoned child before it ends,
+	// and vendor work never ends by itself.
+	VendorWork bool `json:",omitempty"`
 }
 
 // The children's inputs (OperatingInput, ProgrammeInput, RemediationInput)

@@ -1,8 +1,10 @@
 package catalog_test
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -97,7 +99,58 @@ func TestSpecRefsOfExamplesExist(t *testing.T) {
 	s.Risks[0].Controls = []string{"A.5.99"}
 	s.Vendors = []compliance.Vendor{{Name: "x", MonitoredBy: []string{"VND-99"}}}
 	assert.Equal(t, []string{
-		"vendors[0].monitored_by: VND-99 is not a control in the library",
-		"risks[0].controls: A.5.99 is not an ISO 27001:2022 Annex A control",
+		"vendors[0].monitored_by[0]: VND-99 is not a control in the library",
+		"risks[0].controls[0]: A.5.99 is not an ISO 27001:2022 Annex A control",
 	}, catalog.Default().CheckSpecRefs(s))
+}
+
+// A bad control reference in a vendor or a risk fails loading with the
+// line and column where it was written, as engage reports it.
+func TestLoadSpecPositionsBadReferences(t *testing.T) {
+	data, err := os.ReadFile("../../examples/kelp-health.yaml")
+	require.NoError(t, err)
+	text := string(data)
+	require.Contains(t, text, "monitored_by: [VND-04]")
+	text = strings.Replace(text, "monitored_by: [VND-04]", "monitored_by: [VND-94]", 1)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kelp.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	_, err = catalog.LoadSpec(path)
+	require.Error(t, err)
+	var es compliance.SpecErrors
+	require.ErrorAs(t, err, &es)
+	require.Len(t, es, 1, "%v", err)
+	line := strings.Count(text[:strings.Index(text, "VND-94")], "\n") + 1
+	assert.Equal(t, line, es[0].Line)
+	assert.Regexp(t, `^kelp\.yaml:\d+:\d+: vendors\[\d\]\.monitored_by\[0\]: VND-94 is not a control in the library$`, err.Error())
+
+	// The examples load clean.
+	_, err = catalog.LoadSpec("../../examples/kelp-health.yaml")
+	require.NoError(t, err)
+}
+
+// FuzzParseSpecChecked runs the library's reference check on whatever
+// parses: it never panics, and a spec it refuses is refused with spec
+// errors (every reference problem placed at a line of the file).
+func FuzzParseSpecChecked(f *testing.F) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	require.NoError(f, err)
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		require.NoError(f, err)
+		f.Add(data)
+		f.Add([]byte(strings.Replace(string(data), "VND-0", "VND-9", 1)))
+	}
+	lib := catalog.Default()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := compliance.ParseSpecWith("fuzz.yaml", data, lib)
+		if err == nil {
+			require.NotNil(t, s)
+			require.Empty(t, lib.SpecRefs(s), "a spec with dangling references was accepted")
+			return
+		}
+		var es compliance.SpecErrors
+		require.ErrorAs(t, err, &es)
+		require.NotEmpty(t, es)
+	})
 }

@@ -47,14 +47,16 @@ func (l *Library) ControlTypes() []string {
 	return out
 }
 
-// ParseSpec parses a spec and checks its tailoring against the embedded
-// library: what `starter engage` and every command reading a spec file use.
+// ParseSpec parses a spec and checks its tailoring and its references
+// (vendors, CUECs, risks, exclusions) against the embedded library: what
+// `starter engage` and every command reading a spec file use, so every
+// problem comes back with file:line:col.
 func ParseSpec(name string, data []byte) (*compliance.Spec, error) {
 	return compliance.ParseSpecWith(name, data, Default())
 }
 
-// LoadSpec reads a spec file and checks its tailoring against the embedded
-// library.
+// LoadSpec reads a spec file and checks it against the embedded library
+// like ParseSpec.
 func LoadSpec(path string) (*compliance.Spec, error) {
 	return compliance.LoadSpecWith(path, Default())
 }

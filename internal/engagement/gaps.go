@@ -24,6 +24,10 @@ type GapsRequest struct {
 // GapsResult is the register, rank order.
 type GapsResult struct {
 	Register []postgres.GapEntry
+	// Vendors are the vendor items to close before the audit (the Vendors
+	// read model's gaps): vendor scope risks and overdue or unfinished
+	// vendor work, which the control register does not rank.
+	Vendors []compliance.VendorGap
 }
 
 // Gaps reads the register the assessment built.
@@ -42,7 +46,15 @@ func (s *Service) Gaps(ctx context.Context, req GapsRequest) (GapsResult, error)
 	if !req.All {
 		reg = slices.DeleteFunc(reg, func(e postgres.GapEntry) bool { return !e.Gap })
 	}
-	return GapsResult{Register: reg}, nil
+	res := GapsResult{Register: reg}
+	if spec, plan, err := s.spec(ctx, req.EngagementID); err == nil && len(spec.Vendors) > 0 {
+		ps, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID})
+		if err != nil {
+			return GapsResult{}, fmt.Errorf("vendor prompts of %s: %w", req.EngagementID, err)
+		}
+		res.Vendors = VendorsOf(spec, plan, ps, s.now()).Gaps
+	}
+	return res, nil
 }
 
 // DecideGapRequest overrides a gap's rank (Accept false, Rank ≥ 1) or

@@ -244,11 +244,14 @@ func (s *Service) checkStart(spec *compliance.Spec) error {
 	if err != nil {
 		return fmt.Errorf("calendar of %s: %w", spec.ID, err)
 	}
-	// A spec that did not come through catalog.ParseSpec (the web, a
-	// test) still has its tailoring checked against the library before
-	// anything starts.
+	// A spec that did not come through catalog.LoadSpec (the web, a test)
+	// still has its tailoring and its references checked against the
+	// library before anything starts.
 	if _, err := catalog.Default().Tailor(spec); err != nil {
 		return err
+	}
+	if probs := catalog.Default().CheckSpecRefs(spec); len(probs) > 0 {
+		return fmt.Errorf("spec %s: %s", spec.ID, strings.Join(probs, "; "))
 	}
 	return spec.CheckStart(compliance.DateOf(s.now().In(cal.Location)))
 }

@@ -28,6 +28,9 @@ type StatusView struct {
 	// while nothing is due.
 	Due    int `json:"due"`
 	OnTime int `json:"on_time"`
+	// Vendors counts the vendor work (the Vendors read model); nil when
+	// the spec names no vendor or the record is not at hand.
+	Vendors *compliance.VendorWorkCounts `json:"vendors,omitempty"`
 }
 
 // StatusReport is Status with the record's figures when the service has
@@ -65,6 +68,14 @@ func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusVi
 		}
 		if w, err := cadence.Window(spec, plan); err == nil {
 			v.OperatingWindow = w
+		}
+		if len(spec.Vendors) > 0 {
+			ps, err := s.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID})
+			if err != nil {
+				return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
+			}
+			vs := VendorsOf(spec, plan, ps, s.now())
+			v.Vendors = &vs.Counts
 		}
 	}
 	v.OnTimeRate = nil

@@ -16,7 +16,8 @@ func (s *Service) Clock() time.Time { return s.now() }
 // EvidencePackFiles builds the evidence pack's files for the auditor's
 // room with the parts the CLI's evidence-pack command writes: today's
 // review and seed, the answered audit requests, the accepted exceptions,
-// and every sampled file from the blob store. The caller signs and writes
+// the tailoring, the vendor files and every sampled file from the blob
+// store. The caller signs and writes
 // them with evidencepack.Write.
 func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string][]byte, error) {
 	st, err := s.store()
@@ -47,6 +48,10 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, err
 	}
+	vendors, err := VendorsPackPart(ctx, st, id, rep.AsOf)
+	if err != nil {
+		return nil, err
+	}
 	return evidencepack.Build(rep, evidencepack.AuditRequestsPart(AuditRows(answered, s.now()), cal.Location),
-		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep), evidencepack.TailoringPart(spec))
+		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep), evidencepack.TailoringPart(spec), vendors)
 }
