@@ -13,7 +13,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/reports"
 )
 
@@ -58,8 +57,7 @@ func TestOccurrencePage(t *testing.T) {
 	must(t, err)
 	s.svc.Blobs = bs
 	ctx := context.Background()
-	must(t, s.svc.InviteAuditor(ctx, engagement.InviteAuditorRequest{EngagementID: engA, Email: auditorA,
-		Until: compliance.DateOf(now).AddDays(30), Actor: compliance.Actor{Person: leadA, Channel: compliance.ChannelWeb}}))
+	s.invite(auditorA, engA, compliance.DateOf(now).AddDays(30))
 
 	leos, leoOcc := s.controlOwnedBy(t, engA, ownerA, now)
 	priyas, priyaOcc := s.controlOwnedBy(t, engA, delegateA, now)
