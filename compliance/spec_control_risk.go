@@ -31,17 +31,10 @@ func (d *specDecoder) validateControlRisk(s *Spec) {
 
 // RiskOf is the risk level the spec gives a control in the readiness
 // review's vocabulary (low, moderate, high; "" when unset): control_risk, or
-// the tailoring's risk with medium read as moderate.
+// the tailoring's risk.
 func (s *Spec) RiskOf(controlID string) string {
 	if r, ok := s.ControlRisk[controlID]; ok {
 		return r
 	}
-	switch r := s.ControlRiskLevel(controlID); r {
-	case "":
-		return ""
-	case RiskMedium:
-		return "moderate"
-	default:
-		return string(r)
-	}
+	return string(s.ControlRiskLevel(controlID))
 }

@@ -68,23 +68,25 @@ type CustomControl struct {
 }
 
 // RiskLevel is how much rides on a control: how much the auditor relies on
-// it and how often it is reviewed (risk-based review frequency). The empty
-// level means medium.
+// it and how often it is reviewed (risk-based review frequency). The words
+// are control_risk's and the sampling's (low, moderate, high), so one
+// vocabulary serves every place a spec names a risk. The empty level means
+// moderate.
 type RiskLevel string
 
 const (
-	RiskLow    RiskLevel = "low"
-	RiskMedium RiskLevel = "medium"
-	RiskHigh   RiskLevel = "high"
+	RiskLow      RiskLevel = "low"
+	RiskModerate RiskLevel = "moderate"
+	RiskHigh     RiskLevel = "high"
 )
 
 // RiskLevels lists every risk level from lowest to highest.
-var RiskLevels = []RiskLevel{RiskLow, RiskMedium, RiskHigh}
+var RiskLevels = []RiskLevel{RiskLow, RiskModerate, RiskHigh}
 
-// OrMedium is the level with the empty level read as medium.
-func (r RiskLevel) OrMedium() RiskLevel {
+// OrModerate is the level with the empty level read as moderate.
+func (r RiskLevel) OrModerate() RiskLevel {
 	if r == "" {
-		return RiskMedium
+		return RiskModerate
 	}
 	return r
 }
@@ -130,7 +132,7 @@ func (s *Spec) OwnerOfControl(id string, d Domain) Person {
 
 // ControlRiskLevel is a control's risk level for review planning: the
 // tailoring's (or custom control's) risk, else the readiness review's
-// control_risk read in this vocabulary (moderate is medium), else "" (medium).
+// control_risk, else "" (moderate).
 func (s *Spec) ControlRiskLevel(id string) RiskLevel {
 	if t := s.ControlTailoringOf(id); t != nil && t.Risk != "" {
 		return t.Risk
@@ -138,12 +140,5 @@ func (s *Spec) ControlRiskLevel(id string) RiskLevel {
 	if c := s.CustomControl(id); c != nil && c.Risk != "" {
 		return c.Risk
 	}
-	switch r := s.ControlRisk[id]; r {
-	case "moderate":
-		return RiskMedium
-	case "":
-		return ""
-	default:
-		return RiskLevel(r)
-	}
+	return RiskLevel(s.ControlRisk[id])
 }

@@ -221,13 +221,9 @@ func hasKey(m map[string]int, k string) bool {
 	return ok
 }
 
-// sameRisk compares control_risk's vocabulary (moderate) with RiskLevel's.
-func sameRisk(controlRisk string, r RiskLevel) bool {
-	if controlRisk == "moderate" {
-		controlRisk = string(RiskMedium)
-	}
-	return controlRisk == string(r)
-}
+// sameRisk compares a control_risk entry with a tailored risk level (one
+// vocabulary: low, moderate, high).
+func sameRisk(controlRisk string, r RiskLevel) bool { return controlRisk == string(r) }
 
 // CheckTailoring applies the parser's tailoring rules to a spec built in
 // code — a tailoring change sent to a running engagement — so the change is

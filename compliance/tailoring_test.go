@@ -48,7 +48,7 @@ func TestTailoredExampleParses(t *testing.T) {
 	assert.Equal(t, compliance.RiskHigh, s.ControlRiskLevel("ACC-04"))
 	assert.Equal(t, "high", s.RiskOf("ACC-04"), "the readiness review reads the tailored risk")
 	assert.Equal(t, compliance.RiskLevel(""), s.ControlRiskLevel("ACC-02"))
-	assert.Equal(t, compliance.RiskMedium, s.ControlRiskLevel("ACC-02").OrMedium())
+	assert.Equal(t, compliance.RiskModerate, s.ControlRiskLevel("ACC-02").OrModerate())
 }
 
 func TestTailoringErrorsArePositioned(t *testing.T) {

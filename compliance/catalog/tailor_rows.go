@@ -63,7 +63,7 @@ func (l *Library) TailoringRows(s *compliance.Spec) []TailoringRow {
 			row(ChangeEvidence, c.Evidence, t.Evidence)
 		}
 		if t.Risk != "" {
-			row(ChangeRisk, string(c.Risk.OrMedium()), string(t.Risk))
+			row(ChangeRisk, string(c.Risk.OrModerate()), string(t.Risk))
 		}
 	}
 	custom := slices.Clone(s.Tailoring.Custom)
