@@ -172,3 +172,26 @@ func ReadinessWorkflowID(engagementID, reviewID string) string {
 func ProgrammeWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/programme"
 }
+
+// The issued report (report_record.go, report_reading.go).
+const (
+	// ReportReadingWorkflowName asks each control owner to read their
+	// sections of an issued report and collects their explanations.
+	ReportReadingWorkflowName = "ReportReading"
+	// UpdateRecordReport records an issued report (EngagementWorkflow).
+	UpdateRecordReport = "record-report"
+	// UpdateExplainReport is an owner's explanation of a control or an
+	// exception; UpdateApproveExplanation the lead's approval of it
+	// (ReportReadingWorkflow).
+	UpdateExplainReport      = "explain-report"
+	UpdateApproveExplanation = "approve-explanation"
+	// QueryReportReading answers ReportReadingState.
+	QueryReportReading = "report-reading"
+	// PromptKindReportReading asks an owner to read the report.
+	PromptKindReportReading = "report-reading"
+)
+
+// ReportReadingWorkflowID is the owners' reading of one issued report.
+func ReportReadingWorkflowID(engagementID string, k interface{ String() string }) string {
+	return EngagementWorkflowID(engagementID) + "/report/" + k.String()
+}

@@ -27,4 +27,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 	r.RegisterWorkflowWithOptions(ReadinessWorkflow, workflow.RegisterOptions{Name: ReadinessWorkflowName})
 	r.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
+	r.RegisterWorkflowWithOptions(ReportReadingWorkflow, workflow.RegisterOptions{Name: ReportReadingWorkflowName})
 }
