@@ -102,7 +102,7 @@ func recordIssued(cmd *cobra.Command, svc *engagement.Service, format string, st
 	out := cmd.OutOrStdout()
 	if format == "json" {
 		return writeJSON(out, struct {
-			Status workflows.EngagementStatus  `json:"status"`
+			Status workflows.EngagementStatus   `json:"status"`
 			Report workflows.RecordReportResult `json:"report"`
 		}{st, res})
 	}

@@ -20,6 +20,7 @@ type ReportKey = report.Key
 func reportArgs(k ReportKey) pgx.StrictNamedArgs {
 	return pgx.StrictNamedArgs{"engagement_id": k.EngagementID, "framework": string(k.Framework), "certified_on": k.Date.String()}
 }
+
 // ErrNoReport means no report is recorded under the key.
 var ErrNoReport = errors.New("no report is recorded for that certification")
 
