@@ -60,4 +60,3 @@ func TestReportRecordedOnceReadAndExplained(t *testing.T) {
 	assert.Equal(t, 1, count(t, db, `SELECT count(*) FROM engagement_events WHERE kind = $1`, compliance.EventReportRead))
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM engagement_events WHERE kind = $1`, compliance.EventReportExplained))
 }
-
