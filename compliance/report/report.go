@@ -168,6 +168,12 @@ func where(line int) string {
 	return fmt.Sprintf("line %d: ", line)
 }
 
+// ControlsOf is the applicable controls a reference (a control ID or a
+// requirement ID of one of the engagement's frameworks) names, sorted.
+func ControlsOf(spec *compliance.Spec, app *catalog.Applicability, lib *catalog.Library, ref string) []string {
+	return controlsOf(spec, app, lib, ref)
+}
+
 // controlsOf is the applicable controls a reference names: the control
 // itself, or the applicable controls mapped to the requirement in any of
 // the engagement's frameworks, sorted.
