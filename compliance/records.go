@@ -304,3 +304,11 @@ const (
 	EventReportExplained     = "report-explained"
 	EventExplanationApproved = "report-explanation-approved"
 )
+
+// Events of customers' security reviews (compliance/custreview).
+const (
+	EventCustomerReviewImported = "customer-review-imported"
+	EventCustomerQuestionMapped = "customer-question-mapped"
+	EventCustomerAnswered       = "customer-question-answered"
+	EventCustomerApproved       = "customer-answer-approved"
+)

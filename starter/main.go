@@ -52,7 +52,7 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 	root.AddCommand(newEngageCmd(), newStatusCmd(), newListCmd(), newScopeCmd(), newPromptsCmd(), newAnswerCmd(), newGapsCmd(), newRemediationCmd(), newCatalogCmd(), newCoverageCmd(), newDriftCmd(), newEvidenceCmd(), newReadinessCmd(), newEvidencePackCmd(), newCertifiedCmd(), newFrameworkCmd(), newProgrammeCmd(), newFindingsCmd())
 	root.AddCommand(newPopulationCmd())
 	root.AddCommand(newAuditCmd())
-	root.AddCommand(newReportCmd())
+	root.AddCommand(newReportCmd(), newCustomerReviewCmd())
 	registerThirdPartyCommands(root)
 	registerWebCommands(root)
 	return root

@@ -36,6 +36,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerRecordReport(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRecordReport, err)
 	}
+	if err := registerImportCustomerReview(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateImportCustomerReview, err)
+	}
 	if err := registerAuditRouting(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
 	}

@@ -195,3 +195,27 @@ const (
 func ReportReadingWorkflowID(engagementID string, k interface{ String() string }) string {
 	return EngagementWorkflowID(engagementID) + "/report/" + k.String()
 }
+
+// Customers' security reviews (customer_review.go).
+const (
+	// CustomerReviewWorkflowName routes one customer's questionnaire to
+	// owners and collects answers and the lead's approvals.
+	CustomerReviewWorkflowName = "CustomerReview"
+	// UpdateImportCustomerReview imports a questionnaire
+	// (EngagementWorkflow).
+	UpdateImportCustomerReview = "import-customer-review"
+	// UpdateMapQuestion is the lead mapping an unmapped question to a
+	// control; UpdateApproveAnswer the lead approving an answer for release
+	// (CustomerReviewWorkflow).
+	UpdateMapQuestion   = "map-question"
+	UpdateApproveAnswer = "approve-answer"
+	// QueryCustomerReview answers CustomerReviewState.
+	QueryCustomerReview = "customer-review"
+	// PromptKindCustomerQuestion asks an owner a customer's question.
+	PromptKindCustomerQuestion = "customer-question"
+)
+
+// CustomerReviewWorkflowID is one customer review of the engagement.
+func CustomerReviewWorkflowID(engagementID, reviewID string) string {
+	return EngagementWorkflowID(engagementID) + "/customer-review/" + reviewID
+}

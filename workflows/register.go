@@ -28,4 +28,5 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(ReadinessWorkflow, workflow.RegisterOptions{Name: ReadinessWorkflowName})
 	r.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
 	r.RegisterWorkflowWithOptions(ReportReadingWorkflow, workflow.RegisterOptions{Name: ReportReadingWorkflowName})
+	r.RegisterWorkflowWithOptions(CustomerReviewWorkflow, workflow.RegisterOptions{Name: CustomerReviewWorkflowName})
 }

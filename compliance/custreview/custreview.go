@@ -21,6 +21,10 @@ import (
 // questionnaires run to a few hundred questions.
 const MaxQuestions = 2000
 
+// MaxTotal bounds the questions' text together: it travels in one
+// workflow update, whose payload Temporal limits.
+const MaxTotal = 1 << 20
+
 // MaxText bounds a question or an answer.
 const MaxText = 8000
 
@@ -90,7 +94,12 @@ func CheckImport(customer string, due, today compliance.Date, qs []Question) err
 		return fmt.Errorf("the questionnaire has %d questions; at most %d are taken", len(qs), MaxQuestions)
 	}
 	seen := map[string]bool{}
+	total := 0
 	for _, q := range qs {
+		total += len(q.ID) + len(q.Text) + len(q.Ref)
+		if total > MaxTotal {
+			return fmt.Errorf("the questionnaire holds more than %d bytes of questions; split it", MaxTotal)
+		}
 		if seen[q.ID] {
 			return fmt.Errorf("question %s appears twice", q.ID)
 		}
@@ -163,4 +172,31 @@ func Relevant(lib []Suggestion, controls []string, n int) []Suggestion {
 		out = out[:n]
 	}
 	return out
+}
+
+// Change is one step of a question's life: its prompt sent, the
+// lead mapping it, the owner's answer (or its expiry), the lead's approval.
+type Change struct {
+	EngagementID, ReviewID, QuestionID string
+	// Exactly one of these is set.
+	PromptID   string
+	Map        *Mapping
+	Answer     *Answer
+	Unanswered bool
+	ApprovedBy string
+	At         time.Time
+	// Key is the update or workflow step making the change.
+	Key string
+}
+
+// Mapping is the lead's mapping of an unmapped question.
+type Mapping struct {
+	Controls []string
+	Owner    string
+	By       string
+}
+
+// Answer is the owner's answer.
+type Answer struct {
+	Text, Evidence, By string
 }

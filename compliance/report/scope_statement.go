@@ -19,8 +19,8 @@ type ScopeStatement struct {
 	Excluded   []ExcludedSystem    `json:"exclusions"`
 	// AnnexAExcluded are ISO 27001 Annex A controls left out of the
 	// Statement of Applicability, with the client's justification.
-	AnnexAExcluded []compliance.AnnexAExclusion `json:"annex_a_exclusions,omitempty"`
-	Subservice     []SubserviceOrg              `json:"subservice_organisations,omitempty"`
+	AnnexAExcluded []compliance.AnnexAExclusion   `json:"annex_a_exclusions,omitempty"`
+	Subservice     []SubserviceOrg                `json:"subservice_organisations,omitempty"`
 	CUECs          []compliance.UserEntityControl `json:"customer_controls,omitempty"`
 }
 
