@@ -321,3 +321,22 @@ func explanationLine(e postgres.Explanation) string {
 	}
 	return s + ", waiting for the lead's approval"
 }
+
+// printScrutiny adds status's lines on the customers' side: open customer
+// reviews with what waits on whom, and owners who have not read the report.
+func printScrutiny(w io.Writer, id string, s *engagement.Scrutiny) {
+	if s == nil {
+		return
+	}
+	for _, r := range s.Reviews {
+		fmt.Fprintf(w, "Customer review\t%s (%s) due %s: %d waiting on owners, %d on the lead (`starter customer-review list %s %s`)\n",
+			r.Customer, r.ReviewID, r.Due, r.OnOwners, r.OnLead, id, r.ReviewID)
+	}
+	if s.Report != "" {
+		if len(s.Unread) == 0 {
+			fmt.Fprintf(w, "Report read\tevery owner has read the %s report\n", s.Report)
+		} else {
+			fmt.Fprintf(w, "Report unread\t%s have not read the %s report (`starter report %s`)\n", strings.Join(s.Unread, ", "), s.Report, id)
+		}
+	}
+}

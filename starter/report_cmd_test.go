@@ -14,6 +14,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 func TestIssuedFlagsParseBeforeAnythingIsSent(t *testing.T) {
@@ -80,4 +81,14 @@ func TestWriteReports(t *testing.T) {
 	b.Reset()
 	require.NoError(t, writeReports(&b, "brightlane", nil))
 	assert.Contains(t, b.String(), "no issued report recorded yet")
+}
+
+func TestPrintScrutiny(t *testing.T) {
+	var b bytes.Buffer
+	printScrutiny(&b, "brightlane", nil)
+	assert.Empty(t, b.String())
+	printScrutiny(&b, "brightlane", &engagement.Scrutiny{Report: "soc2/2027-10-01", Unread: []string{"leo@brightlane.io"},
+		Reviews: []engagement.OpenReview{{ReviewID: "acme-bank-2027-11-01", Customer: "Acme Bank", Due: compliance.Date{Year: 2027, Month: 11, Day: 1}, OnLead: 3, OnOwners: 5}}})
+	assert.Contains(t, b.String(), "Customer review\tAcme Bank (acme-bank-2027-11-01) due 2027-11-01: 5 waiting on owners, 3 on the lead")
+	assert.Contains(t, b.String(), "Report unread\tleo@brightlane.io have not read the soc2/2027-10-01 report")
 }

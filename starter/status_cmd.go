@@ -81,6 +81,7 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		}
 		fmt.Fprintln(tw)
 	}
+	printScrutiny(tw, st.EngagementID, st.Scrutiny)
 	if len(st.WaitingOn) > 0 {
 		fmt.Fprintf(tw, "Waiting on\t%s — %s\n", strings.Join(st.WaitingOn, ", "), st.WaitingFor)
 	} else if st.WaitingFor != "" {

@@ -144,6 +144,13 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 		return false
 	}, time.Minute, 200*time.Millisecond, "the surprise was not escalated")
 
+	// 5. Status names the owners who have not read it yet.
+	require.Eventually(t, func() bool {
+		v, err := svc.StatusReport(ctx, engagement.StatusRequest{EngagementID: spec.ID})
+		require.NoError(t, err)
+		return v.Scrutiny != nil && len(v.Scrutiny.Unread) == rec.Readers
+	}, time.Minute, 200*time.Millisecond, "status does not show the unread owners")
+
 	// 2. Every owner reads.
 	for _, p := range promptsOf(t, ctx, db, spec.ID, workflows.PromptKindReportReading, rec.Readers) {
 		_, err := svc.Answer(ctx, engagement.AnswerRequest{PromptID: p.ID, Choice: workflows.ChoiceRead, Actor: cli(p.AddresseeEmail)})
@@ -194,6 +201,13 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 	assert.Equal(t, 36, imp.Routed)
 	assert.Equal(t, []string{"Q10", "Q20", "Q30", "Q40"}, imp.Unmapped)
 
+	v, err := svc.StatusReport(ctx, engagement.StatusRequest{EngagementID: spec.ID})
+	require.NoError(t, err)
+	require.Len(t, v.Scrutiny.Reviews, 1, "status shows the open review")
+	assert.Equal(t, 36, v.Scrutiny.Reviews[0].OnOwners)
+	assert.Equal(t, 4, v.Scrutiny.Reviews[0].OnLead)
+	assert.Empty(t, v.Scrutiny.Unread, "every owner has read the report")
+
 	// The lead triages: an owner may not; the lead maps Q10; the rest stay.
 	_, err = svc.DecideQuestion(ctx, engagement.ReviewDecisionRequest{EngagementID: spec.ID, ReviewID: imp.ReviewID, QuestionID: "Q10", Ref: "ACC-04", Actor: cli("leo@brightlane.io")})
 	require.ErrorContains(t, err, "may not triage")
@@ -236,6 +250,11 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 			require.NoError(t, err)
 		}
 	}
+
+	v, err = svc.StatusReport(ctx, engagement.StatusRequest{EngagementID: spec.ID})
+	require.NoError(t, err)
+	assert.Equal(t, engagement.OpenReview{ReviewID: imp.ReviewID, Customer: "Acme Bank", Due: compliance.DateOf(now.AddDate(0, 0, 14)), OnLead: 3},
+		v.Scrutiny.Reviews[0], "three questions still on the triage list")
 
 	// The export: the same format, approved answers with owner and evidence.
 	var out bytes.Buffer

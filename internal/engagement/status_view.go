@@ -28,6 +28,9 @@ type StatusView struct {
 	// while nothing is due.
 	Due    int `json:"due"`
 	OnTime int `json:"on_time"`
+	// Scrutiny is the customers' side: open reviews, questions waiting,
+	// owners who have not read the report (scrutiny_view.go).
+	Scrutiny *Scrutiny `json:"scrutiny,omitempty"`
 }
 
 // StatusReport is Status with the record's figures when the service has
@@ -66,6 +69,9 @@ func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusVi
 		if w, err := cadence.Window(spec, plan); err == nil {
 			v.OperatingWindow = w
 		}
+	}
+	if v.Scrutiny, err = scrutiny(ctx, s.Store, req.EngagementID); err != nil {
+		return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
 	}
 	v.OnTimeRate = nil
 	if !st.Phase.Before(compliance.PhaseOperating) {
