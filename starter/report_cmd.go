@@ -74,7 +74,7 @@ func readBounded(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer fh.Close() //nolint:errcheck // read only
+	defer func() { _ = fh.Close() }() // read only
 	data, err := io.ReadAll(io.LimitReader(fh, max+1))
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func recordIssued(cmd *cobra.Command, svc *engagement.Service, format string, st
 		if err != nil {
 			return fmt.Errorf("--report-file: %w", err)
 		}
-		defer fh.Close() //nolint:errcheck // read only
+		defer func() { _ = fh.Close() }() // read only
 		r.req.File = &engagement.FileUpload{Name: r.file, Body: fh}
 	}
 	res, err := svc.RecordReport(cmd.Context(), r.req)

@@ -80,7 +80,6 @@ func parseCSV(name string, data []byte) ([]ExceptionInput, error) {
 	var out []ExceptionInput
 	var errs []string
 	for {
-		line, _ := r.FieldPos(0)
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -93,7 +92,7 @@ func parseCSV(name string, data []byte) ([]ExceptionInput, error) {
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		line, _ = r.FieldPos(0)
+		line, _ := r.FieldPos(0)
 		cell := func(i int) string {
 			if i < len(rec) {
 				return strings.TrimSpace(rec[i])

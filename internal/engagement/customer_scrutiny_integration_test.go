@@ -31,7 +31,7 @@ import (
 func xlsx(t *testing.T, rows [][]string) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	for i, r := range rows {
 		for j, v := range r {
 			name, err := excelize.CoordinatesToCellName(j+1, i+1)
@@ -263,7 +263,7 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 	assert.Equal(t, "xlsx", format)
 	f, err := excelize.OpenReader(&out)
 	require.NoError(t, err)
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	got, err := f.GetRows("Answers")
 	require.NoError(t, err)
 	require.Len(t, got, 41)

@@ -14,7 +14,7 @@ import (
 func workbook(t testing.TB, rows [][]string) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	for i, r := range rows {
 		for j, v := range r {
 			name, err := excelize.CoordinatesToCellName(j+1, i+1)
@@ -79,7 +79,7 @@ func TestWriteNeutralisesFormulas(t *testing.T) {
 	require.NoError(t, Write(&b, FormatXLSX, rows))
 	f, err := excelize.OpenReader(&b)
 	require.NoError(t, err)
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	v, err := f.GetCellValue("Answers", "E2")
 	require.NoError(t, err)
 	assert.Equal(t, `'=HYPERLINK("http://evil","x")`, v)

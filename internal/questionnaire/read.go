@@ -189,7 +189,7 @@ func readXLSX(name string, data []byte) (Questionnaire, error) {
 	if err != nil {
 		return Questionnaire{}, fmt.Errorf("%s: not a readable XLSX workbook: %w", name, err)
 	}
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return Questionnaire{}, fmt.Errorf("%s: the workbook has no sheet", name)

@@ -57,7 +57,7 @@ func Write(w io.Writer, format string, rows []AnsweredRow) error {
 // re-saved as CSV or pasted elsewhere would otherwise carry "=…" onwards.
 func writeXLSX(w io.Writer, rows []AnsweredRow) error {
 	f := excelize.NewFile()
-	defer f.Close() //nolint:errcheck // in memory
+	defer func() { _ = f.Close() }() // in memory
 	const sheet = "Answers"
 	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
 		return fmt.Errorf("name the sheet: %w", err)
