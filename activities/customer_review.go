@@ -39,6 +39,16 @@ func (a *Activities) ImportCustomerReview(ctx context.Context, in ImportCustomer
 		return ImportCustomerReviewResult{}, nonRetryable(ErrTypeBadInput, err)
 	}
 	routed := custreview.Route(&in.Spec, app, lib, in.Questions)
+	// Follow-ups on an exception go to its owner with management's
+	// response: the newest issued report's exceptions.
+	reports, err := a.Store.Reports(ctx, in.EngagementID)
+	if err != nil {
+		return ImportCustomerReviewResult{}, err
+	}
+	if len(reports) > 0 {
+		last := reports[len(reports)-1]
+		routed = custreview.RouteFollowUps(routed, last.Key.String(), last.Report.Exceptions)
+	}
 	err = a.Store.ImportCustomerReview(ctx, postgres.CustomerReview{EngagementID: in.EngagementID, ReviewID: in.ReviewID, Customer: in.Customer,
 		Due: in.Due, Format: in.Format, FileName: in.FileName, ImportedBy: in.By, ImportedAt: in.At}, routed)
 	if err != nil {

@@ -186,6 +186,9 @@ func (r *reviewRun) prompt(q ReviewQuestion, key string) PromptInput {
 	if q.Ref != "" {
 		text += fmt.Sprintf(" [they cite %s]", q.Ref)
 	}
+	if q.Context != "" {
+		text += " " + q.Context
+	}
 	text += fmt.Sprintf(" It maps to your controls %s. Answer in the note; link the evidence it rests on.", strings.Join(q.Controls, ", "))
 	if prev := custreview.Relevant(r.library, q.Controls, 3); len(prev) > 0 {
 		text += " Approved answers on the same controls you may reuse:"

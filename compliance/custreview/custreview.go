@@ -44,6 +44,9 @@ type Routed struct {
 	Question
 	Controls []string `json:"controls,omitempty"`
 	Owner    string   `json:"owner,omitempty"`
+	// Context is what the owner is given beside the question: for a
+	// follow-up on an exception, its description and management's response.
+	Context string `json:"context,omitempty"`
 }
 
 // Unmapped reports whether the lead must map it to a control.
@@ -199,4 +202,38 @@ type Mapping struct {
 // Answer is the owner's answer.
 type Answer struct {
 	Text, Evidence, By string
+}
+
+// ExceptionRef reads a reference to an exception of the issued report
+// ("EXC-2", "exception:2"); ok is false for anything else.
+func ExceptionRef(ref string) (n int, ok bool) {
+	r := strings.ToLower(strings.TrimSpace(ref))
+	for _, p := range []string{"exc-", "exception:", "exception-"} {
+		if rest, found := strings.CutPrefix(r, p); found {
+			if _, err := fmt.Sscanf(rest, "%d", &n); err == nil && n > 0 && fmt.Sprint(n) == rest {
+				return n, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// RouteFollowUps sends each question about an exception of the issued
+// report to that exception's owner, with the auditor's description and
+// management's response attached for them to answer from.
+func RouteFollowUps(routed []Routed, which string, exceptions []report.Exception) []Routed {
+	for i, q := range routed {
+		n, ok := ExceptionRef(q.Ref)
+		if !ok {
+			continue
+		}
+		for _, e := range exceptions {
+			if e.N == n && len(e.Owners) > 0 {
+				routed[i].Controls, routed[i].Owner = e.Controls, e.Owners[0]
+				routed[i].Context = fmt.Sprintf("A follow-up on exception %d of the %s report (%s): %s Management's response: %s",
+					e.N, which, e.Ref, e.Description, e.ManagementResponse)
+			}
+		}
+	}
+	return routed
 }

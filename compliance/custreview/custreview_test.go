@@ -10,6 +10,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
+	"github.com/steadfast-grc/steadfast/compliance/report"
 )
 
 func TestRouteByControlCriterionOrTriage(t *testing.T) {
@@ -52,4 +53,17 @@ func TestRelevantNewestFirst(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, "c", got[0].QuestionID)
 	assert.Len(t, Relevant(lib, []string{"ACC-04"}, 1), 1)
+}
+
+func TestFollowUpsGoToTheExceptionsOwner(t *testing.T) {
+	for ref, want := range map[string]int{"EXC-2": 2, "exception:12": 12, "exc-0": 0, "EXC-2x": 0, "EXC-02": 0, "ACC-04": 0} {
+		n, ok := ExceptionRef(ref)
+		assert.Equal(t, want, n, ref)
+		assert.Equal(t, want > 0, ok, ref)
+	}
+	ex := []report.Exception{{N: 2, Ref: "CC7.2", Description: "Alerts waited.", ManagementResponse: "A rota now.", Controls: []string{"LOG-02"}, Owners: []string{"priya@brightlane.io"}}}
+	got := RouteFollowUps([]Routed{{Question: Question{ID: "F1", Text: "Why?", Ref: "EXC-2"}}, {Question: Question{ID: "F2", Text: "x", Ref: "EXC-9"}}}, "soc2/2027-10-01", ex)
+	assert.Equal(t, "priya@brightlane.io", got[0].Owner)
+	assert.Contains(t, got[0].Context, "Management's response: A rota now.")
+	assert.True(t, got[1].Unmapped(), "an exception the report does not list goes to triage")
 }

@@ -182,6 +182,9 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 		if i%10 == 0 {
 			ref = "SIG-" + fmt.Sprint(i) // their own numbering: the lead triages it
 		}
+		if i == 5 {
+			ref = "EXC-2" // a follow-up on the surprise exception
+		}
 		rows = append(rows, []string{fmt.Sprintf("Q%02d", i), fmt.Sprintf("Question %d about your controls?", i), ref})
 	}
 	bad := append(append([][]string{}, rows...), []string{"", "no ID", "ACC-04"}, []string{"Q41", "", "ACC-04"}, []string{"Q01", "twice", ""})
@@ -217,6 +220,15 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 
 	// Owners answer every routed question; one answer starts with a formula.
 	prompts := promptsOf(t, ctx, db, spec.ID, workflows.PromptKindCustomerQuestion, 37)
+	followUp := 0
+	for _, p := range prompts {
+		if strings.HasSuffix(p.ID, "/Q05") {
+			followUp++
+			assert.Equal(t, rec.Report.Exceptions[1].Owners[0], strings.ToLower(p.AddresseeEmail), "the exception's owner answers the follow-up")
+			assert.Contains(t, p.Question, "Management's response: An on-call rota covers alerts.")
+		}
+	}
+	assert.Equal(t, 1, followUp)
 	for _, p := range prompts {
 		note := "We do; see the linked evidence. (" + p.ID + ")"
 		if strings.HasSuffix(p.ID, "/Q01") {
