@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -45,10 +47,30 @@ func (a *Activities) ImportCustomerReview(ctx context.Context, in ImportCustomer
 	if err != nil {
 		return ImportCustomerReviewResult{}, err
 	}
+	bg := map[string]custreview.Background{}
 	if len(reports) > 0 {
 		last := reports[len(reports)-1]
 		routed = custreview.RouteFollowUps(routed, last.Key.String(), last.Report.Exceptions)
+		for _, e := range last.Explained {
+			if c, ok := strings.CutPrefix(e.Subject, "control:"); ok && e.ApprovedBy != "" {
+				bg[c] = custreview.Background{Explanation: e.Body}
+			}
+		}
 	}
+	evidence, err := a.Store.EvidenceFor(ctx, in.EngagementID)
+	if err != nil {
+		return ImportCustomerReviewResult{}, err
+	}
+	for _, e := range evidence { // oldest first: the last one wins
+		b := bg[e.ControlID]
+		value := e.Value
+		if e.Kind == "file" {
+			value = e.Filename
+		}
+		b.Evidence = fmt.Sprintf("%s %q for %s, given %s by %s", e.Kind, value, e.OccurrenceKey, e.SubmittedAt.UTC().Format("2006-01-02"), e.SubmittedBy)
+		bg[e.ControlID] = b
+	}
+	routed = custreview.AddBackground(routed, bg)
 	err = a.Store.ImportCustomerReview(ctx, postgres.CustomerReview{EngagementID: in.EngagementID, ReviewID: in.ReviewID, Customer: in.Customer,
 		Due: in.Due, Format: in.Format, FileName: in.FileName, ImportedBy: in.By, ImportedAt: in.At}, routed)
 	if err != nil {

@@ -237,3 +237,37 @@ func RouteFollowUps(routed []Routed, which string, exceptions []report.Exception
 	}
 	return routed
 }
+
+// Background is what an owner sees beside a question on a control: their
+// approved explanation of it and its latest evidence, when there are any.
+type Background struct {
+	Explanation string
+	Evidence    string
+}
+
+// AddBackground appends each routed question's first control's background
+// to its context.
+func AddBackground(routed []Routed, bg map[string]Background) []Routed {
+	for i, q := range routed {
+		if len(q.Controls) == 0 {
+			continue
+		}
+		c := q.Controls[0]
+		b, ok := bg[c]
+		if !ok {
+			continue
+		}
+		var parts []string
+		if q.Context != "" {
+			parts = append(parts, q.Context)
+		}
+		if b.Explanation != "" {
+			parts = append(parts, fmt.Sprintf("Your approved explanation of %s: %s", c, b.Explanation))
+		}
+		if b.Evidence != "" {
+			parts = append(parts, fmt.Sprintf("Latest evidence of %s: %s.", c, b.Evidence))
+		}
+		routed[i].Context = strings.Join(parts, " ")
+	}
+	return routed
+}

@@ -67,3 +67,14 @@ func TestFollowUpsGoToTheExceptionsOwner(t *testing.T) {
 	assert.Contains(t, got[0].Context, "Management's response: A rota now.")
 	assert.True(t, got[1].Unmapped(), "an exception the report does not list goes to triage")
 }
+
+func TestAddBackground(t *testing.T) {
+	got := AddBackground([]Routed{
+		{Question: Question{ID: "1"}, Controls: []string{"ACC-04"}, Owner: "p", Context: "A follow-up."},
+		{Question: Question{ID: "2"}, Controls: []string{"LOG-02"}, Owner: "p"},
+		{Question: Question{ID: "3"}}},
+		map[string]Background{"ACC-04": {Explanation: "Quarterly review.", Evidence: `link "https://x" for ACC-04/2027-Q1`}, "LOG-02": {Evidence: "file \"a.pdf\""}})
+	assert.Equal(t, `A follow-up. Your approved explanation of ACC-04: Quarterly review. Latest evidence of ACC-04: link "https://x" for ACC-04/2027-Q1.`, got[0].Context)
+	assert.Equal(t, `Latest evidence of LOG-02: file "a.pdf".`, got[1].Context)
+	assert.Empty(t, got[2].Context)
+}

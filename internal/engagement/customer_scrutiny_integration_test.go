@@ -162,6 +162,12 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 	_, err = svc.Explain(ctx, engagement.ExplainRequest{Key: report.Key{EngagementID: spec.ID, Framework: cert.Framework, Date: cert.Date},
 		Subject: report.ExceptionSubject(2), Approve: true, Actor: cli("maya@brightlane.io")})
 	require.NoError(t, err)
+	key := report.Key{EngagementID: spec.ID, Framework: cert.Framework, Date: cert.Date}
+	_, err = svc.Explain(ctx, engagement.ExplainRequest{Key: key, Subject: report.ControlSubject("ACC-04"),
+		Text: "Each quarter the system owners confirm who may reach production.", Actor: cli("priya@brightlane.io")})
+	require.NoError(t, err)
+	_, err = svc.Explain(ctx, engagement.ExplainRequest{Key: key, Subject: report.ControlSubject("ACC-04"), Approve: true, Actor: cli("maya@brightlane.io")})
+	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		views, err := svc.Reports(ctx, spec.ID)
 		require.NoError(t, err)
@@ -230,6 +236,11 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 	}
 	assert.Equal(t, 1, followUp)
 	for _, p := range prompts {
+		if strings.HasSuffix(p.ID, "/Q08") {
+			assert.Contains(t, p.Question, "Your approved explanation of ACC-04: Each quarter", "the owner sees their approved explanation")
+		}
+	}
+	for _, p := range prompts {
 		note := "We do; see the linked evidence. (" + p.ID + ")"
 		if strings.HasSuffix(p.ID, "/Q01") {
 			note = `=HYPERLINK("http://evil.example","click")`
@@ -239,6 +250,13 @@ func TestCustomerScrutinyLifecycleForReal(t *testing.T) {
 		require.NoError(t, err)
 	}
 	var qs []postgres.CustomerQuestion
+	defer func() {
+		if t.Failed() {
+			for _, q := range qs {
+				t.Logf("%s %s %s", q.QuestionID, q.Status, q.Owner)
+			}
+		}
+	}()
 	require.Eventually(t, func() bool {
 		_, qs, err = svc.CustomerQuestions(ctx, spec.ID, imp.ReviewID)
 		require.NoError(t, err)
