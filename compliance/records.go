@@ -293,3 +293,22 @@ const (
 	EventReadinessReviewed = "readiness-reviewed"
 	EventFindingDecided    = "finding-decided"
 )
+
+// Events of the issued report (compliance/report): the report recorded
+// with its exceptions, a surprise exception called out, an owner's reading
+// and explanation, and the lead's approval of it.
+const (
+	EventReportRecorded      = "report-recorded"
+	EventReportSurprise      = "report-surprise"
+	EventReportRead          = "report-read"
+	EventReportExplained     = "report-explained"
+	EventExplanationApproved = "report-explanation-approved"
+)
+
+// Events of customers' security reviews (compliance/custreview).
+const (
+	EventCustomerReviewImported = "customer-review-imported"
+	EventCustomerQuestionMapped = "customer-question-mapped"
+	EventCustomerAnswered       = "customer-question-answered"
+	EventCustomerApproved       = "customer-answer-approved"
+)

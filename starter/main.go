@@ -53,6 +53,7 @@ TEMPORAL_TLS_CERT/KEY) and reads Postgres (DATABASE_URL) for listings.`,
 	root.AddCommand(newPopulationCmd())
 	root.AddCommand(newLoadCmd())
 	root.AddCommand(newAuditCmd())
+	root.AddCommand(newReportCmd(), newCustomerReviewCmd())
 	registerThirdPartyCommands(root)
 	registerWebCommands(root)
 	return root

@@ -18,8 +18,9 @@ import (
 // newCertifiedCmd records a report or certificate.
 func newCertifiedCmd() *cobra.Command {
 	var framework, date, period, reference, by, format string
+	var issued issuedFlags
 	cmd := &cobra.Command{
-		Use:   "certified ENGAGEMENT --framework soc2|iso27001|pci-dss --date YYYY-MM-DD [--report-period START..END] [--reference REF] --as EMAIL",
+		Use:   "certified ENGAGEMENT --framework soc2|iso27001|pci-dss --date YYYY-MM-DD [--report-period START..END] [--reference REF] [--opinion O [--exceptions FILE] [--report-file FILE]] --as EMAIL",
 		Short: "Record the report or certificate; the engagement becomes a running programme",
 		Long: `Records a SOC 2 report (with its report period), an ISO 27001 certificate or a
 PCI DSS attestation of compliance, once the audit is under way or done. The lead,
@@ -27,10 +28,24 @@ a lead delegate or the consultant may record it. The engagement then becomes the
 certified programme: the next Type II window, or the surveillance audits and
 recertification, are planned from the certification date; evidence and
 quarterly reviews carry on. Recording the same certification twice records it
-once.`,
+once.
+
+With --opinion it also records what the report says: the auditor's opinion
+(unqualified, qualified, adverse or disclaimer) and every exception it lists
+(--exceptions: a CSV with ref,description,management_response, or YAML; every
+bad line is reported and nothing is recorded). Each exception is marked as
+accepted beforehand (the lead accepted a gap or a finding on a control it
+touches) or a surprise, which is called out to the lead and the sponsor and
+becomes a finding for the next cycle. --report-file keeps the report itself
+in the evidence store. Each control owner is then asked to read their
+sections (see 'starter report').`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := parseCertification(framework, date, period, reference)
+			if err != nil {
+				return err
+			}
+			rep, err := issued.request(args[0], c, cliActor(by))
 			if err != nil {
 				return err
 			}
@@ -43,6 +58,9 @@ once.`,
 			if err != nil {
 				return err
 			}
+			if rep != nil {
+				return recordIssued(cmd, svc, format, st, rep)
+			}
 			if format == "json" {
 				return writeJSON(cmd.OutOrStdout(), st)
 			}
@@ -54,6 +72,7 @@ once.`,
 	cmd.Flags().StringVar(&date, "date", "", "the report, certification or attestation date (YYYY-MM-DD)")
 	cmd.Flags().StringVar(&period, "report-period", "", "a SOC 2 report's period, START..END (YYYY-MM-DD..YYYY-MM-DD)")
 	cmd.Flags().StringVar(&reference, "reference", "", "the report or certificate number")
+	issued.register(cmd)
 	cmd.Flags().StringVar(&by, "as", "", "who records it (lead, lead delegate or consultant)")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	_ = cmd.MarkFlagRequired("framework")

@@ -16,7 +16,7 @@ func newScopeCmd() *cobra.Command {
 		Use:   "scope",
 		Short: "Decide or revise an engagement's scope",
 	}
-	cmd.AddCommand(newDecideCmd(workflows.DecisionApprove), newDecideCmd(workflows.DecisionReject), newReviseCmd(), newAddSystemCmd(), newTailorCmd())
+	cmd.AddCommand(newDecideCmd(workflows.DecisionApprove), newDecideCmd(workflows.DecisionReject), newReviseCmd(), newAddSystemCmd(), newTailorCmd(), newScopeStatementCmd())
 	return cmd
 }
 

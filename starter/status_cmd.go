@@ -85,6 +85,7 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		fmt.Fprintf(tw, "Vendors\t%d (%d relied on): vendor work %d open, %d overdue, %d needing action, %d done (`starter vendors %s`)\n",
 			n.Vendors, n.ReliedOn, n.Open, n.Overdue, n.NeedsAction, n.Done, st.EngagementID)
 	}
+	printScrutiny(tw, st.EngagementID, st.Scrutiny)
 	if len(st.WaitingOn) > 0 {
 		fmt.Fprintf(tw, "Waiting on\t%s — %s\n", strings.Join(st.WaitingOn, ", "), st.WaitingFor)
 	} else if st.WaitingFor != "" {

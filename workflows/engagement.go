@@ -33,6 +33,12 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerCertify(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateCertify, err)
 	}
+	if err := registerRecordReport(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRecordReport, err)
+	}
+	if err := registerImportCustomerReview(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateImportCustomerReview, err)
+	}
 	if err := registerAuditRouting(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
 	}

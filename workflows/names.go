@@ -217,3 +217,50 @@ func OwnerBatchWorkflowID(engagementID, batchKey string) string {
 func VendorWorkWorkflowID(engagementID string) string {
 	return EngagementWorkflowID(engagementID) + "/vendors"
 }
+
+// The issued report (report_record.go, report_reading.go).
+const (
+	// ReportReadingWorkflowName asks each control owner to read their
+	// sections of an issued report and collects their explanations.
+	ReportReadingWorkflowName = "ReportReading"
+	// UpdateRecordReport records an issued report (EngagementWorkflow).
+	UpdateRecordReport = "record-report"
+	// UpdateExplainReport is an owner's explanation of a control or an
+	// exception; UpdateApproveExplanation the lead's approval of it
+	// (ReportReadingWorkflow).
+	UpdateExplainReport      = "explain-report"
+	UpdateApproveExplanation = "approve-explanation"
+	// QueryReportReading answers ReportReadingState.
+	QueryReportReading = "report-reading"
+	// PromptKindReportReading asks an owner to read the report.
+	PromptKindReportReading = "report-reading"
+)
+
+// ReportReadingWorkflowID is the owners' reading of one issued report.
+func ReportReadingWorkflowID(engagementID string, k interface{ String() string }) string {
+	return EngagementWorkflowID(engagementID) + "/report/" + k.String()
+}
+
+// Customers' security reviews (customer_review.go).
+const (
+	// CustomerReviewWorkflowName routes one customer's questionnaire to
+	// owners and collects answers and the lead's approvals.
+	CustomerReviewWorkflowName = "CustomerReview"
+	// UpdateImportCustomerReview imports a questionnaire
+	// (EngagementWorkflow).
+	UpdateImportCustomerReview = "import-customer-review"
+	// UpdateMapQuestion is the lead mapping an unmapped question to a
+	// control; UpdateApproveAnswer the lead approving an answer for release
+	// (CustomerReviewWorkflow).
+	UpdateMapQuestion   = "map-question"
+	UpdateApproveAnswer = "approve-answer"
+	// QueryCustomerReview answers CustomerReviewState.
+	QueryCustomerReview = "customer-review"
+	// PromptKindCustomerQuestion asks an owner a customer's question.
+	PromptKindCustomerQuestion = "customer-question"
+)
+
+// CustomerReviewWorkflowID is one customer review of the engagement.
+func CustomerReviewWorkflowID(engagementID, reviewID string) string {
+	return EngagementWorkflowID(engagementID) + "/customer-review/" + reviewID
+}

@@ -30,4 +30,6 @@ func RegisterWorkflows(r worker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(OwnerBatchWorkflow, workflow.RegisterOptions{Name: OwnerBatchWorkflowName})
 	r.RegisterWorkflowWithOptions(SlackClickWorkflow, workflow.RegisterOptions{Name: SlackClickWorkflowName})
 	r.RegisterWorkflowWithOptions(VendorWorkWorkflow, workflow.RegisterOptions{Name: VendorWorkWorkflowName})
+	r.RegisterWorkflowWithOptions(ReportReadingWorkflow, workflow.RegisterOptions{Name: ReportReadingWorkflowName})
+	r.RegisterWorkflowWithOptions(CustomerReviewWorkflow, workflow.RegisterOptions{Name: CustomerReviewWorkflowName})
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ChangesChannel is the notification channel migration 00020's triggers
+// ChangesChannel is the notification channel migration 00015's triggers
 // notify with an engagement's ID whenever a page of it would show
 // something new (an event appended, a prompt opened, answered or
 // escalated), whichever process wrote it.

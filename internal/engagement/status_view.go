@@ -31,6 +31,9 @@ type StatusView struct {
 	// Vendors counts the vendor work (the Vendors read model); nil when
 	// the spec names no vendor or the record is not at hand.
 	Vendors *compliance.VendorWorkCounts `json:"vendors,omitempty"`
+	// Scrutiny is the customers' side: open reviews, questions waiting,
+	// owners who have not read the report (scrutiny_view.go).
+	Scrutiny *Scrutiny `json:"scrutiny,omitempty"`
 }
 
 // StatusReport is Status with the record's figures when the service has
@@ -77,6 +80,9 @@ func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusVi
 			vs := VendorsOf(spec, plan, ps, s.now())
 			v.Vendors = &vs.Counts
 		}
+	}
+	if v.Scrutiny, err = scrutiny(ctx, s.Store, req.EngagementID); err != nil {
+		return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
 	}
 	v.OnTimeRate = nil
 	if !st.Phase.Before(compliance.PhaseOperating) {

@@ -5,7 +5,6 @@
 -- the moment it commits, without polling. Postgres folds identical
 -- notifications of one transaction into one, so a transaction that
 -- writes many rows of one engagement wakes listeners once.
--- (Numbered 00020 to leave room for migrations written in parallel.)
 
 -- +goose Up
 -- +goose StatementBegin

@@ -1,0 +1,139 @@
+package engagement
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/custreview"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/questionnaire"
+	"github.com/steadfast-grc/steadfast/workflows"
+)
+
+// ImportCustomerReviewRequest is a questionnaire file from a customer.
+type ImportCustomerReviewRequest struct {
+	EngagementID string
+	Customer     string
+	Due          compliance.Date
+	FileName     string
+	Data         []byte
+	Actor        compliance.Actor
+}
+
+// ImportCustomerReview reads the questionnaire (every bad row is reported
+// with its line or cell, and nothing is imported), then sends the
+// engagement's import update, whose validator decides who may import it;
+// the questions are routed to their owners, the rest to the lead's triage.
+func (s *Service) ImportCustomerReview(ctx context.Context, req ImportCustomerReviewRequest) (workflows.ImportCustomerReviewResult, error) {
+	var res workflows.ImportCustomerReviewResult
+	if err := checkActor(req.Actor); err != nil {
+		return res, err
+	}
+	q, err := questionnaire.Read(req.FileName, req.Data)
+	if err != nil {
+		return res, err
+	}
+	if err := custreview.CheckImport(req.Customer, req.Due, compliance.DateOf(s.now()), q.Questions); err != nil {
+		return res, err
+	}
+	sum := sha256.Sum256(req.Data)
+	id := req.EngagementID
+	payload := workflows.ImportCustomerReviewRequest{Customer: strings.TrimSpace(req.Customer), Due: req.Due, Format: q.Format,
+		FileName: filepath.Base(req.FileName), Questions: q.Questions, Actor: req.Actor}
+	err = s.update(ctx, id, engagementWorkflow(id), workflows.UpdateImportCustomerReview,
+		fmt.Sprintf("customer-review/%s/%s/%s", id, custreview.ReviewID(req.Customer, req.Due), hex.EncodeToString(sum[:8])), payload, &res)
+	if err != nil {
+		return res, fmt.Errorf("import %s's review into %s: %w", req.Customer, id, err)
+	}
+	return res, nil
+}
+
+// ReviewDecisionRequest is the lead mapping an unmapped question (Ref set)
+// or approving an answer (Ref empty).
+type ReviewDecisionRequest struct {
+	EngagementID string
+	ReviewID     string
+	QuestionID   string
+	Ref          string
+	Actor        compliance.Actor
+}
+
+// DecideQuestion sends the mapping or the approval to the review's
+// workflow, whose validators decide who may.
+func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest) (workflows.ReviewQuestion, error) {
+	var out workflows.ReviewQuestion
+	if err := checkActor(req.Actor); err != nil {
+		return out, err
+	}
+	wid := workflows.CustomerReviewWorkflowID(req.EngagementID, req.ReviewID)
+	var err error
+	if req.Ref != "" {
+		err = s.update(ctx, req.EngagementID, wid, workflows.UpdateMapQuestion, fmt.Sprintf("map/%s/%s/%s", wid, req.QuestionID, req.Ref),
+			workflows.MapQuestionRequest{QuestionID: req.QuestionID, Ref: req.Ref, Actor: req.Actor}, &out)
+	} else {
+		err = s.update(ctx, req.EngagementID, wid, workflows.UpdateApproveAnswer, fmt.Sprintf("approve/%s/%s", wid, req.QuestionID),
+			workflows.ApproveAnswerRequest{QuestionID: req.QuestionID, Actor: req.Actor}, &out)
+	}
+	if err != nil {
+		return out, fmt.Errorf("question %s of %s: %w", req.QuestionID, req.ReviewID, err)
+	}
+	return out, nil
+}
+
+// CustomerReviews lists the engagement's customer reviews.
+func (s *Service) CustomerReviews(ctx context.Context, engagementID string) ([]postgres.CustomerReview, error) {
+	if _, _, err := s.spec(ctx, engagementID); err != nil {
+		return nil, err
+	}
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	return st.CustomerReviews(ctx, engagementID)
+}
+
+// CustomerQuestions lists one review's questions.
+func (s *Service) CustomerQuestions(ctx context.Context, engagementID, reviewID string) (postgres.CustomerReview, []postgres.CustomerQuestion, error) {
+	reviews, err := s.CustomerReviews(ctx, engagementID)
+	if err != nil {
+		return postgres.CustomerReview{}, nil, err
+	}
+	for _, r := range reviews {
+		if r.ReviewID == reviewID {
+			qs, err := s.Store.CustomerQuestions(ctx, engagementID, reviewID)
+			return r, qs, err
+		}
+	}
+	var ids []string
+	for _, r := range reviews {
+		ids = append(ids, r.ReviewID)
+	}
+	return postgres.CustomerReview{}, nil, fmt.Errorf("%s has no customer review %q (it has: %s)", engagementID, reviewID, strings.Join(ids, ", "))
+}
+
+// ExportCustomerReview writes the answered questionnaire in the format it
+// came in: an answer is released only once the lead approved it; each
+// carries its owner and the evidence it rests on (a reference, never the
+// file).
+func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, reviewID string, w io.Writer) (string, error) {
+	r, qs, err := s.CustomerQuestions(ctx, engagementID, reviewID)
+	if err != nil {
+		return "", err
+	}
+	rows := make([]questionnaire.AnsweredRow, 0, len(qs))
+	for _, q := range qs {
+		row := questionnaire.AnsweredRow{QuestionID: q.QuestionID, Question: q.Question, Ref: q.Ref,
+			Controls: strings.Join(q.Controls, " "), Owner: q.Owner, Status: q.Status}
+		if q.Status == custreview.StatusApproved {
+			row.Answer, row.Evidence, row.ApprovedBy = q.Answer, q.Evidence, q.ApprovedBy
+		}
+		rows = append(rows, row)
+	}
+	return r.Format, questionnaire.Write(w, r.Format, rows)
+}
