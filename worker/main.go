@@ -27,6 +27,7 @@ import (
 	"github.com/steadfast-grc/steadfast/internal/httpserve"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/metrics"
+	"github.com/steadfast-grc/steadfast/internal/reports"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
 	"github.com/steadfast-grc/steadfast/workflows/searchattr"
@@ -101,7 +102,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
-	acts := &activities.Activities{Store: store, Temporal: tc}
+	acts := &activities.Activities{Store: store, Temporal: tc, Drift: reports.NewDriftCache()}
 	mux := routes(store)
 	// Everything an unauthenticated client can make the HTTP side log goes
 	// through httpLog, which a flood of refused requests cannot turn into a
