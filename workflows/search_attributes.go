@@ -169,8 +169,7 @@ func (r *promptRun) showRung(ctx workflow.Context, upsert bool) error {
 
 // details is the question's current state in words.
 func (r *promptRun) details() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s, asked of %s", r.status(), strings.ToLower(r.to.Email))
+	out := fmt.Sprintf("%s, asked of %s", r.status(), strings.ToLower(r.to.Email))
 	reminders, sent := 0, 0
 	for _, s := range r.ladder {
 		if s.Kind == activities.StepRemind {
@@ -183,17 +182,15 @@ func (r *promptRun) details() string {
 		}
 	}
 	if n := len(r.steps); n > 0 {
-		last := r.steps[n-1]
-		switch last.Kind {
-		case activities.StepRemind:
-			fmt.Fprintf(&b, " — reminder %d of %d", sent, reminders)
-		default:
-			fmt.Fprintf(&b, " — %s rung reached", last.Kind)
+		if last := r.steps[n-1]; last.Kind == activities.StepRemind {
+			out += fmt.Sprintf(" — reminder %d of %d", sent, reminders)
+		} else {
+			out += fmt.Sprintf(" — %s rung reached", last.Kind)
 		}
 	}
 	if r.answer == nil && !r.expired && r.next < len(r.ladder) {
 		next := r.ladder[r.next]
-		fmt.Fprintf(&b, "; next: %s on %s", next.Name, next.At.Format("2 Jan 2006"))
+		out += fmt.Sprintf("; next: %s on %s", next.Name, next.At.Format("2 Jan 2006"))
 	}
-	return b.String()
+	return out
 }
