@@ -1,6 +1,6 @@
 # Steadfast. The logic lives in scripts/; these targets only call it.
 .DEFAULT_GOAL := help
-.PHONY: demo test down tools cluster cluster-down test-cluster help
+.PHONY: demo test down tools cluster cluster-down test-cluster capacity help
 
 demo: ## Bring up Temporal, Postgres and the worker, and start the example engagement
 	@bash scripts/demo.sh
@@ -19,6 +19,9 @@ cluster-down: ## Stop the server `make cluster` started (its data stays in Postg
 
 test-cluster: ## Run the integration tests against `make cluster`'s server instead of dev servers
 	@bash scripts/test-cluster.sh
+
+capacity: ## Measure engagements held open on `make cluster`'s server and a dev server (scripts/capacity.sh; long)
+	@bash scripts/capacity.sh
 
 tools: ## Build the pinned Temporal CLI, workflowcheck, staticcheck and errcheck into bin/
 	@bash scripts/tools.sh

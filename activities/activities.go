@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
+	"github.com/steadfast-grc/steadfast/internal/reports"
 )
 
 // Activities holds the integrations. A nil Store is a configuration error,
@@ -30,6 +31,9 @@ type Activities struct {
 	// Temporal lets DescribeGaps learn how a gap's workflow ended when its
 	// own report never reached the remediation; nil skips that fallback.
 	Temporal client.Client
+	// Drift keeps each engagement's drift between weekly checks so a check
+	// costs what changed since the last; nil rebuilds it at every check.
+	Drift *reports.DriftCache
 }
 
 // Error types that Temporal must not retry: the input is wrong and will be

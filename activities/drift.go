@@ -31,7 +31,11 @@ type CheckDriftResult struct {
 // the lead when drifting, the sponsor when critical. Each control is told
 // once per level per ISO week, however often the check runs.
 func (a *Activities) CheckDrift(ctx context.Context, in CheckDriftInput) (CheckDriftResult, error) {
-	rep, err := reports.Build(ctx, a.Store, in.EngagementID, in.Now)
+	build := reports.Build
+	if a.Drift != nil {
+		build = a.Drift.Build
+	}
+	rep, err := build(ctx, a.Store, in.EngagementID, in.Now)
 	if err != nil {
 		return CheckDriftResult{}, fmt.Errorf("check drift of %s: %w", in.EngagementID, err)
 	}

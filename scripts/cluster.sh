@@ -17,6 +17,8 @@
 #                            use Temporal's default layout shifted by the same amount
 #   STEADFAST_CLUSTER_PG_URL the Postgres server for Temporal's databases
 #                            (default: scripts/postgres.sh's local server)
+#   STEADFAST_CLUSTER_DB     its databases' name (default temporal, and
+#                            temporal_visibility); NAME and NAME_visibility
 #   TEMPORAL_NAMESPACE       namespace to create (default "default")
 # State: .steadfast/temporal-cluster.{pid,log}.
 set -euo pipefail
@@ -83,6 +85,11 @@ load_server_env() {
 	# shellcheck source=deploy/temporal/server.env
 	. "$CLUSTER_DIR/server.env"
 	set +a
+	# A second server on the same Postgres (another STEADFAST_CLUSTER_PORT)
+	# needs databases of its own.
+	if [ -n "${STEADFAST_CLUSTER_DB:-}" ]; then
+		export DBNAME=$STEADFAST_CLUSTER_DB VISIBILITY_DBNAME=${STEADFAST_CLUSTER_DB}_visibility
+	fi
 	if [ -n "${STEADFAST_CLUSTER_PG_URL:-}" ]; then
 		PG_ADMIN=$STEADFAST_CLUSTER_PG_URL
 	else

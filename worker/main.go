@@ -27,8 +27,10 @@ import (
 	"github.com/steadfast-grc/steadfast/internal/httpserve"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/metrics"
+	"github.com/steadfast-grc/steadfast/internal/reports"
 	"github.com/steadfast-grc/steadfast/internal/tickets"
 	"github.com/steadfast-grc/steadfast/workflows"
+	"github.com/steadfast-grc/steadfast/workflows/searchattr"
 )
 
 const usage = `Usage: worker
@@ -100,7 +102,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
-	acts := &activities.Activities{Store: store, Temporal: tc}
+	acts := &activities.Activities{Store: store, Temporal: tc, Drift: reports.NewDriftCache()}
 	mux := routes(store)
 	// Everything an unauthenticated client can make the HTTP side log goes
 	// through httpLog, which a flood of refused requests cannot turn into a
@@ -147,6 +149,16 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		}
 		logger.Info("Jira enabled", "jira", cfg.Jira, "webhook", cfg.Jira.WebhookSecret != "")
 	}
+
+	// The workflows set Steadfast's search attributes; a namespace without
+	// them refuses those workflows' tasks. Register them where the operator
+	// API allows (a dev server, a self-hosted cluster); on Temporal Cloud
+	// they are registered once by hand (README "Search attributes").
+	sactx, sacancel := context.WithTimeout(ctx, 30*time.Second)
+	if err := searchattr.Ensure(sactx, tc, cfg.TemporalNamespace); err != nil {
+		logger.Warn("could not register search attributes; register them as the README says", "error", err)
+	}
+	sacancel()
 
 	// Every decision's actor is verified before its validator runs.
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{Interceptors: identity.Interceptors(cfg.ActorKey)})

@@ -158,7 +158,7 @@ func (r *reviewRun) ask(i int) {
 			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 		})
 		var res PromptResult
-		if err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, r.prompt(q, key)).Get(ctx, &res); err != nil {
+		if err := askPrompt(cctx, r.prompt(q, key)).Get(ctx, &res); err != nil {
 			workflow.GetLogger(ctx).Error("customer question prompt", "question", q.ID, "error", err)
 		}
 		c := custreview.Change{QuestionID: q.ID, Unanswered: true, Key: "expired"}

@@ -140,7 +140,7 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 // runScoping runs the scoping child until the lead approves a scope, folding
 // its progress reports into the engagement's state as they arrive.
 func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, compliance.PhaseScoping, "Scoping", workflow.ChildWorkflowOptions{
 		WorkflowID: ScopingWorkflowID(st.EngagementID),
 		// A failed scoping run may be retried under the same ID; a
 		// completed one is never repeated.
@@ -148,7 +148,7 @@ func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.Rec
 		// The scope belongs to the engagement: terminating the engagement
 		// must not leave a scoping run waiting for a lead.
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, ScopingWorkflowName, ScopingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
@@ -167,6 +167,9 @@ func runScoping(ctx workflow.Context, st *EngagementState, progress workflow.Rec
 	if err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
+	if err := showPhase(ctx, st); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -184,15 +187,18 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
+	if err := showPhase(ctx, st); err != nil {
+		return err
+	}
 	titles := map[string]string{}
 	for _, g := range st.Gaps {
 		titles[g.ControlID] = g.Title
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, compliance.PhaseRemediation, "Remediation", workflow.ChildWorkflowOptions{
 		WorkflowID:            RemediationWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Due: st.RemediationDue, Gaps: st.Gaps, Titles: titles,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision, Test: hooks.forRemediation(),
@@ -206,6 +212,9 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 		EngagementID: st.EngagementID, Phase: PhaseRemediated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	if err := showPhase(ctx, st); err != nil {
+		return err
 	}
 	return nil
 }
@@ -227,9 +236,12 @@ func runOperating(ctx workflow.Context, st *EngagementState, progress workflow.R
 		return fmt.Errorf("operating period of %s: %w", st.EngagementID, err)
 	}
 	st.Phase, st.WaitingFor, st.UpdatedAt = PhaseOperated, "", workflow.Now(ctx)
-	return workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
+	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: PhaseOperated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
-	}).Get(ctx, nil)
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return showPhase(ctx, st)
 }
 
 // startOperating records the operating phase and starts its scheduler.
@@ -240,6 +252,9 @@ func startOperating(ctx workflow.Context, st *EngagementState, hooks TestHooks) 
 	}).Get(ctx, nil); err != nil {
 		return nil, fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
 	}
+	if err := showPhase(ctx, st); err != nil {
+		return nil, err
+	}
 	return operatingChild(ctx, st, hooks, enumspb.PARENT_CLOSE_POLICY_TERMINATE), nil
 }
 
@@ -249,11 +264,11 @@ func startOperating(ctx workflow.Context, st *EngagementState, hooks TestHooks) 
 // (by workflow ID, whichever run is current) when the window has closed.
 func operatingChild(ctx workflow.Context, st *EngagementState, hooks TestHooks, onClose enumspb.ParentClosePolicy) workflow.ChildWorkflowFuture {
 	st.WaitingFor = "evidence on each control's cadence through the observation window"
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, compliance.PhaseOperating, "Operating window", workflow.ChildWorkflowOptions{
 		WorkflowID:            OperatingWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     onClose,
-	})
+	}))
 	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Test: hooks.forOperating(),
@@ -262,16 +277,19 @@ func operatingChild(ctx workflow.Context, st *EngagementState, hooks TestHooks, 
 
 // runGapAssessment runs the gap-assessment child and records its outcome.
 func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workflow.ReceiveChannel) error {
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, compliance.PhaseGapAssessment, "Gap assessment", workflow.ChildWorkflowOptions{
 		WorkflowID:            GapAssessmentWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: compliance.PhaseGapAssessment, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	if err := showPhase(ctx, st); err != nil {
+		return err
 	}
 	child := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Revision: st.Revision, Plan: st.Plan,
@@ -287,6 +305,9 @@ func runGapAssessment(ctx workflow.Context, st *EngagementState, progress workfl
 		EngagementID: st.EngagementID, Phase: PhaseAssessed, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record phase of %s: %w", st.EngagementID, err)
+	}
+	if err := showPhase(ctx, st); err != nil {
+		return err
 	}
 	return nil
 }

@@ -275,11 +275,11 @@ func (h *handOver) startScheduler(ctx workflow.Context) error {
 // closed.
 func (h *handOver) startProgramme(ctx workflow.Context) error {
 	st := h.st
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, PhaseProgramme, "Certified programme", workflow.ChildWorkflowOptions{
 		WorkflowID:            ProgrammeWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
 		Test: h.hooks.forProgramme(),

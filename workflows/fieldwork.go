@@ -47,7 +47,7 @@ func registerAuditRouting(ctx workflow.Context, st *EngagementState) error {
 				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 			})
 			var started workflow.Execution
-			err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, req.Prompt).GetChildWorkflowExecution().Get(ctx, &started)
+			err := askPrompt(cctx, req.Prompt).GetChildWorkflowExecution().Get(ctx, &started)
 			switch {
 			case temporal.IsWorkflowExecutionAlreadyStartedError(err):
 				return RouteAuditResult{PromptID: id}, nil

@@ -117,7 +117,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		})
-		child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		child := askPrompt(cctx, PromptInput{
 			EngagementID: in.EngagementID, Key: key, Kind: assessmentPromptKind,
 			Subject:  fmt.Sprintf("%s %s", c.ControlID, c.Title),
 			Question: fmt.Sprintf("Is %q in place today, and does its evidence (%s) cover every occurrence an auditor could sample?", c.Title, c.Evidence),

@@ -69,11 +69,11 @@ func runAuditLifecycle(ctx workflow.Context, st *EngagementState, progress workf
 			return err
 		}
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, PhaseProgramme, "Certified programme", workflow.ChildWorkflowOptions{
 		WorkflowID:            ProgrammeWorkflowID(st.EngagementID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
 		Test: hooks.forProgramme(),
@@ -116,11 +116,11 @@ func runReadiness(ctx workflow.Context, st *EngagementState, progress workflow.R
 		return err
 	}
 	reviewID := "r1"
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, phaseChildOptions(st, compliance.PhaseReadiness, "Readiness review "+reviewID, workflow.ChildWorkflowOptions{
 		WorkflowID:            ReadinessWorkflowID(st.EngagementID, reviewID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, ReadinessWorkflowName, ReadinessInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, ReviewID: reviewID, FixBy: fixBy,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Revision: st.Revision,
@@ -142,7 +142,7 @@ func recordPhase(ctx workflow.Context, st *EngagementState, phase compliance.Pha
 	if err != nil {
 		return fmt.Errorf("record phase %s of %s: %w", phase, st.EngagementID, err)
 	}
-	return nil
+	return showPhase(ctx, st)
 }
 
 // registerCertify lets the lead or the consultant record a report or

@@ -237,7 +237,7 @@ func askForEvidence(ctx workflow.Context, in OperatingInput, o activities.Schedu
 		choices = append(choices, compliance.PromptChoice{Value: "attest", Label: "I attest it ran every day (say how)", NoteRequired: true})
 		question += " Say which days it ran (starter answer --days); none given means every day of the week."
 	}
-	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+	child := askPrompt(cctx, PromptInput{
 		EngagementID: in.EngagementID, Key: key, Kind: PromptKindEvidence, Subject: o.ControlID + " " + o.Title,
 		Question: question, Why: "The auditor samples occurrences across the whole window; evidence given after the period closes is marked as raised retrospectively.",
 		Choices: choices, To: o.Owner, Leads: in.Spec.PeopleWithRole(compliance.RoleLead),
@@ -269,7 +269,7 @@ func askForReview(ctx workflow.Context, in OperatingInput, o activities.Schedule
 	for _, l := range leads {
 		delegates = append(delegates, l.Email)
 	}
-	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+	child := askPrompt(cctx, PromptInput{
 		EngagementID: in.EngagementID, Key: o.Key, Kind: PromptKindReview, Subject: o.ControlID + " " + o.Title,
 		Question: fmt.Sprintf("Quarterly review of %s %s for %s to %s: does it still operate as designed, with the same scope?", o.ControlID, o.Title,
 			req.PeriodStart.Format("2 Jan"), req.PeriodEnd.Format("2 Jan 2006")),

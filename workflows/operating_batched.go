@@ -149,7 +149,7 @@ func askBatch(ctx workflow.Context, in OperatingInput, b activities.ScheduledBat
 	for _, o := range b.Items {
 		bin.Items = append(bin.Items, batchItemOf(o))
 	}
-	child := workflow.ExecuteChildWorkflow(cctx, OwnerBatchWorkflowName, bin)
+	child := startBatch(cctx, bin)
 	return awaitStarted(ctx, child, b.Key)
 }
 

@@ -154,11 +154,11 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	} else {
 		// The cycle's cadence: evidence and quarterly reviews, read from
 		// the stored spec so added systems and frameworks join it.
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, in.EngagementID, fmt.Sprintf("Cycle %d evidence and reviews of %s", r.state.Cycle, in.EngagementID), workflow.ChildWorkflowOptions{
 			WorkflowID:            fmt.Sprintf("%s/cycle-%d", OperatingWorkflowID(in.EngagementID), r.state.Cycle),
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-		})
+		}))
 		operating := workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 			EngagementID: in.EngagementID, Spec: r.spec, Plan: plan.Plan, FromStore: true, Test: TestHooks{OperatingControls: in.Test.value().OperatingControls}.forOperating(),
 		})
@@ -412,11 +412,11 @@ func (r *programmeRun) assess(ctx workflow.Context, ch ScopeChange, controls []s
 	if len(controls) == 0 {
 		return 0, nil
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, r.in.EngagementID, "Assessment of "+ch.ID+" for "+r.in.EngagementID, workflow.ChildWorkflowOptions{
 		WorkflowID:            GapAssessmentWorkflowID(r.in.EngagementID) + "/" + ch.ID,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
+	}))
 	var assessed GapAssessmentResult
 	if err := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
 		EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, Only: controls, Round: round,
@@ -457,7 +457,7 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 	})
 	var res PromptResult
 	subject, question := scopeChangeQuestion(ch)
-	err := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+	err := askPrompt(cctx, PromptInput{
 		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: subject,
 		Question: question,
 		Why:      why,
@@ -505,7 +505,7 @@ func (r *programmeRun) refresh(ctx workflow.Context) error {
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	fut := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+	fut := askPrompt(cctx, PromptInput{
 		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindRefresh, Subject: "Annual framework refresh",
 		Question: "The control library has moved on from the versions this programme uses: " + strings.Join(lines, "; ") +
 			". Plan the work and confirm.",

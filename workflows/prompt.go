@@ -67,6 +67,9 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 			return PromptResult{}, err
 		}
 	}
+	if err := r.showRung(ctx, false); err != nil {
+		return PromptResult{}, err
+	}
 
 	for r.answer == nil && !r.expired {
 		if r.next >= len(r.ladder) {
@@ -125,6 +128,7 @@ func PromptWorkflow(ctx workflow.Context, in PromptInput) (PromptResult, error) 
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return PromptResult{}, err
 	}
+	workflow.SetCurrentDetails(ctx, r.details())
 	res := PromptResult{Outcome: OutcomeAnswered, Answer: r.answer, Steps: r.steps}
 	if r.answer == nil {
 		res.Outcome = OutcomeExpired
@@ -172,6 +176,7 @@ func (r *promptRun) withdraw(ctx workflow.Context) (PromptResult, error) {
 		return PromptResult{}, fmt.Errorf("withdraw %s: %w", r.id, err)
 	}
 	r.withdrawn = true
+	workflow.SetCurrentDetails(ctx, r.details())
 	return PromptResult{Outcome: OutcomeWithdrawn, Steps: r.steps}, nil
 }
 
@@ -201,7 +206,7 @@ func (r *promptRun) tellLead(ctx workflow.Context, reason string) error {
 		return fmt.Errorf("tell the lead about %s: %w", r.id, err)
 	}
 	r.steps = append(r.steps, step)
-	return nil
+	return r.showRung(ctx, true)
 }
 
 // climb carries out one rung.
@@ -225,7 +230,7 @@ func (r *promptRun) climb(ctx workflow.Context, step activities.LadderStep) erro
 	if step.Kind == activities.StepExpire && r.answer == nil {
 		r.expired = true
 	}
-	return nil
+	return r.showRung(ctx, true)
 }
 
 func (r *promptRun) record(ctx workflow.Context) compliance.Prompt {
@@ -429,5 +434,8 @@ func (r *promptRun) reassign(ctx workflow.Context, req ReassignPromptRequest) (R
 		return ReassignPromptResult{}, fmt.Errorf("reassign: %w", err)
 	}
 	r.to, r.reassigned = req.To, true
+	if err := r.showRung(ctx, true); err != nil {
+		return ReassignPromptResult{}, err
+	}
 	return ReassignPromptResult{To: strings.ToLower(req.To.Email)}, nil
 }

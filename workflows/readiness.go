@@ -79,7 +79,7 @@ func ReadinessWorkflow(ctx workflow.Context, in ReadinessInput) (ReadinessResult
 	pending := 0
 	for _, f := range review.Findings {
 		pending++
-		fut := workflow.ExecuteChildWorkflow(findingCtx(ctx, in, "decide", f), PromptWorkflowName, decisionPrompt(in, f))
+		fut := askPrompt(findingCtx(ctx, in, "decide", f), decisionPrompt(in, f))
 		sel.AddFuture(fut, func(fut workflow.Future) {
 			outcome, err := settleFinding(ctx, in, f, fut)
 			if err != nil {
@@ -169,7 +169,7 @@ func settleFinding(ctx workflow.Context, in ReadinessInput, f activities.Readine
 		ticket = " (ticket " + fix.TicketKey + ")"
 	}
 	var fixed PromptResult
-	err = workflow.ExecuteChildWorkflow(findingCtx(ctx, in, "fix", f), PromptWorkflowName, PromptInput{
+	err = askPrompt(findingCtx(ctx, in, "fix", f), PromptInput{
 		EngagementID: in.EngagementID, Key: findingKey(in.ReviewID, "fix", f.FindingID), Kind: PromptKindFindingFix,
 		Subject:  fmt.Sprintf("Fix %s %s before fieldwork%s", f.ControlID, f.Title, ticket),
 		Question: fmt.Sprintf("The lead asked for this readiness finding to be fixed by %s: %s Link the evidence that it is fixed.", in.FixBy.Format("2 Jan 2006"), f.Exception),

@@ -141,11 +141,11 @@ func remediationInOneRun(ctx workflow.Context, in RemediationInput) (Remediation
 	sel := workflow.NewSelector(ctx)
 	for _, g := range in.Gaps {
 		g := g
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, in.EngagementID, "Gap "+g.ControlID+" "+in.Titles[g.ControlID]+" ("+in.EngagementID+")", workflow.ChildWorkflowOptions{
 			WorkflowID:            GapWorkflowID(in.EngagementID, g.ControlID),
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-		})
+		}))
 		child := workflow.ExecuteChildWorkflow(cctx, GapRemediationWorkflowName, GapRemediationInput{
 			EngagementID: in.EngagementID, Gap: g, Title: in.Titles[g.ControlID], Owner: ownerByEmail(in.Spec, g.Owner),
 			Due: in.Due, Spec: in.Spec,
@@ -341,7 +341,7 @@ func (r *gapRun) ask(ctx workflow.Context, key, question string, stop func() boo
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		})
-		child := workflow.ExecuteChildWorkflow(pctx, PromptWorkflowName, PromptInput{
+		child := askPrompt(pctx, PromptInput{
 			EngagementID: r.in.EngagementID, Key: k, Kind: "remediation",
 			Subject: fmt.Sprintf("%s %s", r.in.Gap.ControlID, r.in.Title), Question: question,
 			Why:     fmt.Sprintf("Ranked %d of the gaps by audit impact; an auditor samples this control.", r.in.Gap.Rank),

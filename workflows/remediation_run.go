@@ -231,11 +231,11 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 // future is watched while this run lasts.
 func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry) {
 	id := GapWorkflowID(r.in.EngagementID, g.ControlID)
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, r.in.EngagementID, "Gap "+g.ControlID+" "+r.in.Titles[g.ControlID]+" ("+r.in.EngagementID+")", workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-	})
+	}))
 	child := workflow.ExecuteChildWorkflow(cctx, GapRemediationWorkflowName, GapRemediationInput{
 		EngagementID: r.in.EngagementID, Gap: g, Title: r.in.Titles[g.ControlID], Owner: ownerByEmail(r.in.Spec, g.Owner),
 		Due: r.in.Due, Spec: r.in.Spec,

@@ -114,7 +114,7 @@ func ReportReadingWorkflow(ctx workflow.Context, in ReportReadingInput) (ReportR
 			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 		})
 		r.pending++
-		fut := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, r.prompt(rd, now))
+		fut := askPrompt(cctx, r.prompt(rd, now))
 		sel.AddFuture(fut, func(f workflow.Future) { r.settle(ctx, rd, f) })
 	}
 	for r.pending > 0 {

@@ -72,7 +72,7 @@ func (r *scopingRun) askLead(ctx workflow.Context, rev int) error {
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		})
-		child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+		child := askPrompt(cctx, PromptInput{
 			EngagementID: r.in.EngagementID, Key: key, Kind: "scope-signoff",
 			Subject:  fmt.Sprintf("Scope of %s, revision %d", r.spec.Client.Name, rev),
 			Question: fmt.Sprintf("Do you approve the audit scope (revision %d) and the plan worked back from %s?", rev, r.spec.AuditDate),

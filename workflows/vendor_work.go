@@ -148,7 +148,7 @@ func askVendorWork(ctx workflow.Context, in VendorWorkInput, w activities.Schedu
 	for _, l := range leads {
 		delegates = append(delegates, l.Email)
 	}
-	child := workflow.ExecuteChildWorkflow(cctx, PromptWorkflowName, PromptInput{
+	child := askPrompt(cctx, PromptInput{
 		EngagementID: in.EngagementID, Key: act.Key, Kind: PromptKindVendor, Subject: act.Vendor + ": " + string(act.Kind),
 		Question: vendorQuestion(act), Why: vendorWhy[act.Kind], Choices: vendorChoices[act.Kind],
 		To: w.Owner, Delegates: delegates, Leads: leads, Sponsors: in.Spec.PeopleWithRole(compliance.RoleSponsor),

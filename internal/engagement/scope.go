@@ -62,6 +62,9 @@ func (s *Service) Start(ctx context.Context, req StartRequest) (StartResult, err
 		// Without this the SDK quietly hands back the running engagement
 		// and the consultant believes a new one started.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		// What the Temporal UI shows and visibility queries find.
+		TypedSearchAttributes: workflows.EngagementStartAttributes(*spec),
+		StaticSummary:         workflows.EngagementSummary(*spec),
 	}, workflows.EngagementWorkflowName, workflows.EngagementInput{Spec: *spec, StartedBy: req.Actor.Recorded()})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {

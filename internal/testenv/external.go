@@ -15,6 +15,8 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/steadfast-grc/steadfast/workflows/searchattr"
 )
 
 // ExternalAddressEnv names the variable that points the integration tests at
@@ -72,8 +74,9 @@ func External(t testing.TB, addr string) Temporal {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Setenv("TEMPORAL_NAMESPACE", ns)
 	t.Cleanup(func() { terminateAll(c, ns); deleteNamespace(c, ns) })
+	registerSearchAttributes(ctx, t, c, ns)
+	t.Setenv("TEMPORAL_NAMESPACE", ns)
 	return Temporal{Address: addr, Namespace: ns, Client: c}
 }
 
@@ -104,5 +107,14 @@ func terminateAll(c client.Client, ns string) {
 		if token = resp.GetNextPageToken(); len(token) == 0 {
 			return
 		}
+	}
+}
+
+// registerSearchAttributes registers Steadfast's search attributes on the
+// test's namespace, as the worker does on its own at start.
+func registerSearchAttributes(ctx context.Context, t testing.TB, c client.Client, ns string) {
+	t.Helper()
+	if err := searchattr.Ensure(ctx, c, ns); err != nil {
+		t.Fatalf("%v", err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/workflows/searchattr"
 )
 
 // DefaultDatabaseURL is the server tests create their databases on.
@@ -127,9 +128,10 @@ func DevServerWith(t testing.TB, extraArgs ...string) Temporal {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
-		ExistingPath:  cli,
-		LogLevel:      "error",
-		ExtraArgs:     extraArgs,
+		ExistingPath: cli,
+		LogLevel:     "error",
+		// Steadfast's search attributes, which the workflows set.
+		ExtraArgs:     append(searchattr.Args(), extraArgs...),
 		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(logger)},
 		Stdout:        io.Discard,
 		Stderr:        io.Discard,
