@@ -78,6 +78,16 @@ func (r Reconfirmation) WaitsOn() string {
 	}
 }
 
+// MayReconfirm reports whether email may take part in re-confirming
+// library answers at all: a person of the engagement. Which answer is
+// theirs is CheckReconfirm's, on the answer as recorded.
+func MayReconfirm(spec *compliance.Spec, email string) error {
+	if spec.Person(email) == nil {
+		return fmt.Errorf("%s is not a person of this engagement and may not re-confirm customer answers", email)
+	}
+	return nil
+}
+
 // CheckReconfirm says whether by may confirm (or rewrite) the answer owned
 // by owner: only its owner, only while it waits on them, and a rewrite
 // must be an answer.
