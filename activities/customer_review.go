@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -100,4 +101,18 @@ type AnswerLibraryResult struct{ Approved []custreview.Suggestion }
 func (a *Activities) AnswerLibrary(ctx context.Context, in AnswerLibraryInput) (AnswerLibraryResult, error) {
 	lib, err := a.Store.AnswerLibrary(ctx, in.EngagementID)
 	return AnswerLibraryResult{Approved: lib}, err
+}
+
+// StepAnswerInput is one re-confirmation step of a library answer.
+type StepAnswerInput struct {
+	Step postgres.LibraryStep
+}
+
+// StepAnswer applies it; a refusal by the rules is final, not retried.
+func (a *Activities) StepAnswer(ctx context.Context, in StepAnswerInput) (postgres.CustomerQuestion, error) {
+	q, err := a.Store.StepAnswer(ctx, in.Step)
+	if errors.Is(err, postgres.ErrRefused) || errors.Is(err, postgres.ErrNoQuestion) {
+		return q, nonRetryable(ErrTypeConflict, err)
+	}
+	return q, err
 }

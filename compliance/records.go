@@ -311,4 +311,9 @@ const (
 	EventCustomerQuestionMapped = "customer-question-mapped"
 	EventCustomerAnswered       = "customer-question-answered"
 	EventCustomerApproved       = "customer-answer-approved"
+	// An approved answer left the library until re-confirmed; its owner
+	// re-confirmed it; the lead approved it back in.
+	EventCustomerAnswerUnsettled   = "customer-answer-unsettled"
+	EventCustomerAnswerReconfirmed = "customer-answer-reconfirmed"
+	EventCustomerAnswerReapproved  = "customer-answer-reapproved"
 )

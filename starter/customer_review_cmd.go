@@ -28,10 +28,13 @@ imported. Each question goes to the owner of the controls it maps to, as a
 prompt on the usual reminder ladder (answer it with 'starter answer'); the
 rest wait on the lead's triage list ('list --unmapped', then 'map'). The lead
 approves each answer ('approve') before 'export' releases it, in the format
-the questionnaire came in.`,
+the questionnaire came in. Approved answers are offered to later questions on
+the same controls until new evidence of a control or a new report unsettles
+them: 'list' shows those, their owner re-confirms or rewrites each
+('reconfirm') and the lead approves it back ('approve').`,
 	}
 	cmd.AddCommand(newCustomerReviewImportCmd(), newCustomerReviewListCmd(), newCustomerReviewDecideCmd(true),
-		newCustomerReviewDecideCmd(false), newCustomerReviewExportCmd())
+		newCustomerReviewDecideCmd(false), newCustomerReviewExportCmd(), newCustomerReviewReconfirmCmd())
 	return cmd
 }
 
@@ -111,7 +114,14 @@ func newCustomerReviewListCmd() *cobra.Command {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.ReviewID, r.Customer, r.Due, r.Format,
 						c[custreview.StatusUnmapped], c[custreview.StatusRouted], c[custreview.StatusAnswered], c[custreview.StatusApproved], c[custreview.StatusUnanswered])
 				}
-				return tw.Flush()
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				unsettled, err := svc.Unsettled(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				return writeUnsettled(out, unsettled)
 			}
 			_, qs, err := svc.CustomerQuestions(cmd.Context(), args[0], args[1])
 			if err != nil {
@@ -130,10 +140,14 @@ func newCustomerReviewListCmd() *cobra.Command {
 				return writeJSON(out, qs)
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "QUESTION\tCITES\tCONTROLS\tOWNER\tSTATUS\tANSWER\tEVIDENCE\tAPPROVED BY")
+			fmt.Fprintln(tw, "QUESTION\tCITES\tCONTROLS\tOWNER\tSTATUS\tANSWER\tEVIDENCE\tAPPROVED BY\tRE-CONFIRM")
 			for _, q := range qs {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.QuestionID, orDash(q.Ref), orDash(strings.Join(q.Controls, " ")),
-					orDash(q.Owner), q.Status, orDash(clip(q.Answer, 50)), orDash(q.Evidence), orDash(q.ApprovedBy))
+				reconfirm := "-"
+				if w := q.Reconfirm().WaitsOn(); w != "" {
+					reconfirm = "waits on " + w
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.QuestionID, orDash(q.Ref), orDash(strings.Join(q.Controls, " ")),
+					orDash(q.Owner), q.Status, orDash(clip(q.Answer, 50)), orDash(q.Evidence), orDash(q.ApprovedBy), reconfirm)
 			}
 			return tw.Flush()
 		},

@@ -332,6 +332,9 @@ func printScrutiny(w io.Writer, id string, s *engagement.Scrutiny) {
 		fmt.Fprintf(w, "Customer review\t%s (%s) due %s: %d waiting on owners, %d on the lead (`starter customer-review list %s %s`)\n",
 			r.Customer, r.ReviewID, r.Due, r.OnOwners, r.OnLead, id, r.ReviewID)
 	}
+	if s.Reconfirm > 0 {
+		fmt.Fprintf(w, "Answers to re-confirm\t%d approved answer(s) are not offered again until re-confirmed (`starter customer-review list %s`)\n", s.Reconfirm, id)
+	}
 	if s.Report != "" {
 		if len(s.Unread) == 0 {
 			fmt.Fprintf(w, "Report read\tevery owner has read the %s report\n", s.Report)

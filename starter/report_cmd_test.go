@@ -87,8 +87,9 @@ func TestPrintScrutiny(t *testing.T) {
 	var b bytes.Buffer
 	printScrutiny(&b, "brightlane", nil)
 	assert.Empty(t, b.String())
-	printScrutiny(&b, "brightlane", &engagement.Scrutiny{Report: "soc2/2027-10-01", Unread: []string{"leo@brightlane.io"},
+	printScrutiny(&b, "brightlane", &engagement.Scrutiny{Report: "soc2/2027-10-01", Unread: []string{"leo@brightlane.io"}, Reconfirm: 2,
 		Reviews: []engagement.OpenReview{{ReviewID: "acme-bank-2027-11-01", Customer: "Acme Bank", Due: compliance.Date{Year: 2027, Month: 11, Day: 1}, OnLead: 3, OnOwners: 5}}})
 	assert.Contains(t, b.String(), "Customer review\tAcme Bank (acme-bank-2027-11-01) due 2027-11-01: 5 waiting on owners, 3 on the lead")
 	assert.Contains(t, b.String(), "Report unread\tleo@brightlane.io have not read the soc2/2027-10-01 report")
+	assert.Contains(t, b.String(), "Answers to re-confirm\t2 approved answer(s) are not offered again until re-confirmed")
 }

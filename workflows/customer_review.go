@@ -1,11 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -75,6 +77,12 @@ type reviewRun struct {
 	in      CustomerReviewInput
 	st      CustomerReviewState
 	library []custreview.Suggestion
+	// asked holds the questions whose prompt is started: a question is
+	// asked once, whatever delivers the step twice. deciding holds those a
+	// lead's update is changing: the record's activity yields, and a
+	// second update must not pass the validator meanwhile.
+	asked    map[string]bool
+	deciding map[string]bool
 }
 
 // CustomerReviewWorkflow asks each mapped question of its owner (one
@@ -84,7 +92,7 @@ type reviewRun struct {
 // approval of each before it can be exported. It ends when every question
 // is approved or unanswered, or reviewAfterDue after the due date.
 func CustomerReviewWorkflow(ctx workflow.Context, in CustomerReviewInput) (CustomerReviewState, error) {
-	r := &reviewRun{root: ctx, in: in, st: CustomerReviewState{ReviewID: in.ReviewID}}
+	r := &reviewRun{root: ctx, in: in, st: CustomerReviewState{ReviewID: in.ReviewID}, asked: map[string]bool{}, deciding: map[string]bool{}}
 	for _, q := range in.Questions {
 		status := custreview.StatusRouted
 		if q.Unmapped() {
@@ -143,10 +151,16 @@ func (r *reviewRun) change(ctx workflow.Context, c custreview.Change) error {
 }
 
 // ask starts question i's prompt and, in its own coroutine, records how it
-// ends.
+// ends. A question already asked is not asked again: a second prompt
+// would fail to start as a duplicate, and recording that failure as
+// "unanswered" would guard the owner's real answer out of the record.
 func (r *reviewRun) ask(i int) {
 	ctx := r.root
 	q := r.st.Questions[i]
+	if r.asked[q.ID] {
+		return
+	}
+	r.asked[q.ID] = true
 	key := "customer-review/" + r.in.ReviewID + "/" + q.ID
 	id := PromptWorkflowID(r.in.EngagementID, key)
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -160,6 +174,10 @@ func (r *reviewRun) ask(i int) {
 		var res PromptResult
 		if err := askPrompt(cctx, r.prompt(q, key)).Get(ctx, &res); err != nil {
 			workflow.GetLogger(ctx).Error("customer question prompt", "question", q.ID, "error", err)
+			var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+			if errors.As(err, &already) {
+				return // the prompt that runs records how it ends
+			}
 		}
 		c := custreview.Change{QuestionID: q.ID, Unanswered: true, Key: "expired"}
 		if res.Answer != nil {
@@ -218,6 +236,11 @@ func (r *reviewRun) register(ctx workflow.Context) error {
 		func(ctx workflow.Context, req MapQuestionRequest) (ReviewQuestion, error) {
 			by, _ := recordedAs(req.Actor, "", "")
 			i := r.find(req.QuestionID)
+			if r.st.Questions[i].Status != custreview.StatusUnmapped {
+				return r.st.Questions[i], nil // delivered twice: the first mapped it
+			}
+			r.deciding[req.QuestionID] = true
+			defer delete(r.deciding, req.QuestionID)
 			ctrls, owner := r.resolve(req.Ref)
 			if err := r.change(ctx, custreview.Change{QuestionID: req.QuestionID, Map: &custreview.Mapping{Controls: ctrls, Owner: owner, By: by},
 				Key: workflow.GetCurrentUpdateInfo(ctx).ID}); err != nil {
@@ -240,6 +263,8 @@ func (r *reviewRun) register(ctx workflow.Context) error {
 			switch {
 			case i < 0:
 				return fmt.Errorf("review %s has no question %q", r.in.ReviewID, req.QuestionID)
+			case r.deciding[req.QuestionID]:
+				return fmt.Errorf("question %s is being decided by another request; look again in a moment", req.QuestionID)
 			case r.st.Questions[i].Status != custreview.StatusUnmapped:
 				return fmt.Errorf("question %s is already routed to %s", req.QuestionID, r.st.Questions[i].Owner)
 			}
@@ -255,6 +280,11 @@ func (r *reviewRun) register(ctx workflow.Context) error {
 		func(ctx workflow.Context, req ApproveAnswerRequest) (ReviewQuestion, error) {
 			by, _ := recordedAs(req.Actor, "", "")
 			i := r.find(req.QuestionID)
+			if r.st.Questions[i].Status != custreview.StatusAnswered {
+				return r.st.Questions[i], nil // delivered twice: the first approved it
+			}
+			r.deciding[req.QuestionID] = true
+			defer delete(r.deciding, req.QuestionID)
 			if err := r.change(ctx, custreview.Change{QuestionID: req.QuestionID, ApprovedBy: by, Key: workflow.GetCurrentUpdateInfo(ctx).ID}); err != nil {
 				return ReviewQuestion{}, err
 			}
@@ -274,6 +304,8 @@ func (r *reviewRun) register(ctx workflow.Context) error {
 			switch {
 			case i < 0:
 				return fmt.Errorf("review %s has no question %q", r.in.ReviewID, req.QuestionID)
+			case r.deciding[req.QuestionID]:
+				return fmt.Errorf("question %s is being decided by another request; look again in a moment", req.QuestionID)
 			case r.st.Questions[i].Status == custreview.StatusApproved:
 				return fmt.Errorf("question %s's answer is already approved", req.QuestionID)
 			case r.st.Questions[i].Status != custreview.StatusAnswered:

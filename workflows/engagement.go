@@ -39,6 +39,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerImportCustomerReview(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateImportCustomerReview, err)
 	}
+	if err := registerReconfirmAnswer(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateReconfirmAnswer, err)
+	}
 	if err := registerAuditRouting(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
 	}

@@ -254,6 +254,10 @@ const (
 	// (CustomerReviewWorkflow).
 	UpdateMapQuestion   = "map-question"
 	UpdateApproveAnswer = "approve-answer"
+	// UpdateReconfirmAnswer is an owner re-confirming (or rewriting) a
+	// library answer that new evidence or a new report unsettled, or the
+	// lead approving it back into the library (EngagementWorkflow).
+	UpdateReconfirmAnswer = "reconfirm-answer"
 	// QueryCustomerReview answers CustomerReviewState.
 	QueryCustomerReview = "customer-review"
 	// PromptKindCustomerQuestion asks an owner a customer's question.

@@ -44,6 +44,16 @@ type CustomerQuestion struct {
 	AnsweredAt *time.Time `json:"answered_at,omitempty" db:"answered_at"`
 	ApprovedBy string     `json:"approved_by,omitempty" db:"approved_by"`
 	ApprovedAt *time.Time `json:"approved_at,omitempty" db:"approved_at"`
+	// An approved answer out of the library until re-confirmed
+	// (custreview.Reconfirmation).
+	ReconfirmWhy   string     `json:"reconfirm_why,omitempty" db:"reconfirm_why"`
+	ReconfirmSince *time.Time `json:"reconfirm_since,omitempty" db:"reconfirm_since"`
+	ReconfirmedBy  string     `json:"reconfirmed_by,omitempty" db:"reconfirmed_by"`
+}
+
+// Reconfirm is its standing in the library.
+func (q CustomerQuestion) Reconfirm() custreview.Reconfirmation {
+	return custreview.Reconfirmation{Why: q.ReconfirmWhy, Since: q.ReconfirmSince, ConfirmedBy: q.ReconfirmedBy}
 }
 
 // ImportCustomerReview records the review and its routed questions once;
@@ -172,8 +182,7 @@ func (s *Store) CustomerReviews(ctx context.Context, engagementID string) ([]Cus
 // order.
 func (s *Store) CustomerQuestions(ctx context.Context, engagementID, reviewID string) ([]CustomerQuestion, error) {
 	rows, err := s.q.Query(ctx, `
-		SELECT question_id, seq, question, ref, source_where, controls, owner_email, status, prompt_id, answer, evidence,
-			answered_by, answered_at, approved_by, approved_at
+		SELECT `+questionColumns+`
 		FROM customer_questions WHERE engagement_id = $1 AND review_id = $2 ORDER BY seq`, engagementID, reviewID)
 	if err != nil {
 		return nil, fmt.Errorf("list questions of %s: %w", reviewID, err)
@@ -185,12 +194,13 @@ func (s *Store) CustomerQuestions(ctx context.Context, engagementID, reviewID st
 	return qs, nil
 }
 
-// AnswerLibrary is every approved answer of the engagement: what later
-// questions on the same controls are offered.
+// AnswerLibrary is every approved answer of the engagement that nothing
+// has unsettled since: what later questions on the same controls are
+// offered.
 func (s *Store) AnswerLibrary(ctx context.Context, engagementID string) ([]custreview.Suggestion, error) {
 	rows, err := s.q.Query(ctx, `
 		SELECT review_id, question_id, question, answer, evidence, controls, approved_by, approved_at
-		FROM customer_questions WHERE engagement_id = $1 AND status = 'approved' ORDER BY approved_at DESC`, engagementID)
+		FROM customer_questions WHERE engagement_id = $1 AND status = 'approved' AND reconfirm_why = '' ORDER BY approved_at DESC`, engagementID)
 	if err != nil {
 		return nil, fmt.Errorf("read the answer library of %s: %w", engagementID, err)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance/custreview"
 )
 
 // HashValue is the SHA-256 of the evidence exactly as given, so a link
@@ -44,6 +46,9 @@ func (s *Store) AddEvidence(ctx context.Context, e Evidence) (int64, error) {
 		}
 		if err != nil {
 			return fmt.Errorf("add evidence for %s: %w", e.OccurrenceKey, err)
+		}
+		if err := unsettleAnswers(ctx, tx, e.EngagementID, custreview.EvidenceChanged(e.ControlID, e.OccurrenceKey, e.SubmittedAt)); err != nil {
+			return err
 		}
 		return appendEvent(ctx, tx, Event{
 			EngagementID: e.EngagementID, Key: "evidence/" + e.SubmissionKey, Kind: "evidence-added",

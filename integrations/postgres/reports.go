@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/custreview"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 )
 
@@ -67,6 +68,9 @@ func (s *Store) RecordReport(ctx context.Context, k ReportKey, r report.Report, 
 			if e.Origin == report.Surprise {
 				surprises++
 			}
+		}
+		if err := unsettleAnswers(ctx, tx, k.EngagementID, custreview.ReportChanged(k.String(), at)); err != nil {
+			return err
 		}
 		return appendEvent(ctx, tx, Event{
 			EngagementID: k.EngagementID, Kind: compliance.EventReportRecorded, Actor: strings.ToLower(by), Channel: ChannelWorkflow, At: at,

@@ -71,6 +71,24 @@ func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest)
 	if err := checkActor(req.Actor); err != nil {
 		return out, err
 	}
+	if req.Ref == "" {
+		// An approved answer that new evidence or a new report unsettled
+		// is approved back into the library on the engagement: the
+		// review's own workflow may have ended.
+		unsettled, err := s.Unsettled(ctx, req.EngagementID)
+		if err != nil {
+			return out, err
+		}
+		for _, u := range unsettled {
+			if u.ReviewID == req.ReviewID && u.QuestionID == req.QuestionID {
+				q, err := s.Reconfirm(ctx, ReconfirmRequest{EngagementID: req.EngagementID, ReviewID: req.ReviewID, QuestionID: req.QuestionID,
+					Approve: true, Actor: req.Actor})
+				return workflows.ReviewQuestion{Routed: custreview.Routed{Question: custreview.Question{ID: q.QuestionID, Text: q.Question, Ref: q.Ref},
+					Controls: q.Controls, Owner: q.Owner}, Status: q.Status, Answer: q.Answer, Evidence: q.Evidence, AnsweredBy: q.AnsweredBy,
+					ApprovedBy: q.ApprovedBy}, err
+			}
+		}
+	}
 	wid := workflows.CustomerReviewWorkflowID(req.EngagementID, req.ReviewID)
 	var err error
 	if req.Ref != "" {
@@ -136,4 +154,62 @@ func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, review
 		rows = append(rows, row)
 	}
 	return r.Format, questionnaire.Write(w, r.Format, rows)
+}
+
+// ReconfirmRequest is an owner re-confirming an unsettled library answer
+// (Answer/Evidence rewrite it when set), or the lead approving it back
+// (Approve).
+type ReconfirmRequest struct {
+	EngagementID, ReviewID, QuestionID string
+	Approve                            bool
+	Answer, Evidence                   string
+	Actor                              compliance.Actor
+}
+
+// Reconfirm sends the step to the engagement's workflow, whose validator
+// and activity apply the rules of compliance/custreview.
+func (s *Service) Reconfirm(ctx context.Context, req ReconfirmRequest) (postgres.CustomerQuestion, error) {
+	var out postgres.CustomerQuestion
+	if err := checkActor(req.Actor); err != nil {
+		return out, err
+	}
+	step := "reconfirm"
+	if req.Approve {
+		step = "reapprove"
+	}
+	// The update ID names the unsettling it answers: the same words typed
+	// again retry the same step; a later unsettling is a new step.
+	unsettled, err := s.Unsettled(ctx, req.EngagementID)
+	if err != nil {
+		return out, err
+	}
+	var since int64
+	for _, u := range unsettled {
+		if u.ReviewID == req.ReviewID && u.QuestionID == req.QuestionID && u.ReconfirmSince != nil {
+			since = u.ReconfirmSince.UnixNano()
+		}
+	}
+	sum := sha256.Sum256([]byte(req.Answer + "\x00" + req.Evidence))
+	id := req.EngagementID
+	err = s.update(ctx, id, engagementWorkflow(id), workflows.UpdateReconfirmAnswer,
+		fmt.Sprintf("%s/%s/%s/%s/%d/%s/%s", step, id, req.ReviewID, req.QuestionID, since, strings.ToLower(req.Actor.Person), hex.EncodeToString(sum[:6])),
+		workflows.ReconfirmAnswerRequest{ReviewID: req.ReviewID, QuestionID: req.QuestionID, Approve: req.Approve, Answer: req.Answer,
+			Evidence: req.Evidence, Actor: req.Actor}, &out)
+	if err != nil {
+		return out, fmt.Errorf("question %s of %s: %w", req.QuestionID, req.ReviewID, err)
+	}
+	return out, nil
+}
+
+// Unsettled lists the approved answers out of the library until they are
+// re-confirmed.
+func (s *Service) Unsettled(ctx context.Context, engagementID string) ([]postgres.UnsettledAnswer, error) {
+	if _, _, err := s.spec(ctx, engagementID); err != nil {
+		return nil, err
+	}
+	st, err := s.store()
+	if err != nil {
+		return nil, err
+	}
+	return st.Unsettled(ctx, engagementID)
 }

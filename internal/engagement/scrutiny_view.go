@@ -18,6 +18,27 @@ type Scrutiny struct {
 	// not confirmed reading it (asked or escalated).
 	Report string   `json:"report,omitempty"`
 	Unread []string `json:"unread,omitempty"`
+	// Reconfirm counts approved answers out of the library until their
+	// owners re-confirm them and the lead approves them again.
+	Reconfirm int `json:"answers_to_reconfirm,omitempty"`
+}
+
+// WaitingOnOwners sums the open reviews' questions waiting on owners.
+func (s *Scrutiny) WaitingOnOwners() int {
+	n := 0
+	for _, r := range s.Reviews {
+		n += r.OnOwners
+	}
+	return n
+}
+
+// WaitingOnLead sums those waiting on the lead's triage or approval.
+func (s *Scrutiny) WaitingOnLead() int {
+	n := 0
+	for _, r := range s.Reviews {
+		n += r.OnLead
+	}
+	return n
 }
 
 // OpenReview is a customer review with questions still waiting.
@@ -53,6 +74,11 @@ func scrutiny(ctx context.Context, store *postgres.Store, engagementID string) (
 			out.Reviews = append(out.Reviews, o)
 		}
 	}
+	unsettled, err := store.Unsettled(ctx, engagementID)
+	if err != nil {
+		return nil, err
+	}
+	out.Reconfirm = len(unsettled)
 	if len(reports) > 0 {
 		last := reports[len(reports)-1]
 		out.Report = last.Key.String()

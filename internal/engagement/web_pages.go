@@ -35,9 +35,13 @@ type PortfolioRow struct {
 	OnTimeRate   *float64
 	// Drift is the worst drift level of any control ("" before the
 	// evidence record can be built).
-	Drift  string
-	Roles  []string
-	Access EngagementAccess
+	Drift string
+	// Scrutiny is the customers' side, as `status` shows it: open
+	// reviews, questions waiting, owners who have not read the newest
+	// report. Nil when there is none or the viewer may not see it.
+	Scrutiny *Scrutiny
+	Roles    []string
+	Access   EngagementAccess
 }
 
 // Portfolio lists what acc may see, one row per engagement.
@@ -83,6 +87,9 @@ func (s *Service) Portfolio(ctx context.Context, acc WebAccessResult) ([]Portfol
 		}
 		if a.MayView() {
 			row.OnTimeRate, row.Drift = s.onTimeAndDrift(ctx, st, a.EngagementID)
+			if row.Scrutiny, err = scrutiny(ctx, st, a.EngagementID); err != nil {
+				return nil, err
+			}
 		}
 		rows = append(rows, row)
 	}
@@ -211,6 +218,8 @@ type EngagementView struct {
 	// MyOpen are the open questions addressed to the viewer (the lead's
 	// scope sign-off and finding decisions among them).
 	MyOpen []postgres.Prompt
+	// Scrutiny is the customers' side, the same read model as `status`.
+	Scrutiny *Scrutiny
 }
 
 // assessmentKind is the kind of the gap assessment's questions.
@@ -284,6 +293,9 @@ func (s *Service) EngagementPage(ctx context.Context, id, viewer, eventKind stri
 		return v, err
 	}
 	v.Events = FilterEvents(events, eventKind, 200)
+	if v.Scrutiny, err = scrutiny(ctx, st, id); err != nil {
+		return v, err
+	}
 	v.Told = DriftTold(events, &v.Spec, func(controlID string) string {
 		if v.Operating != nil {
 			if c, ok := v.Operating.Control(controlID); ok {
