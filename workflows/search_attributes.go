@@ -116,16 +116,13 @@ func inherited(ctx workflow.Context, engagementID string) temporal.SearchAttribu
 	return temporal.NewSearchAttributes(ups...)
 }
 
-// startBatch starts an owner batch (OwnerBatchWorkflow) as a child the way
-// askPrompt starts a question: the parent's engagement attributes, the
-// batch's kind as its question kind, its addressee at rung 0, and a summary
-// ("Review checklist, 12 items, from priya@…"). Each item's own rung is in the
-// batch's current details and query, not in one attribute.
-func startBatch(ctx workflow.Context, in OwnerBatchInput) workflow.ChildWorkflowFuture {
-	o := workflow.GetChildWorkflowOptions(ctx)
-	ups := []temporal.SearchAttributeUpdate{searchattr.QuestionKind.ValueSet(in.Kind),
-		searchattr.Addressee.ValueSet(strings.ToLower(in.To.Email)), searchattr.Rung.ValueSet(0)}
-	cur := inherited(ctx, in.EngagementID)
+// questionAttributes are what a question (or a batch of them) shows at its
+// start: the parent's engagement attributes, its kind, its addressee and
+// rung 0.
+func questionAttributes(ctx workflow.Context, engagementID, kind, addressee string) temporal.SearchAttributes {
+	ups := []temporal.SearchAttributeUpdate{searchattr.QuestionKind.ValueSet(kind),
+		searchattr.Addressee.ValueSet(strings.ToLower(addressee)), searchattr.Rung.ValueSet(0)}
+	cur := inherited(ctx, engagementID)
 	for _, k := range []temporal.SearchAttributeKeyKeyword{searchattr.Engagement, searchattr.Client, searchattr.Phase} {
 		if v, ok := cur.GetKeyword(k); ok {
 			ups = append(ups, k.ValueSet(v))
@@ -134,7 +131,17 @@ func startBatch(ctx workflow.Context, in OwnerBatchInput) workflow.ChildWorkflow
 	if v, ok := cur.GetKeywordList(searchattr.Framework); ok {
 		ups = append(ups, searchattr.Framework.ValueSet(v))
 	}
-	o.TypedSearchAttributes = temporal.NewSearchAttributes(ups...)
+	return temporal.NewSearchAttributes(ups...)
+}
+
+// startBatch starts an owner batch (OwnerBatchWorkflow) as a child the way
+// askPrompt starts a question: the parent's engagement attributes, the
+// batch's kind as its question kind, its addressee at rung 0, and a summary
+// ("Review checklist, 12 items, from priya@…"). Each item's own rung is in the
+// batch's current details and query, not in one attribute.
+func startBatch(ctx workflow.Context, in OwnerBatchInput) workflow.ChildWorkflowFuture {
+	o := workflow.GetChildWorkflowOptions(ctx)
+	o.TypedSearchAttributes = questionAttributes(ctx, in.EngagementID, in.Kind, in.To.Email)
 	what := "Evidence requests of the week"
 	if in.Kind == cadence.BatchChecklist {
 		what = "Review checklist"
@@ -149,18 +156,7 @@ func startBatch(ctx workflow.Context, in OwnerBatchInput) workflow.ChildWorkflow
 // asked of whom.
 func askPrompt(ctx workflow.Context, in PromptInput) workflow.ChildWorkflowFuture {
 	o := workflow.GetChildWorkflowOptions(ctx)
-	ups := []temporal.SearchAttributeUpdate{searchattr.QuestionKind.ValueSet(in.Kind),
-		searchattr.Addressee.ValueSet(strings.ToLower(in.To.Email)), searchattr.Rung.ValueSet(0)}
-	cur := inherited(ctx, in.EngagementID)
-	for _, k := range []temporal.SearchAttributeKeyKeyword{searchattr.Engagement, searchattr.Client, searchattr.Phase} {
-		if v, ok := cur.GetKeyword(k); ok {
-			ups = append(ups, k.ValueSet(v))
-		}
-	}
-	if v, ok := cur.GetKeywordList(searchattr.Framework); ok {
-		ups = append(ups, searchattr.Framework.ValueSet(v))
-	}
-	o.TypedSearchAttributes = temporal.NewSearchAttributes(ups...)
+	o.TypedSearchAttributes = questionAttributes(ctx, in.EngagementID, in.Kind, in.To.Email)
 	o.StaticSummary = PromptSummary(in)
 	o.StaticDetails = in.Question
 	return workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, o), PromptWorkflowName, in)
