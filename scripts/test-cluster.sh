@@ -3,8 +3,9 @@
 # server of scripts/cluster.sh instead of a dev server per test. Each test gets
 # a namespace of its own on that server (internal/testenv.External).
 #   STEADFAST_CLUSTER_TESTS  go test -run pattern (default: the end-to-end tests
-#                            that drive the real worker and the CLI)
-#   STEADFAST_CLUSTER_PKGS   packages (default ./starter/)
+#                            that drive the real worker and the CLI, and the
+#                            workflows' and the service's ForReal tests)
+#   STEADFAST_CLUSTER_PKGS   packages (default ./starter/ ./internal/engagement/ ./workflows/)
 # Takes about 5 minutes on a 2-core machine, so `make test` does not run it.
 set -euo pipefail
 
@@ -27,4 +28,4 @@ export TEST_DATABASE_URL="$STEADFAST_PG_URL"
 section "Integration tests on $STEADFAST_TEST_TEMPORAL_ADDRESS"
 pattern=${STEADFAST_CLUSTER_TESTS:-'EndToEnd|ForReal|TestAuditFieldwork|TestWorkerMetricsScraped'}
 # shellcheck disable=SC2086
-go test -count=1 -timeout 20m -run "$pattern" ${STEADFAST_CLUSTER_PKGS:-./starter/}
+go test -count=1 -timeout 20m -run "$pattern" ${STEADFAST_CLUSTER_PKGS:-./starter/ ./internal/engagement/ ./workflows/}

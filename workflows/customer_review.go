@@ -100,6 +100,16 @@ func CustomerReviewWorkflow(ctx workflow.Context, in CustomerReviewInput) (Custo
 		}
 		r.st.Questions = append(r.st.Questions, ReviewQuestion{Routed: q, Status: status})
 	}
+	// The questions routed at import, taken before anything can yield: the
+	// lead may map an unmapped one while the library is read, and its
+	// update handler asks that one itself (asking it here too started its
+	// prompt twice, and the second start's failure recorded it unanswered).
+	var routed []int
+	for i, q := range r.st.Questions {
+		if q.Status == custreview.StatusRouted {
+			routed = append(routed, i)
+		}
+	}
 	if err := r.register(ctx); err != nil {
 		return r.st, err
 	}
@@ -109,10 +119,8 @@ func CustomerReviewWorkflow(ctx workflow.Context, in CustomerReviewInput) (Custo
 		return r.st, fmt.Errorf("read the answer library: %w", err)
 	}
 	r.library = lib.Approved
-	for i := range r.st.Questions {
-		if r.st.Questions[i].Status == custreview.StatusRouted {
-			r.ask(i)
-		}
+	for _, i := range routed {
+		r.ask(i)
 	}
 	closeAt := in.Due.Add(reviewAfterDue)
 	if wait := closeAt.Sub(workflow.Now(ctx)); wait > 0 {

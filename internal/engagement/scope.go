@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
@@ -154,9 +155,11 @@ func (s *Service) answerSignoff(ctx context.Context, st workflows.ScopeState, re
 		return workflows.ScopeDecision{}, err
 	}
 	got, err := s.Answer(ctx, AnswerRequest{PromptID: st.SignoffPrompt, Choice: req.Decision, Note: req.Reason, Actor: req.Actor})
-	if errors.Is(err, answers.ErrUnknownPrompt) {
-		// The prompt closed a moment ago (answered from Slack, say) and the
-		// scope is catching up: decide against what it settles on.
+	if errors.Is(err, answers.ErrUnknownPrompt) || s.answeredBefore(ctx, st, err) {
+		// The prompt closed a moment ago, or was answered and is closing
+		// (answered from Slack, say), and the scope is catching up: decide
+		// against what it settles on, so the refusal does not depend on how
+		// far the scope got ("already approved", not "already answered").
 		if next, ok := s.settledScope(ctx, st); ok {
 			req.Revision = 0
 			return s.decideAfter(ctx, next, req)
@@ -188,6 +191,22 @@ func (s *Service) awaitWorkflow(ctx context.Context, id string) error {
 		}
 	}
 	return fmt.Errorf("%w: %s did not start", answers.ErrUnknownPrompt, id)
+}
+
+// answeredBefore says whether the sign-off prompt refused this answer
+// because another one was recorded first. Only a refusal is checked (one
+// query more), and not a re-run with another note, which says so itself.
+func (s *Service) answeredBefore(ctx context.Context, st workflows.ScopeState, err error) bool {
+	var refused *temporal.ApplicationError
+	var again AlreadyAnsweredError
+	if !errors.As(err, &refused) || errors.As(err, &again) {
+		return false
+	}
+	var p workflows.PromptState
+	if qerr := s.query(ctx, st.EngagementID, st.SignoffPrompt, workflows.QueryPrompt, &p); qerr != nil {
+		return false
+	}
+	return p.Status == compliance.PromptAnswered
 }
 
 // settledScope waits briefly for the scope to move past a closed prompt.
