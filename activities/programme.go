@@ -261,12 +261,18 @@ type RecordSpecInput struct {
 	Phase        compliance.Phase
 	By           string
 	At           time.Time
+	// WorkflowID is the workflow that records it (empty: the programme).
+	WorkflowID string `json:",omitempty"`
 }
 
 // RecordSpec stores the spec the operating scheduler reads from its next
 // batch on (a system or framework added, a new cycle's window).
 func (a *Activities) RecordSpec(ctx context.Context, in RecordSpecInput) error {
-	err := a.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: in.EngagementID, WorkflowID: "programme", Revision: in.Revision,
+	wid := in.WorkflowID
+	if wid == "" {
+		wid = "programme"
+	}
+	err := a.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: in.EngagementID, WorkflowID: wid, Revision: in.Revision,
 		Spec: in.Spec, Plan: in.Plan, Phase: in.Phase, RecordedBy: in.By, At: in.At})
 	if err != nil {
 		return classify(fmt.Errorf("record spec revision %d of %s: %w", in.Revision, in.EngagementID, err))

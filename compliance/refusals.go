@@ -71,3 +71,28 @@ func (s *Spec) CheckInviteAuditor(by, email string, until, today Date) error {
 	}
 	return nil
 }
+
+// CheckChangeScope refuses person proposing a change of scope (a system, a
+// framework, a new tailoring) unless MayRun. The lead (or a lead delegate)
+// then approves it: MayDecide, through the change's own question.
+func (s *Spec) CheckChangeScope(person string) error {
+	if !s.MayRun(person) {
+		return fmt.Errorf("%s may not change the scope: only the lead, a lead delegate or the consultant", person)
+	}
+	return nil
+}
+
+// CheckTailoringChangeAt refuses a tailoring change in phase p of the
+// engagement workflow: before the scope is approved the scope itself is
+// revised (scope revise), and once certified the programme takes it.
+func CheckTailoringChangeAt(p Phase) error {
+	switch {
+	case p == PhaseScoping:
+		return fmt.Errorf("the scope is not approved yet: change the tailoring in the spec with `starter scope revise`")
+	case p == PhaseProgramme:
+		return fmt.Errorf("the engagement is certified: its programme takes the tailoring change")
+	case !p.Valid():
+		return fmt.Errorf("%q is not a phase", p)
+	}
+	return nil
+}

@@ -51,6 +51,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerAuditorInvites(ctx, st); err != nil {
 		return EngagementResult{}, err
 	}
+	if err := registerEngagementTailoring(ctx, st); err != nil {
+		return EngagementResult{}, err
+	}
 	result := func() (EngagementResult, error) {
 		return EngagementResult{EngagementID: st.EngagementID, Phase: st.Phase, Revision: st.Revision, Plan: st.Plan}, nil
 	}
@@ -275,6 +278,8 @@ func operatingChild(ctx workflow.Context, st *EngagementState, hooks TestHooks, 
 	return workflow.ExecuteChildWorkflow(cctx, OperatingWorkflowName, OperatingInput{
 		EngagementID: st.EngagementID, Spec: st.Spec, Plan: *st.Plan, Revision: st.Revision,
 		ParentWorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Test: hooks.forOperating(),
+		// A tailoring change stores the spec; the next batch reads it.
+		FromStore: st.followsStore,
 	})
 }
 
@@ -347,7 +352,7 @@ func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *Engagement
 	if !hooksOf(in).ForceContinueAsNew && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 		return nil
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !st.changing }); err != nil {
 		return err
 	}
 	for {
@@ -448,7 +453,7 @@ func (st *EngagementState) status() EngagementStatus {
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
 		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
-		AuditRequests: st.AuditRequests, Runs: st.Runs,
+		AuditRequests: st.AuditRequests, Runs: st.Runs, Changes: st.Changes,
 		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,
 	}
 }

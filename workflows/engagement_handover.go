@@ -240,7 +240,7 @@ func (h *handOver) budgetSpent(ctx workflow.Context) bool {
 // continueAsNew hands the state to a new run once every update in flight
 // has finished and every report received has been taken.
 func (h *handOver) continueAsNew(ctx workflow.Context) error {
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !h.st.changing }); err != nil {
 		return err
 	}
 	for {
@@ -281,7 +281,7 @@ func (h *handOver) startProgramme(ctx workflow.Context) error {
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	}))
 	child := workflow.ExecuteChildWorkflow(cctx, ProgrammeWorkflowName, ProgrammeInput{
-		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: st.Revision,
+		EngagementID: st.EngagementID, Spec: st.Spec, Certifications: st.Certifications, Cycle: 1, Revision: max(st.Revision, st.SpecRevision),
 		Test: h.hooks.forProgramme(),
 	})
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {

@@ -68,6 +68,19 @@ type EngagementState struct {
 	// VendorWorkStarted says the vendor work runs (VendorWorkWorkflow,
 	// abandoned like the scheduler and cancelled with the engagement).
 	VendorWorkStarted bool `json:",omitempty"`
+	// Changes are the tailoring changes proposed before certification
+	// and where each has got to; PendingChanges those not yet carried out
+	// (the first may be waiting for the lead). SpecRevision is the spec's
+	// revision in Postgres once a change has stored one (0: Revision).
+	Changes        []ScopeChange `json:",omitempty"`
+	PendingChanges []ScopeChange `json:",omitempty"`
+	SpecRevision   int           `json:",omitempty"`
+	// followsStore is set by each run (versionEngagementTailoring): the
+	// operating scheduler it starts reads the stored spec.
+	followsStore bool
+	// changing: a change is being carried out up to the start of its
+	// assessment; the run hands over only between changes.
+	changing bool
 }
 
 // EngagementResult is returned when the engagement completes.
@@ -107,9 +120,11 @@ type EngagementStatus struct {
 	AuditRequests int `json:"audit_requests,omitempty"`
 	// Runs counts the runs the engagement has handed over to
 	// (continue-as-new), each within its history budget.
-	Runs      int       `json:"runs,omitempty"`
-	StartedAt time.Time `json:"started_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Runs int `json:"runs,omitempty"`
+	// Changes are the tailoring changes proposed before certification.
+	Changes   []ScopeChange `json:"changes,omitempty"`
+	StartedAt time.Time     `json:"started_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // PhaseProgress is what a phase child tells its engagement when its state

@@ -71,6 +71,10 @@ const (
 	ChangeProposed = "proposed"
 	ChangeRejected = "rejected"
 	ChangeAssessed = "assessed"
+	// ChangeApproved: approved, its controls being assessed; ChangeFailed:
+	// it could not be carried out (the engagement's log says why).
+	ChangeApproved = "approved"
+	ChangeFailed   = "failed"
 )
 
 // AddSystemRequest brings a new system into scope.
@@ -314,16 +318,20 @@ func (r *programmeRun) register(ctx workflow.Context) error {
 	return r.registerTailoring(ctx)
 }
 
-// mayChange: the lead, a lead delegate or the consultant may change scope.
+// mayChange: the lead, a lead delegate or the consultant may change scope
+// (compliance.CheckChangeScope).
 func (r *programmeRun) mayChange(ctx workflow.Context, actor compliance.Actor) error {
+	return mayChangeScope(ctx, &r.spec, actor)
+}
+
+// mayChangeScope is the scope-change rule for the programme and the
+// engagement alike: who the actor acts as, checked against the spec.
+func mayChangeScope(ctx workflow.Context, spec *compliance.Spec, actor compliance.Actor) error {
 	by, err := actingPerson(ctx, actor)
 	if err != nil {
 		return err
 	}
-	if r.spec.MayRun(by) {
-		return nil
-	}
-	return fmt.Errorf("%s may not change the scope: only the lead, a lead delegate or the consultant", by)
+	return spec.CheckChangeScope(by)
 }
 
 func (r *programmeRun) propose(ctx workflow.Context, ch ScopeChange) (ScopeChange, error) {
@@ -409,67 +417,14 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 // asked, as in the first assessment; round names a re-assessment) and
 // counts the gaps found.
 func (r *programmeRun) assess(ctx workflow.Context, ch ScopeChange, controls []string, round string) (int, error) {
-	if len(controls) == 0 {
-		return 0, nil
-	}
-	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, r.in.EngagementID, "Assessment of "+ch.ID+" for "+r.in.EngagementID, workflow.ChildWorkflowOptions{
-		WorkflowID:            GapAssessmentWorkflowID(r.in.EngagementID) + "/" + ch.ID,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	}))
-	var assessed GapAssessmentResult
-	if err := workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
-		EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, Only: controls, Round: round,
-	}).Get(ctx, &assessed); err != nil {
-		return 0, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
-	}
-	// The register ranks the whole engagement; the change is charged only
-	// with the gaps among its own controls.
-	n := 0
-	for _, g := range assessed.Gaps {
-		if slices.Contains(controls, g.ControlID) {
-			n++
-		}
-	}
-	return n, nil
+	return assessChange(ctx, changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision}, ch, controls, round,
+		enumspb.PARENT_CLOSE_POLICY_TERMINATE)
 }
 
-// askLead asks the lead to approve a system entering scope, with the risks
-// it raises and the controls it brings.
+// askLead asks the lead to approve a system entering scope or a new
+// tailoring, with the risks it raises and the controls it brings.
 func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, error) {
-	leads := r.spec.PeopleWithRole(compliance.RoleLead)
-	if len(leads) == 0 {
-		return true, nil
-	}
-	var risks []string
-	for _, rk := range ch.Risks {
-		risks = append(risks, rk.Message)
-	}
-	why := "No scope risks."
-	if len(risks) > 0 {
-		why = "Scope risks: " + strings.Join(risks, "; ")
-	}
-	key := "scope-change/" + ch.ID
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            PromptWorkflowID(r.in.EngagementID, key),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-	})
-	var res PromptResult
-	subject, question := scopeChangeQuestion(ch)
-	err := askPrompt(cctx, PromptInput{
-		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: subject,
-		Question: question,
-		Why:      why,
-		Choices: []compliance.PromptChoice{{Value: "approve", Label: "Approve"},
-			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
-		To: leads[0], Delegates: leadDelegates(r.spec), Leads: leads, Sponsors: r.spec.PeopleWithRole(compliance.RoleSponsor),
-		Policy: r.spec.Reminders, SlackChannel: r.spec.Integrations.SlackChannel,
-	}).Get(ctx, &res)
-	if err != nil {
-		return false, fmt.Errorf("ask the lead about %s: %w", ch.ID, err)
-	}
-	return res.Answer != nil && res.Answer.Choice == "approve", nil
+	return askLeadAboutChange(ctx, changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision}, ch)
 }
 
 // refresh runs the annual refresh: what changed in the frameworks in use,

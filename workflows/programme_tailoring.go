@@ -43,27 +43,35 @@ func (r *programmeRun) registerTailoring(ctx workflow.Context) error {
 			t := req.Tailoring
 			return r.propose(ctx, ScopeChange{ID: tailoringChangeID(t), Tailoring: &t, By: by})
 		}, workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ChangeTailoringRequest) error {
-			if err := r.mayChange(ctx, req.Actor); err != nil {
-				return err
-			}
-			id := tailoringChangeID(req.Tailoring)
-			if id == tailoringChangeID(r.spec.Tailoring) {
-				return errors.New("the tailoring is unchanged")
-			}
-			// Its prompt and assessment are named by its content: the same
-			// tailoring proposed twice is one change.
-			for _, ch := range r.state.Changes {
-				if ch.ID == id {
-					return fmt.Errorf("this tailoring was already proposed as %s (%s)", id, ch.Status)
-				}
-			}
-			next := r.spec
-			next.Tailoring = req.Tailoring
-			return checkTailoring(&next)
+			return checkTailoringChange(ctx, r.spec, r.state.Changes, req)
 		}}); err != nil {
 		return fmt.Errorf("register %s update: %w", UpdateChangeTailoring, err)
 	}
 	return nil
+}
+
+// checkTailoringChange is the validator of a tailoring change, on the
+// programme and on the engagement alike: who may propose it
+// (compliance.CheckChangeScope), that it changes something and was not
+// proposed already, and that the new tailoring keeps the spec's rules.
+func checkTailoringChange(ctx workflow.Context, spec compliance.Spec, changes []ScopeChange, req ChangeTailoringRequest) error {
+	if err := mayChangeScope(ctx, &spec, req.Actor); err != nil {
+		return err
+	}
+	id := tailoringChangeID(req.Tailoring)
+	if id == tailoringChangeID(spec.Tailoring) {
+		return errors.New("the tailoring is unchanged")
+	}
+	// Its prompt and assessment are named by its content: the same
+	// tailoring proposed twice is one change.
+	for _, ch := range changes {
+		if ch.ID == id {
+			return fmt.Errorf("this tailoring was already proposed as %s (%s)", id, ch.Status)
+		}
+	}
+	next := spec
+	next.Tailoring = req.Tailoring
+	return checkTailoring(&next)
 }
 
 // normalTailoring treats an empty map or list like a missing one.

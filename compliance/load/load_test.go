@@ -115,3 +115,23 @@ func TestBatchKeysFitSlack(t *testing.T) {
 	assert.LessOrEqual(t, len(id), 246, id)
 	assert.NotEqual(t, key, cadence.WeekBatchKey("x"+long, time.Date(2027, 4, 9, 17, 0, 0, 0, time.UTC), time.UTC), "one key per owner")
 }
+
+// TestScheduleAsksEachControlsOwner: the batched schedule addresses a
+// control's questions to its per-control owner (a tailoring override or a
+// custom control's owner) rather than its area's owner, so an owner batch
+// holds what its owner answers for.
+func TestScheduleAsksEachControlsOwner(t *testing.T) {
+	spec, plan, _ := example(t, "../../examples/tailored-saas.yaml")
+	qs, _, err := load.Schedule(spec, plan, load.Options{Batched: true})
+	require.NoError(t, err)
+	owners := map[string]map[string]bool{}
+	for _, q := range qs {
+		if owners[q.ControlID] == nil {
+			owners[q.ControlID] = map[string]bool{}
+		}
+		owners[q.ControlID][q.Owner.Email] = true
+	}
+	assert.Equal(t, map[string]bool{"leo@brightlane.io": true}, owners["ACC-04"], "the tailored owner, not the access area's")
+	assert.Equal(t, map[string]bool{"priya@brightlane.io": true}, owners["ACC-02"], "no override: the area's owner")
+	assert.Equal(t, map[string]bool{"priya@brightlane.io": true}, owners["BRT-01"], "a custom control's own owner")
+}

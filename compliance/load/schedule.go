@@ -88,7 +88,9 @@ func Schedule(spec *compliance.Spec, plan compliance.Plan, opt Options) ([]Quest
 		if len(only) > 0 && !only[c.ID] {
 			continue
 		}
-		owner := spec.OwnerOf(c.Domain)
+		// The per-control owner (a tailoring override, a custom control's) wins,
+		// as everywhere a control's owner is asked.
+		owner := spec.OwnerOfControl(c.ID, c.Domain)
 		occs, err := cadence.Schedule(cadence.ScheduleInput{ControlID: c.ID, Frequency: c.Frequency, Window: window, Calendar: cal})
 		if err != nil {
 			return nil, time.Time{}, fmt.Errorf("schedule %s: %w", c.ID, err)

@@ -1,0 +1,162 @@
+package workflows
+
+import (
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// versionEngagementTailoring: an engagement takes tailoring changes before
+// certification (from the approved scope to fieldwork), as the programme
+// does after it — scope changes the lead approves, whose affected controls
+// alone are assessed again — and the operating scheduler it starts reads
+// the stored spec, so the cadence follows a change from its next batch.
+const versionEngagementTailoring = "engagement-tailoring"
+
+// engagementChanges carries out an engagement's tailoring changes, one at
+// a time, beside whatever phase runs.
+type engagementChanges struct {
+	st *EngagementState
+}
+
+// registerEngagementTailoring sets up the change-tailoring update and the
+// loop that carries changes out, on runs that take them.
+func registerEngagementTailoring(ctx workflow.Context, st *EngagementState) error {
+	if workflow.GetVersion(ctx, versionEngagementTailoring, workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	st.followsStore = true
+	c := &engagementChanges{st: st}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateChangeTailoring, c.propose,
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ChangeTailoringRequest) error {
+			// Who first: someone who may not change the scope learns
+			// nothing about where the engagement stands.
+			if err := mayChangeScope(ctx, &st.Spec, req.Actor); err != nil {
+				return err
+			}
+			if err := compliance.CheckTailoringChangeAt(st.Phase); err != nil {
+				return err
+			}
+			return checkTailoringChange(ctx, st.Spec, st.Changes, req)
+		}}); err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateChangeTailoring, err)
+	}
+	workflow.Go(ctx, c.run)
+	return nil
+}
+
+// propose assesses the change at once (the controls it affects, the
+// requirements it would leave uncovered as scope risks), returns it to the
+// caller and queues it for the lead.
+func (c *engagementChanges) propose(ctx workflow.Context, req ChangeTailoringRequest) (ScopeChange, error) {
+	by, _ := recordedAs(req.Actor, "", "")
+	t := req.Tailoring
+	ch := ScopeChange{ID: tailoringChangeID(t), Tailoring: &t, By: by}
+	res, err := c.assessOnSpec(ctx, ch)
+	if err != nil {
+		return ScopeChange{}, err
+	}
+	ch.Risks, ch.NewControls, ch.Status = res.Risks, res.NewControls, ChangeProposed
+	c.st.Changes = append(c.st.Changes, ch)
+	c.st.PendingChanges = append(c.st.PendingChanges, ch)
+	return ch, nil
+}
+
+// run carries out the queued changes in order. A change that fails is
+// marked so and logged: the engagement goes on with the tailoring it had.
+func (c *engagementChanges) run(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(c.st.PendingChanges) > 0 }); err != nil {
+			return
+		}
+		ch := c.st.PendingChanges[0]
+		c.st.changing = true
+		assessed, err := c.carryOut(ctx, ch)
+		c.st.PendingChanges, c.st.changing = c.st.PendingChanges[1:], false
+		if err == nil && assessed != nil {
+			// The run may hand over while owners answer: the change is
+			// carried out, only its count of gaps is lost then.
+			var gaps int
+			if gaps, err = countChangeGaps(ctx, ch, assessed, ch.NewControls); err == nil {
+				c.setStatus(ch.ID, ChangeAssessed, gaps)
+			}
+		}
+		if err != nil {
+			c.setStatus(ch.ID, ChangeFailed, 0)
+			workflow.GetLogger(ctx).Error("tailoring change", "engagement", c.st.EngagementID, "change", ch.ID, "error", err)
+		}
+	}
+}
+
+// carryOut asks the lead; once approved, stores the spec with the new
+// tailoring (the scheduler's next batch reads it) and starts the
+// assessment of only the affected controls, abandoned so a hand-over does
+// not stop it. It returns that assessment (nil: nothing to assess).
+func (c *engagementChanges) carryOut(ctx workflow.Context, ch ScopeChange) (workflow.ChildWorkflowFuture, error) {
+	st := c.st
+	approved, err := askLeadAboutChange(ctx, c.scope(), ch)
+	if err != nil {
+		return nil, err
+	}
+	if !approved {
+		c.setStatus(ch.ID, ChangeRejected, 0)
+		return nil, nil
+	}
+	// Assessed again on the spec as it is now: a change carried out since
+	// this one was proposed may have moved what it affects.
+	res, err := c.assessOnSpec(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	rev := max(st.Revision, st.SpecRevision) + 1
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordSpec, activities.RecordSpecInput{
+		EngagementID: st.EngagementID, Spec: res.Spec, Plan: *st.Plan, Revision: rev, Phase: st.Phase,
+		By: "steadfast", At: workflow.Now(ctx), WorkflowID: EngagementWorkflowID(st.EngagementID),
+	}).Get(ctx, nil); err != nil {
+		return nil, fmt.Errorf("record the tailoring of %s: %w", ch.ID, err)
+	}
+	st.Spec, st.SpecRevision = res.Spec, rev
+	for i := range st.Changes {
+		if st.Changes[i].ID == ch.ID {
+			st.Changes[i].NewControls = res.NewControls
+		}
+	}
+	c.setStatus(ch.ID, ChangeApproved, 0)
+	fut := startChangeAssessment(ctx, c.scope(), ch, res.NewControls, ch.ID, enumspb.PARENT_CLOSE_POLICY_ABANDON)
+	if fut == nil {
+		c.setStatus(ch.ID, ChangeAssessed, 0)
+		return nil, nil
+	}
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return nil, fmt.Errorf("start the assessment of %s: %w", ch.ID, err)
+	}
+	return fut, nil
+}
+
+// assessOnSpec is the change measured against the engagement's spec now.
+func (c *engagementChanges) assessOnSpec(ctx workflow.Context, ch ScopeChange) (activities.AssessScopeChangeResult, error) {
+	var res activities.AssessScopeChangeResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.AssessScopeChange, activities.AssessScopeChangeInput{
+		Spec: c.st.Spec, Tailoring: ch.Tailoring,
+	}).Get(ctx, &res)
+	if err != nil {
+		return res, fmt.Errorf("assess %s: %w", ch.ID, err)
+	}
+	return res, nil
+}
+
+func (c *engagementChanges) scope() changeScope {
+	return changeScope{EngagementID: c.st.EngagementID, Spec: c.st.Spec, Revision: max(c.st.Revision, c.st.SpecRevision)}
+}
+
+func (c *engagementChanges) setStatus(id, status string, gaps int) {
+	for i := range c.st.Changes {
+		if c.st.Changes[i].ID == id {
+			c.st.Changes[i].Status, c.st.Changes[i].Gaps = status, gaps
+		}
+	}
+}
