@@ -7,18 +7,21 @@ import (
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
-// newTailorCmd changes a certified programme's tailoring from a revised spec.
+// newTailorCmd changes an engagement's tailoring from a revised spec, in any
+// phase after the scope is approved.
 func newTailorCmd() *cobra.Command {
 	var file, by, format string
 	cmd := &cobra.Command{
 		Use:   "tailor ENGAGEMENT -f SPEC.yaml --as EMAIL",
-		Short: "Change a certified programme's tailoring (a scope change the lead approves)",
+		Short: "Change an engagement's tailoring after its scope is approved (a scope change the lead approves)",
 		Long: `Reads the revised spec (checked like 'engage': every error with file:line:column,
 an unknown control ID with the closest one) and proposes its tailoring: section as
 a scope change. It prints the controls the change affects and the requirements it
 would leave without a control; the lead is asked to approve it, and only the
 affected controls are assessed again (their owners are asked). The cadence follows
-the new tailoring from its next batch. Only the tailoring is taken from the file.`,
+the new tailoring from its next batch. Only the tailoring is taken from the file.
+It works from the approved scope on: before certification the engagement takes it,
+after it the programme. During scoping, use 'scope revise'.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			spec, err := catalog.LoadSpec(file)
