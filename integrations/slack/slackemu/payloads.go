@@ -16,6 +16,14 @@ const TeamID = "T0EMU"
 // action_ts. Post it with FormBody and slack.Sign, or feed it to a Socket
 // Mode envelope.
 func (e *Emulator) ClickPayload(m Message, userID, actionID string) ([]byte, error) {
+	return e.ClickPayloadIn(m, userID, "", actionID)
+}
+
+// ClickPayloadIn is ClickPayload for the button with actionID in the block
+// blockID (empty: the first such button in any block): a message listing
+// several questions, such as an owner's digest of a batch, has the same
+// buttons once per question's block.
+func (e *Emulator) ClickPayloadIn(m Message, userID, blockID, actionID string) ([]byte, error) {
 	var blocks []struct {
 		Type     string `json:"type"`
 		BlockID  string `json:"block_id"`
@@ -39,7 +47,7 @@ func (e *Emulator) ClickPayload(m Message, userID, actionID string) ([]byte, err
 	now := time.Now()
 	for _, b := range blocks {
 		for _, el := range b.Elements {
-			if el.ActionID != actionID {
+			if el.ActionID != actionID || (blockID != "" && b.BlockID != blockID) {
 				continue
 			}
 			p := map[string]any{
@@ -63,6 +71,9 @@ func (e *Emulator) ClickPayload(m Message, userID, actionID string) ([]byte, err
 			}
 			return json.Marshal(p)
 		}
+	}
+	if blockID != "" {
+		return nil, fmt.Errorf("message %s in %s has no button %q in block %q", m.TS, m.Channel, actionID, blockID)
 	}
 	return nil, fmt.Errorf("message %s in %s has no button %q", m.TS, m.Channel, actionID)
 }
