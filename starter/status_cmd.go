@@ -59,6 +59,9 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 	if st.AuditRequests > 0 {
 		fmt.Fprintf(tw, "Audit requests\t%d routed to owners (`starter audit requests %s`)\n", st.AuditRequests, st.EngagementID)
 	}
+	for _, c := range st.Changes {
+		fmt.Fprintf(tw, "Tailoring change\t%s, %s by %s; controls assessed again: %s\n", c.ID, c.Status, c.By, orNone(c.NewControls))
+	}
 	for _, c := range st.Certifications {
 		hint := ""
 		if st.Phase == compliance.PhaseProgramme {
@@ -135,4 +138,12 @@ func reportPeriod(p compliance.Span) string {
 		return ""
 	}
 	return "for " + p.Start.String() + " to " + p.End.String() + " "
+}
+
+// orNone lists ids, or says there are none.
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
 }
