@@ -1,0 +1,105 @@
+package workflows
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/testenv"
+)
+
+// The tests here send, with a plain Temporal client, the signals that
+// workflows send each other and that once carried authority, and show
+// that a forged one changes nothing (README: "Signals carry no
+// authority").
+
+// TestForgedWindowClosedForReal: on the dev server and Postgres, an
+// engagement is in its operating window with the scheduler running, and
+// has handed over to a new run (so only a report can say the window
+// closed, as a month into any window). A plain client reports it closed. The engagement asks Temporal,
+// finds the scheduler still running, records the report as ignored, and
+// stays operating (in its status and in Postgres); the scheduler runs on.
+// STEADFAST_UPDATE_HISTORIES=1 records the engagement's current run (the
+// check-window-closed branch).
+func TestForgedWindowClosedForReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal and Postgres")
+	}
+	db := testenv.Postgres(t)
+	tmp := testenv.DevServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	spec := testSpec(t)
+	now := time.Now().UTC()
+	today := compliance.DateOf(now)
+	first := time.Date(today.Year, today.Month, 1, 0, 0, 0, 0, time.UTC)
+	// The window runs for four more months; the audit is after it.
+	spec.Frameworks[0].Window = &compliance.ObservationWindow{Start: compliance.DateOf(first.AddDate(0, -2, 0)), End: compliance.DateOf(first.AddDate(0, 4, -1))}
+	spec.AuditDate = compliance.DateOf(first.AddDate(0, 6, 0))
+	plan, err := compliance.PlanEngagement(&spec, first.AddDate(0, -6, 0))
+	require.NoError(t, err)
+	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: EngagementWorkflowID(spec.ID),
+		Revision: 1, Spec: spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
+
+	const queue = "steadfast-forged-window"
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
+
+	id := EngagementWorkflowID(spec.ID)
+	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Plan: &plan, Phase: compliance.PhaseRemediated,
+		Revision: 1, StartedAt: now, UpdatedAt: now}
+	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE},
+		EngagementWorkflowName, EngagementInput{Spec: spec, StartedBy: "test", State: st,
+			Test: &TestHooks{ForceContinueAsNew: true, OperatingControls: []string{"ACC-08"}}})
+	require.NoError(t, err)
+	defer func() {
+		_ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over")
+		_ = tmp.Client.TerminateWorkflow(context.Background(), OperatingWorkflowID(spec.ID), "", "test over")
+	}()
+	require.Eventually(t, func() bool {
+		d, err := tmp.Client.DescribeWorkflow(ctx, OperatingWorkflowID(spec.ID), "")
+		return err == nil && d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
+	}, time.Minute, 100*time.Millisecond, "the scheduler never started")
+	require.Eventually(t, func() bool {
+		d, err := tmp.Client.DescribeWorkflow(ctx, id, run.GetRunID())
+		return err == nil && d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
+	}, time.Minute, 100*time.Millisecond, "the first run never handed over")
+
+	// A plain client claims the window has closed.
+	require.NoError(t, tmp.Client.SignalWorkflow(ctx, id, "", SignalPhaseProgress,
+		PhaseProgress{Phase: compliance.PhaseOperated, Revision: 1, At: time.Now()}))
+	require.Eventually(t, func() bool {
+		events, err := db.Store.Events(ctx, spec.ID)
+		require.NoError(t, err)
+		for _, e := range events {
+			if e.Kind == compliance.EventSignalIgnored && e.Detail["signal"] == SignalPhaseProgress {
+				return true
+			}
+		}
+		return false
+	}, time.Minute, 100*time.Millisecond, "the forged report was never checked and recorded as ignored")
+
+	v, err := tmp.Client.QueryWorkflow(ctx, id, "", QueryStatus)
+	require.NoError(t, err)
+	var status EngagementStatus
+	require.NoError(t, v.Get(&status))
+	assert.Equal(t, compliance.PhaseOperating, status.Phase, "the forged report moved the engagement")
+	var phase string
+	require.NoError(t, db.Store.Pool().QueryRow(ctx, `SELECT phase FROM engagements WHERE id = $1`, spec.ID).Scan(&phase))
+	assert.Equal(t, string(compliance.PhaseOperating), phase, "Postgres recorded a phase the forged report claimed")
+	d, err := tmp.Client.DescribeWorkflow(ctx, OperatingWorkflowID(spec.ID), "")
+	require.NoError(t, err)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.RawResponse.GetWorkflowExecutionInfo().GetStatus(), "the scheduler runs on")
+	if updateHistories() {
+		saveHistory(t, history(t, ctx, tmp.Client, id, ""), "engagement_window_close_checked.json")
+	}
+}
