@@ -201,3 +201,98 @@ func TestForgedTicketDoneForReal(t *testing.T) {
 		saveHistory(t, history(t, ctx, tmp.Client, id, run.GetRunID()), "gap_remediation_ticket_checked.json")
 	}
 }
+
+// TestForgedGapClosedForReal: on the dev server and Postgres, remediation
+// has two gaps: ACC-04's workflow was started by an earlier run (so only
+// Temporal, or a signal, can tell this run it ended), CHG-01's by this
+// run. A plain client signals both verified. Remediation asks Temporal
+// about ACC-04, finds it running, looks again shortly after, and counts
+// neither; the items stay open. Then ACC-04 is really closed (the CLI
+// path) and a signal with a false outcome arrives: remediation counts
+// ACC-04 as its workflow ended, verified, not as the signal said.
+// STEADFAST_UPDATE_HISTORIES=1 records the run (the gap-closed-hint
+// branch; the old is in remediation_runs_completed.json).
+func TestForgedGapClosedForReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Temporal and Postgres")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	db := testenv.Postgres(t)
+	tmp := testenv.DevServer(t)
+	spec, _ := recordedSpec(ctx, t, db, func(s *compliance.Spec) { s.Integrations.JiraProject = "" })
+	const queue = "steadfast-forged-gap-closed"
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
+
+	in := remediationInput(t, "ACC-04", "CHG-01")
+	in.Spec, in.EngagementID, in.Test = spec, spec.ID, &TestHooks{GapClosedRecheck: 2 * time.Second}
+	// ACC-04's workflow runs already, as an earlier run started it.
+	gap := GapRemediationInput{EngagementID: spec.ID, Gap: in.Gaps[0], Title: in.Titles["ACC-04"], Owner: ownerByEmail(spec, in.Gaps[0].Owner), Due: in.Due, Spec: spec}
+	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: GapWorkflowID(spec.ID, "ACC-04"), TaskQueue: queue}, GapRemediationWorkflowName, gap)
+	require.NoError(t, err)
+	in.State = &RemediationState{Started: []string{"ACC-04"}, Runs: 1}
+	id := RemediationWorkflowID(spec.ID)
+	run, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue}, RemediationWorkflowName, in)
+	require.NoError(t, err)
+	defer func() {
+		for _, w := range []string{id, GapWorkflowID(spec.ID, "ACC-04"), GapWorkflowID(spec.ID, "CHG-01")} {
+			_ = tmp.Client.TerminateWorkflow(context.Background(), w, "", "test over")
+		}
+	}()
+	describes := func() int {
+		n := 0
+		for _, ev := range history(t, ctx, tmp.Client, id, run.GetRunID()).Events {
+			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == "DescribeGaps" {
+				n++
+			}
+		}
+		return n
+	}
+	require.Eventually(t, func() bool { return describes() == 1 && len(progressOf(ctx, tmp.Client, id).Open) == 2 },
+		time.Minute, 100*time.Millisecond, "remediation never started")
+
+	// A plain client says both gaps were verified.
+	for _, c := range []string{"ACC-04", "CHG-01"} {
+		require.NoError(t, tmp.Client.SignalWorkflow(ctx, id, "", SignalGapClosed,
+			GapOutcome{ControlID: c, WorkflowID: GapWorkflowID(spec.ID, c), Outcome: compliance.ItemVerified, By: "mallory@example.com"}))
+	}
+	require.Eventually(t, func() bool { return describes() >= 3 }, 2*time.Minute, 200*time.Millisecond,
+		"remediation did not ask Temporal about the gap the signal named, then again shortly after")
+	p := progressOf(ctx, tmp.Client, id)
+	assert.ElementsMatch(t, []string{"ACC-04", "CHG-01"}, p.Open, "a forged signal closed a gap")
+	assert.Zero(t, p.Verified+p.Accepted)
+	items, err := db.Store.Items(ctx, spec.ID)
+	require.NoError(t, err)
+	for _, it := range items {
+		assert.Equal(t, postgres.ItemOpen, it.Status, it.ControlID)
+	}
+
+	// ACC-04 is closed from the CLI path; its workflow has no parent to
+	// report to, so the report comes from a plain client, with a false
+	// outcome: the outcome counted is the workflow's own.
+	h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: GapWorkflowID(spec.ID, "ACC-04"), UpdateID: "close",
+		UpdateName: UpdateCompleteGap, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{CompleteGapRequest{Actor: cli(delegateEmail), Evidence: "https://drive.example/ACC-04"}}})
+	require.NoError(t, err)
+	require.NoError(t, h.Get(ctx, nil))
+	require.NoError(t, tmp.Client.GetWorkflow(ctx, GapWorkflowID(spec.ID, "ACC-04"), "").Get(ctx, nil))
+	require.NoError(t, tmp.Client.SignalWorkflow(ctx, id, "", SignalGapClosed,
+		GapOutcome{ControlID: "ACC-04", WorkflowID: GapWorkflowID(spec.ID, "ACC-04"), Outcome: compliance.ItemAccepted, By: "mallory@example.com"}))
+	require.Eventually(t, func() bool { p = progressOf(ctx, tmp.Client, id); return len(p.Open) == 1 }, time.Minute, 100*time.Millisecond,
+		"the ended gap was not counted when its report came")
+	assert.Equal(t, []string{"CHG-01"}, p.Open)
+	assert.Equal(t, 1, p.Verified, "counted as its workflow ended, not as the signal said")
+	assert.Zero(t, p.Accepted)
+
+	h, err = tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: GapWorkflowID(spec.ID, "CHG-01"), UpdateID: "close",
+		UpdateName: UpdateCompleteGap, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{CompleteGapRequest{Actor: cli(delegateEmail), Evidence: "https://drive.example/CHG-01"}}})
+	require.NoError(t, err)
+	require.NoError(t, h.Get(ctx, nil))
+	var res RemediationResult
+	require.NoError(t, tmp.Client.GetWorkflow(ctx, id, "").Get(ctx, &res))
+	assert.Equal(t, RemediationResult{Verified: 2}, res)
+	if updateHistories() {
+		saveHistory(t, history(t, ctx, tmp.Client, id, run.GetRunID()), "remediation_gap_closed_hint.json")
+	}
+}
