@@ -213,6 +213,12 @@ const EventCertified = "certified"
 // the programme did not plan from it.
 const EventCertificationIgnored = "certification-ignored"
 
+// EventSignalIgnored logs a signal whose claim its receiver checked against
+// the source of truth and found unbacked (a window-closed report while the
+// scheduler runs, a ticket "done" that Jira says is not): signals carry no
+// identity, so a workflow acts only on what it checked.
+const EventSignalIgnored = "signal-ignored"
+
 // Remediation item statuses: open until the fix is done, done until the
 // owner confirms the evidence exists, then verified; or accepted by the lead.
 const (

@@ -383,9 +383,10 @@ func continueAsNewIfDue(ctx workflow.Context, in EngagementInput, st *Engagement
 // so a report of a newer revision is taken only then.
 func (st *EngagementState) apply(p PhaseProgress) {
 	if p.Phase == compliance.PhaseOperated {
-		// The scheduler says its window has closed: a fact the engagement
-		// acts on (and records) itself, whatever its phase.
-		st.OperatingClosed = true
+		// The scheduler says its window has closed: a claim the
+		// engagement checks with the scheduler itself before it acts on
+		// it (takeCloseReport), whatever its phase.
+		st.OperatingCloseReported = true
 		return
 	}
 	if p.Revision < st.Revision || !p.Phase.Valid() {

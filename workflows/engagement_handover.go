@@ -66,12 +66,17 @@ type handOver struct {
 // otherwise runs until the engagement is closed.
 func runLongPhases(ctx workflow.Context, in EngagementInput, st *EngagementState, progress workflow.ReceiveChannel) error {
 	h := &handOver{in: in, st: st, hooks: hooksOf(in), progress: progress, runStart: workflow.Now(ctx)}
-	// Reports are folded in whatever the run waits for.
+	// A window-closed report taken before the long phases (or carried
+	// over a hand-over) is checked before anything waits on it.
+	takeCloseReport(ctx, st, false)
+	// Reports are folded in whatever the run waits for; a window-closed
+	// one is checked with the scheduler before it counts.
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		for {
 			var p PhaseProgress
 			progress.Receive(gctx, &p)
 			st.apply(p)
+			takeCloseReport(gctx, st, h.operating != nil)
 		}
 	})
 	err := h.run(ctx)

@@ -57,7 +57,8 @@ func TestStaleProgressNeverMovesThePhaseBack(t *testing.T) {
 	sc.apply(PhaseProgress{Phase: compliance.PhaseScoping, Revision: 2, WaitingFor: "revision 2", At: t0.Add(-time.Minute)})
 	assert.Equal(t, 2, sc.Revision)
 	st.apply(PhaseProgress{Phase: compliance.PhaseOperated, Revision: 2, At: t0})
-	assert.True(t, st.OperatingClosed)
+	assert.True(t, st.OperatingCloseReported, "a window-closed report is noted, to be checked with the scheduler")
+	assert.False(t, st.OperatingClosed, "and is not a fact until checked")
 	assert.Equal(t, PhaseReviewed, st.Phase, "the window's closing report never moves a later phase back")
 }
 

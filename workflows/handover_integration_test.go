@@ -51,7 +51,9 @@ func TestHandOverForReal(t *testing.T) {
 		Revision: 1, Spec: spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
 
 	const queue = "steadfast-handover"
-	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
+	// The engagement checks the scheduler's report with Temporal, as the
+	// worker's activities do.
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
 
 	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Plan: &plan, Phase: compliance.PhaseRemediated,
 		Revision: 1, StartedAt: now, UpdatedAt: now}

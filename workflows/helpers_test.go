@@ -77,6 +77,8 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)
 	env.OnActivity(acts.NextBatches, mock.Anything, mock.Anything).Return(activities.NextBatchesResult{WindowEnd: time.Unix(1, 0)}, nil)
 	env.OnActivity(acts.CheckDrift, mock.Anything, mock.Anything).Return(activities.CheckDriftResult{}, nil)
+	// The scheduler backs its own window-closed report.
+	env.OnActivity(acts.WindowClosed, mock.Anything, mock.Anything).Return(activities.WindowClosedResult{Closed: true, Seen: "completed"}, nil)
 	// The readiness review's own tests plant findings; here it finds none.
 	env.OnActivity(acts.RunReadinessReview, mock.Anything, mock.Anything).Return(activities.RunReadinessResult{}, nil)
 }

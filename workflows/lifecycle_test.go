@@ -66,6 +66,9 @@ func TestLifecycleFromSpecToCertifiedProgramme(t *testing.T) {
 	env.SetTestTimeout(5 * time.Minute)
 	RegisterWorkflows(env)
 	env.RegisterActivity(&activities.Activities{Store: db.Store})
+	// Gap ends and the window's close are read from Temporal before a
+	// signal is believed; the testsuite has no server to ask.
+	standInTemporalReads(env)
 	env.SetStartTime(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 
 	l := &lifecycle{t: t, env: env, db: db, spec: spec, cal: cal, answered: map[string]bool{}}

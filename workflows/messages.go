@@ -65,6 +65,10 @@ type EngagementState struct {
 	OperatingStarted bool `json:",omitempty"`
 	OperatingClosed  bool `json:",omitempty"`
 	ProgrammeStarted bool `json:",omitempty"`
+	// OperatingCloseReported is a window-closed report not yet checked
+	// against the scheduler (takeCloseReport); carried across a hand-over
+	// so a report taken just before one is still checked.
+	OperatingCloseReported bool `json:",omitempty"`
 	// VendorWorkStarted says the vendor work runs (VendorWorkWorkflow,
 	// abandoned like the scheduler and cancelled with the engagement).
 	VendorWorkStarted bool `json:",omitempty"`

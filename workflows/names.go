@@ -86,7 +86,8 @@ const (
 
 // Gap remediation messages.
 const (
-	// SignalTicketChanged carries a Jira ticket's new status category.
+	// SignalTicketChanged says a Jira ticket's status category changed: a
+	// hint the gap checks with Jira before it acts (remediation_ticket_check.go).
 	SignalTicketChanged = "ticket-changed"
 	// SignalAcceptGap is the retired, unauthenticated way a gap was
 	// accepted; a gap's workflow ignores it from versionAcceptGapUpdate on.
@@ -95,8 +96,9 @@ const (
 	UpdateAcceptGap = "accept-gap"
 	// UpdateCompleteGap closes a gap with its evidence.
 	UpdateCompleteGap = "complete"
-	// SignalGapClosed carries a gap workflow's end (GapOutcome) to the
-	// remediation workflow, whichever of its runs is current.
+	// SignalGapClosed says a gap workflow has ended (GapOutcome) to the
+	// remediation workflow, whichever of its runs is current: a hint to
+	// ask Temporal how it ended, never counted itself (remediation_run.go).
 	SignalGapClosed = "gap-closed"
 	// QueryRemediationProgress answers RemediationProgress from the
 	// remediation workflow.
@@ -114,10 +116,12 @@ const (
 // Signals.
 const (
 	// SignalPhaseProgress carries a phase child's progress to the engagement
-	// so the engagement's status query can answer alone.
+	// so the engagement's status query can answer alone: display data, and
+	// a window-closed claim the engagement checks (engagement_window_close.go).
 	SignalPhaseProgress = "phase-progress"
 	// SignalCertified carries a certification recorded while the
-	// programme already runs (EngagementWorkflow → ProgrammeWorkflow).
+	// programme already runs (EngagementWorkflow → ProgrammeWorkflow): a
+	// pointer to the stored record (programme_certified.go).
 	SignalCertified = "certified"
 )
 

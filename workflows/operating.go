@@ -49,6 +49,10 @@ type OperatingProgress struct {
 	Next       time.Time `json:"next,omitempty"`
 	OnTimeRate float64   `json:"on_time_rate"`
 	Drifting   int       `json:"drifting"`
+	// Closed says the window is over: set before the scheduler reports it,
+	// so the engagement can check a window-closed report against this
+	// query (activities.WindowClosed) while the scheduler finishes.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // Versions of the scheduler's additions.
@@ -179,6 +183,7 @@ func OperatingWorkflow(ctx workflow.Context, in OperatingInput) (OperatingResult
 			})
 		}
 		if !next.WindowEnd.IsZero() && !until.Before(next.WindowEnd) {
+			progress.Closed = true
 			if workflow.GetVersion(ctx, versionWindowClosedReport, workflow.DefaultVersion, 1) >= 1 && in.ParentWorkflowID != "" {
 				rate := dr.OnTimeRate
 				err := workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{

@@ -109,6 +109,7 @@ func afterHorizon(ctx workflow.Context, in OperatingInput, progress *OperatingPr
 		})
 	}
 	if !windowEnd.IsZero() && !until.Before(windowEnd) {
+		progress.Closed = true
 		if in.ParentWorkflowID != "" {
 			err := workflow.SignalExternalWorkflow(ctx, in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{
 				Phase: compliance.PhaseOperated, Revision: in.Revision, OnTimeRate: &rate, At: workflow.Now(ctx),

@@ -112,6 +112,9 @@ type GapRemediationState struct {
 	Status    string `json:"status"`
 	TicketKey string `json:"ticket_key,omitempty"`
 	Due       string `json:"due"`
+	// TicketDone says the gap knows its ticket is done in Jira (checked
+	// with Jira, not taken from a signal) and asks for the evidence.
+	TicketDone bool `json:"ticket_done,omitempty"`
 }
 
 // Chasing starts this long before the due date.
@@ -386,7 +389,7 @@ func (r *gapRun) close(ctx workflow.Context, status, evidence, by, channel strin
 
 func (r *gapRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryRemediation, func() (GapRemediationState, error) {
-		return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket, Due: r.in.Due.Format("2006-01-02")}, nil
+		return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket, Due: r.in.Due.Format("2006-01-02"), TicketDone: r.jiraDone}, nil
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", QueryRemediation, err)
 	}
@@ -397,13 +400,7 @@ func (r *gapRun) registerHandlers(ctx workflow.Context) error {
 		sel.AddReceive(tickets, func(c workflow.ReceiveChannel, _ bool) {
 			var ch TicketChange
 			c.Receive(g, &ch)
-			if ch.WebhookID != "" && r.seen[ch.WebhookID] {
-				return // a redelivered webhook
-			}
-			r.seen[ch.WebhookID] = true
-			if ch.Category == "done" {
-				r.jiraDone = true
-			}
+			r.takeTicketChange(g, ch)
 		})
 		sel.AddReceive(accepts, func(c workflow.ReceiveChannel, _ bool) {
 			var acc AcceptGap

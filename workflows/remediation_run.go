@@ -24,7 +24,22 @@ const (
 	// versionGapReportsEnd: a gap workflow signals its end to the
 	// remediation workflow.
 	versionGapReportsEnd = "gap-reports-end"
+	// versionGapClosedHint: a gap-closed signal is a hint, not an outcome.
+	// Any Temporal client can send one, and before this version a forged
+	// one counted a gap as verified (or accepted) while its workflow still
+	// ran, so remediation could complete with gaps open. Now the outcome
+	// comes only from the gap workflow itself: the future of a gap this
+	// run started, or its result as Temporal describes it (DescribeGaps),
+	// which a signal only prompts the run to ask for now rather than at
+	// the daily check. The version is asked when a signal arrives, so a
+	// history that counted one before this change replays as it ran.
+	versionGapClosedHint = "gap-closed-hint"
 )
+
+// gapClosedRecheck is how long after a gap-closed signal the run asks
+// Temporal again when the gap was still running at the first look: a gap
+// signals just before it completes, so the first look can be early.
+const gapClosedRecheck = time.Minute
 
 // The remediation's history budget. An idle hour costs about 11 events (a
 // timer, a poll activity and their workflow tasks; measured in
@@ -42,9 +57,10 @@ const (
 const GapFailed = "failed"
 
 // GapOutcome is how one gap's workflow ended, as the remediation learnt it:
-// from the child's own future (children of the current run), from the
-// gap's gap-closed signal, or from DescribeGaps. The first report of a
-// control wins; later ones are ignored.
+// from the child's own future (children of the current run) or from
+// DescribeGaps (and, before versionGapClosedHint, from the gap's
+// gap-closed signal, which is now only a prompt to ask). The first report
+// of a control wins; later ones are ignored.
 type GapOutcome struct {
 	ControlID  string `json:"control_id"`
 	WorkflowID string `json:"workflow_id"`
@@ -89,11 +105,12 @@ type RemediationProgress struct {
 // handed to the next run. So each gap workflow is started once (State.Started
 // carries that), lives on by itself, and on ending signals gap-closed to the
 // remediation's workflow ID — which reaches whichever run is current. The
-// current run's own children are also watched through their futures (that
-// sees a termination at once). What neither path can see — a gap started
-// by an earlier run that was terminated, or ended before it could report —
-// DescribeGaps asks Temporal for, at the start of each run and daily while
-// such gaps are open. Duplicates are expected and dropped by control ID.
+// current run's own children are watched through their futures (that
+// sees a termination at once). A gap started by an earlier run is asked
+// about with DescribeGaps, which reads how its workflow ended: at the start
+// of each run, daily while such gaps are open, and at once when a
+// gap-closed signal names one (the signal is a hint: anyone can send it,
+// so its outcome is never counted). Duplicates are dropped by control ID.
 //
 // A failed gap does not hold remediation open: it is recorded
 // (remediation-failed in the engagement log; its item stays open in
@@ -119,6 +136,10 @@ type remediationRun struct {
 	polls             int
 	pollDue, checkDue bool
 	checkArmed        bool
+	// hinted are gaps a gap-closed signal named that were still open at
+	// the last look; recheckArmed says the look again is set.
+	hinted       []string
+	recheckArmed bool
 }
 
 func newRemediationRun(in RemediationInput) *remediationRun {
@@ -164,7 +185,7 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 	r.sel.AddReceive(workflow.GetSignalChannel(ctx, SignalGapClosed), func(c workflow.ReceiveChannel, _ bool) {
 		var o GapOutcome
 		c.Receive(ctx, &o)
-		r.reported = append(r.reported, o)
+		r.takeGapClosed(ctx, o)
 	})
 	for _, g := range r.in.Gaps {
 		if !slices.Contains(r.st.Started, g.ControlID) {
@@ -212,6 +233,7 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 				return RemediationResult{}, err
 			}
 			r.armCheck(ctx)
+			r.armRecheck(ctx)
 		}
 		changed, err := r.settle(ctx)
 		if err != nil {
@@ -267,6 +289,45 @@ func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry)
 			r.reported = append(r.reported, GapOutcome{ControlID: g.ControlID, WorkflowID: id, Outcome: out.Outcome, By: out.By})
 		}
 	})
+}
+
+// takeGapClosed takes a gap-closed signal: before versionGapClosedHint as
+// the gap's outcome; from it as a hint to ask Temporal how the gap ended,
+// when no future of this run will say.
+func (r *remediationRun) takeGapClosed(ctx workflow.Context, o GapOutcome) {
+	if r.outcome(o.ControlID) != nil || !r.isGap(o.ControlID) {
+		return // a repeat, or not ours: settle would drop it either way
+	}
+	if workflow.GetVersion(ctx, versionGapClosedHint, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		r.reported = append(r.reported, o)
+		return
+	}
+	if slices.Contains(r.owned, o.ControlID) || !slices.Contains(r.st.Started, o.ControlID) {
+		return // this run's future will say; or no gap workflow was started
+	}
+	if !slices.Contains(r.hinted, o.ControlID) {
+		r.hinted = append(r.hinted, o.ControlID)
+	}
+	r.checkDue = true
+}
+
+// armRecheck looks again shortly at hinted gaps still open after a check;
+// after that look the daily check takes over, so a forged signal costs at
+// most two reads.
+func (r *remediationRun) armRecheck(ctx workflow.Context) {
+	open := slices.DeleteFunc(r.hinted, func(c string) bool {
+		return r.outcome(c) != nil || slices.ContainsFunc(r.reported, func(o GapOutcome) bool { return o.ControlID == c })
+	})
+	r.hinted = nil
+	if r.recheckArmed || len(open) == 0 {
+		return
+	}
+	r.recheckArmed = true
+	after := gapClosedRecheck
+	if d := r.in.Test.value().GapClosedRecheck; d > 0 {
+		after = d
+	}
+	r.sel.AddFuture(workflow.NewTimer(ctx, after), func(workflow.Future) { r.checkDue, r.recheckArmed = true, false })
 }
 
 // unwatched lists the open gaps this run has no future for.

@@ -113,6 +113,24 @@ func newRemediationEnv(t *testing.T, m remediationMocks) *remediationEnv {
 		defer env.mu.Unlock()
 		env.started = append(env.started, startedActivity{name: info.ActivityType.Name, args: args})
 	})
+	// DescribeGaps reads how a gap workflow really ended: so does the
+	// mock, from the environment's own children.
+	env.SetOnChildWorkflowCompletedListener(func(info *workflow.Info, result converter.EncodedValue, err error) {
+		if info.WorkflowType.Name != GapRemediationWorkflowName {
+			return
+		}
+		end := activities.GapWorkflowEnd{WorkflowID: info.WorkflowExecution.ID, Status: "completed"}
+		var out GapRemediationResult
+		switch {
+		case err != nil:
+			end.Status, end.Reason = "failed", err.Error()
+		case result != nil && result.Get(&out) == nil:
+			end.Outcome, end.By = out.Outcome, out.By
+		}
+		env.mu.Lock()
+		defer env.mu.Unlock()
+		env.ended[end.WorkflowID] = end
+	})
 	return env
 }
 
@@ -197,12 +215,14 @@ func TestRemediationContinuesAsNewWhileGapsStayOpen(t *testing.T) {
 	assert.Contains(t, out.Last.WaitingFor, "1 failed, escalated to the lead: LOG-02")
 }
 
-// TestRemediationCountsAGapClosedAtTheBoundaryOnce: two gaps report their
-// end while a Jira poll is running, and Temporal suggests continuing as
-// new. When the poll returns the run continues as new at once, with both
-// reports still in the signal channel: they are drained into the carried
-// state, not lost. In the next run one end is delivered again and the last
-// open gap's end comes from DescribeGaps; every gap is counted once.
+// TestRemediationCountsAGapClosedAtTheBoundaryOnce: two gap-closed
+// signals name gaps this run started while a Jira poll is running, and
+// Temporal suggests continuing as new. The gaps still run: the signals are
+// hints (anyone can send one) and this run's futures would say, so the run
+// continues as new carrying no outcome. The next run asks Temporal how its
+// gaps ended (two have, since), counts those once, and takes a third
+// signal, for a gap still running, only as a prompt to ask: it counts that
+// gap when its workflow has ended and says so.
 func TestRemediationCountsAGapClosedAtTheBoundaryOnce(t *testing.T) {
 	env := newRemediationEnv(t, remediationMocks{pollTakes: 10 * time.Minute})
 	env.SetDetachedChildWait(false)
@@ -222,31 +242,46 @@ func TestRemediationCountsAGapClosedAtTheBoundaryOnce(t *testing.T) {
 	var next RemediationInput
 	require.NoError(t, decodePayloads(can, &next))
 	require.NotNil(t, next.State)
-	assert.Equal(t, []GapOutcome{acc, chg}, next.State.Outcomes, "both ends are carried, each once")
+	assert.Empty(t, next.State.Outcomes, "signals for gaps that still run were counted")
 	assert.ElementsMatch(t, []string{"ACC-04", "CHG-01", "VUL-01"}, next.State.Started)
 	assert.Equal(t, 1, next.State.Runs)
 
-	// The next run: ACC-04's end is delivered again (a redelivery, or the
-	// gap's own signal arriving late), and VUL-01 ends unreported.
+	// The next run: ACC-04 and CHG-01 have ended since (as their signals
+	// said); VUL-01 is named by a signal while it still runs, then ends
+	// and its own signal comes.
 	env2 := newRemediationEnv(t, remediationMocks{})
 	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: RemediationWorkflowID(id)})
-	env2.RegisterDelayedCallback(func() { env2.SignalWorkflow(SignalGapClosed, acc) }, time.Minute)
-	env2.RegisterDelayedCallback(func() {
-		// VUL-01 ends without its report reaching remediation; the daily
-		// check finds it.
+	end := func(o GapOutcome) {
 		env2.mu.Lock()
 		defer env2.mu.Unlock()
-		env2.ended[GapWorkflowID(id, "VUL-01")] = activities.GapWorkflowEnd{WorkflowID: GapWorkflowID(id, "VUL-01"), Status: "completed", Outcome: compliance.ItemVerified}
+		env2.ended[o.WorkflowID] = activities.GapWorkflowEnd{WorkflowID: o.WorkflowID, Status: "completed", Outcome: o.Outcome, By: o.By}
+	}
+	end(acc)
+	end(chg)
+	vul := GapOutcome{ControlID: "VUL-01", WorkflowID: GapWorkflowID(id, "VUL-01"), Outcome: compliance.ItemVerified, By: leadEmail}
+	env2.RegisterDelayedCallback(func() { env2.SignalWorkflow(SignalGapClosed, vul) }, time.Minute)
+	var mid RemediationProgress
+	env2.RegisterDelayedCallback(func() {
+		v, err := env2.QueryWorkflow(QueryRemediationProgress)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+	}, 30*time.Minute)
+	env2.RegisterDelayedCallback(func() {
+		end(vul)
+		env2.SignalWorkflow(SignalGapClosed, vul)
 	}, time.Hour)
 	env2.ExecuteWorkflow(RemediationWorkflow, next)
 	require.NoError(t, env2.GetWorkflowError())
 	var res RemediationResult
 	require.NoError(t, env2.GetWorkflowResult(&res))
 	assert.Equal(t, RemediationResult{Verified: 2, Accepted: 1}, res)
+	assert.Equal(t, []string{"VUL-01"}, mid.Open, "a signal for a gap still running counted it")
+	assert.Equal(t, 2, mid.Verified+mid.Accepted)
 	assert.Empty(t, remediationCalls[activities.OpenRemediationInput](t, env2, "OpenRemediation"), "no gap workflow is started twice")
 	described := remediationCalls[activities.DescribeGapsInput](t, env2, "DescribeGaps")
-	require.Len(t, described, 2, "at the run's start and a day later")
-	for _, d := range described {
+	require.Len(t, described, 4, "at the run's start, at the first signal, a minute later, and at the second signal")
+	assert.ElementsMatch(t, []string{GapWorkflowID(id, "ACC-04"), GapWorkflowID(id, "CHG-01"), GapWorkflowID(id, "VUL-01")}, described[0].WorkflowIDs)
+	for _, d := range described[1:] {
 		assert.Equal(t, []string{GapWorkflowID(id, "VUL-01")}, d.WorkflowIDs, "only the open gap is described")
 	}
 }

@@ -27,6 +27,8 @@ func TestGapClosesWhenJiraIsDoneAndEvidenceIsGiven(t *testing.T) {
 	var changes []compliance.ItemChange
 	acts := &activities.Activities{}
 	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(activities.OpenRemediationResult{TicketKey: "SEC-12", Label: "steadfast-brightlane-acc-04"}, nil)
+	// Jira says the ticket is done when the gap checks the signal.
+	env.OnActivity(acts.TicketDone, mock.Anything, activities.TicketDoneInput{TicketKey: "SEC-12"}).Return(activities.TicketDoneResult{Done: true, Category: "done"}, nil)
 	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ChangeRemediationInput) (activities.ChangeRemediationResult, error) {
 			assert.Equal(t, "SEC-12", in.TicketKey)

@@ -20,6 +20,9 @@ type TestHooks struct {
 	ForceContinueAsNew bool `json:",omitempty"`
 	// JiraPollEvery replaces DefaultJiraPoll in remediation.
 	JiraPollEvery time.Duration `json:",omitempty"`
+	// GapClosedRecheck replaces gapClosedRecheck in remediation (how soon
+	// a gap a signal named is looked at again).
+	GapClosedRecheck time.Duration `json:",omitempty"`
 	// StopAt ends the workflow when the engagement reaches this phase.
 	StopAt compliance.Phase `json:",omitempty"`
 	// OperatingControls limits the evidence cadence (operating window and
@@ -54,10 +57,10 @@ type TestHooks struct {
 
 // forRemediation is the part of the hooks remediation uses, nil if none.
 func (h TestHooks) forRemediation() *TestHooks {
-	if h.JiraPollEvery == 0 {
+	if h.JiraPollEvery == 0 && h.GapClosedRecheck == 0 {
 		return nil
 	}
-	return &TestHooks{JiraPollEvery: h.JiraPollEvery}
+	return &TestHooks{JiraPollEvery: h.JiraPollEvery, GapClosedRecheck: h.GapClosedRecheck}
 }
 
 // forOperating is the part of the hooks the operating scheduler uses, nil

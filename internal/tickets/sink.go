@@ -2,7 +2,10 @@
 // webhook sink finds the gap a ticket belongs to and signals that gap's
 // workflow. The gap is matched by the issue key recorded when Steadfast
 // opened its ticket; the Steadfast label only narrows the candidates, as
-// anyone who can edit an issue can copy a label onto it.
+// anyone who can edit an issue can copy a label onto it. The signal itself
+// is a hint: the gap reads its ticket from Jira before it acts on "done"
+// (workflows/remediation_ticket_check.go), since any Temporal client can
+// send the same signal.
 package tickets
 
 import (
