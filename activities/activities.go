@@ -53,5 +53,8 @@ func classify(err error) error {
 	if errors.Is(err, postgres.ErrConflictingDecision) || errors.Is(err, postgres.ErrPromptClosed) {
 		return nonRetryable(ErrTypeConflict, err)
 	}
+	if errors.Is(err, postgres.ErrNotLinkable) {
+		return nonRetryable(ErrTypeBadInput, err)
+	}
 	return err
 }

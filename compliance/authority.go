@@ -28,6 +28,15 @@ func (s *Spec) MayGiveEvidence(email, owner string) bool {
 	return strings.EqualFold(strings.TrimSpace(email), strings.TrimSpace(owner)) || s.IsLead(email)
 }
 
+// MayAnswerAuditRequest reports whether email may answer an auditor's
+// request routed to owner, and attach files to the answer: the owner, or
+// the lead and delegates, who take up what an owner cannot give. A request's
+// prompt names the leads and delegates as its delegates, so its validator
+// applies this rule.
+func (s *Spec) MayAnswerAuditRequest(email, owner string) bool {
+	return s.MayGiveEvidence(email, owner)
+}
+
 // AuditorInvite is an auditor the lead invited into one engagement's
 // auditor's room, until a day (inclusive). Auditors are not people of the
 // spec: the engagement carries its invitations beside it.

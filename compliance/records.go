@@ -66,6 +66,9 @@ type PromptAnswer struct {
 	Via          string
 	UpdateID     string
 	At           time.Time
+	// Files are the files an answer to an auditor's request carries
+	// (CheckAnswerFiles); recorded with the answer, in one transaction.
+	Files []AnswerFile `json:",omitempty"`
 }
 
 // ControlAssessment is one control's answer (or its absence).

@@ -25,10 +25,10 @@ func newAuditCmd() *cobra.Command {
 		Long: `During fieldwork the auditor sends a list of requests ("provided by client").
 Each request becomes a prompt to its owner, due when the auditor wants it and
 chased on that date: the owner before it, the lead on it, the sponsor after.
-The owner answers with a link to what they provide, or says why it cannot be
+The owner answers with a link or files (starter audit answer, or the web), or says why it cannot be
 provided (starter answer, or Slack). Answered requests go into the evidence pack.`,
 	}
-	cmd.AddCommand(newAuditImportCmd(), newAuditRequestCmd(), newAuditRequestsCmd())
+	cmd.AddCommand(newAuditImportCmd(), newAuditRequestCmd(), newAuditRequestsCmd(), newAuditAnswerCmd())
 	return cmd
 }
 

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +27,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -334,6 +338,38 @@ func TestAuditFieldwork(t *testing.T) {
 		assert.Contains(t, err.Error(), "index.json: in the manifest but missing")
 		assert.Contains(t, err.Error(), "note.txt: not in the manifest")
 		assert.NotContains(t, err.Error(), "audit-requests.csv")
+	})
+
+	t.Run("audit answer --file gives the auditor the file, in the pack too", func(t *testing.T) {
+		t.Setenv("STEADFAST_EVIDENCE_DIR", filepath.Join(f.dir, "blobs"))
+		content := []byte("name,reports_to\nmaya,board\nleo,maya\n")
+		file := f.file(t, "org chart.csv", string(content))
+		_, err := f.cli("audit", "answer", f.spec.ID, "PBC-3", "--choice", "provided", "--file", file, "--as", "leo@brightlane.io")
+		require.ErrorContains(t, err, "leo@brightlane.io may not answer audit request PBC-3", "PBC-3 is the lead's, not leo's")
+		_, err = f.cli("audit", "answer", f.spec.ID, "PBC-3", "--choice", "provided", "--file", filepath.Join(f.dir, "missing.csv"), "--as", "maya@brightlane.io")
+		require.ErrorContains(t, err, "--file")
+		out, err := f.cli("audit", "answer", f.spec.ID, "PBC-3", "--choice", "provided", "--file", file, "--as", "maya@brightlane.io")
+		require.NoError(t, err, out)
+		sum := sha256.Sum256(content)
+		sha := hex.EncodeToString(sum[:])
+		assert.Contains(t, out, `Recorded "provided" for audit request PBC-3 by maya@brightlane.io`)
+		assert.Contains(t, out, "file 1: org chart.csv ("+strconv.Itoa(len(content))+" bytes, text/plain; charset=utf-8, sha256 "+sha+"; uploaded)")
+		assert.Equal(t, 1, f.count(t, `SELECT count(*) FROM answer_files`))
+		_, err = f.cli("audit", "answer", f.spec.ID, "PBC-3", "--choice", "provided", "--file", file, "--as", "maya@brightlane.io")
+		require.ErrorIs(t, err, engagement.ErrAuditRequestClosed, "answered once")
+
+		dir := filepath.Join(f.dir, "pack-files")
+		out, err = f.cli("evidence-pack", f.spec.ID, "--out", dir, "--as-of", "2027-06-15", "--seed", "7")
+		require.NoError(t, err, out)
+		assert.Contains(t, out, "3 answered audit requests")
+		got, err := os.ReadFile(filepath.Join(dir, "artifacts", sha, "org chart.csv"))
+		require.NoError(t, err)
+		assert.Equal(t, content, got)
+		manifest, err := os.ReadFile(filepath.Join(dir, manifestName))
+		require.NoError(t, err)
+		assert.Contains(t, string(manifest), sha+"  artifacts/"+sha+"/org chart.csv")
+		out, err = f.cli("evidence-pack", "verify", dir)
+		require.NoError(t, err, out)
 	})
 }
 

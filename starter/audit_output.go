@@ -14,11 +14,6 @@ import (
 // auditRow is one audit request as the CLI and the evidence pack show it.
 type auditRow = engagement.AuditRow
 
-// auditRows judges requests as of now (the evidence pack's view).
-func auditRows(reqs []postgres.AuditRequest, now time.Time) []auditRow {
-	return engagement.AuditRows(reqs, now)
-}
-
 // The request list's CSV is the evidence pack's (one writer).
 var (
 	auditCSVHeader = evidencepack.AuditCSVHeader

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
 
@@ -33,12 +35,18 @@ func loadAnsweredAuditRequests(ctx context.Context, store *postgres.Store, engag
 	if err != nil {
 		return packAudit{}, fmt.Errorf("calendar of %s: %w", engagementID, err)
 	}
-	reqs, err := store.AuditRequests(ctx, engagementID, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
+	rows, err := engagement.AuditRowsWithFiles(ctx, store, engagementID, postgres.AuditAnswered, time.Now())
 	if err != nil {
 		return packAudit{}, err
 	}
-	return packAudit{rows: auditRows(reqs, time.Now()), loc: cal.Location}, nil
+	return packAudit{rows: rows, loc: cal.Location}, nil
 }
 
 // part writes audit-requests.csv and .json (evidencepack.AuditRequestsPart).
 func (a packAudit) part() packPart { return evidencepack.AuditRequestsPart(a.rows, a.loc) }
+
+// files copies the files the answers carried into the pack
+// (evidencepack.AnswerFilesPart), so the manifest signs their hashes.
+func (a packAudit) files(ctx context.Context, blobs blob.Store) packPart {
+	return evidencepack.AnswerFilesPart(ctx, blobs, a.rows)
+}

@@ -97,7 +97,7 @@ the seed is printed so the same sample can be drawn again.`,
 				return err
 			}
 			files, err := writeSignedPack(out, key, rep, audit.part(), exceptionsPart(accepted), evidencepack.TailoringPart(&spec), vendors,
-				evidencepack.Artifacts(cmd.Context(), blobs, rep))
+				evidencepack.Artifacts(cmd.Context(), blobs, rep), audit.files(cmd.Context(), blobs))
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 
 // registerWebCommands adds the commands that let people into the web.
 func registerWebCommands(root *cobra.Command) {
-	root.AddCommand(newWebLoginCmd(), newAuditorCmd())
+	root.AddCommand(newWebLoginCmd(), newWebLogoutCmd(), newAuditorCmd())
 }
 
 func newWebLoginCmd() *cobra.Command {

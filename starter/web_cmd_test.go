@@ -124,3 +124,51 @@ func TestWebLoginBySlack(t *testing.T) {
 		t.Error("a DM went to someone the engagement does not know")
 	}
 }
+
+// TestWebLogout: web-logout ends every session of one person (whatever
+// the email's case) and no one else's.
+func TestWebLogout(t *testing.T) {
+	db := testenv.Postgres(t)
+	spec, err := compliance.LoadSpec("../examples/saas-startup.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := compliance.PlanEngagement(spec, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Store.RecordScope(context.Background(), postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
+		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseScoping, RecordedBy: "test", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", db.URL)
+	ctx := context.Background()
+	svc := &engagement.Service{Store: db.Store}
+	session := func(email string) string {
+		link, err := svc.CreateSignInLink(ctx, engagement.SignInLinkRequest{Email: email, EngagementID: spec.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := svc.RedeemSignInLink(ctx, link.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Token
+	}
+	maya1, maya2, leo := session("maya@brightlane.io"), session("maya@brightlane.io"), session("leo@brightlane.io")
+	out, _, err := runWebCLI("web-logout", "Maya@Brightlane.io")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "signed Maya@Brightlane.io out of 2 web session(s)") {
+		t.Errorf("web-logout printed %q", out)
+	}
+	for _, tok := range []string{maya1, maya2} {
+		if _, err := svc.WebSession(ctx, tok); err == nil {
+			t.Error("a session of maya's is still signed in")
+		}
+	}
+	if email, err := svc.WebSession(ctx, leo); err != nil || email != "leo@brightlane.io" {
+		t.Errorf("leo's session: %q, %v; want it untouched", email, err)
+	}
+}

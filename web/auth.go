@@ -123,3 +123,25 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
+
+// signOutEverywhere ends every session of the signed-in person (a lost
+// laptop, a shared machine): each browser's next request goes to the
+// sign-in page, and their open live pages close within seconds.
+func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		email, err := s.Svc.WebSession(r.Context(), c.Value)
+		switch {
+		case errors.Is(err, postgres.ErrNotFound):
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		default:
+			if _, err := s.Svc.EndWebSessionsOf(r.Context(), email); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}

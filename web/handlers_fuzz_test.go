@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
@@ -205,7 +206,10 @@ func FuzzActionPosts(f *testing.F) {
 	actions := []string{"/e/brightlane/answer", "/e/brightlane/auditors", "/e/ferrovia-pay/answer", "/e/ferrovia-pay/auditors",
 		"/signout", "/e/%2e%2e/answer", "/e/brightlane/answer/",
 		// The auditor's room and the owner's upload (the multipart seed below reaches the upload).
-		"/e/brightlane/audit/requests", "/e/ferrovia-pay/audit/requests", "/e/brightlane/evidence", "/e/ferrovia-pay/evidence"}
+		"/e/brightlane/audit/requests", "/e/ferrovia-pay/audit/requests", "/e/brightlane/evidence", "/e/ferrovia-pay/evidence",
+		// An auditor's request answered with files (the multipart seeds
+		// below), and signing out of every browser.
+		"/e/brightlane/audit/answer", "/e/ferrovia-pay/audit/answer", "/signout/everywhere"}
 	for i := range actions {
 		for _, seed := range []string{"", "prompt=" + url.QueryEscape(pid) + "&choice=yes", "prompt=" + url.QueryEscape(pid) + "&choice=no&note=",
 			"email=auditor%40firm.example&until=2027-12-31", "email=x&until=9999-99-99", "back=%2F%2Fevil.test&prompt=x",
@@ -223,13 +227,27 @@ func FuzzActionPosts(f *testing.F) {
 				"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\r\n--x--\r\n")
 		}
 	}
+	answerForm := func(prompt, evidence string) string {
+		return "--x\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\n" + prompt + "\r\n" +
+			"--x\r\nContent-Disposition: form-data; name=\"choice\"\r\n\r\nprovided\r\n" +
+			"--x\r\nContent-Disposition: form-data; name=\"evidence\"\r\n\r\n" + evidence + "\r\n" +
+			"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nuser,role\r\n" +
+			"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.pdf\"\r\n\r\n%PDF-1.4\r\n--x--\r\n"
+	}
+	for _, i := range []uint8{11, 12} {
+		for _, flags := range []uint8{0, 1, 2, 3} {
+			f.Add(i, flags, "multipart/form-data; boundary=x", answerForm("prompt/brightlane/audit/PBC-1", "1, 2"))
+			f.Add(i, flags, "multipart/form-data; boundary=x", answerForm(pid, "-1,#3,x"))
+			f.Add(i, flags, "multipart/form-data; boundary=x", answerForm("", strings.Repeat("9", 600)))
+		}
+	}
 	f.Fuzz(func(t *testing.T, action, flags uint8, contentType, body string) {
 		path := actions[int(action)%len(actions)]
 		withSession, sameOrigin := flags&1 != 0, flags&2 != 0
 		session := ""
 		if withSession {
 			session = fs.session
-			if path == "/signout" && sameOrigin {
+			if (path == "/signout" || path == "/signout/everywhere") && sameOrigin {
 				session = fs.freshSession(t) // signing out ends it
 				fs.last = ""
 			}
@@ -258,10 +276,13 @@ func FuzzPageQueries(f *testing.F) {
 		"/e/%s/audit/pack.zip", "/auth/oidc/start", "/auth/oidc/callback",
 		// The occurrence page behind a heat-map cell, its file, and the live
 		// fingerprint. (The live stream is left out: it is meant to stay open.)
-		"/e/%s/occurrence/%s/2027-04", "/e/%s/occurrence/ACC-04/%s", "/e/%s/occurrence/ACC-04/2027-Q1/evidence/%s", "/e/%s/live"}
+		"/e/%s/occurrence/%s/2027-04", "/e/%s/occurrence/ACC-04/%s", "/e/%s/occurrence/ACC-04/2027-Q1/evidence/%s", "/e/%s/live",
+		// A file of an answered audit request (its reference and number in
+		// the query).
+		"/e/%s/audit/answer-file"}
 	for i := range pages {
 		for _, q := range []string{"", "sort=client", "sort=%00", "events=evidence", "msg=<script>&err=%zz", "token=abc&err=x",
-			"state=x&code=y", strings.Repeat("sort=x&", 200)} {
+			"state=x&code=y", strings.Repeat("sort=x&", 200), "request=PBC-1&n=1", "request=&n=0", "request=%2F..%2F&n=-1"} {
 			f.Add(uint8(i), true, "brightlane", "1", q)
 			f.Add(uint8(i), false, "ferrovia-pay", "-1", q)
 		}
@@ -321,4 +342,28 @@ func TestFuzzFingerprintSeesChanges(t *testing.T) {
 	if fs.fingerprint(t) == signedIn {
 		t.Fatal("a sign-out left the fingerprint as it was")
 	}
+}
+
+// FuzzAnswerForm parses any answer form's small fields: it never panics,
+// and what it accepts names a request and at most MaxAnswerFiles positive
+// evidence numbers.
+func FuzzAnswerForm(f *testing.F) {
+	for _, ev := range []string{"", "12", "12, 15", "#3;4 5", "-1", "0", "x", "99999999999999999999", strings.Repeat("1,", 30), "\u00e9"} {
+		f.Add("prompt/brightlane/audit/PBC-1", "provided", ev)
+	}
+	f.Add("", "", "")
+	f.Fuzz(func(t *testing.T, prompt, choice, evidence string) {
+		got, err := parseAnswerForm(map[string]string{"prompt": prompt, "choice": choice, "evidence": evidence})
+		if err != nil {
+			return
+		}
+		if got.PromptID == "" || len(got.EvidenceIDs) > compliance.MaxAnswerFiles || len(evidence) > maxEvidenceField {
+			t.Fatalf("accepted %q %q: %+v", prompt, evidence, got)
+		}
+		for _, id := range got.EvidenceIDs {
+			if id <= 0 {
+				t.Fatalf("accepted evidence %d from %q", id, evidence)
+			}
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,11 @@ type LiveLimits struct {
 	// Recheck re-reads every watched engagement this often, in case a
 	// notification was lost while the listener reconnected.
 	Recheck time.Duration
+	// AccessRecheck re-checks every open stream's session and access this
+	// often: an auditor's invitation lapses at the end of its day and a
+	// session at its expiry without any write to notify. A sign-out or an
+	// invitation changed is notified and re-checked at once.
+	AccessRecheck time.Duration
 	// Coalesce gathers the notifications of a burst (a digest answering
 	// many prompts) into one read and one event.
 	Coalesce time.Duration
@@ -49,7 +55,8 @@ type LiveLimits struct {
 // DefaultLiveLimits suit a few hundred people signed in at once.
 func DefaultLiveLimits() LiveLimits {
 	return LiveLimits{PerSession: 4, PerPerson: 8, Total: 256, Heartbeat: 20 * time.Second,
-		WriteWait: 10 * time.Second, Lifetime: 10 * time.Minute, Recheck: 15 * time.Second, Coalesce: 150 * time.Millisecond}
+		WriteWait: 10 * time.Second, Lifetime: 10 * time.Minute, Recheck: 15 * time.Second, AccessRecheck: 5 * time.Second,
+		Coalesce: 150 * time.Millisecond}
 }
 
 // Why a stream was refused; the handler answers 429 to both.
@@ -65,7 +72,15 @@ type liveSub struct {
 	session      string
 	person       string
 	ch           chan postgres.LiveStamp
+	// check reports whether the stream's browser is still signed in and
+	// may still see the engagement; gone is closed (once) when it is not.
+	check    func(context.Context) (bool, error)
+	gone     chan struct{}
+	goneOnce sync.Once
 }
+
+// end tells the stream its access has ended.
+func (s *liveSub) end() { s.goneOnce.Do(func() { close(s.gone) }) }
 
 type liveHub struct {
 	svc    *engagement.Service
@@ -79,6 +94,10 @@ type liveHub struct {
 	total     int
 	last      map[string]postgres.LiveStamp // the last stamp sent, by engagement
 	dirty     map[string]bool
+
+	// checking serialises access re-checks, so a burst of notifications
+	// does not run many at once.
+	checking sync.Mutex
 
 	wake      chan struct{}
 	startOnce sync.Once
@@ -97,7 +116,7 @@ func newLiveHub(svc *engagement.Service, log *slog.Logger, l LiveLimits) *liveHu
 
 // subscribe opens a stream for a person's session on an engagement, within
 // the limits. The hub starts listening with its first stream.
-func (h *liveHub) subscribe(engagementID, session, person string) (*liveSub, error) {
+func (h *liveHub) subscribe(engagementID, session, person string, check func(context.Context) (bool, error)) (*liveSub, error) {
 	h.startOnce.Do(func() { h.started.Store(true); go h.run() })
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -109,7 +128,8 @@ func (h *liveHub) subscribe(engagementID, session, person string) (*liveSub, err
 	case h.bySession[session] >= h.limits.PerSession, h.byPerson[person] >= h.limits.PerPerson:
 		return nil, errTooManyStreams
 	}
-	sub := &liveSub{engagementID: engagementID, session: session, person: person, ch: make(chan postgres.LiveStamp, 1)}
+	sub := &liveSub{engagementID: engagementID, session: session, person: person, ch: make(chan postgres.LiveStamp, 1),
+		check: check, gone: make(chan struct{})}
 	if h.subs[engagementID] == nil {
 		h.subs[engagementID] = map[*liveSub]struct{}{}
 	}
@@ -188,10 +208,18 @@ func (h *liveHub) run() {
 	go h.listen()
 	recheck := time.NewTicker(h.limits.Recheck)
 	defer recheck.Stop()
+	every := h.limits.AccessRecheck
+	if every <= 0 {
+		every = DefaultLiveLimits().AccessRecheck
+	}
+	access := time.NewTicker(every)
+	defer access.Stop()
 	for {
 		select {
 		case <-h.ctx.Done():
 			return
+		case <-access.C:
+			go h.recheckAccess("")
 		case <-recheck.C:
 			h.changedAll()
 		case <-h.wake:
@@ -210,7 +238,12 @@ func (h *liveHub) run() {
 func (h *liveHub) listen() {
 	backoff := time.Second
 	for h.ctx.Err() == nil {
-		err := h.svc.WatchChanges(h.ctx, func() { backoff = time.Second; h.changedAll() }, h.changed)
+		err := h.svc.WatchChanges(h.ctx, engagement.ChangeWatcher{
+			Ready:   func() { backoff = time.Second; h.changedAll(); go h.recheckAccess("") },
+			Changed: h.changed,
+			// Off the listening loop: a check reads the database.
+			AccessChanged: func(email string) { go h.recheckAccess(email) },
+		})
 		if h.ctx.Err() != nil {
 			return
 		}
@@ -257,6 +290,55 @@ func (h *liveHub) publish() {
 			}
 		}
 		h.mu.Unlock()
+	}
+}
+
+// recheckAccess runs in a goroutine of its own (it reads the database);
+// after close its checks fail at once on the hub's cancelled context and
+// end nothing. It re-checks the open streams of person ("" : everyone's)
+// and ends those whose session ended or whose access to their engagement
+// went. A check that fails (the database is unreachable) leaves the
+// stream open: the next re-check, or its lifetime, decides.
+func (h *liveHub) recheckAccess(person string) {
+	if !h.checking.TryLock() {
+		if person == "" {
+			return // a full re-check is already under way
+		}
+		h.checking.Lock()
+	}
+	defer h.checking.Unlock()
+	h.mu.Lock()
+	var subs []*liveSub
+	for _, set := range h.subs {
+		for sub := range set {
+			if sub.check != nil && (person == "" || strings.EqualFold(sub.person, person)) {
+				subs = append(subs, sub)
+			}
+		}
+	}
+	h.mu.Unlock()
+	// One check per browser and engagement, however many tabs it has open.
+	type key struct{ session, engagement string }
+	verdict := map[key]bool{}
+	for _, sub := range subs {
+		k := key{sub.session, sub.engagementID}
+		ok, done := verdict[k]
+		if !done {
+			ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
+			var err error
+			ok, err = sub.check(ctx)
+			cancel()
+			if err != nil {
+				if h.ctx.Err() == nil {
+					h.log.Warn("live updates: re-check a stream's access", "engagement", sub.engagementID, "error", err)
+				}
+				ok = true
+			}
+			verdict[k] = ok
+		}
+		if !ok {
+			sub.end()
+		}
 	}
 }
 

@@ -52,7 +52,12 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request, v viewer) {
 	if !ok {
 		return
 	}
-	sub, err := s.liveHub.subscribe(a.EngagementID, sessionKey(r), v.Email)
+	token := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		token = c.Value
+	}
+	check := func(ctx context.Context) (bool, error) { return s.Svc.StillSignedIn(ctx, token, a.EngagementID) }
+	sub, err := s.liveHub.subscribe(a.EngagementID, sessionKey(r), v.Email, check)
 	if err != nil {
 		w.Header().Set("Retry-After", "60")
 		http.Error(w, err.Error(), http.StatusTooManyRequests)
@@ -102,6 +107,12 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request, v viewer) {
 			return
 		case <-end.C:
 			return
+		case <-sub.gone:
+			// Signed out elsewhere, or the access lapsed: say so, and the
+			// page stops listening and shows it (app.js); a reconnect would
+			// only be refused.
+			_ = send(signedOutFrame)
+			return
 		case st := <-sub.ch:
 			frame = changeFrame(st)
 		case <-heartbeat.C:
@@ -115,6 +126,9 @@ func (s *Server) liveStream(w http.ResponseWriter, r *http.Request, v viewer) {
 		}
 	}
 }
+
+// signedOutFrame ends a stream whose session or access ended.
+const signedOutFrame = "event: signedout\ndata: {}\n\n"
 
 // changeFrame is one server-sent event: its id is the version, so a
 // reconnecting browser's Last-Event-ID says what it last saw.

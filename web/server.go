@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /signin", s.signInPage)
 	mux.HandleFunc("POST /signin", s.signIn)
 	mux.HandleFunc("POST /signout", s.signOut)
+	mux.HandleFunc("POST /signout/everywhere", s.signOutEverywhere)
 	mux.HandleFunc("GET /auth/oidc/start", s.oidcStart)
 	mux.HandleFunc("GET /auth/oidc/callback", s.oidcCallback)
 	mux.HandleFunc("GET /{$}", s.signedIn(s.portfolio))
@@ -92,6 +93,8 @@ func (s *Server) Handler() http.Handler {
 	// The auditor's room and the owner's page act (webroom: room_*.go, upload_*.go).
 	mux.HandleFunc("POST /e/{id}/audit/requests", s.signedIn(s.addAuditRequest))
 	mux.HandleFunc("POST /e/{id}/evidence", s.signedIn(s.uploadEvidence))
+	mux.HandleFunc("POST /e/{id}/audit/answer", s.signedIn(s.answerAuditRequest))
+	mux.HandleFunc("GET /e/{id}/audit/answer-file", s.signedIn(s.answerFileDownload))
 	mux.HandleFunc("GET /e/{id}/live/stream", s.signedIn(s.liveStream))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.stamped(s.occurrencePage)))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}/evidence/{eid}", s.signedIn(s.occurrenceFile))

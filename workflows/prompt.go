@@ -343,10 +343,12 @@ func (r *promptRun) validateAnswer(ctx workflow.Context, req AnswerPromptRequest
 		return fmt.Errorf("answering %q needs a note saying why", c.Label)
 	case req.Artifact != nil && req.Artifact.Check() != nil:
 		return fmt.Errorf("the evidence file: %w", req.Artifact.Check())
-	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "" && req.Artifact == nil:
+	case (r.in.LinkRequired || c.LinkRequired) && strings.TrimSpace(req.Link) == "" && req.Artifact == nil && len(req.Files) == 0:
 		return errors.New("this answer needs a link to the evidence (--link) or the evidence file")
 	case req.Link != "" && compliance.CheckLink(req.Link) != nil:
 		return compliance.CheckLink(req.Link)
+	case compliance.CheckAnswerFiles(r.in.Kind == auditreq.PromptKind, req.Files) != nil:
+		return compliance.CheckAnswerFiles(r.in.Kind == auditreq.PromptKind, req.Files)
 	}
 	return r.validateDays(req.Days)
 }
@@ -382,7 +384,7 @@ func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) 
 	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	ans := PromptAnswer{
 		Choice: req.Choice, Note: strings.TrimSpace(req.Note), Link: strings.TrimSpace(req.Link), Artifact: req.Artifact,
-		Days: req.Days, By: by, Channel: via, Operator: req.Actor.Operator,
+		Days: req.Days, Files: req.Files, By: by, Channel: via, Operator: req.Actor.Operator,
 		UpdateID: workflow.GetCurrentUpdateInfo(ctx).ID, At: workflow.Now(ctx),
 	}
 	r.recording = true
@@ -390,7 +392,7 @@ func (r *promptRun) answerPrompt(ctx workflow.Context, req AnswerPromptRequest) 
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	err := workflow.ExecuteActivity(actx, a.RecordPromptAnswer, activities.RecordPromptAnswerInput{Answer: compliance.PromptAnswer{
 		PromptID: r.id, EngagementID: r.in.EngagementID, Choice: ans.Choice, Note: ans.Note, Link: ans.Link,
-		By: ans.By, Via: ans.Channel, UpdateID: ans.UpdateID, At: ans.At,
+		By: ans.By, Via: ans.Channel, UpdateID: ans.UpdateID, At: ans.At, Files: ans.Files,
 	}}).Get(ctx, nil)
 	if err != nil {
 		return PromptAnswer{}, fmt.Errorf("record answer: %w", err)

@@ -70,6 +70,10 @@ type AnswerPromptRequest struct {
 	// out is a missing day the judge finds. None means every day of the
 	// batch (what an answer meant before days were asked).
 	Days []compliance.Date `json:",omitempty"`
+	// Files, on an answer to an auditor's request only, are the files
+	// given with it: bytes already in the evidence store (by hash) or
+	// evidence rows of the same engagement (compliance.CheckAnswerFiles).
+	Files []compliance.AnswerFile `json:",omitempty"`
 	// Actor is who answers, through which path, as that path authenticated
 	// them; the answer is recorded as this person and channel.
 	Actor compliance.Actor `json:",omitzero"`
@@ -86,9 +90,11 @@ type PromptAnswer struct {
 	Link     string               `json:"link,omitempty"`
 	Artifact *compliance.Artifact `json:"artifact,omitempty"`
 	// Days are the batch days the answer says the control was performed.
-	Days    []compliance.Date `json:"days,omitempty"`
-	By      string            `json:"by"`
-	Channel string            `json:"channel"`
+	Days []compliance.Date `json:"days,omitempty"`
+	// Files are the files an answer to an auditor's request carried.
+	Files   []compliance.AnswerFile `json:"files,omitempty"`
+	By      string                  `json:"by"`
+	Channel string                  `json:"channel"`
 	// Operator is who typed the command when Channel is cli.
 	Operator string    `json:"operator,omitempty"`
 	UpdateID string    `json:"update_id"`

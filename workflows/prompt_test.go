@@ -147,6 +147,8 @@ func TestPromptValidatorRejects(t *testing.T) {
 		{"nobody", AnswerPromptRequest{Choice: "yes"}, "say who is acting (--as EMAIL)"},
 		{"days on no batch", AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email), Days: []compliance.Date{{Year: 2027, Month: 3, Day: 1}}},
 			"only a daily control's weekly batch is answered with days"},
+		{"files on a question that is not an auditor's request", AnswerPromptRequest{Choice: "yes", Actor: cli(owner.Email),
+			Files: []compliance.AnswerFile{{EvidenceID: 7}}}, "only an answer to an auditor's request carries files"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,13 +14,28 @@ import (
 // escalated), whichever process wrote it.
 const ChangesChannel = "engagement_changed"
 
-// ListenChanges listens on ChangesChannel over a connection of its own,
-// outside the pool (a LISTEN holds its connection for as long as it
-// listens), calls ready once listening and then changed with each
-// engagement ID notified, until ctx ends or the connection fails. A caller
-// that must not miss a change re-reads what it watches in ready: a change
-// committed before LISTEN took effect sends no notification.
-func (s *Store) ListenChanges(ctx context.Context, ready func(), changed func(engagementID string)) error {
+// AccessChannel is the channel migration 00020's triggers notify with a
+// person's email when their web access may have shrunk: a session ended,
+// an auditor's invitation changed or withdrawn.
+const AccessChannel = "web_access_changed"
+
+// ChangeListener is what ListenChanges calls: Ready once listening,
+// Changed with each engagement ID notified on ChangesChannel, and
+// AccessChanged (when set) with each email notified on AccessChannel.
+type ChangeListener struct {
+	Ready         func()
+	Changed       func(engagementID string)
+	AccessChanged func(email string)
+}
+
+// ListenChanges listens on ChangesChannel (and AccessChannel, when the
+// listener takes it) over a connection of its own, outside the pool (a
+// LISTEN holds its connection for as long as it listens), calls Ready once
+// listening and then the listener's function for each notification, until
+// ctx ends or the connection fails. A caller that must not miss a change
+// re-reads what it watches in Ready: a change committed before LISTEN took
+// effect sends no notification.
+func (s *Store) ListenChanges(ctx context.Context, l ChangeListener) error {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("connect to listen for engagement changes: %w", err)
@@ -33,12 +48,21 @@ func (s *Store) ListenChanges(ctx context.Context, ready func(), changed func(en
 	if _, err := conn.Exec(ctx, "LISTEN "+ChangesChannel); err != nil {
 		return fmt.Errorf("listen for engagement changes: %w", err)
 	}
-	ready()
+	if l.AccessChanged != nil {
+		if _, err := conn.Exec(ctx, "LISTEN "+AccessChannel); err != nil {
+			return fmt.Errorf("listen for web access changes: %w", err)
+		}
+	}
+	l.Ready()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return fmt.Errorf("wait for engagement changes: %w", err)
 		}
-		changed(n.Payload)
+		if n.Channel == AccessChannel {
+			l.AccessChanged(n.Payload)
+			continue
+		}
+		l.Changed(n.Payload)
 	}
 }

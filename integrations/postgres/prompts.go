@@ -56,6 +56,11 @@ func (s *Store) RecordPromptAnswer(ctx context.Context, a PromptAnswer) error {
 		if err != nil {
 			return fmt.Errorf("record answer to %s: %w", a.PromptID, err)
 		}
+		if tag.RowsAffected() == 1 {
+			if err := addAnswerFiles(ctx, tx, a); err != nil {
+				return err
+			}
+		}
 		if tag.RowsAffected() == 0 {
 			var status, updateID string
 			if err := tx.QueryRow(ctx, `SELECT status, answer_update_id FROM prompts WHERE id = $1`, a.PromptID).Scan(&status, &updateID); err != nil {

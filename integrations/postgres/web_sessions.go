@@ -99,6 +99,17 @@ func (s *Store) DeleteWebSession(ctx context.Context, idSHA256 []byte, now time.
 	return nil
 }
 
+// DeleteWebSessionsOf signs a person out of every browser, returning how
+// many sessions ended. Each deletion notifies AccessChannel, so their
+// open live pages close at once.
+func (s *Store) DeleteWebSessionsOf(ctx context.Context, email string) (int64, error) {
+	tag, err := s.q.Exec(ctx, `DELETE FROM web_sessions WHERE email = lower(btrim(@email))`, pgx.StrictNamedArgs{"email": email})
+	if err != nil {
+		return 0, fmt.Errorf("sign %s out everywhere: %w", email, err)
+	}
+	return tag.RowsAffected(), nil
+}
+
 // AuditorInvite lets an auditor into one engagement's auditor's room until
 // the end of a day.
 type AuditorInvite struct {

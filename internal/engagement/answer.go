@@ -18,7 +18,10 @@ type AnswerRequest struct {
 	Link     string
 	// Days are the days of a daily batch the control was performed (none:
 	// every day of the batch).
-	Days  []compliance.Date
+	Days []compliance.Date
+	// Files, on an answer to an auditor's request, are the files given
+	// with it (see AnswerAuditRequest).
+	Files []compliance.AnswerFile
 	Actor compliance.Actor
 	// UpdateID is the delivery's ID (a Slack click); empty derives it
 	// from what was typed, so a re-run command records one answer.
@@ -38,6 +41,7 @@ func (s *Service) Answer(ctx context.Context, req AnswerRequest) (workflows.Prom
 	}
 	ans := answerPayload(req.Choice, req.Note, req.Link, req.Actor)
 	ans.Days = req.Days
+	ans.Files = req.Files
 	id := req.UpdateID
 	if id == "" {
 		id = fmt.Sprintf("%s/%s/%s/%s", req.Actor.Channel, req.PromptID, strings.ToLower(req.Actor.Person), req.Choice)

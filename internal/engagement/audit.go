@@ -218,7 +218,7 @@ func (r *auditRouter) route(ctx context.Context, req auditreq.Request) RoutedAud
 // says why it cannot be given (which the lead then takes up with the
 // auditor).
 var auditChoices = []compliance.PromptChoice{
-	{Value: auditreq.ChoiceProvided, Label: "Provided (link to it)", LinkRequired: true},
+	{Value: auditreq.ChoiceProvided, Label: "Provided (a link or files)", LinkRequired: true},
 	{Value: auditreq.ChoiceCannotProvide, Label: "Cannot provide (say why)", NoteRequired: true},
 }
 
@@ -330,9 +330,9 @@ func (s *Service) AuditRequests(ctx context.Context, req AuditRequestsRequest) (
 	if err != nil {
 		return AuditRequestsResult{}, fmt.Errorf("calendar of %s: %w", spec.ID, err)
 	}
-	reqs, err := s.Store.AuditRequests(ctx, spec.ID, postgres.AuditRequestFilter{Status: status})
+	rows, err := AuditRowsWithFiles(ctx, s.Store, spec.ID, status, s.now())
 	if err != nil {
 		return AuditRequestsResult{}, err
 	}
-	return AuditRequestsResult{EngagementID: spec.ID, Rows: AuditRows(reqs, s.now()), Location: cal.Location}, nil
+	return AuditRequestsResult{EngagementID: spec.ID, Rows: rows, Location: cal.Location}, nil
 }

@@ -15,7 +15,8 @@ func (s *Service) Clock() time.Time { return s.now() }
 
 // EvidencePackFiles builds the evidence pack's files for the auditor's
 // room with the parts the CLI's evidence-pack command writes: today's
-// review and seed, the answered audit requests, the accepted exceptions,
+// review and seed, the answered audit requests (and the files their
+// answers carried), the accepted exceptions,
 // the tailoring, the vendor files and every sampled file from the blob
 // store. The caller signs and writes
 // them with evidencepack.Write.
@@ -40,7 +41,7 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, fmt.Errorf("calendar of %s: %w", id, err)
 	}
-	answered, err := st.AuditRequests(ctx, id, postgres.AuditRequestFilter{Status: postgres.AuditAnswered})
+	answered, err := AuditRowsWithFiles(ctx, st, id, postgres.AuditAnswered, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +53,7 @@ func (s *Service) EvidencePackFiles(ctx context.Context, id string) (map[string]
 	if err != nil {
 		return nil, err
 	}
-	return evidencepack.Build(rep, evidencepack.AuditRequestsPart(AuditRows(answered, s.now()), cal.Location),
+	return evidencepack.Build(rep, evidencepack.AuditRequestsPart(answered, cal.Location),
+		evidencepack.AnswerFilesPart(ctx, bs, answered),
 		evidencepack.ExceptionsPart(accepted), evidencepack.Artifacts(ctx, bs, rep), evidencepack.TailoringPart(spec), vendors)
 }

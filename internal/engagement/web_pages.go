@@ -410,11 +410,9 @@ func (s *Service) AuditorRoomPage(ctx context.Context, id string) (AuditorRoom, 
 	if v.Review, err = ReviewAsOf(ctx, st, ReadinessRequest{EngagementID: id}, s.now()); err != nil {
 		return v, err
 	}
-	reqs, err := st.AuditRequests(ctx, id, postgres.AuditRequestFilter{})
-	if err != nil {
+	if v.Requests, err = AuditRowsWithFiles(ctx, st, id, "", s.now()); err != nil {
 		return v, err
 	}
-	v.Requests = AuditRows(reqs, s.now())
 	if v.Accepted, err = st.AcceptedExceptions(ctx, id); err != nil {
 		return v, err
 	}

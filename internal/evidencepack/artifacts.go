@@ -48,22 +48,55 @@ func Artifacts(ctx context.Context, store blob.Store, rep readiness.Report) Part
 				if _, done := files[path]; done {
 					continue
 				}
-				if store == nil {
-					return fmt.Errorf("evidence %d of %s is a file and no evidence store is configured", s.Evidence.ID, s.OccurrenceKey)
-				}
-				r, err := store.Open(ctx, a.SHA256)
+				body, err := readArtifact(ctx, store, a)
 				if err != nil {
 					return fmt.Errorf("evidence %d of %s: %w", s.Evidence.ID, s.OccurrenceKey, err)
 				}
-				body, err := io.ReadAll(r)
-				_ = r.Close()
-				if err != nil {
-					return fmt.Errorf("evidence %d of %s: read %s: %w", s.Evidence.ID, s.OccurrenceKey, a.SHA256, err)
+				files[path] = body
+			}
+		}
+		return nil
+	}
+}
+
+// readArtifact reads a file's bytes from the blob store and checks that
+// they still hash to the name recorded: a store that lost or changed a
+// file fails the pack rather than signing something else.
+func readArtifact(ctx context.Context, store blob.Store, a compliance.Artifact) ([]byte, error) {
+	if store == nil {
+		return nil, fmt.Errorf("%s is a file and no evidence store is configured", a.Filename)
+	}
+	r, err := store.Open(ctx, a.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r)
+	_ = r.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", a.SHA256, err)
+	}
+	sum := sha256.Sum256(body)
+	if got := hex.EncodeToString(sum[:]); got != a.SHA256 {
+		return nil, fmt.Errorf("the store's file %s now hashes to %s: it was changed after it was recorded", a.SHA256, got)
+	}
+	return body, nil
+}
+
+// AnswerFilesPart copies the files given with the answered audit requests
+// into the pack under ArtifactPath (the same place a sampled file of the
+// same bytes would be), so the signed manifest covers each one's hash.
+func AnswerFilesPart(ctx context.Context, store blob.Store, rows []AuditRow) Part {
+	return func(files map[string][]byte) error {
+		for _, r := range rows {
+			for _, f := range r.Files {
+				a := compliance.Artifact{SHA256: f.SHA256, Size: f.Size, ContentType: f.ContentType, Filename: f.Filename}
+				path := ArtifactPath(a)
+				if _, done := files[path]; done {
+					continue
 				}
-				sum := sha256.Sum256(body)
-				if got := hex.EncodeToString(sum[:]); got != a.SHA256 {
-					return fmt.Errorf("evidence %d of %s: the store's file %s now hashes to %s: it was changed after it was recorded",
-						s.Evidence.ID, s.OccurrenceKey, a.SHA256, got)
+				body, err := readArtifact(ctx, store, a)
+				if err != nil {
+					return fmt.Errorf("audit request %s, file %d: %w", r.RequestID, f.Seq, err)
 				}
 				files[path] = body
 			}

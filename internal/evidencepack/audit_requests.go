@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
@@ -26,11 +27,14 @@ type AuditRow struct {
 	Overdue bool `json:"overdue"`
 	// AnsweredLate: answered, but after its due time.
 	AnsweredLate bool `json:"answered_late"`
+	// Files are the files given with the answer; in a pack each is under
+	// ArtifactPath, so the manifest signs its hash.
+	Files []postgres.AnswerFile `json:"files,omitempty"`
 }
 
 // AuditCSVHeader is the request list's CSV header.
 var AuditCSVHeader = []string{"request_id", "control_id", "description", "owner", "due_at", "status", "overdue", "answered_late",
-	"answer", "answer_link", "answer_note", "answered_by", "answered_at", "requested_by", "imported_from", "prompt_id"}
+	"answer", "answer_link", "answer_note", "answered_by", "answered_at", "requested_by", "imported_from", "prompt_id", "files"}
 
 // WriteAuditCSV writes rows with times in RFC 3339 in loc (the client's
 // zone), for spreadsheets and the auditor's tools; every cell neutralised.
@@ -47,7 +51,7 @@ func WriteAuditCSV(w io.Writer, rows []AuditRow, loc *time.Location) error {
 		}
 		err := cw.Write([]string{r.RequestID, r.ControlID, r.Description, r.Owner, r.DueAt.In(loc).Format(time.RFC3339), r.Status,
 			yesNo[r.Overdue], yesNo[r.AnsweredLate], r.AnswerChoice, r.AnswerLink, r.AnswerNote, r.AnsweredBy, at,
-			r.RequestedBy, r.ImportedFrom, r.PromptID})
+			r.RequestedBy, r.ImportedFrom, r.PromptID, fileList(r.Files)})
 		if err != nil {
 			return err
 		}
@@ -83,4 +87,14 @@ func AuditRequestsPart(rows []AuditRow, loc *time.Location) Part {
 		files[AuditRequestsCSV], files[AuditRequestsJSON] = csvBuf.Bytes(), append(body, '\n')
 		return nil
 	}
+}
+
+// fileList is the CSV's files cell: each file as "name (sha256)", in the
+// order given.
+func fileList(fs []postgres.AnswerFile) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Filename + " (" + f.SHA256 + ")"
+	}
+	return strings.Join(parts, "; ")
 }

@@ -42,16 +42,43 @@
     version = v;
     refresh();
   }
+  // signedOut stops listening and says why on the page: the session was
+  // ended (here, elsewhere, or by an operator) or the person's access to
+  // this engagement went (an auditor's invitation lapsed).
+  var ended = false;
+  function signedOut() {
+    if (ended) return;
+    ended = true;
+    if (es) es.close();
+    body.setAttribute('data-live-mode', 'signedout');
+    var p = document.createElement('p');
+    p.id = 'signed-out';
+    p.className = 'err';
+    p.setAttribute('role', 'alert');
+    p.appendChild(document.createTextNode('You are signed out: your session ended or your access to this engagement did. This page no longer updates. '));
+    var a = document.createElement('a');
+    a.href = '/signin';
+    a.textContent = 'Sign in again';
+    p.appendChild(a);
+    var main = document.querySelector('main') || body;
+    main.insertBefore(p, main.firstChild);
+  }
   function poll() {
+    if (ended) return;
     body.setAttribute('data-live-mode', 'poll');
     fetch(base, {credentials: 'same-origin', cache: 'no-store'})
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        if (r.status === 401 || r.status === 404) { signedOut(); return null; }
+        return r.ok ? r.json() : null;
+      })
       .then(function (s) { if (s) seen(s.version); })
       .catch(function () {})
-      .finally(function () { setTimeout(poll, every); });
+      .finally(function () { if (!ended) setTimeout(poll, every); });
   }
+  var es = null;
   if (!window.EventSource) { poll(); return; }
-  var es = new EventSource(base + '/stream');
+  es = new EventSource(base + '/stream');
+  es.addEventListener('signedout', signedOut);
   es.addEventListener('open', function () { body.setAttribute('data-live-mode', 'sse'); });
   es.addEventListener('change', function (e) {
     try { seen(JSON.parse(e.data).version); } catch (err) {}
@@ -59,6 +86,6 @@
   // EventSource reconnects by itself after a dropped stream; it gives up
   // (CLOSED) only when the server refused it, and then the page polls.
   es.addEventListener('error', function () {
-    if (es.readyState === EventSource.CLOSED) poll();
+    if (!ended && es.readyState === EventSource.CLOSED) poll();
   });
 })();
