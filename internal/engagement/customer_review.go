@@ -138,12 +138,16 @@ func (s *Service) CustomerQuestions(ctx context.Context, engagementID, reviewID 
 // ExportCustomerReview writes the answered questionnaire in the format it
 // came in: an answer is released only once the lead approved it; each
 // carries its owner and the evidence it rests on (a reference, never the
-// file).
+// file: ExportCustomerReviewWithFiles is the export the lead may allow).
 func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, reviewID string, w io.Writer) (string, error) {
 	r, qs, err := s.CustomerQuestions(ctx, engagementID, reviewID)
 	if err != nil {
 		return "", err
 	}
+	return r.Format, questionnaire.Write(w, r.Format, answeredRows(qs))
+}
+
+func answeredRows(qs []postgres.CustomerQuestion) []questionnaire.AnsweredRow {
 	rows := make([]questionnaire.AnsweredRow, 0, len(qs))
 	for _, q := range qs {
 		row := questionnaire.AnsweredRow{QuestionID: q.QuestionID, Question: q.Question, Ref: q.Ref,
@@ -153,7 +157,7 @@ func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, review
 		}
 		rows = append(rows, row)
 	}
-	return r.Format, questionnaire.Write(w, r.Format, rows)
+	return rows
 }
 
 // ReconfirmRequest is an owner re-confirming an unsettled library answer
