@@ -22,6 +22,8 @@ type RecordReportRequest struct {
 	// File is the report itself; it is kept in the evidence store.
 	File  *FileUpload
 	Actor compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // RecordReport stores the report's file as evidence, then sends the
@@ -30,6 +32,11 @@ type RecordReportRequest struct {
 // or a surprise), calls out the surprises and asks each owner to read.
 func (s *Service) RecordReport(ctx context.Context, req RecordReportRequest) (workflows.RecordReportResult, error) {
 	var res workflows.RecordReportResult
+	id := req.EngagementID
+	updateID := fmt.Sprintf("record-report/%s/%s/%s", id, req.Framework, req.Date)
+	if req.Sign != nil {
+		req.Actor = req.Sign(engagementWorkflow(id), updateID)
+	}
 	if err := checkActor(req.Actor); err != nil {
 		return res, err
 	}
@@ -45,9 +52,7 @@ func (s *Service) RecordReport(ctx context.Context, req RecordReportRequest) (wo
 		}
 		payload.File = &art
 	}
-	id := req.EngagementID
-	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRecordReport,
-		fmt.Sprintf("record-report/%s/%s/%s", id, req.Framework, req.Date), payload, &res)
+	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRecordReport, updateID, payload, &res)
 	if err != nil {
 		return res, fmt.Errorf("record the %s report of %s: %w", req.Framework, id, err)
 	}
