@@ -91,9 +91,15 @@ func (s *Server) ownerPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		s.fail(w, r, err)
 		return
 	}
+	readings, err := s.Svc.MyReadings(r.Context(), a.EngagementID, v.Email)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "owner.html", http.StatusOK, map[string]any{
 		"Title": "My questions — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "MaxUploadMB": s.maxUpload() >> 20,
-		"Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
+		"Readings": readings,
+		"Msg":      r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})
 }
 

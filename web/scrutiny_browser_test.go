@@ -141,6 +141,42 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 	assertNoError(t, owner, "the owner's answer to Q1")
 	waitFor(t, "Q1 recorded as answered", func() bool { return s.question(t, rid, "Q1").Status == custreview.StatusAnswered })
 
+	// The owner explains, in their own words, what the exception on their
+	// control means for a customer.
+	waitFor(t, "the owner's reading", func() bool {
+		d, err := s.svc.MyReadings(ctx, engA, delegateA)
+		return err == nil && len(d) > 0
+	})
+	explain := `form.explain[data-subject="exception:1"]`
+	must(t, chromedp.Do(owner,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"/mine"),
+		chromedp.WaitVisible(chromedp.CSS(explain)),
+	))
+	accessibilityBasics(t, owner, "owner with the report to explain")
+	must(t, chromedp.Do(owner,
+		chromedp.SendKeys(chromedp.CSS(explain+" textarea"), "Two reviews ran late; no access was left in place, and reminders now fire."),
+		chromedp.Click(chromedp.CSS(explain+" button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
+	))
+	assertNoError(t, owner, "the owner's explanation")
+	waitFor(t, "the explanation recorded", func() bool {
+		rs, err := s.db.Store.Reports(ctx, engA)
+		if err != nil || len(rs) == 0 {
+			return false
+		}
+		for _, e := range rs[0].Explained {
+			if e.Subject == "exception:1" && e.WrittenBy == delegateA && strings.HasPrefix(e.Body, "Two reviews ran late") {
+				return true
+			}
+		}
+		return false
+	})
+	// Another owner cannot write it through a form field.
+	if got := s.signIn(ownerA, engA).post("/e/"+engA+"/explain", url.Values{"report": {reports[0].Key.String()}, "subject": {"exception:1"},
+		"text": {"not mine"}}).StatusCode; got != http.StatusNotFound {
+		t.Errorf("another owner explaining exception 1: %d, want 404", got)
+	}
+
 	// Others cannot approve it, allow files or map by URL, ID or field.
 	s.isolation(t, rid)
 

@@ -293,3 +293,29 @@ func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, v viewer) 
 		http.NotFound(w, r)
 	}
 }
+
+// explain is an owner's explanation of a control or an exception of an
+// issued report, from their own page.
+func (s *Server) explain(w http.ResponseWriter, r *http.Request, v viewer) {
+	a, ok := s.access(w, r, v, mayAnswer)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+		return
+	}
+	back := "/e/" + a.EngagementID + "/mine#h-explain"
+	_, err := s.Svc.WebExplain(r.Context(), engagement.WebExplainRequest{EngagementID: a.EngagementID, Person: v.Email,
+		Report: r.PostFormValue("report"), Subject: r.PostFormValue("subject"), Text: r.PostFormValue("text"), Sign: s.signer(v)})
+	if errors.Is(err, engagement.ErrNoAccess) {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		return
+	}
+	redirectMsg(w, r, back, "msg", "Your explanation is saved; the lead approves it.")
+}
