@@ -116,3 +116,21 @@ func (a *Activities) StepAnswer(ctx context.Context, in StepAnswerInput) (postgr
 	}
 	return q, err
 }
+
+// AllowReviewFilesInput is the lead's decision to let a review's export
+// carry the evidence files.
+type AllowReviewFilesInput struct {
+	EngagementID, ReviewID, By string
+	At                         time.Time
+	Key                        string
+}
+
+// AllowReviewFiles records it once; a review the engagement does not have
+// is refused for good, not retried.
+func (a *Activities) AllowReviewFiles(ctx context.Context, in AllowReviewFilesInput) (custreview.FilesAllowance, error) {
+	f, err := a.Store.AllowReviewFiles(ctx, postgres.AllowFiles{EngagementID: in.EngagementID, ReviewID: in.ReviewID, By: in.By, At: in.At, Key: in.Key})
+	if errors.Is(err, postgres.ErrNoReview) {
+		return f, nonRetryable(ErrTypeBadInput, err)
+	}
+	return f, err
+}

@@ -325,4 +325,7 @@ const (
 	EventCustomerAnswerUnsettled   = "customer-answer-unsettled"
 	EventCustomerAnswerReconfirmed = "customer-answer-reconfirmed"
 	EventCustomerAnswerReapproved  = "customer-answer-reapproved"
+	// The lead allowed a review's export to carry the evidence files
+	// themselves, not only references to them.
+	EventCustomerFilesAllowed = "customer-review-files-allowed"
 )

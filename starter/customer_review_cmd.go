@@ -28,13 +28,16 @@ imported. Each question goes to the owner of the controls it maps to, as a
 prompt on the usual reminder ladder (answer it with 'starter answer'); the
 rest wait on the lead's triage list ('list --unmapped', then 'map'). The lead
 approves each answer ('approve') before 'export' releases it, in the format
-the questionnaire came in. Approved answers are offered to later questions on
+the questionnaire came in, with references to the evidence; with
+'--with-files' it writes a zip holding the files too, only for a review the
+lead allowed files for ('allow-files'). Approved answers are offered to later questions on
 the same controls until new evidence of a control or a new report unsettles
 them: 'list' shows those, their owner re-confirms or rewrites each
 ('reconfirm') and the lead approves it back ('approve').`,
 	}
 	cmd.AddCommand(newCustomerReviewImportCmd(), newCustomerReviewListCmd(), newCustomerReviewDecideCmd(true),
-		newCustomerReviewDecideCmd(false), newCustomerReviewExportCmd(), newCustomerReviewReconfirmCmd())
+		newCustomerReviewDecideCmd(false), newCustomerReviewExportCmd(), newCustomerReviewReconfirmCmd(),
+		newCustomerReviewAllowFilesCmd())
 	return cmd
 }
 
@@ -204,9 +207,10 @@ func newCustomerReviewDecideCmd(mapping bool) *cobra.Command {
 
 func newCustomerReviewExportCmd() *cobra.Command {
 	var out string
+	var withFiles bool
 	cmd := &cobra.Command{
-		Use:   "export ENGAGEMENT REVIEW --out FILE",
-		Short: "Write the answered questionnaire in the format it came in (approved answers only)",
+		Use:   "export ENGAGEMENT REVIEW --out FILE [--with-files]",
+		Short: "Write the answered questionnaire in the format it came in (approved answers only); --with-files: a zip with the evidence files, if the lead allowed them",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needStore)
@@ -214,6 +218,9 @@ func newCustomerReviewExportCmd() *cobra.Command {
 				return err
 			}
 			defer done()
+			if withFiles {
+				return exportWithFiles(cmd, svc, args[0], args[1], out)
+			}
 			var b bytes.Buffer
 			format, err := svc.ExportCustomerReview(cmd.Context(), args[0], args[1], &b)
 			if err != nil {
@@ -238,7 +245,68 @@ func newCustomerReviewExportCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "the file to write (.csv or .xlsx, as the questionnaire came)")
+	cmd.Flags().StringVar(&out, "out", "", "the file to write (.csv or .xlsx, as the questionnaire came; .zip with --with-files)")
+	cmd.Flags().BoolVar(&withFiles, "with-files", false, "a zip with the evidence files beside the sheet (only if the lead allowed files for this review)")
 	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+// exportWithFiles writes the zip to out, created new; a refusal or a
+// failure part-way leaves no file behind.
+func exportWithFiles(cmd *cobra.Command, svc *engagement.Service, id, review, out string) error {
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".zip" {
+		return fmt.Errorf("--out %s: an export with files is a zip; name the file .zip", out)
+	}
+	// Refused before the file exists when the lead has not allowed files.
+	r, _, err := svc.CustomerQuestions(cmd.Context(), id, review)
+	if err != nil {
+		return err
+	}
+	if err := custreview.CheckExportWithFiles(review, r.Files); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	res, err := svc.ExportCustomerReviewWithFiles(cmd.Context(), id, review, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(out)
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "Wrote %s: %s and %d evidence file(s), allowed by %s.\n", out, res.Questionnaire, res.Files, r.Files.By)
+	return nil
+}
+
+func newCustomerReviewAllowFilesCmd() *cobra.Command {
+	var by string
+	cmd := &cobra.Command{
+		Use:   "allow-files ENGAGEMENT REVIEW --as EMAIL",
+		Short: "The lead lets this review's export carry the evidence files, not only references (recorded once)",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			svc, done, err := openService(cmd, needTemporal|needStore)
+			if err != nil {
+				return err
+			}
+			defer done()
+			f, err := svc.AllowReviewFiles(cmd.Context(), engagement.AllowReviewFilesRequest{EngagementID: args[0], ReviewID: args[1], Actor: cliActor(by)})
+			if err != nil {
+				return err
+			}
+			at := ""
+			if f.At != nil {
+				at = " on " + f.At.UTC().Format("2006-01-02 15:04 UTC")
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Review %s's export may carry the evidence files: allowed by %s%s.\n"+
+				"Export it: starter customer-review export %s %s --with-files --out %s.zip\n", args[1], f.By, at, args[0], args[1], args[1])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&by, "as", "", "the lead or a lead delegate")
+	_ = cmd.MarkFlagRequired("as")
 	return cmd
 }

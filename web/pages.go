@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
 )
@@ -51,8 +52,16 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request, v viewer
 	if view.Operating != nil {
 		svg = template.HTML(heatmapSVG(a.EngagementID, view.Operating.Heatmap)) // #nosec: heatmapSVG escapes every text it writes
 	}
+	var desks []engagement.ReviewDesk
+	if a.MayDecide() {
+		if desks, err = s.Svc.ReviewDesks(r.Context(), a.EngagementID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, "engagement.html", http.StatusOK, map[string]any{
 		"Title": view.Summary.Client + " — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "Heatmap": svg,
+		"Desks": desks, "Opinions": report.Opinions, "ExcRows": []int{1, 2, 3, 4, 5},
 		"Burndown":  template.HTML(burndownSVG(view.Burndown)), // #nosec: burndownSVG escapes every text it writes
 		"EventKind": kind, "Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})
@@ -82,9 +91,15 @@ func (s *Server) ownerPage(w http.ResponseWriter, r *http.Request, v viewer) {
 		s.fail(w, r, err)
 		return
 	}
+	readings, err := s.Svc.MyReadings(r.Context(), a.EngagementID, v.Email)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "owner.html", http.StatusOK, map[string]any{
 		"Title": "My questions — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "MaxUploadMB": s.maxUpload() >> 20,
-		"Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
+		"Readings": readings,
+		"Msg":      r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})
 }
 

@@ -99,6 +99,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}", s.signedIn(s.stamped(s.occurrencePage)))
 	mux.HandleFunc("GET /e/{id}/occurrence/{control}/{period}/evidence/{eid}", s.signedIn(s.occurrenceFile))
 	mux.HandleFunc("POST /signin/slack", s.signInBySlack)
+	// The customers' scrutiny: the issued report, the lead's review desk
+	// (scrutiny_handlers.go).
+	mux.HandleFunc("POST /e/{id}/report", s.signedIn(s.recordReport))
+	mux.HandleFunc("POST /e/{id}/explain", s.signedIn(s.explain))
+	mux.HandleFunc("POST /e/{id}/reviews/{review}/{action}", s.signedIn(s.reviewAction))
+	mux.HandleFunc("GET /e/{id}/reviews/{review}/export", s.signedIn(s.exportReview))
 	cop := http.NewCrossOriginProtection()
 	h := securityHeaders(cop.Handler(mux))
 	if strings.HasPrefix(s.BaseURL, "https://") {

@@ -42,6 +42,9 @@ func EngagementWorkflow(ctx workflow.Context, in EngagementInput) (EngagementRes
 	if err := registerReconfirmAnswer(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateReconfirmAnswer, err)
 	}
+	if err := registerAllowReviewFiles(ctx, st); err != nil {
+		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateAllowReviewFiles, err)
+	}
 	if err := registerAuditRouting(ctx, st); err != nil {
 		return EngagementResult{}, fmt.Errorf("register %s update: %w", UpdateRouteAuditRequest, err)
 	}

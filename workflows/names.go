@@ -262,6 +262,9 @@ const (
 	// library answer that new evidence or a new report unsettled, or the
 	// lead approving it back into the library (EngagementWorkflow).
 	UpdateReconfirmAnswer = "reconfirm-answer"
+	// UpdateAllowReviewFiles is the lead letting one review's export carry
+	// the evidence files, not only references (EngagementWorkflow).
+	UpdateAllowReviewFiles = "allow-review-files"
 	// QueryCustomerReview answers CustomerReviewState.
 	QueryCustomerReview = "customer-review"
 	// PromptKindCustomerQuestion asks an owner a customer's question.

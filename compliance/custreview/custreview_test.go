@@ -78,3 +78,29 @@ func TestAddBackground(t *testing.T) {
 	assert.Equal(t, `Latest evidence of LOG-02: file "a.pdf".`, got[1].Context)
 	assert.Empty(t, got[2].Context)
 }
+
+func TestOnlyTheLeadAllowsFiles(t *testing.T) {
+	spec, err := compliance.LoadSpec("../../examples/saas-startup.yaml")
+	require.NoError(t, err)
+	assert.NoError(t, MayAllowFiles(spec, "priya@brightlane.io"), "a lead delegate")
+	assert.ErrorContains(t, MayAllowFiles(spec, "sam@steadfast.example"), "only the lead", "the consultant runs the engagement, the lead decides disclosure")
+	assert.Error(t, MayAllowFiles(spec, "leo@brightlane.io"), "an owner")
+	assert.ErrorContains(t, CheckExportWithFiles("acme-2027-10-15", FilesAllowance{}), "references only")
+	now := time.Now()
+	assert.NoError(t, CheckExportWithFiles("acme-2027-10-15", FilesAllowance{By: "maya@brightlane.io", At: &now}))
+}
+
+func TestFilesOfTheApprovedAnswer(t *testing.T) {
+	t0 := time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+	ev := []compliance.Evidence{
+		{ID: 1, ControlID: "ACC-04", ArtifactSHA256: "a1", SubmittedAt: t0},
+		{ID: 2, ControlID: "ACC-04", ArtifactSHA256: "a2", SubmittedAt: t0.Add(time.Hour)},
+		{ID: 3, ControlID: "ACC-04", Kind: "link", Value: "https://x", SubmittedAt: t0.Add(2 * time.Hour)},
+		{ID: 4, ControlID: "ACC-04", ArtifactSHA256: "a4", SubmittedAt: t0.Add(5 * time.Hour)},
+		{ID: 5, ControlID: "LOG-02", ArtifactSHA256: "l5", SubmittedAt: t0},
+	}
+	got := FilesOf([]string{"ACC-04", "LOG-02", "CHG-01"}, t0.Add(3*time.Hour), ev)
+	require.Len(t, got, 2)
+	assert.Equal(t, int64(2), got[0].ID, "the newest file up to the approval; a link is no file, a later file came after")
+	assert.Equal(t, int64(5), got[1].ID)
+}

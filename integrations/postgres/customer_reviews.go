@@ -25,6 +25,9 @@ type CustomerReview struct {
 	ImportedAt   time.Time       `json:"imported_at" db:"imported_at"`
 	// Counts by status (custreview.Status*).
 	Counts map[string]int `json:"counts" db:"-"`
+	// Files is the lead's decision to let the export carry the evidence
+	// files (zero: references only).
+	Files custreview.FilesAllowance `json:"files_allowed,omitzero" db:"-"`
 }
 
 // CustomerQuestion is one question with its routing, answer and approval.
@@ -143,10 +146,12 @@ func (s *Store) ChangeQuestion(ctx context.Context, c QuestionChange) error {
 // their questions counted by status.
 func (s *Store) CustomerReviews(ctx context.Context, engagementID string) ([]CustomerReview, error) {
 	rows, err := s.q.Query(ctx, `
-		SELECT r.review_id, r.customer, r.due_on::text, r.format, r.file_name, r.imported_by, r.imported_at, q.status, count(q.question_id)
+		SELECT r.review_id, r.customer, r.due_on::text, r.format, r.file_name, r.imported_by, r.imported_at,
+			r.files_allowed_by, r.files_allowed_at, q.status, count(q.question_id)
 		FROM customer_reviews r LEFT JOIN customer_questions q USING (engagement_id, review_id)
 		WHERE r.engagement_id = $1
-		GROUP BY r.review_id, r.customer, r.due_on, r.format, r.file_name, r.imported_by, r.imported_at, q.status
+		GROUP BY r.review_id, r.customer, r.due_on, r.format, r.file_name, r.imported_by, r.imported_at,
+			r.files_allowed_by, r.files_allowed_at, q.status
 		ORDER BY r.due_on, r.review_id`, engagementID)
 	if err != nil {
 		return nil, fmt.Errorf("list customer reviews of %s: %w", engagementID, err)
@@ -158,7 +163,8 @@ func (s *Store) CustomerReviews(ctx context.Context, engagementID string) ([]Cus
 		var due string
 		var status *string
 		var n int
-		if err := rows.Scan(&r.ReviewID, &r.Customer, &due, &r.Format, &r.FileName, &r.ImportedBy, &r.ImportedAt, &status, &n); err != nil {
+		if err := rows.Scan(&r.ReviewID, &r.Customer, &due, &r.Format, &r.FileName, &r.ImportedBy, &r.ImportedAt,
+			&r.Files.By, &r.Files.At, &status, &n); err != nil {
 			return nil, fmt.Errorf("list customer reviews of %s: %w", engagementID, err)
 		}
 		if len(out) == 0 || out[len(out)-1].ReviewID != r.ReviewID {

@@ -62,14 +62,18 @@ type ReviewDecisionRequest struct {
 	QuestionID   string
 	Ref          string
 	Actor        compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // DecideQuestion sends the mapping or the approval to the review's
 // workflow, whose validators decide who may.
 func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest) (workflows.ReviewQuestion, error) {
 	var out workflows.ReviewQuestion
-	if err := checkActor(req.Actor); err != nil {
-		return out, err
+	if req.Sign == nil {
+		if err := checkActor(req.Actor); err != nil {
+			return out, err
+		}
 	}
 	if req.Ref == "" {
 		// An approved answer that new evidence or a new report unsettled
@@ -82,7 +86,7 @@ func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest)
 		for _, u := range unsettled {
 			if u.ReviewID == req.ReviewID && u.QuestionID == req.QuestionID {
 				q, err := s.Reconfirm(ctx, ReconfirmRequest{EngagementID: req.EngagementID, ReviewID: req.ReviewID, QuestionID: req.QuestionID,
-					Approve: true, Actor: req.Actor})
+					Approve: true, Actor: req.Actor, Sign: req.Sign})
 				return workflows.ReviewQuestion{Routed: custreview.Routed{Question: custreview.Question{ID: q.QuestionID, Text: q.Question, Ref: q.Ref},
 					Controls: q.Controls, Owner: q.Owner}, Status: q.Status, Answer: q.Answer, Evidence: q.Evidence, AnsweredBy: q.AnsweredBy,
 					ApprovedBy: q.ApprovedBy}, err
@@ -90,12 +94,22 @@ func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest)
 		}
 	}
 	wid := workflows.CustomerReviewWorkflowID(req.EngagementID, req.ReviewID)
+	name, updateID := workflows.UpdateApproveAnswer, fmt.Sprintf("approve/%s/%s", wid, req.QuestionID)
+	if req.Ref != "" {
+		name, updateID = workflows.UpdateMapQuestion, fmt.Sprintf("map/%s/%s/%s", wid, req.QuestionID, req.Ref)
+	}
+	if req.Sign != nil {
+		req.Actor = req.Sign(wid, updateID)
+	}
+	if err := checkActor(req.Actor); err != nil {
+		return out, err
+	}
 	var err error
 	if req.Ref != "" {
-		err = s.update(ctx, req.EngagementID, wid, workflows.UpdateMapQuestion, fmt.Sprintf("map/%s/%s/%s", wid, req.QuestionID, req.Ref),
+		err = s.update(ctx, req.EngagementID, wid, name, updateID,
 			workflows.MapQuestionRequest{QuestionID: req.QuestionID, Ref: req.Ref, Actor: req.Actor}, &out)
 	} else {
-		err = s.update(ctx, req.EngagementID, wid, workflows.UpdateApproveAnswer, fmt.Sprintf("approve/%s/%s", wid, req.QuestionID),
+		err = s.update(ctx, req.EngagementID, wid, name, updateID,
 			workflows.ApproveAnswerRequest{QuestionID: req.QuestionID, Actor: req.Actor}, &out)
 	}
 	if err != nil {
@@ -138,12 +152,16 @@ func (s *Service) CustomerQuestions(ctx context.Context, engagementID, reviewID 
 // ExportCustomerReview writes the answered questionnaire in the format it
 // came in: an answer is released only once the lead approved it; each
 // carries its owner and the evidence it rests on (a reference, never the
-// file).
+// file: ExportCustomerReviewWithFiles is the export the lead may allow).
 func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, reviewID string, w io.Writer) (string, error) {
 	r, qs, err := s.CustomerQuestions(ctx, engagementID, reviewID)
 	if err != nil {
 		return "", err
 	}
+	return r.Format, questionnaire.Write(w, r.Format, answeredRows(qs))
+}
+
+func answeredRows(qs []postgres.CustomerQuestion) []questionnaire.AnsweredRow {
 	rows := make([]questionnaire.AnsweredRow, 0, len(qs))
 	for _, q := range qs {
 		row := questionnaire.AnsweredRow{QuestionID: q.QuestionID, Question: q.Question, Ref: q.Ref,
@@ -153,7 +171,7 @@ func (s *Service) ExportCustomerReview(ctx context.Context, engagementID, review
 		}
 		rows = append(rows, row)
 	}
-	return r.Format, questionnaire.Write(w, r.Format, rows)
+	return rows
 }
 
 // ReconfirmRequest is an owner re-confirming an unsettled library answer
@@ -164,14 +182,18 @@ type ReconfirmRequest struct {
 	Approve                            bool
 	Answer, Evidence                   string
 	Actor                              compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // Reconfirm sends the step to the engagement's workflow, whose validator
 // and activity apply the rules of compliance/custreview.
 func (s *Service) Reconfirm(ctx context.Context, req ReconfirmRequest) (postgres.CustomerQuestion, error) {
 	var out postgres.CustomerQuestion
-	if err := checkActor(req.Actor); err != nil {
-		return out, err
+	if req.Sign == nil {
+		if err := checkActor(req.Actor); err != nil {
+			return out, err
+		}
 	}
 	step := "reconfirm"
 	if req.Approve {
@@ -191,8 +213,14 @@ func (s *Service) Reconfirm(ctx context.Context, req ReconfirmRequest) (postgres
 	}
 	sum := sha256.Sum256([]byte(req.Answer + "\x00" + req.Evidence))
 	id := req.EngagementID
-	err = s.update(ctx, id, engagementWorkflow(id), workflows.UpdateReconfirmAnswer,
-		fmt.Sprintf("%s/%s/%s/%s/%d/%s/%s", step, id, req.ReviewID, req.QuestionID, since, strings.ToLower(req.Actor.Person), hex.EncodeToString(sum[:6])),
+	updateID := fmt.Sprintf("%s/%s/%s/%s/%d/%s/%s", step, id, req.ReviewID, req.QuestionID, since, strings.ToLower(req.Actor.Person), hex.EncodeToString(sum[:6]))
+	if req.Sign != nil {
+		req.Actor = req.Sign(engagementWorkflow(id), updateID)
+	}
+	if err := checkActor(req.Actor); err != nil {
+		return out, err
+	}
+	err = s.update(ctx, id, engagementWorkflow(id), workflows.UpdateReconfirmAnswer, updateID,
 		workflows.ReconfirmAnswerRequest{ReviewID: req.ReviewID, QuestionID: req.QuestionID, Approve: req.Approve, Answer: req.Answer,
 			Evidence: req.Evidence, Actor: req.Actor}, &out)
 	if err != nil {

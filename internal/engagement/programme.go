@@ -19,6 +19,8 @@ type CertifyRequest struct {
 	EngagementID  string
 	Certification postcert.Certification
 	Actor         compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // Certify sends the certify update; the engagement then becomes the
@@ -26,12 +28,15 @@ type CertifyRequest struct {
 // once.
 func (s *Service) Certify(ctx context.Context, req CertifyRequest) (workflows.EngagementStatus, error) {
 	var st workflows.EngagementStatus
+	id, c := req.EngagementID, req.Certification
+	updateID := fmt.Sprintf("certify/%s/%s/%s", id, c.Framework, c.Date)
+	if req.Sign != nil {
+		req.Actor = req.Sign(engagementWorkflow(id), updateID)
+	}
 	if err := checkActor(req.Actor); err != nil {
 		return st, err
 	}
-	id, c := req.EngagementID, req.Certification
-	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateCertify, fmt.Sprintf("certify/%s/%s/%s", id, c.Framework, c.Date),
-		certifyPayload(c, req.Actor), &st)
+	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateCertify, updateID, certifyPayload(c, req.Actor), &st)
 	if err != nil {
 		return st, fmt.Errorf("record certification of %s: %w", id, err)
 	}

@@ -22,6 +22,8 @@ type RecordReportRequest struct {
 	// File is the report itself; it is kept in the evidence store.
 	File  *FileUpload
 	Actor compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // RecordReport stores the report's file as evidence, then sends the
@@ -30,6 +32,11 @@ type RecordReportRequest struct {
 // or a surprise), calls out the surprises and asks each owner to read.
 func (s *Service) RecordReport(ctx context.Context, req RecordReportRequest) (workflows.RecordReportResult, error) {
 	var res workflows.RecordReportResult
+	id := req.EngagementID
+	updateID := fmt.Sprintf("record-report/%s/%s/%s", id, req.Framework, req.Date)
+	if req.Sign != nil {
+		req.Actor = req.Sign(engagementWorkflow(id), updateID)
+	}
 	if err := checkActor(req.Actor); err != nil {
 		return res, err
 	}
@@ -45,9 +52,7 @@ func (s *Service) RecordReport(ctx context.Context, req RecordReportRequest) (wo
 		}
 		payload.File = &art
 	}
-	id := req.EngagementID
-	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRecordReport,
-		fmt.Sprintf("record-report/%s/%s/%s", id, req.Framework, req.Date), payload, &res)
+	err := s.update(ctx, id, engagementWorkflow(id), workflows.UpdateRecordReport, updateID, payload, &res)
 	if err != nil {
 		return res, fmt.Errorf("record the %s report of %s: %w", req.Framework, id, err)
 	}
@@ -62,16 +67,27 @@ type ExplainRequest struct {
 	Text    string
 	Approve bool
 	Actor   compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
 }
 
 // Explain sends the owner's explanation, or the lead's approval, to the
 // report's reading workflow, whose validators decide who may.
 func (s *Service) Explain(ctx context.Context, req ExplainRequest) (workflows.ReportExplanation, error) {
 	var out workflows.ReportExplanation
-	if err := checkActor(req.Actor); err != nil {
-		return out, err
+	if req.Sign == nil {
+		if err := checkActor(req.Actor); err != nil {
+			return out, err
+		}
 	}
 	id := workflows.ReportReadingWorkflowID(req.Key.EngagementID, req.Key)
+	// sign attests the web's person for the update about to be sent.
+	sign := func(updateID string) error {
+		if req.Sign != nil {
+			req.Actor = req.Sign(id, updateID)
+		}
+		return checkActor(req.Actor)
+	}
 	var err error
 	if req.Approve {
 		// The approval is of the current wording: its update ID carries the
@@ -88,13 +104,19 @@ func (s *Service) Explain(ctx context.Context, req ExplainRequest) (workflows.Re
 			}
 		}
 		sum := sha256.Sum256([]byte(words))
-		err = s.update(ctx, req.Key.EngagementID, id, workflows.UpdateApproveExplanation,
-			fmt.Sprintf("approve/%s/%s/%s", id, req.Subject, hex.EncodeToString(sum[:8])),
+		updateID := fmt.Sprintf("approve/%s/%s/%s", id, req.Subject, hex.EncodeToString(sum[:8]))
+		if err := sign(updateID); err != nil {
+			return out, err
+		}
+		err = s.update(ctx, req.Key.EngagementID, id, workflows.UpdateApproveExplanation, updateID,
 			workflows.ApproveExplanationRequest{Subject: req.Subject, Actor: req.Actor}, &out)
 	} else {
 		sum := sha256.Sum256([]byte(req.Text))
-		err = s.update(ctx, req.Key.EngagementID, id, workflows.UpdateExplainReport,
-			fmt.Sprintf("explain/%s/%s/%s", id, req.Subject, hex.EncodeToString(sum[:8])),
+		updateID := fmt.Sprintf("explain/%s/%s/%s", id, req.Subject, hex.EncodeToString(sum[:8]))
+		if err := sign(updateID); err != nil {
+			return out, err
+		}
+		err = s.update(ctx, req.Key.EngagementID, id, workflows.UpdateExplainReport, updateID,
 			workflows.ExplainReportRequest{Subject: req.Subject, Text: req.Text, Actor: req.Actor}, &out)
 	}
 	if err != nil {

@@ -164,6 +164,12 @@ func (a EngagementAccess) MayDecide() bool {
 	return a.has(compliance.RoleLead) || a.has(compliance.RoleLeadDelegate)
 }
 
+// MayRun is running the engagement (compliance.Spec.MayRun's roles): who
+// may record the issued report; its validator decides.
+func (a EngagementAccess) MayRun() bool {
+	return a.MayDecide() || a.has(compliance.RoleConsultant)
+}
+
 // MayAnswer is having questions of one's own to answer: every person of
 // the spec may be asked something (the validator decides each answer).
 func (a EngagementAccess) MayAnswer() bool { return len(a.Roles) > 0 }

@@ -3,6 +3,7 @@ package questionnaire
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -21,33 +22,57 @@ type AnsweredRow struct {
 	Evidence   string
 	ApprovedBy string
 	Status     string
+	// Files names the evidence files beside the sheet, in an export the
+	// lead allowed files for (WriteWithFiles).
+	Files string
 }
 
 // Header is the exported questionnaire's header row.
 var Header = []string{"question_id", "question", "control", "mapped_controls", "answer", "owner", "evidence", "approved_by", "status"}
 
-func (r AnsweredRow) cells() []string {
-	return []string{r.QuestionID, r.Question, r.Ref, r.Controls, r.Answer, r.Owner, r.Evidence, r.ApprovedBy, r.Status}
+// FilesColumn is the extra column of an export with files.
+const FilesColumn = "evidence_files"
+
+func (r AnsweredRow) cells(files bool) []string {
+	c := []string{r.QuestionID, r.Question, r.Ref, r.Controls, r.Answer, r.Owner, r.Evidence, r.ApprovedBy, r.Status}
+	if files {
+		c = append(c, r.Files)
+	}
+	return c
 }
 
 // Write writes the answered questionnaire in format (csv or xlsx), every
 // cell neutralised against formula injection.
 func Write(w io.Writer, format string, rows []AnsweredRow) error {
+	return write(w, format, rows, false)
+}
+
+// WriteWithFiles is Write with one more column, FilesColumn: the names of
+// the evidence files that travel beside the sheet.
+func WriteWithFiles(w io.Writer, format string, rows []AnsweredRow) error {
+	return write(w, format, rows, true)
+}
+
+func write(w io.Writer, format string, rows []AnsweredRow, files bool) error {
+	header := Header
+	if files {
+		header = append(slices.Clone(Header), FilesColumn)
+	}
 	switch format {
 	case FormatCSV:
 		cw := csvsafe.NewWriter(w)
-		if err := cw.Write(Header); err != nil {
+		if err := cw.Write(header); err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := cw.Write(r.cells()); err != nil {
+			if err := cw.Write(r.cells(files)); err != nil {
 				return err
 			}
 		}
 		cw.Flush()
 		return cw.Error()
 	case FormatXLSX:
-		return writeXLSX(w, rows)
+		return writeXLSX(w, header, rows, files)
 	}
 	return fmt.Errorf("export format %q: want csv or xlsx", format)
 }
@@ -55,7 +80,7 @@ func Write(w io.Writer, format string, rows []AnsweredRow) error {
 // writeXLSX writes one sheet. Each cell is set as a string (never a
 // formula) and passed through csvsafe.Cell as well, because a spreadsheet
 // re-saved as CSV or pasted elsewhere would otherwise carry "=…" onwards.
-func writeXLSX(w io.Writer, rows []AnsweredRow) error {
+func writeXLSX(w io.Writer, header []string, rows []AnsweredRow, files bool) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }() // in memory
 	const sheet = "Answers"
@@ -74,11 +99,11 @@ func writeXLSX(w io.Writer, rows []AnsweredRow) error {
 		}
 		return nil
 	}
-	if err := put(1, Header); err != nil {
+	if err := put(1, header); err != nil {
 		return err
 	}
 	for i, r := range rows {
-		if err := put(i+2, r.cells()); err != nil {
+		if err := put(i+2, r.cells(files)); err != nil {
 			return err
 		}
 	}
