@@ -20,6 +20,10 @@
 #   STEADFAST_CLUSTER_DB     its databases' name (default temporal, and
 #                            temporal_visibility); NAME and NAME_visibility
 #   TEMPORAL_NAMESPACE       namespace to create (default "default")
+#   STEADFAST_CLUSTER_SQL_CONNS      each service's pool to the default store
+#   STEADFAST_CLUSTER_SQL_VIS_CONNS  and to visibility (default: server.env's
+#                            20 and 10; the four services each open their own,
+#                            so lower them on a Postgres shared with others)
 # State: .steadfast/temporal-cluster.{pid,log}.
 set -euo pipefail
 
@@ -85,6 +89,12 @@ load_server_env() {
 	# shellcheck source=deploy/temporal/server.env
 	. "$CLUSTER_DIR/server.env"
 	set +a
+	if [ -n "${STEADFAST_CLUSTER_SQL_CONNS:-}" ]; then
+		export SQL_MAX_CONNS=$STEADFAST_CLUSTER_SQL_CONNS SQL_MAX_IDLE_CONNS=$STEADFAST_CLUSTER_SQL_CONNS
+	fi
+	if [ -n "${STEADFAST_CLUSTER_SQL_VIS_CONNS:-}" ]; then
+		export SQL_VIS_MAX_CONNS=$STEADFAST_CLUSTER_SQL_VIS_CONNS SQL_VIS_MAX_IDLE_CONNS=$STEADFAST_CLUSTER_SQL_VIS_CONNS
+	fi
 	# A second server on the same Postgres (another STEADFAST_CLUSTER_PORT)
 	# needs databases of its own.
 	if [ -n "${STEADFAST_CLUSTER_DB:-}" ]; then

@@ -181,7 +181,13 @@ func devServerPID(address string) (int, error) {
 }
 
 // rssMiB reads a process's resident set size.
-func rssMiB(pid int) (float64, error) {
+func rssMiB(pid int) (float64, error) { return procStatusMiB(pid, "VmRSS:") }
+
+// peakRSSMiB reads a process's largest resident set size so far.
+func peakRSSMiB(pid int) (float64, error) { return procStatusMiB(pid, "VmHWM:") }
+
+// procStatusMiB reads one size field (in kB) of /proc/PID/status.
+func procStatusMiB(pid int, field string) (float64, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
@@ -189,10 +195,10 @@ func rssMiB(pid int) (float64, error) {
 	defer func() { _ = f.Close() }() // read only
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
 			return kb / 1024, err
 		}
 	}
-	return 0, fmt.Errorf("no VmRSS for pid %d", pid)
+	return 0, fmt.Errorf("no %s for pid %d", field, pid)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -19,16 +20,19 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/answers"
+	"github.com/steadfast-grc/steadfast/internal/config"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
-// The one worker of the capacity run, as documented in the README: the
-// SDK's sticky cache (workflows kept in memory between tasks) and the task
-// slots.
+// The one worker of the capacity run, as documented in the README: its
+// sticky cache (workflows kept in memory between tasks) and task slots come
+// from the worker's own settings (STEADFAST_STICKY_CACHE_SIZE, default
+// 10,000; STEADFAST_WORKFLOW_TASK_SLOTS and STEADFAST_ACTIVITY_SLOTS,
+// default 200 here).
 const (
-	capacityStickyCache   = 10_000 // the SDK's default
 	capacityWorkflowSlots = 200
 	capacityActivitySlots = 200
 	// capacityClicks is how many answers are timed idle and under load.
@@ -64,9 +68,16 @@ func BenchmarkCapacity(b *testing.B) {
 	spec, plan, controls, start := capacitySpec(b)
 
 	const queue = "bench-capacity-cluster"
-	worker.SetStickyWorkflowCacheSize(capacityStickyCache)
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil),
-		MaxConcurrentWorkflowTaskExecutionSize: capacityWorkflowSlots, MaxConcurrentActivityExecutionSize: capacityActivitySlots})
+	tuning, err := config.WorkerTuningFromEnv()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tuning.WorkflowTaskSlots = cmp.Or(tuning.WorkflowTaskSlots, capacityWorkflowSlots)
+	tuning.ActivitySlots = cmp.Or(tuning.ActivitySlots, capacityActivitySlots)
+	opts := worker.Options{Interceptors: identity.Interceptors(nil)}
+	tuning.Apply(&opts)
+	defer worker.SetStickyWorkflowCacheSize(config.DefaultStickyCacheSize)
+	w := worker.New(tmp.Client, queue, opts)
 	workflows.Register(w, &activities.Activities{Store: db.Store})
 	if err := w.Start(); err != nil {
 		b.Fatal(err)
@@ -90,15 +101,13 @@ func BenchmarkCapacity(b *testing.B) {
 	}
 	// The probe engagement, settled: its questions are the ones answered.
 	open("cap-probe")
-	_, probed := capacitySettle(ctx, b, tmp, db, []string{"cap-probe"}, workflows.OperatingProgress{})
-	probe, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: "cap-probe", Status: postgres.PromptOpen})
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, _, probed := capacitySettle(ctx, b, tmp, db, []string{"cap-probe"}, workflows.OperatingProgress{})
+	probe := capacityEvidenceRequests(ctx, b, db, "cap-probe")
 	if len(probe) < 2*capacityClicks {
 		b.Fatalf("the probe engagement has %d open prompts, want %d", len(probe), 2*capacityClicks)
 	}
-	idle := capacityClicksTimed(ctx, b, tmp.Client, probe[:capacityClicks])
+	svc := &answers.Service{Temporal: tmp.Client}
+	idle := capacityClicksTimed(ctx, b, svc, probe[:capacityClicks])
 
 	b.ResetTimer()
 	began := time.Now()
@@ -109,17 +118,26 @@ func BenchmarkCapacity(b *testing.B) {
 		open(all[i+1])
 	}
 	// Under load: every scheduler is catching up, starting its prompts.
-	loaded := capacityClicksTimed(ctx, b, tmp.Client, probe[capacityClicks:2*capacityClicks])
-	openWorkflows, _ := capacitySettle(ctx, b, tmp, db, all, probed)
+	loaded := capacityClicksTimed(ctx, b, svc, probe[capacityClicks:2*capacityClicks])
+	openWorkflows, openPrompts, _ := capacitySettle(ctx, b, tmp, db, all, probed)
 	settled := time.Since(began)
 	b.StopTimer()
 	started := capacityPromptCount(ctx, b, db) - promptsBefore
 	after := capacitySample(ctx, b, db, serverPID, cluster)
 
 	n := float64(b.N + 1)
+	// The process's peak, load included (the catch-up is when the sticky
+	// cache churns most).
+	peak, err := peakRSSMiB(os.Getpid())
+	if err != nil {
+		b.Fatal(err)
+	}
 	p99idle, p99load := percentile(idle, 0.99), percentile(loaded, 0.99)
 	b.ReportMetric(float64(openWorkflows)/n, "open-workflows/engagement")
+	b.ReportMetric(float64(openPrompts)/n, "open-prompts/engagement")
 	b.ReportMetric(after.workerRSS, "worker-RSS-MiB")
+	b.ReportMetric(peak, "worker-peak-RSS-MiB")
+	b.ReportMetric(after.heap, "worker-heap-MiB")
 	b.ReportMetric((after.workerRSS-base.workerRSS)/n, "worker-RSS-MiB/engagement")
 	b.ReportMetric((after.heap-base.heap)/n, "worker-heap-MiB/engagement")
 	b.ReportMetric(after.serverRSS, "server-RSS-MiB")
@@ -135,11 +153,12 @@ func BenchmarkCapacity(b *testing.B) {
 	b.ReportMetric((after.steadfastDisk-base.steadfastDisk)/n, "steadfast-db-MiB/engagement")
 	// Printed, not logged: the benchmark's first run (b.N = 1) is a size
 	// of its own, and its log would not be shown.
-	fmt.Printf("capacity %s: %d+1 engagements of %d controls, %d workflows open, %d prompts started in %s; worker RSS %.0f → %.0f MiB (heap %.0f → %.0f), "+
+	fmt.Printf("capacity %s (sticky cache %d, %d/%d slots): %d+1 engagements of %d controls, %d workflows and %d prompts open, %d prompts started in %s; worker RSS %.0f → %.0f MiB (peak %.0f; heap %.0f → %.0f), "+
 		"server RSS %.0f → %.0f MiB, Postgres PSS %.0f → %.0f MiB, Temporal databases %.0f → %.0f MiB, Steadfast database %.0f → %.0f MiB; "+
 		"click → update p50/p99 idle %s/%s, under load %s/%s",
-		map[bool]string{true: "cluster " + tmp.Address, false: "dev server"}[cluster], b.N, capacityControls, openWorkflows, started,
-		settled.Round(time.Second), base.workerRSS, after.workerRSS, base.heap, after.heap, base.serverRSS, after.serverRSS,
+		map[bool]string{true: "cluster " + tmp.Address, false: "dev server"}[cluster], tuning.StickyCacheSize,
+		tuning.WorkflowTaskSlots, tuning.ActivitySlots, b.N, capacityControls, openWorkflows, openPrompts, started,
+		settled.Round(time.Second), base.workerRSS, after.workerRSS, peak, base.heap, after.heap, base.serverRSS, after.serverRSS,
 		base.pgPSS, after.pgPSS, base.temporalDisk, after.temporalDisk, base.steadfastDisk, after.steadfastDisk,
 		percentile(idle, 0.5), p99idle, percentile(loaded, 0.5), p99load)
 	fmt.Println()
@@ -174,13 +193,14 @@ func capacitySpec(b *testing.B) (*compliance.Spec, compliance.Plan, []string, co
 
 // capacitySettle waits until every scheduler has caught up (the probe's
 // cursor is within three days of now; the others, with the same schedule,
-// have asked at least what the probe asked, want), and for 9 s the open
-// workflows have not changed and each but the schedulers is an open
-// prompt. It returns the open workflows and the first scheduler's
-// progress.
+// have asked at least what the probe asked, want), and for 9 s neither the
+// open workflows (schedulers and owner batches) nor the open prompts (the
+// batches' items) have changed. It returns the open workflows and prompts
+// and the first scheduler's progress.
 func capacitySettle(ctx context.Context, b *testing.B, tmp testenv.Temporal, db testenv.Database, engagements []string,
-	want workflows.OperatingProgress) (int64, workflows.OperatingProgress) {
+	want workflows.OperatingProgress) (int64, int, workflows.OperatingProgress) {
 	var open int64
+	prompts := -1
 	var first workflows.OperatingProgress
 	deadline := time.Now().Add(45 * time.Minute)
 	caughtUp := func() bool {
@@ -206,7 +226,7 @@ func capacitySettle(ctx context.Context, b *testing.B, tmp testenv.Temporal, db 
 		return true
 	}
 	stable := 0
-	for prev := int64(-1); ; prev = open {
+	for prev, prevPrompts := int64(-1), -1; ; prev, prevPrompts = open, prompts {
 		time.Sleep(3 * time.Second)
 		resp, err := tmp.Client.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: tmp.Namespace, Query: "ExecutionStatus = 'Running'"})
 		if err != nil {
@@ -217,13 +237,14 @@ func capacitySettle(ctx context.Context, b *testing.B, tmp testenv.Temporal, db 
 		if err != nil {
 			b.Fatal(err)
 		}
-		if open == prev && int64(len(ps)) == open-int64(len(engagements)) {
+		prompts = len(ps)
+		if open == prev && prompts == prevPrompts {
 			stable++
 		} else {
 			stable = 0
 		}
 		if stable >= 3 && caughtUp() {
-			return open, first
+			return open, prompts, first
 		}
 		if time.Now().After(deadline) {
 			b.Fatalf("not settled after 45 minutes: %d workflows open, %d prompts open", open, len(ps))
@@ -239,20 +260,35 @@ func capacityPromptCount(ctx context.Context, b *testing.B, db testenv.Database)
 	return n
 }
 
-// capacityClicksTimed answers each prompt as its owner would from Slack or
-// the CLI (an update that completes once the answer is recorded), one
-// after another, and returns how long each took.
-func capacityClicksTimed(ctx context.Context, b *testing.B, c client.Client, prompts []postgres.Prompt) []time.Duration {
+// capacityEvidenceRequests is an engagement's open evidence requests
+// (items of its owners' weekly batches), the questions the clicks answer.
+func capacityEvidenceRequests(ctx context.Context, b *testing.B, db testenv.Database, engagementID string) []postgres.Prompt {
+	all, err := db.Store.Prompts(ctx, postgres.PromptFilter{EngagementID: engagementID, Status: postgres.PromptOpen})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []postgres.Prompt
+	for _, p := range all {
+		if slices.ContainsFunc(p.Choices, func(c compliance.PromptChoice) bool { return c.Value == capacityChoice }) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// capacityChoice is the evidence request's answer the clicks give.
+const capacityChoice = "evidence"
+
+// capacityClicksTimed answers each prompt as its owner would from the CLI
+// (answers.Service: an update on the prompt's batch that completes once
+// the answer is recorded), one after another, and returns how long each
+// took.
+func capacityClicksTimed(ctx context.Context, b *testing.B, svc *answers.Service, prompts []postgres.Prompt) []time.Duration {
 	out := make([]time.Duration, 0, len(prompts))
 	for _, p := range prompts {
 		t0 := time.Now()
-		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: p.ID, UpdateID: "bench-click-" + p.ID,
-			UpdateName: workflows.UpdateAnswerPrompt, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.AnswerPromptRequest{Choice: "evidence", Link: "https://drive.example/" + p.Key,
-				Actor: identity.CLIActor(p.AddresseeEmail)}}})
-		if err == nil {
-			err = h.Get(ctx, nil)
-		}
+		_, err := svc.Answer(ctx, p.ID, "bench-click-"+p.ID, workflows.AnswerPromptRequest{Choice: capacityChoice,
+			Link: "https://drive.example/" + p.Key, Note: "capacity benchmark", Actor: identity.CLIActor(p.AddresseeEmail)})
 		if err != nil {
 			b.Fatalf("answer %s: %v", p.ID, err)
 		}

@@ -58,6 +58,9 @@ Runs the Steadfast worker. Settings come from the environment:
   JIRA_PAT              Jira Data Center personal access token (instead of the above)
   JIRA_WEBHOOK_SECRET   verifies Jira webhooks posted to /jira/webhook
   OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector for traces (optional); metrics are at /metrics
+  STEADFAST_STICKY_CACHE_SIZE  workflows kept in memory between tasks (default 10000); bounds
+                        the worker's memory, an evicted workflow is replayed (README "Capacity")
+  STEADFAST_WORKFLOW_TASK_SLOTS, STEADFAST_ACTIVITY_SLOTS  tasks run at once (default 1000 each)
 `
 
 func main() {
@@ -75,6 +78,10 @@ func main() {
 
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err := cfg.CheckActorKey(); err != nil {
+		return err
+	}
+	tuning, err := config.WorkerTuningFromEnv()
+	if err != nil {
 		return err
 	}
 	tel, err := metrics.Setup(ctx, "steadfast-worker", logger)
@@ -161,7 +168,9 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	sacancel()
 
 	// Every decision's actor is verified before its validator runs.
-	w := worker.New(tc, cfg.TaskQueue, worker.Options{Interceptors: identity.Interceptors(cfg.ActorKey)})
+	opts := worker.Options{Interceptors: identity.Interceptors(cfg.ActorKey)}
+	tuning.Apply(&opts)
+	w := worker.New(tc, cfg.TaskQueue, opts)
 	workflows.Register(w, acts)
 
 	// Timeouts, a connection cap and guarded webhook bodies: see internal/httpserve.
@@ -185,7 +194,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	defer w.Stop()
-	logger.Info("worker running", "task_queue", cfg.TaskQueue, "temporal", cfg.TemporalAddress, "http", srv.Addr(), "http_max_conns", srv.Limits().MaxConns)
+	logger.Info("worker running", "task_queue", cfg.TaskQueue, "sticky_cache", tuning.StickyCacheSize, "temporal", cfg.TemporalAddress, "http", srv.Addr(), "http_max_conns", srv.Limits().MaxConns)
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")

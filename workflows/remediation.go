@@ -106,6 +106,17 @@ type AcceptGap struct {
 // that acted on a signal before this change replays as it ran.
 const versionAcceptGapUpdate = "accept-gap-update"
 
+// versionDecideAfterOpen: from version 1 an accept-gap or complete-gap
+// update that arrives while the gap's OpenRemediation activity still runs
+// waits for it before recording its change. Before, the handler's
+// ChangeRemediation could run first, update no row, and OpenRemediation
+// then insert the item 'open' — the workflow ended believing the gap
+// closed while Postgres kept it open (TestGapDecidedWhileItsItemIsOpened;
+// the accepted gap TestEngagementEndToEnd once found open). The version is
+// taken in the handler, so histories whose updates ran before it replay
+// as they ran.
+const versionDecideAfterOpen = "gap-decide-after-open"
+
 // GapRemediationState answers the remediation query.
 type GapRemediationState struct {
 	ControlID string `json:"control_id"`
@@ -238,6 +249,9 @@ type gapRun struct {
 	jiraDone  bool
 	accepted  *AcceptGap
 	recording bool
+	// openEnded is set once OpenRemediation has returned, opened once it
+	// has inserted the item: a decision is recorded only after that.
+	openEnded, opened bool
 }
 
 // GapRemediationWorkflow opens one gap's remediation item (and Jira ticket),
@@ -264,6 +278,7 @@ func remediateGap(ctx workflow.Context, in GapRemediationInput) (GapRemediationR
 		Gap: in.Gap,
 		At:  workflow.Now(ctx),
 	}).Get(ctx, &opened)
+	r.openEnded, r.opened = true, err == nil
 	if err != nil {
 		return GapRemediationResult{}, fmt.Errorf("open remediation of %s: %w", in.Gap.ControlID, err)
 	}
@@ -450,6 +465,9 @@ func (r *gapRun) validateComplete(ctx workflow.Context, req CompleteGapRequest) 
 func (r *gapRun) complete(ctx workflow.Context, req CompleteGapRequest) (GapRemediationState, error) {
 	r.recording = true
 	defer func() { r.recording = false }()
+	if err := r.awaitOpened(ctx); err != nil {
+		return GapRemediationState{}, err
+	}
 	by, via := recordedAs(req.Actor, req.By, req.Channel)
 	if err := r.close(ctx, compliance.ItemVerified, strings.TrimSpace(req.Evidence), by, via); err != nil {
 		return GapRemediationState{}, err
@@ -482,9 +500,28 @@ func (r *gapRun) accept(ctx workflow.Context, req AcceptGapRequest) (GapRemediat
 	r.accepted = &AcceptGap{By: by, Reason: strings.TrimSpace(req.Reason), Channel: via}
 	r.recording = true
 	defer func() { r.recording = false }()
+	if err := r.awaitOpened(ctx); err != nil {
+		// r.accepted stays set: the main loop records it if the item opens.
+		return GapRemediationState{}, err
+	}
 	if err := r.close(ctx, compliance.ItemAccepted, "", by, via); err != nil {
 		// The main loop records it once this handler is done.
 		return GapRemediationState{}, err
 	}
 	return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket}, nil
+}
+
+// awaitOpened holds a decision until the item it changes exists (see
+// versionDecideAfterOpen).
+func (r *gapRun) awaitOpened(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, versionDecideAfterOpen, workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	if err := workflow.Await(ctx, func() bool { return r.openEnded }); err != nil {
+		return err
+	}
+	if !r.opened {
+		return fmt.Errorf("the remediation item of %s could not be opened", r.in.Gap.ControlID)
+	}
+	return nil
 }
