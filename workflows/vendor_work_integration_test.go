@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -39,6 +40,10 @@ func TestVendorWorkForReal(t *testing.T) {
 	// Every day a business day, so "at once" does not wait for Monday.
 	spec.Reminders.BusinessDays = []compliance.Weekday{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	now := time.Now().UTC()
+	// And a zone where it is mid-afternoon now, so "at once" is not today's
+	// ask hour still to come (the test failed whenever it ran before 10:00
+	// in the spec's zone).
+	spec.Reminders.TimeZone = zoneAtHour(now, 14)
 	today := compliance.DateOf(now)
 	first := time.Date(today.Year, today.Month, 1, 0, 0, 0, 0, time.UTC)
 	spec.Frameworks[0].Window = &compliance.ObservationWindow{Start: compliance.DateOf(first.AddDate(0, -5, 0)), End: compliance.DateOf(first.AddDate(0, -1, -1))}
@@ -106,4 +111,17 @@ func TestVendorWorkForReal(t *testing.T) {
 		d, err := tmp.Client.DescribeWorkflow(ctx, VendorWorkWorkflowID(spec.ID), "")
 		return err == nil && d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
 	}, 30*time.Second, 200*time.Millisecond, "cancelling the engagement left its vendor work running")
+}
+
+// zoneAtHour names a fixed-offset zone in which now falls in the given hour
+// (the IANA Etc/GMT names have the sign reversed: Etc/GMT-3 is UTC+3).
+func zoneAtHour(now time.Time, hour int) string {
+	switch off := hour - now.Hour(); {
+	case off > 0:
+		return fmt.Sprintf("Etc/GMT-%d", off)
+	case off < 0:
+		return fmt.Sprintf("Etc/GMT+%d", -off)
+	default:
+		return "Etc/GMT"
+	}
 }
