@@ -116,18 +116,28 @@ func (s *Spec) CustomControl(id string) *CustomControl {
 // control's owner — the gap assessment, the cadence, evidence, the auditor's
 // requests — goes through here, so the per-control owner always wins.
 func (s *Spec) OwnerOfControl(id string, d Domain) Person {
+	if p := s.controlOwner(id); p != nil {
+		return *p
+	}
+	return s.OwnerOf(d)
+}
+
+// HasControlOwner reports whether the spec names an owner for this one
+// control (an override or a custom control's owner), rather than leaving
+// it to the owner of its area.
+func (s *Spec) HasControlOwner(id string) bool { return s.controlOwner(id) != nil }
+
+func (s *Spec) controlOwner(id string) *Person {
 	email := ""
 	if t := s.ControlTailoringOf(id); t != nil {
 		email = t.Owner
 	} else if c := s.CustomControl(id); c != nil {
 		email = c.Owner
 	}
-	if email != "" {
-		if p := s.Person(email); p != nil {
-			return *p
-		}
+	if email == "" {
+		return nil
 	}
-	return s.OwnerOf(d)
+	return s.Person(email)
 }
 
 // ControlRiskLevel is a control's risk level for review planning: the

@@ -216,3 +216,17 @@ func FuzzParseRequests(f *testing.F) {
 		}
 	})
 }
+
+// A control the spec gives its own owner goes to that owner, named as the
+// control's owner, even when they own nothing of its area.
+func TestParseRoutesToTheControlsOwnOwner(t *testing.T) {
+	o := testOptions(t)
+	o.Spec.Tailoring.Controls = map[string]compliance.ControlTailoring{"PHY-01": {Owner: "leo@acme.io", Justification: "Leo runs the office"}}
+	reqs, err := Parse("pbc.csv", strings.NewReader("Request_ID,Description,Control_ID,Owner,Due\nPBC-1,Visitor log,PHY-01,,2027-06-14\nPBC-2,Badge list,PHY-02,,2027-06-14\n"), o)
+	require.NoError(t, err)
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "Leo@acme.io", reqs[0].Owner.Email)
+	assert.Equal(t, RoutedControlOwner, reqs[0].RoutedBy, "Leo owns PHY-01 itself, not the lead by default")
+	assert.Equal(t, "maya@acme.io", reqs[1].Owner.Email, "PHY-02 keeps the area's rule: nobody owns physical")
+	assert.Equal(t, RoutedLead, reqs[1].RoutedBy)
+}

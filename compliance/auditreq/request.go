@@ -170,8 +170,9 @@ func (o Options) Check(f Fields, line int) (Request, Problems) {
 		}
 	} else if control != nil {
 		req.Owner, req.RoutedBy = o.Spec.OwnerOfControl(control.ID, control.Domain), RoutedControlOwner
-		if !slices.Contains(req.Owner.Owns, control.Domain) {
-			// Nobody owns the area: OwnerOf gave the lead, who delegates.
+		if !o.Spec.HasControlOwner(control.ID) && !slices.Contains(req.Owner.Owns, control.Domain) {
+			// Nobody owns the control or its area: OwnerOf gave the
+			// lead, who delegates.
 			req.RoutedBy = RoutedLead
 		}
 	} else if leads := o.Spec.PeopleWithRole(compliance.RoleLead); len(leads) > 0 {

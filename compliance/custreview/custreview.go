@@ -72,7 +72,7 @@ func OwnerOf(spec *compliance.Spec, app *catalog.Applicability, lib *catalog.Lib
 		return nil, ""
 	}
 	ac := app.Control(ctrls[0])
-	return ctrls, strings.ToLower(spec.OwnerOf(ac.Control.Domain).Email)
+	return ctrls, strings.ToLower(spec.OwnerOfControl(ac.Control.ID, ac.Control.Domain).Email)
 }
 
 // ReviewID is a review's key within the engagement: the customer's name

@@ -104,3 +104,16 @@ func TestFilesOfTheApprovedAnswer(t *testing.T) {
 	assert.Equal(t, int64(2), got[0].ID, "the newest file up to the approval; a link is no file, a later file came after")
 	assert.Equal(t, int64(5), got[1].ID)
 }
+
+// A question on a control the tailoring gives its own owner goes to that
+// owner, not the area's.
+func TestRouteToTheControlsOwnOwner(t *testing.T) {
+	spec, err := compliance.LoadSpec("../../examples/tailored-saas.yaml")
+	require.NoError(t, err)
+	app, err := catalog.Default().ForSpec(spec)
+	require.NoError(t, err)
+	got := Route(spec, app, catalog.Default(), []Question{{ID: "1", Text: "a", Ref: "ACC-04"}, {ID: "2", Text: "b", Ref: "ACC-05"}, {ID: "3", Text: "c", Ref: "BRT-01"}})
+	assert.Equal(t, "leo@brightlane.io", got[0].Owner, "ACC-04's own owner")
+	assert.Equal(t, "priya@brightlane.io", got[1].Owner, "ACC-05 keeps the area's owner")
+	assert.Equal(t, "priya@brightlane.io", got[2].Owner, "a custom control's owner")
+}

@@ -34,7 +34,7 @@ func Readings(spec *compliance.Spec, app *catalog.Applicability, exceptions []Ex
 	byOwner := map[string]*Reading{}
 	var order []string
 	for _, ac := range app.Controls {
-		p := spec.OwnerOf(ac.Control.Domain)
+		p := spec.OwnerOfControl(ac.Control.ID, ac.Control.Domain)
 		key := strings.ToLower(p.Email)
 		if key == "" {
 			continue

@@ -143,7 +143,7 @@ func Classify(spec *compliance.Spec, app *catalog.Applicability, lib *catalog.Li
 			Controls: ctrls, Origin: Surprise}
 		for _, c := range ctrls {
 			if ac := app.Control(c); ac != nil {
-				e.Owners = appendOnce(e.Owners, strings.ToLower(spec.OwnerOf(ac.Control.Domain).Email))
+				e.Owners = appendOnce(e.Owners, strings.ToLower(spec.OwnerOfControl(ac.Control.ID, ac.Control.Domain).Email))
 			}
 			for _, a := range accepted {
 				if a.ControlID == c {

@@ -144,3 +144,31 @@ func FuzzParseExceptions(f *testing.F) {
 		}
 	})
 }
+
+// In a tailored spec the per-control owner reads the control and owns its
+// exceptions, not the owner of the control's area: ACC-04 is Leo's there,
+// though Priya owns access; BRT-01 is a custom control Priya owns.
+func TestTailoredOwnersReadTheirControls(t *testing.T) {
+	spec, err := compliance.LoadSpec("../../examples/tailored-saas.yaml")
+	require.NoError(t, err)
+	app, err := catalog.Default().ForSpec(spec)
+	require.NoError(t, err)
+	ex, err := Classify(spec, app, catalog.Default(), []ExceptionInput{
+		{Ref: "ACC-04", Description: "d", ManagementResponse: "m"},
+		{Ref: "BRT-01", Description: "d", ManagementResponse: "m"}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"leo@brightlane.io"}, ex[0].Owners)
+	assert.Equal(t, []string{"priya@brightlane.io"}, ex[1].Owners)
+
+	rs := Readings(spec, app, ex)
+	byOwner := map[string]Reading{}
+	for _, r := range rs {
+		byOwner[r.Owner.Email] = r
+	}
+	assert.Contains(t, byOwner["leo@brightlane.io"].Controls, "ACC-04")
+	assert.Contains(t, byOwner["leo@brightlane.io"].Exceptions, 1)
+	assert.NotContains(t, byOwner["priya@brightlane.io"].Controls, "ACC-04")
+	assert.NotContains(t, byOwner["priya@brightlane.io"].Exceptions, 1)
+	assert.Contains(t, byOwner["maya@brightlane.io"].Controls, "GOV-05", "the lead owns GOV-05 by the tailoring")
+	assert.Equal(t, []string{"leo@brightlane.io"}, SubjectOwners(ControlSubject("ACC-04"), rs, ex))
+}

@@ -95,7 +95,7 @@ func (s *Service) OccurrencePage(ctx context.Context, req OccurrenceRequest) (Oc
 		return v, ErrNoAccess // not a control of this engagement: the same words as not yours
 	}
 	v.Title, v.Frequency = ac.Control.Title, ac.Control.Frequency
-	v.Owner = strings.ToLower(spec.OwnerOf(ac.Control.Domain).Email)
+	v.Owner = strings.ToLower(spec.OwnerOfControl(ac.Control.ID, ac.Control.Domain).Email)
 	prompts, err := st.Prompts(ctx, postgres.PromptFilter{EngagementID: req.EngagementID})
 	if err != nil {
 		return v, err

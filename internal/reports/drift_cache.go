@@ -129,7 +129,7 @@ func (st *driftState) start(engagementID string, spec *compliance.Spec, plan com
 			return fmt.Errorf("schedule %s: %w", c.ID, err)
 		}
 		scheduled = append(scheduled, occs)
-		st.controls = append(st.controls, ControlReport{ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Owner: spec.OwnerOf(c.Domain).Email})
+		st.controls = append(st.controls, ControlReport{ControlID: c.ID, Title: c.Title, Frequency: c.Frequency, Owner: spec.OwnerOfControl(c.ID, c.Domain).Email})
 	}
 	st.window, st.tracker = window, drift.NewTracker(scheduled, window)
 	return nil

@@ -135,3 +135,21 @@ func BenchmarkWeeklyDriftYear(b *testing.B) {
 	b.ReportMetric(float64(len(y.checks)), "checks")
 	b.ReportMetric(float64(len(y.evidence)), "evidence-rows")
 }
+
+// TestDriftCacheNamesEachControlsOwner: in a tailored spec the cache names
+// a control's own owner, as the full report does, not its area's.
+func TestDriftCacheNamesEachControlsOwner(t *testing.T) {
+	spec, err := compliance.LoadSpec("../../examples/tailored-saas.yaml")
+	require.NoError(t, err)
+	plan, err := compliance.PlanEngagement(spec, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	now := time.Date(2027, 5, 3, 9, 0, 0, 0, time.UTC)
+	full, err := reports.ComputeAssigned(spec.ID, spec, plan, nil, nil, now)
+	require.NoError(t, err)
+	got, err := reports.NewDriftCache().Compute(spec.ID, spec, plan, nil, nil, now)
+	require.NoError(t, err)
+	require.Equal(t, full.Controls, got.Controls)
+	i := slices.IndexFunc(got.Controls, func(c reports.ControlReport) bool { return c.ControlID == "ACC-04" })
+	require.GreaterOrEqual(t, i, 0)
+	require.Equal(t, "leo@brightlane.io", got.Controls[i].Owner, "ACC-04's own owner, not access's (Priya)")
+}
