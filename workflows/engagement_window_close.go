@@ -1,12 +1,9 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
-	"github.com/steadfast-grc/steadfast/compliance"
 )
 
 // versionCheckWindowClosed: a report that the operating window has closed
@@ -64,14 +61,7 @@ func takeCloseReport(ctx workflow.Context, st *EngagementState, watched bool) {
 		return
 	}
 	workflow.GetLogger(ctx).Warn("ignored a window-closed report the scheduler does not back", "engagement", st.EngagementID, "scheduler", res.Seen)
-	now := workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(actx, a.RecordEvent, activities.RecordEventInput{
-		EngagementID: st.EngagementID, Kind: compliance.EventSignalIgnored, Actor: "unknown", Channel: compliance.ChannelWorkflow,
-		Key: fmt.Sprintf("signal-ignored/%s/%s/%d", SignalPhaseProgress, PhaseOperated, now.UnixNano()),
-		Detail: map[string]any{"signal": SignalPhaseProgress, "claim": "the operating window has closed",
-			"scheduler": res.Seen, "why": "the operating scheduler has not closed the window"},
-		At: now,
-	}).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record an ignored window-closed report", "engagement", st.EngagementID, "error", err)
-	}
+	recordIgnoredSignal(ctx, unbackedClaim{EngagementID: st.EngagementID, Signal: SignalPhaseProgress, Subject: string(PhaseOperated),
+		Claim: "the operating window has closed", Why: "the operating scheduler has not closed the window",
+		Detail: map[string]any{"scheduler": res.Seen}})
 }

@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
-	"github.com/steadfast-grc/steadfast/compliance"
 )
 
 // versionCheckTicketDone: a ticket-changed signal saying "done" is a hint,
@@ -58,14 +57,6 @@ func (r *gapRun) takeTicketChange(ctx workflow.Context, ch TicketChange) {
 // ignoreTicketChange logs and records a "done" claim Jira does not back.
 func (r *gapRun) ignoreTicketChange(ctx workflow.Context, ch TicketChange, why string) {
 	workflow.GetLogger(ctx).Warn("ignored a ticket-changed signal", "gap", r.id, "ticket", r.ticket, "why", why)
-	now := workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordEvent, activities.RecordEventInput{
-		EngagementID: r.in.EngagementID, Kind: compliance.EventSignalIgnored, Actor: "unknown", Channel: compliance.ChannelWorkflow,
-		Key: fmt.Sprintf("signal-ignored/%s/%s/%d", SignalTicketChanged, r.id, now.UnixNano()),
-		Detail: map[string]any{"signal": SignalTicketChanged, "claim": "the ticket is done", "item": r.id, "ticket": r.ticket,
-			"delivery": ch.WebhookID, "why": why},
-		At: now,
-	}).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record an ignored ticket-changed signal", "gap", r.id, "error", err)
-	}
+	recordIgnoredSignal(ctx, unbackedClaim{EngagementID: r.in.EngagementID, Signal: SignalTicketChanged, Subject: r.id,
+		Claim: "the ticket is done", Why: why, Detail: map[string]any{"item": r.id, "ticket": r.ticket, "delivery": ch.WebhookID}})
 }
