@@ -21,7 +21,8 @@ type unbackedClaim struct {
 	Signal, Subject string
 	// Claim is what the signal said, Why why it was not believed.
 	Claim, Why string
-	// Detail is anything else the record should show.
+	// Detail is anything else the record should show; the helper adds
+	// the signal, claim and why to it.
 	Detail map[string]any
 }
 
@@ -29,10 +30,12 @@ type unbackedClaim struct {
 // A failure to record is logged: the claim is ignored either way.
 func recordIgnoredSignal(ctx workflow.Context, s unbackedClaim) {
 	now := workflow.Now(ctx)
-	detail := map[string]any{"signal": s.Signal, "claim": s.Claim, "why": s.Why}
-	for k, v := range s.Detail {
-		detail[k] = v
+	// The caller's map is its own literal: the record's fields go into it.
+	detail := s.Detail
+	if detail == nil {
+		detail = map[string]any{}
 	}
+	detail["signal"], detail["claim"], detail["why"] = s.Signal, s.Claim, s.Why
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordEvent, activities.RecordEventInput{
 		EngagementID: s.EngagementID, Kind: compliance.EventSignalIgnored, Actor: "unknown", Channel: compliance.ChannelWorkflow,
 		Key:    fmt.Sprintf("signal-ignored/%s/%s/%d", s.Signal, s.Subject, now.UnixNano()),
