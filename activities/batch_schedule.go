@@ -34,12 +34,8 @@ type NextBatchesResult struct {
 // aligned to the window (load.Options.Batched). With TestTick each
 // owner's occurrences of one tick are one batch.
 func (a *Activities) NextBatches(ctx context.Context, in NextOccurrencesInput) (NextBatchesResult, error) {
-	if in.FromStore {
-		spec, plan, err := a.Store.SpecAndPlan(ctx, in.EngagementID)
-		if err != nil {
-			return NextBatchesResult{}, fmt.Errorf("current spec of %s: %w", in.EngagementID, err)
-		}
-		in.Spec, in.Plan, in.FromStore = spec, plan, false
+	if err := a.scheduleSpec(ctx, &in); err != nil {
+		return NextBatchesResult{}, err
 	}
 	cal, err := compliance.NewCalendar(in.Spec.Reminders)
 	if err != nil {

@@ -70,12 +70,8 @@ type NextOccurrencesResult struct {
 // cursor; everything else is recomputed here, so its state stays small
 // across continue-as-new and a library fix applies from the next batch.
 func (a *Activities) NextOccurrences(ctx context.Context, in NextOccurrencesInput) (NextOccurrencesResult, error) {
-	if in.FromStore {
-		spec, plan, err := a.Store.SpecAndPlan(ctx, in.EngagementID)
-		if err != nil {
-			return NextOccurrencesResult{}, fmt.Errorf("current spec of %s: %w", in.EngagementID, err)
-		}
-		in.Spec, in.Plan = spec, plan
+	if err := a.scheduleSpec(ctx, &in); err != nil {
+		return NextOccurrencesResult{}, err
 	}
 	app, err := catalog.Default().ForSpec(&in.Spec)
 	if err != nil {

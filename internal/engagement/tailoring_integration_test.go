@@ -156,6 +156,22 @@ func TestTailoredEngagementForReal(t *testing.T) {
 		assert.Empty(t, evidence[id], "%s has no cadence", id)
 	}
 
+	// A scheduler started before schedulers followed the store names its
+	// engagement and carries the spec it was started with: once the stored
+	// tailoring differs from its own, it schedules from the stored spec.
+	untailored := *spec
+	untailored.Tailoring = compliance.Tailoring{}
+	old, err := acts.NextOccurrences(ctx, activities.NextOccurrencesInput{EngagementID: spec.ID, Spec: untailored,
+		Plan: plan, Until: time.Now().AddDate(2, 0, 0)})
+	require.NoError(t, err)
+	assert.Equal(t, len(next.Occurrences), len(old.Occurrences), "the stored spec's cadence")
+	assert.False(t, slices.ContainsFunc(old.Occurrences, func(o activities.ScheduledOccurrence) bool { return o.ControlID == "AST-09" }),
+		"a control made not applicable is no longer asked")
+	// Without an engagement to read, the scheduler's own spec stands.
+	own, err := acts.NextOccurrences(ctx, activities.NextOccurrencesInput{Spec: untailored, Plan: plan, Until: time.Now().AddDate(2, 0, 0)})
+	require.NoError(t, err)
+	assert.True(t, slices.ContainsFunc(own.Occurrences, func(o activities.ScheduledOccurrence) bool { return o.ControlID == "AST-09" }))
+
 	// The coverage read model reports the same frequency and owner.
 	op, err := svc.Operating(ctx, engagement.OperatingRequest{EngagementID: spec.ID})
 	require.NoError(t, err)
