@@ -168,7 +168,7 @@ func CheckReturn(spec *compliance.Spec, email, id, status, reason string) error 
 	}
 	switch r := strings.TrimSpace(reason); {
 	case r == "":
-		return fmt.Errorf("say why the answer goes back (--reason): its owner reads it with the question")
+		return fmt.Errorf("say why the answer goes back: its owner reads the reason with the question")
 	case len(r) > MaxText:
 		return fmt.Errorf("the reason runs to %d bytes; at most %d are taken", len(r), MaxText)
 	}
