@@ -242,17 +242,19 @@ func promptKey(reviewID string, q ReviewQuestion) string {
 // owner's previous answer.
 func (r *reviewRun) prompt(q ReviewQuestion, key string) PromptInput {
 	spec := r.in.Spec
-	text := fmt.Sprintf("%s asks (%s): %s", r.in.Customer, q.ID, q.Text)
+	text, subject := "", fmt.Sprintf("%s's security review: question %s", r.in.Customer, q.ID)
+	if q.Returns > 0 {
+		// First, so a message cut to its first lines (Slack's) keeps it.
+		text = fmt.Sprintf("%s returned your answer: %s Your previous answer: %q. Answer again; the lead approves the new answer. ",
+			q.ReturnedBy, q.ReturnedReason, q.Answer)
+		subject += " (returned: answer again)"
+	}
+	text += fmt.Sprintf("%s asks (%s): %s", r.in.Customer, q.ID, q.Text)
 	if q.Ref != "" {
 		text += fmt.Sprintf(" [they cite %s]", q.Ref)
 	}
 	if q.Context != "" {
 		text += " " + q.Context
-	}
-	subject := fmt.Sprintf("%s's security review: question %s", r.in.Customer, q.ID)
-	if q.Returns > 0 {
-		text += fmt.Sprintf(" %s returned your answer %q: %s Answer again; the lead approves the new answer.", q.ReturnedBy, q.Answer, q.ReturnedReason)
-		subject += " (returned: answer again)"
 	}
 	text += fmt.Sprintf(" It maps to your controls %s. Answer in the note; link the evidence it rests on.", strings.Join(q.Controls, ", "))
 	if prev := custreview.Relevant(r.library, q.Controls, 3); len(prev) > 0 {
