@@ -270,6 +270,9 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 			t.Errorf("the returned row reads %q, lacks %q", returned, want)
 		}
 	}
+	if cell, err := chromedp.Run(lead, chromedp.Text(chromedp.CSS(".on-owners"))); err != nil || !strings.Contains(cell, "1 returned by the lead") {
+		t.Errorf("the open review's questions on owners: %q %v", cell, err)
+	}
 	if q := s.question(t, rid, "Q1"); q.Status != custreview.StatusReturned || q.ReturnedReason != why || q.ReturnedBy != leadA {
 		t.Fatalf("Q1 after the return: %+v", q)
 	}
