@@ -320,6 +320,8 @@ const (
 	EventCustomerQuestionMapped = "customer-question-mapped"
 	EventCustomerAnswered       = "customer-question-answered"
 	EventCustomerApproved       = "customer-answer-approved"
+	// The lead returned an owner's answer to them with a reason.
+	EventCustomerAnswerReturned = "customer-answer-returned"
 	// An approved answer left the library until re-confirmed; its owner
 	// re-confirmed it; the lead approved it back in.
 	EventCustomerAnswerUnsettled   = "customer-answer-unsettled"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/custreview"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/questionnaire"
 )
@@ -20,14 +21,15 @@ import (
 func newCustomerReviewCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "customer-review",
-		Short: "A customer's security questionnaire: import, route to owners, triage, approve, export",
+		Short: "A customer's security questionnaire: import, route to owners, triage, approve or return, export",
 		Long: `A customer's security review of the client. 'import' reads a questionnaire
 (CSV or XLSX: question_id, question, and optionally control, criterion or
 section); every bad row is reported with its line or cell and nothing is
 imported. Each question goes to the owner of the controls it maps to, as a
 prompt on the usual reminder ladder (answer it with 'starter answer'); the
 rest wait on the lead's triage list ('list --unmapped', then 'map'). The lead
-approves each answer ('approve') before 'export' releases it, in the format
+approves each answer ('approve') before 'export' releases it, or returns it
+to its owner with a reason ('return'; they are asked again), in the format
 the questionnaire came in, with references to the evidence; with
 '--with-files' it writes a zip holding the files too, only for a review the
 lead allowed files for ('allow-files'). Approved answers are offered to later questions on
@@ -36,7 +38,7 @@ them: 'list' shows those, their owner re-confirms or rewrites each
 ('reconfirm') and the lead approves it back ('approve').`,
 	}
 	cmd.AddCommand(newCustomerReviewImportCmd(), newCustomerReviewListCmd(), newCustomerReviewDecideCmd(true),
-		newCustomerReviewDecideCmd(false), newCustomerReviewExportCmd(), newCustomerReviewReconfirmCmd(),
+		newCustomerReviewDecideCmd(false), newCustomerReviewReturnCmd(), newCustomerReviewExportCmd(), newCustomerReviewReconfirmCmd(),
 		newCustomerReviewAllowFilesCmd())
 	return cmd
 }
@@ -111,11 +113,12 @@ func newCustomerReviewListCmd() *cobra.Command {
 					return writeJSON(out, reviews)
 				}
 				tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-				fmt.Fprintln(tw, "REVIEW\tCUSTOMER\tDUE\tFORMAT\tUNMAPPED\tROUTED\tANSWERED\tAPPROVED\tUNANSWERED")
+				fmt.Fprintln(tw, "REVIEW\tCUSTOMER\tDUE\tFORMAT\tUNMAPPED\tROUTED\tANSWERED\tRETURNED\tAPPROVED\tUNANSWERED")
 				for _, r := range reviews {
 					c := r.Counts
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n", r.ReviewID, r.Customer, r.Due, r.Format,
-						c[custreview.StatusUnmapped], c[custreview.StatusRouted], c[custreview.StatusAnswered], c[custreview.StatusApproved], c[custreview.StatusUnanswered])
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ReviewID, r.Customer, r.Due, r.Format,
+						c[custreview.StatusUnmapped], c[custreview.StatusRouted], c[custreview.StatusAnswered], c[custreview.StatusReturned],
+						c[custreview.StatusApproved], c[custreview.StatusUnanswered])
 				}
 				if err := tw.Flush(); err != nil {
 					return err
@@ -143,14 +146,14 @@ func newCustomerReviewListCmd() *cobra.Command {
 				return writeJSON(out, qs)
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "QUESTION\tCITES\tCONTROLS\tOWNER\tSTATUS\tANSWER\tEVIDENCE\tAPPROVED BY\tRE-CONFIRM")
+			fmt.Fprintln(tw, "QUESTION\tCITES\tCONTROLS\tOWNER\tSTATUS\tANSWER\tEVIDENCE\tAPPROVED BY\tRETURNED\tRE-CONFIRM")
 			for _, q := range qs {
 				reconfirm := "-"
 				if w := q.Reconfirm().WaitsOn(); w != "" {
 					reconfirm = "waits on " + w
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.QuestionID, orDash(q.Ref), orDash(strings.Join(q.Controls, " ")),
-					orDash(q.Owner), q.Status, orDash(clip(q.Answer, 50)), orDash(q.Evidence), orDash(q.ApprovedBy), reconfirm)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.QuestionID, orDash(q.Ref), orDash(strings.Join(q.Controls, " ")),
+					orDash(q.Owner), q.Status, orDash(clip(q.Answer, 50)), orDash(q.Evidence), orDash(q.ApprovedBy), returnedLine(q), reconfirm)
 			}
 			return tw.Flush()
 		},
@@ -158,6 +161,19 @@ func newCustomerReviewListCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&unmapped, "unmapped", false, "only the questions waiting on the lead's triage")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
+}
+
+// returnedLine is the lead's latest return of a question's answer: who,
+// why, and how often it went back ("-" if never).
+func returnedLine(q postgres.CustomerQuestion) string {
+	if q.Returns == 0 {
+		return "-"
+	}
+	s := fmt.Sprintf("by %s: %s", q.ReturnedBy, clip(q.ReturnedReason, 60))
+	if q.Returns > 1 {
+		s += fmt.Sprintf(" (%d times)", q.Returns)
+	}
+	return s
 }
 
 func clip(s string, n int) string {

@@ -329,8 +329,12 @@ func printScrutiny(w io.Writer, id string, s *engagement.Scrutiny) {
 		return
 	}
 	for _, r := range s.Reviews {
-		fmt.Fprintf(w, "Customer review\t%s (%s) due %s: %d waiting on owners, %d on the lead (`starter customer-review list %s %s`)\n",
-			r.Customer, r.ReviewID, r.Due, r.OnOwners, r.OnLead, id, r.ReviewID)
+		returned := ""
+		if r.Returned > 0 {
+			returned = fmt.Sprintf(" (%d returned by the lead)", r.Returned)
+		}
+		fmt.Fprintf(w, "Customer review\t%s (%s) due %s: %d waiting on owners%s, %d on the lead (`starter customer-review list %s %s`)\n",
+			r.Customer, r.ReviewID, r.Due, r.OnOwners, returned, r.OnLead, id, r.ReviewID)
 	}
 	if s.Reconfirm > 0 {
 		fmt.Fprintf(w, "Answers to re-confirm\t%d approved answer(s) are not offered again until re-confirmed (`starter customer-review list %s`)\n", s.Reconfirm, id)

@@ -209,11 +209,17 @@ func FuzzActionPosts(f *testing.F) {
 		"/e/brightlane/audit/requests", "/e/ferrovia-pay/audit/requests", "/e/brightlane/evidence", "/e/ferrovia-pay/evidence",
 		// An auditor's request answered with files (the multipart seeds
 		// below), and signing out of every browser.
-		"/e/brightlane/audit/answer", "/e/ferrovia-pay/audit/answer", "/signout/everywhere"}
+		"/e/brightlane/audit/answer", "/e/ferrovia-pay/audit/answer", "/signout/everywhere",
+		// The lead returning a customer answer to its owner, and approving
+		// an owner's explanation of the issued report.
+		"/e/brightlane/reviews/acme-bank-2027-10-15/return", "/e/ferrovia-pay/reviews/acme-bank-2027-10-15/return",
+		"/e/brightlane/explanations/approve", "/e/ferrovia-pay/explanations/approve"}
 	for i := range actions {
 		for _, seed := range []string{"", "prompt=" + url.QueryEscape(pid) + "&choice=yes", "prompt=" + url.QueryEscape(pid) + "&choice=no&note=",
 			"email=auditor%40firm.example&until=2027-12-31", "email=x&until=9999-99-99", "back=%2F%2Fevil.test&prompt=x",
-			"back=javascript:alert(1)", "%zz=%zz", strings.Repeat("a=b&", 300)} {
+			"back=javascript:alert(1)", "%zz=%zz", strings.Repeat("a=b&", 300),
+			"question=Q1&reason=Say+how+often.", "question=Q1&reason=%20%09", "question=&reason=x", "question=Q1&question=Q2&reason=" + strings.Repeat("y", 9000),
+			"report=soc2%2F2027-10-01&subject=exception%3A1", "report=&subject=control%3AACC-04", "report=x%00&subject=%E2%80%AE"} {
 			for _, flags := range []uint8{0, 1, 2, 3} {
 				f.Add(uint8(i), flags, "application/x-www-form-urlencoded", seed)
 			}

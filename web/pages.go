@@ -53,15 +53,20 @@ func (s *Server) engagementPage(w http.ResponseWriter, r *http.Request, v viewer
 		svg = template.HTML(heatmapSVG(a.EngagementID, view.Operating.Heatmap)) // #nosec: heatmapSVG escapes every text it writes
 	}
 	var desks []engagement.ReviewDesk
+	var toApprove []engagement.ExplanationToApprove
 	if a.MayDecide() {
 		if desks, err = s.Svc.ReviewDesks(r.Context(), a.EngagementID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if toApprove, err = s.Svc.ExplanationsToApprove(r.Context(), a.EngagementID); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
 	s.render(w, r, "engagement.html", http.StatusOK, map[string]any{
 		"Title": view.Summary.Client + " — " + a.EngagementID, "Me": v.Email, "A": a, "V": view, "Heatmap": svg,
-		"Desks": desks, "Opinions": report.Opinions, "ExcRows": []int{1, 2, 3, 4, 5},
+		"Desks": desks, "ToApprove": toApprove, "Opinions": report.Opinions, "ExcRows": []int{1, 2, 3, 4, 5},
 		"Burndown":  template.HTML(burndownSVG(view.Burndown)), // #nosec: burndownSVG escapes every text it writes
 		"EventKind": kind, "Msg": r.URL.Query().Get("msg"), "Err": r.URL.Query().Get("err"), "Live": a.EngagementID,
 	})

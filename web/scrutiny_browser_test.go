@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -26,10 +27,14 @@ import (
 // identity check, Postgres, the local blob store): the lead records the
 // issued report with an exception and its file; maps an unmapped customer
 // question; the owner answers a routed one on their own page, the
-// question showing its background; the lead approves that answer and
-// allows files in the export. Another client's lead, an owner and the
-// consultant are refused every one of these by URL, ID or form field, and
-// nothing they send changes the record.
+// question showing its background, and explains the report's exception;
+// the lead approves the explanation on the engagement page (its author,
+// a lead delegate, is refused with the validator's sentence); the lead
+// returns the answer with a reason, sees it returned, the owner answers
+// the second prompt carrying the reason, and the lead approves the new
+// answer and allows files in the export. Another client's lead, an owner
+// and the consultant are refused every one of these by URL, ID or form
+// field, and nothing they send changes the record.
 func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 	newPerson := browser(t)
 	tmp := testenv.DevServer(t)
@@ -171,14 +176,141 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 		}
 		return false
 	})
+	// The others, signed in once each (sign-ins from one address are
+	// rate-limited).
+	people := map[string]*client{}
+	for _, p := range [][2]string{{ownerA, engA}, {consultant, engA}, {leadB, engB}, {leadA, engA}} {
+		people[p[0]] = s.signIn(p[0], p[1])
+	}
 	// Another owner cannot write it through a form field.
-	if got := s.signIn(ownerA, engA).post("/e/"+engA+"/explain", url.Values{"report": {reports[0].Key.String()}, "subject": {"exception:1"},
+	if got := people[ownerA].post("/e/"+engA+"/explain", url.Values{"report": {reports[0].Key.String()}, "subject": {"exception:1"},
 		"text": {"not mine"}}).StatusCode; got != http.StatusNotFound {
 		t.Errorf("another owner explaining exception 1: %d, want 404", got)
 	}
 
+	// The explanations waiting for approval are on the lead's page. The
+	// owner, a lead delegate, sees the button but may not approve their
+	// own words: the validator's sentence, as the CLI prints it.
+	approveExp := `tr[data-subject="exception:1"] form.approve-explanation`
+	must(t, chromedp.Do(owner,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"#h-explained"),
+		chromedp.WaitVisible(chromedp.CSS(approveExp)),
+		chromedp.Click(chromedp.CSS(approveExp+" button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
+	))
+	refusal, err := chromedp.Run(owner, chromedp.Text(chromedp.CSS(".err")))
+	must(t, err)
+	if want := delegateA + " wrote this explanation and may not approve it too"; !strings.Contains(refusal, want) {
+		t.Errorf("the author approving their own explanation: %q, want %q", refusal, want)
+	}
+	s.explanationIsolation(t, reports[0].Key.String(), people)
+	// The lead approves it; it leaves the list and the owner's page says so.
+	must(t, chromedp.Do(lead,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"#h-explained"),
+		chromedp.WaitVisible(chromedp.CSS(approveExp)),
+	))
+	shown, err := chromedp.Run(lead, chromedp.Text(chromedp.CSS(`tr[data-subject="exception:1"]`)))
+	must(t, err)
+	for _, want := range []string{"Two reviews ran late", delegateA, "exception 1 (ACC-04)"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the explanation to approve reads %q, lacks %q", shown, want)
+		}
+	}
+	must(t, chromedp.Do(lead,
+		chromedp.Click(chromedp.CSS(approveExp+" button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
+	))
+	assertNoError(t, lead, "approving the explanation")
+	msg, err = chromedp.Run(lead, chromedp.Text(chromedp.CSS(".msg")))
+	must(t, err)
+	if !strings.Contains(msg, "The explanation of exception:1 by "+delegateA+" is approved by "+leadA) {
+		t.Errorf("after approving the explanation: %q", msg)
+	}
+	if n, err := chromedp.Run(lead, chromedp.Evaluate[int](`document.querySelectorAll('form.approve-explanation').length`)); err != nil || n != 0 {
+		t.Errorf("approved, the explanation is still offered for approval (%d forms, %v)", n, err)
+	}
+	rs, err := s.db.Store.Reports(ctx, engA)
+	must(t, err)
+	for _, e := range rs[0].Explained {
+		if e.Subject == "exception:1" && e.ApprovedBy != leadA {
+			t.Errorf("the explanation as recorded: %+v", e)
+		}
+	}
+	must(t, chromedp.Do(owner,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"/mine"),
+		chromedp.WaitVisible(chromedp.CSS(explain)),
+	))
+	if st, err := chromedp.Run(owner, chromedp.Text(chromedp.CSS(explain+" .approved"))); err != nil || !strings.Contains(st, "Approved by "+leadA) {
+		t.Errorf("the owner's page after the approval: %q %v", st, err)
+	}
+
 	// Others cannot approve it, allow files or map by URL, ID or field.
-	s.isolation(t, rid)
+	s.isolation(t, rid, people)
+
+	// The lead returns Q1's answer to its owner with a reason; the desk
+	// shows it returned with the reason, and the owner is asked again.
+	const why = "Name the log, and link last quarter's review."
+	blank := people[leadA].post("/e/"+engA+"/reviews/"+rid+"/return", url.Values{"question": {"Q1"}, "reason": {"  "}})
+	if got := refusedWith(blank); !strings.Contains(got, "say why the answer goes back") {
+		t.Errorf("a return without a reason (the form's required bypassed): %d %q", blank.StatusCode, got)
+	}
+	must(t, chromedp.Do(lead,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"#h-reviews"),
+		chromedp.WaitVisible(chromedp.ID("answer-Q1")),
+		chromedp.SendKeys(chromedp.ID("return-"+rid+"-Q1"), why),
+		chromedp.Click(chromedp.CSS(`#answer-Q1 form.return button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
+	))
+	assertNoError(t, lead, "returning Q1")
+	must(t, chromedp.Do(lead, chromedp.WaitVisible(chromedp.ID("returned-Q1"))))
+	returned, err := chromedp.Run(lead, chromedp.Text(chromedp.ID("returned-Q1")))
+	must(t, err)
+	for _, want := range []string{why, leadA, "Yes: every quarter"} {
+		if !strings.Contains(returned, want) {
+			t.Errorf("the returned row reads %q, lacks %q", returned, want)
+		}
+	}
+	if cell, err := chromedp.Run(lead, chromedp.Text(chromedp.CSS(".on-owners"))); err != nil || !strings.Contains(cell, "1 returned by the lead") {
+		t.Errorf("the open review's questions on owners: %q %v", cell, err)
+	}
+	if q := s.question(t, rid, "Q1"); q.Status != custreview.StatusReturned || q.ReturnedReason != why || q.ReturnedBy != leadA {
+		t.Fatalf("Q1 after the return: %+v", q)
+	}
+	screenshot(t, lead, "engagement-answer-returned")
+	pid2 := workflows.PromptWorkflowID(engA, "customer-review/"+rid+"/Q1/round-2")
+	waitFor(t, "Q1's second prompt", func() bool {
+		for _, p := range s.openFor(engA, delegateA) {
+			if p.ID == pid2 {
+				return true
+			}
+		}
+		return false
+	})
+	again := `form.answer:has(input[name=prompt][value="` + pid2 + `"])`
+	must(t, chromedp.Do(owner,
+		chromedp.Navigate(s.ts.URL+"/e/"+engA+"/mine"),
+		chromedp.WaitVisible(chromedp.CSS(again)),
+	))
+	legend, err = chromedp.Run(owner, chromedp.Text(chromedp.CSS(again+" legend")))
+	must(t, err)
+	if !strings.Contains(legend, why) || !strings.Contains(legend, "Yes: every quarter") {
+		t.Errorf("the owner's second question reads %q", legend)
+	}
+	const newAnswer = "Every quarter, in the access review log (ServiceNow); last quarter's review is linked."
+	must(t, retrySwapped(func() error {
+		return chromedp.Do(owner,
+			chromedp.Click(chromedp.CSS(again+` input[value="`+workflows.ChoiceAnswer+`"]`)),
+			chromedp.SendKeys(chromedp.CSS(again+` textarea`), newAnswer),
+			chromedp.SendKeys(chromedp.CSS(again+` input[name=link]`), "https://wiki.brightlane.io/acc-04/q3"),
+			chromedp.Click(chromedp.CSS(again+` button[type=submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
+		)
+	}))
+	assertNoError(t, owner, "the owner's second answer to Q1")
+	waitFor(t, "Q1 answered again", func() bool {
+		q := s.question(t, rid, "Q1")
+		return q.Status == custreview.StatusAnswered && q.Answer == newAnswer
+	})
 
 	// The lead approves Q1 and allows files in the export.
 	must(t, chromedp.Do(lead,
@@ -188,7 +320,7 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.msg, .err`)),
 	))
 	assertNoError(t, lead, "approving Q1")
-	if q := s.question(t, rid, "Q1"); q.Status != custreview.StatusApproved || q.ApprovedBy != leadA {
+	if q := s.question(t, rid, "Q1"); q.Status != custreview.StatusApproved || q.ApprovedBy != leadA || q.Answer != newAnswer {
 		t.Fatalf("Q1 after approval: %+v", q)
 	}
 	must(t, chromedp.Do(lead,
@@ -204,10 +336,61 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 		t.Fatalf("the files decision: %+v", reviews)
 	}
 	// The lead's download with files is the zip.
-	c := s.signIn(leadA, engA)
-	resp := c.get("/e/" + engA + "/reviews/" + rid + "/export?files=1")
+	resp := people[leadA].get("/e/" + engA + "/reviews/" + rid + "/export?files=1")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("the export with files: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+// refusedWith is the refusal a form post was sent back with ("" if none).
+func refusedWith(resp *http.Response) string {
+	if resp.StatusCode != http.StatusSeeOther {
+		return ""
+	}
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("err")
+}
+
+// explanationIsolation: an owner who is not a lead sees no approval
+// button and their forged approval is refused; client B's lead reaches
+// nothing of A's through A's URL or their own; a cross-site approval is
+// refused. The explanation stays unapproved.
+func (s *site) explanationIsolation(t *testing.T, key string, people map[string]*client) {
+	t.Helper()
+	form := url.Values{"report": {key}, "subject": {"exception:1"}}
+	// The owner has no engagement page; the consultant's has no button.
+	for who, want := range map[string]int{ownerA: http.StatusNotFound, consultant: http.StatusOK} {
+		resp := people[who].get("/e/" + engA)
+		body, err := io.ReadAll(resp.Body)
+		must(t, err)
+		_ = resp.Body.Close()
+		if resp.StatusCode != want || strings.Contains(string(body), "approve-explanation") {
+			t.Errorf("%s's engagement page: %d (want %d), offers the approval: %v", who, resp.StatusCode, want, strings.Contains(string(body), "approve-explanation"))
+		}
+	}
+	for _, who := range []string{ownerA, consultant} {
+		if got := people[who].post("/e/"+engA+"/explanations/approve", form).StatusCode; got != http.StatusNotFound {
+			t.Errorf("%s forging an approval: %d, want 404", who, got)
+		}
+	}
+	otherLead := people[leadB]
+	for _, path := range []string{"/e/" + engA + "/explanations/approve", "/e/" + engB + "/explanations/approve"} {
+		if got := otherLead.post(path, form).StatusCode; got != http.StatusNotFound {
+			t.Errorf("client B's lead POST %s: %d, want 404", path, got)
+		}
+	}
+	if got := people[leadA].postFrom("/e/"+engA+"/explanations/approve", form, "https://evil.example").StatusCode; got != http.StatusForbidden {
+		t.Errorf("a cross-site approval: %d, want 403", got)
+	}
+	rs, err := s.db.Store.Reports(context.Background(), engA)
+	must(t, err)
+	for _, e := range rs[0].Explained {
+		if e.ApprovedBy != "" {
+			t.Errorf("an explanation was approved by a refused request: %+v", e)
+		}
 	}
 }
 
@@ -228,12 +411,13 @@ func (s *site) question(t *testing.T, rid, id string) postgres.CustomerQuestion 
 // isolation: client B's lead, through their own engagement's URLs with A's
 // review and question IDs, or A's URLs; A's owner and consultant on the
 // lead's forms; a cross-site post. None changes anything of A's.
-func (s *site) isolation(t *testing.T, rid string) {
+func (s *site) isolation(t *testing.T, rid string, people map[string]*client) {
 	t.Helper()
 	before := s.question(t, rid, "Q1")
 	approve := url.Values{"question": {"Q1"}}
-	otherLead := s.signIn(leadB, engB)
-	for _, path := range []string{"/e/" + engA + "/reviews/" + rid + "/approve", "/e/" + engA + "/reviews/" + rid + "/allow-files", "/e/" + engA + "/report"} {
+	otherLead := people[leadB]
+	for _, path := range []string{"/e/" + engA + "/reviews/" + rid + "/approve", "/e/" + engA + "/reviews/" + rid + "/allow-files", "/e/" + engA + "/report",
+		"/e/" + engA + "/reviews/" + rid + "/return"} {
 		if got := otherLead.post(path, approve).StatusCode; got != http.StatusNotFound {
 			t.Errorf("client B's lead POST %s: %d, want 404", path, got)
 		}
@@ -242,8 +426,9 @@ func (s *site) isolation(t *testing.T, rid string) {
 		t.Errorf("client B's lead downloads A's review: %d, want 404", got)
 	}
 	// Their own engagement's URL with A's review ID reaches nothing of A's.
-	for _, path := range []string{"/e/" + engB + "/reviews/" + rid + "/approve", "/e/" + engB + "/reviews/" + rid + "/allow-files"} {
-		resp := otherLead.post(path, approve)
+	for _, path := range []string{"/e/" + engB + "/reviews/" + rid + "/approve", "/e/" + engB + "/reviews/" + rid + "/allow-files",
+		"/e/" + engB + "/reviews/" + rid + "/return"} {
+		resp := otherLead.post(path, url.Values{"question": {"Q1"}, "reason": {"not theirs"}})
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "err=") {
 			t.Errorf("client B's lead POST %s: %d %s, want a refusal", path, resp.StatusCode, loc)
 		}
@@ -252,20 +437,20 @@ func (s *site) isolation(t *testing.T, rid string) {
 		t.Errorf("client B's lead exports A's review through B: %q, want a refusal", loc)
 	}
 	for _, who := range []string{ownerA, consultant} {
-		c := s.signIn(who, engA)
+		c := people[who]
 		for _, path := range []string{"/e/" + engA + "/reviews/" + rid + "/approve", "/e/" + engA + "/reviews/" + rid + "/allow-files",
-			"/e/" + engA + "/reviews/" + rid + "/map"} {
-			if got := c.post(path, url.Values{"question": {"Q2"}, "control": {"ACC-01"}}).StatusCode; got != http.StatusNotFound {
+			"/e/" + engA + "/reviews/" + rid + "/map", "/e/" + engA + "/reviews/" + rid + "/return"} {
+			if got := c.post(path, url.Values{"question": {"Q1"}, "control": {"ACC-01"}, "reason": {"not the lead"}}).StatusCode; got != http.StatusNotFound {
 				t.Errorf("%s POST %s: %d, want 404", who, path, got)
 			}
 		}
 	}
-	lead := s.signIn(leadA, engA)
+	lead := people[leadA]
 	if got := lead.postFrom("/e/"+engA+"/reviews/"+rid+"/approve", approve, "https://evil.example").StatusCode; got != http.StatusForbidden {
 		t.Errorf("a cross-site approval: %d, want 403", got)
 	}
 	after := s.question(t, rid, "Q1")
-	if after.Status != before.Status || after.ApprovedBy != "" {
+	if after.Status != before.Status || after.ApprovedBy != "" || after.Returns != 0 {
 		t.Errorf("Q1 changed under refused requests: %+v", after)
 	}
 	reviews, err := s.svc.CustomerReviews(context.Background(), engA)

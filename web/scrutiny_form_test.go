@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/steadfast-grc/steadfast/compliance/custreview"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 )
 
@@ -95,6 +96,63 @@ func FuzzReportForm(f *testing.F) {
 			if e.Ref == "" || e.Description == "" {
 				t.Fatalf("an exception without its control or description: %+v", e)
 			}
+		}
+	})
+}
+
+// FuzzReturnForm: whatever is posted as the review desk's "Return to
+// owner" form, reading it never panics; a form it accepts names a
+// question, and hands on the question and the reason trimmed, never
+// longer than what was posted (whether the reason is given and short
+// enough is the validator's to say).
+func FuzzReturnForm(f *testing.F) {
+	for _, seed := range []string{"question=Q1&reason=Say+how+often.", "question=Q1&reason=", "question=%20&reason=x", "reason=x",
+		"question=Q1&question=Q2&reason=a&reason=b", "question=Q1&reason=" + strings.Repeat("x", custreview.MaxText+1), "%zz", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		q, reason, err := returnForm(form)
+		if err != nil {
+			if strings.TrimSpace(form.Get("question")) != "" {
+				t.Fatalf("refused %q naming a question: %v", body, err)
+			}
+			return
+		}
+		if q == "" || q != strings.TrimSpace(q) || reason != strings.TrimSpace(reason) {
+			t.Fatalf("accepted %q as %q, %q", body, q, reason)
+		}
+		if q != strings.TrimSpace(form.Get("question")) || reason != strings.TrimSpace(form.Get("reason")) {
+			t.Fatalf("%q read as %q, %q: not the fields posted", body, q, reason)
+		}
+	})
+}
+
+// FuzzExplanationApprovalForm: whatever is posted as the lead's approval
+// of an explanation, reading it never panics, and a form it accepts names
+// both a report and a subject, as posted, trimmed.
+func FuzzExplanationApprovalForm(f *testing.F) {
+	for _, seed := range []string{"report=soc2%2F2027-10-01&subject=exception%3A1", "report=soc2%2F2027-10-01", "subject=control%3AACC-04",
+		"report=%20&subject=%20", "report=a&report=b&subject=c", "%zz", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		form, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		key, subject, err := explanationForm(form)
+		if err != nil {
+			if strings.TrimSpace(form.Get("report")) != "" && strings.TrimSpace(form.Get("subject")) != "" {
+				t.Fatalf("refused %q naming both: %v", body, err)
+			}
+			return
+		}
+		if key == "" || subject == "" || key != strings.TrimSpace(form.Get("report")) || subject != strings.TrimSpace(form.Get("subject")) {
+			t.Fatalf("accepted %q as %q, %q", body, key, subject)
 		}
 	})
 }

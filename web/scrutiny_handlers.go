@@ -14,14 +14,17 @@ import (
 	"time"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/custreview"
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 )
 
 // The customers' scrutiny on the engagement page: the lead records the
-// issued report (with its file), maps unmapped questions, approves
-// answers, allows files in a review's export and downloads it. Each action
+// issued report (with its file), approves the owners' explanations of it,
+// maps unmapped questions, approves answers or returns them to their
+// owners with a reason, allows files in a review's export and downloads
+// it. Each action
 // is one service call whose update's validator decides; the web session is
 // the identity, attested per update (s.signer).
 
@@ -282,16 +285,105 @@ func (s *Server) exportRefused(w http.ResponseWriter, r *http.Request, id string
 	redirectMsg(w, r, "/e/"+id+"#h-reviews", "err", oneLine(err.Error()))
 }
 
-// reviewAction routes the review desk's three forms.
+// reviewAction routes the review desk's four forms.
 func (s *Server) reviewAction(w http.ResponseWriter, r *http.Request, v viewer) {
 	switch r.PathValue("action") {
 	case "map", "approve":
 		s.decideQuestion(w, r, v)
+	case "return":
+		s.returnAnswer(w, r, v)
 	case "allow-files":
 		s.allowFiles(w, r, v)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// maxReturnForm bounds the return form's body: a question ID and a reason
+// as long as custreview.MaxText, percent-encoded (up to three bytes each).
+const maxReturnForm = 3*custreview.MaxText + 4<<10
+
+// returnForm reads the lead's return of an answer: the question and the
+// reason, trimmed. Whether the reason is given and short enough is
+// custreview.CheckReturn's to say, in the update's validator, as for the
+// CLI.
+func returnForm(form url.Values) (question, reason string, err error) {
+	question = strings.TrimSpace(form.Get("question"))
+	if question == "" {
+		return "", "", errors.New("name the question whose answer goes back")
+	}
+	return question, strings.TrimSpace(form.Get("reason")), nil
+}
+
+// returnAnswer is the lead returning an owner's answer to them with a
+// reason, from the review desk: the same service call as `starter
+// customer-review return`.
+func (s *Server) returnAnswer(w http.ResponseWriter, r *http.Request, v viewer) {
+	a, ok := s.access(w, r, v, mayDecide)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxReturnForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+		return
+	}
+	back := "/e/" + a.EngagementID + "#h-reviews"
+	question, reason, err := returnForm(r.PostForm)
+	if err != nil {
+		redirectMsg(w, r, back, "err", err.Error())
+		return
+	}
+	q, err := s.Svc.ReturnAnswer(r.Context(), engagement.ReturnAnswerRequest{EngagementID: a.EngagementID, ReviewID: r.PathValue("review"),
+		QuestionID: question, Reason: reason, Actor: webActor(v), Sign: s.signer(v)})
+	if err != nil {
+		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		return
+	}
+	redirectMsg(w, r, back, "msg", fmt.Sprintf("The answer to %s is returned to %s with your reason; they are asked again.", q.ID, q.Owner))
+}
+
+// explanationForm reads the lead's approval of an explanation: the
+// report and the subject it names.
+func explanationForm(form url.Values) (reportKey, subject string, err error) {
+	reportKey, subject = strings.TrimSpace(form.Get("report")), strings.TrimSpace(form.Get("subject"))
+	if reportKey == "" || subject == "" {
+		return "", "", errors.New("name the report and the explanation to approve")
+	}
+	return reportKey, subject, nil
+}
+
+// approveExplanation is the lead approving an owner's explanation of an
+// issued report from the engagement page: the same service call and
+// update as `starter report approve`, whose validator decides (an
+// explanation's author may not approve it).
+func (s *Server) approveExplanation(w http.ResponseWriter, r *http.Request, v viewer) {
+	a, ok := s.access(w, r, v, mayDecide)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+		return
+	}
+	back := "/e/" + a.EngagementID + "#h-explained"
+	key, subject, err := explanationForm(r.PostForm)
+	if err != nil {
+		redirectMsg(w, r, back, "err", err.Error())
+		return
+	}
+	e, err := s.Svc.WebApproveExplanation(r.Context(), engagement.WebApproveExplanationRequest{EngagementID: a.EngagementID, Person: v.Email,
+		Report: key, Subject: subject, Sign: s.signer(v)})
+	if errors.Is(err, engagement.ErrNoAccess) {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		return
+	}
+	redirectMsg(w, r, back, "msg", fmt.Sprintf("The explanation of %s by %s is approved by %s.", e.Subject, e.By, e.ApprovedBy))
 }
 
 // explain is an owner's explanation of a control or an exception of an

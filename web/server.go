@@ -103,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	// (scrutiny_handlers.go).
 	mux.HandleFunc("POST /e/{id}/report", s.signedIn(s.recordReport))
 	mux.HandleFunc("POST /e/{id}/explain", s.signedIn(s.explain))
+	mux.HandleFunc("POST /e/{id}/explanations/approve", s.signedIn(s.approveExplanation))
 	mux.HandleFunc("POST /e/{id}/reviews/{review}/{action}", s.signedIn(s.reviewAction))
 	mux.HandleFunc("GET /e/{id}/reviews/{review}/export", s.signedIn(s.exportReview))
 	cop := http.NewCrossOriginProtection()

@@ -48,6 +48,17 @@ type ApproveAnswerRequest struct {
 	Actor      compliance.Actor `json:",omitzero"`
 }
 
+// ReturnAnswerRequest is the lead returning an owner's answer to them,
+// with the reason they read when asked again.
+type ReturnAnswerRequest struct {
+	QuestionID string
+	Reason     string
+	Actor      compliance.Actor `json:",omitzero"`
+}
+
+// ActorOf names who acts, for the identity interceptor.
+func (r ReturnAnswerRequest) ActorOf() compliance.Actor { return r.Actor }
+
 // ActorOf names who acts, for the identity interceptor.
 func (r MapQuestionRequest) ActorOf() compliance.Actor { return r.Actor }
 
@@ -62,6 +73,11 @@ type ReviewQuestion struct {
 	Evidence   string `json:"evidence,omitempty"`
 	AnsweredBy string `json:"answered_by,omitempty"`
 	ApprovedBy string `json:"approved_by,omitempty"`
+	// The lead's latest return of the answer, and how many times it went
+	// back: the owner's prompt of round Returns+1 carries the reason.
+	ReturnedReason string `json:"returned_reason,omitempty"`
+	ReturnedBy     string `json:"returned_by,omitempty"`
+	Returns        int    `json:"returns,omitempty"`
 }
 
 // CustomerReviewState is the query's answer and the result.
@@ -77,10 +93,12 @@ type reviewRun struct {
 	in      CustomerReviewInput
 	st      CustomerReviewState
 	library []custreview.Suggestion
-	// asked holds the questions whose prompt is started: a question is
-	// asked once, whatever delivers the step twice. deciding holds those a
-	// lead's update is changing: the record's activity yields, and a
-	// second update must not pass the validator meanwhile.
+	// asked holds the prompts started, by key (one per question and
+	// round): a round is asked once, whatever delivers the step twice; a
+	// returned answer opens the next round, a prompt of its own. deciding
+	// holds the questions a lead's update is changing: the record's
+	// activity yields, and a second update must not pass the validator
+	// meanwhile.
 	asked    map[string]bool
 	deciding map[string]bool
 }
@@ -134,7 +152,8 @@ func CustomerReviewWorkflow(ctx workflow.Context, in CustomerReviewInput) (Custo
 	return r.st, nil
 }
 
-// settled reports whether no question waits on anyone.
+// settled reports whether no question waits on anyone: a returned
+// answer waits on its owner's new one.
 func (r *reviewRun) settled() bool {
 	for _, q := range r.st.Questions {
 		if q.Status != custreview.StatusApproved && q.Status != custreview.StatusUnanswered {
@@ -158,18 +177,19 @@ func (r *reviewRun) change(ctx workflow.Context, c custreview.Change) error {
 	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.ChangeQuestion, activities.ChangeQuestionInput{Change: c}).Get(ctx, nil)
 }
 
-// ask starts question i's prompt and, in its own coroutine, records how it
-// ends. A question already asked is not asked again: a second prompt
-// would fail to start as a duplicate, and recording that failure as
-// "unanswered" would guard the owner's real answer out of the record.
+// ask starts question i's prompt of its current round and, in its own
+// coroutine, records how it ends. A round already asked is not asked
+// again: a second prompt would fail to start as a duplicate, and
+// recording that failure as "unanswered" would guard the owner's real
+// answer out of the record.
 func (r *reviewRun) ask(i int) {
 	ctx := r.root
 	q := r.st.Questions[i]
-	if r.asked[q.ID] {
+	key := promptKey(r.in.ReviewID, q)
+	if r.asked[key] {
 		return
 	}
-	r.asked[q.ID] = true
-	key := "customer-review/" + r.in.ReviewID + "/" + q.ID
+	r.asked[key] = true
 	id := PromptWorkflowID(r.in.EngagementID, key)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		if err := r.change(ctx, custreview.Change{QuestionID: q.ID, PromptID: id, Key: "prompt"}); err != nil {
@@ -204,11 +224,32 @@ func (r *reviewRun) ask(i int) {
 	})
 }
 
+// promptKey names a question's prompt: the first round's key is the one
+// every review before returns had (its prompt's workflow ID must not
+// change under a running review); round n after n-1 returns is
+// "/round-n", so its prompt is a new workflow, not the first one's
+// duplicate.
+func promptKey(reviewID string, q ReviewQuestion) string {
+	key := "customer-review/" + reviewID + "/" + q.ID
+	if q.Returns > 0 {
+		key += fmt.Sprintf("/round-%d", q.Returns+1)
+	}
+	return key
+}
+
 // prompt is the owner's question, with the approved answers on the same
-// controls offered for reuse.
+// controls offered for reuse; asked again, with the lead's reason and the
+// owner's previous answer.
 func (r *reviewRun) prompt(q ReviewQuestion, key string) PromptInput {
 	spec := r.in.Spec
-	text := fmt.Sprintf("%s asks (%s): %s", r.in.Customer, q.ID, q.Text)
+	text, subject := "", fmt.Sprintf("%s's security review: question %s", r.in.Customer, q.ID)
+	if q.Returns > 0 {
+		// First, so a message cut to its first lines (Slack's) keeps it.
+		text = fmt.Sprintf("%s returned your answer: %s Your previous answer: %q. Answer again; the lead approves the new answer. ",
+			q.ReturnedBy, q.ReturnedReason, q.Answer)
+		subject += " (returned: answer again)"
+	}
+	text += fmt.Sprintf("%s asks (%s): %s", r.in.Customer, q.ID, q.Text)
 	if q.Ref != "" {
 		text += fmt.Sprintf(" [they cite %s]", q.Ref)
 	}
@@ -225,7 +266,7 @@ func (r *reviewRun) prompt(q ReviewQuestion, key string) PromptInput {
 	due := r.in.Due
 	return PromptInput{
 		EngagementID: r.in.EngagementID, Key: key, Kind: PromptKindCustomerQuestion,
-		Subject:  fmt.Sprintf("%s's security review: question %s", r.in.Customer, q.ID),
+		Subject:  subject,
 		Question: text,
 		Why:      "The customer reads the report and asks the people who own the controls; the lead approves each answer before it is released.",
 		Choices:  []compliance.PromptChoice{{Value: ChoiceAnswer, Label: "Answer (the note is the answer)", NoteRequired: true}},
@@ -235,7 +276,19 @@ func (r *reviewRun) prompt(q ReviewQuestion, key string) PromptInput {
 	}
 }
 
-// register sets the query and the lead's two updates.
+// register sets the query and the lead's three updates.
+//
+// The return-answer update is not behind workflow.GetVersion: registering
+// a handler adds no command, and its commands (the record's activity, the
+// next round's prompt) come only from an accepted return-answer update,
+// which is itself in the history. No history written before it holds one
+// (a worker without the handler rejects the update, and a rejected update
+// leaves no event), so their replay never enters it, and the first
+// round's prompt keeps its key and workflow ID. A gate would not help the
+// other direction either: a worker rolled back to code without the
+// handler cannot replay an accepted return whatever it is marked with.
+// testdata/histories/customer_review_returned_answered_again.json replays
+// a return.
 func (r *reviewRun) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCustomerReview, func() (CustomerReviewState, error) { return r.st, nil }); err != nil {
 		return fmt.Errorf("register %s query: %w", QueryCustomerReview, err)
@@ -323,6 +376,54 @@ func (r *reviewRun) register(ctx workflow.Context) error {
 		}})
 	if err != nil {
 		return fmt.Errorf("register %s update: %w", UpdateApproveAnswer, err)
+	}
+	return r.registerReturn(ctx)
+}
+
+// registerReturn sets the lead's return of an answer to its owner: the
+// return is recorded with its reason, and the owner asked again in the
+// next round's prompt, which records their new answer (or its expiry) as
+// the first did.
+func (r *reviewRun) registerReturn(ctx workflow.Context) error {
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReturnAnswer,
+		func(ctx workflow.Context, req ReturnAnswerRequest) (ReviewQuestion, error) {
+			by, _ := recordedAs(req.Actor, "", "")
+			i := r.find(req.QuestionID)
+			if r.st.Questions[i].Status != custreview.StatusAnswered {
+				return r.st.Questions[i], nil // delivered twice: the first returned it
+			}
+			r.deciding[req.QuestionID] = true
+			defer delete(r.deciding, req.QuestionID)
+			reason := strings.TrimSpace(req.Reason)
+			if err := r.change(ctx, custreview.Change{QuestionID: req.QuestionID, Returned: &custreview.Return{Reason: reason, By: by},
+				Key: workflow.GetCurrentUpdateInfo(ctx).ID}); err != nil {
+				return ReviewQuestion{}, err
+			}
+			q := &r.st.Questions[i]
+			q.Status, q.ReturnedReason, q.ReturnedBy, q.Returns = custreview.StatusReturned, reason, by, q.Returns+1
+			r.ask(i)
+			return *q, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ReturnAnswerRequest) error {
+			by, err := actingPerson(ctx, req.Actor)
+			if err != nil {
+				return err
+			}
+			i := r.find(req.QuestionID)
+			if i < 0 || r.deciding[req.QuestionID] {
+				// Who may is said first, whatever the question.
+				if err := custreview.MayTriage(&r.in.Spec, by); err != nil {
+					return err
+				}
+				if i < 0 {
+					return fmt.Errorf("review %s has no question %q", r.in.ReviewID, req.QuestionID)
+				}
+				return fmt.Errorf("question %s is being decided by another request; look again in a moment", req.QuestionID)
+			}
+			return custreview.CheckReturn(&r.in.Spec, by, req.QuestionID, r.st.Questions[i].Status, req.Reason)
+		}})
+	if err != nil {
+		return fmt.Errorf("register %s update: %w", UpdateReturnAnswer, err)
 	}
 	return nil
 }

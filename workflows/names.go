@@ -258,6 +258,9 @@ const (
 	// (CustomerReviewWorkflow).
 	UpdateMapQuestion   = "map-question"
 	UpdateApproveAnswer = "approve-answer"
+	// UpdateReturnAnswer is the lead returning an owner's answer to them
+	// with a reason; the owner is asked again (CustomerReviewWorkflow).
+	UpdateReturnAnswer = "return-answer"
 	// UpdateReconfirmAnswer is an owner re-confirming (or rewriting) a
 	// library answer that new evidence or a new report unsettled, or the
 	// lead approving it back into the library (EngagementWorkflow).

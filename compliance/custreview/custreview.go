@@ -122,10 +122,13 @@ const (
 	StatusApproved = "approved"
 	// StatusUnanswered: the owner's prompt ran its ladder out.
 	StatusUnanswered = "unanswered"
+	// StatusReturned: the lead returned the owner's answer with a reason;
+	// the owner is asked again, and their new answer is answered again.
+	StatusReturned = "returned"
 )
 
 // Statuses lists every status.
-var Statuses = []string{StatusUnmapped, StatusRouted, StatusAnswered, StatusApproved, StatusUnanswered}
+var Statuses = []string{StatusUnmapped, StatusRouted, StatusAnswered, StatusApproved, StatusUnanswered, StatusReturned}
 
 // MayImport reports whether email may import a customer's review: the
 // people who run the engagement.
@@ -141,6 +144,33 @@ func MayImport(spec *compliance.Spec, email string) error {
 func MayTriage(spec *compliance.Spec, email string) error {
 	if !spec.MayDecide(email) {
 		return fmt.Errorf("%s may not triage or approve customer answers: only the lead or a lead delegate", email)
+	}
+	return nil
+}
+
+// CheckReturn reports whether email may return question id's answer,
+// now in status, to its owner with reason: the lead or a delegate (as
+// MayTriage), an answer given and not yet approved (an approved answer
+// may already be with the customer; an answer already returned waits on
+// its owner), and a reason the owner can act on, bounded as an answer is.
+func CheckReturn(spec *compliance.Spec, email, id, status, reason string) error {
+	if !spec.MayDecide(email) {
+		return fmt.Errorf("%s may not return customer answers: only the lead or a lead delegate", email)
+	}
+	switch status {
+	case StatusAnswered:
+	case StatusApproved:
+		return fmt.Errorf("question %s's answer is already approved; an approved answer is not returned", id)
+	case StatusReturned:
+		return fmt.Errorf("question %s's answer is already returned to its owner; wait for their new answer", id)
+	default:
+		return fmt.Errorf("question %s has no answer to return (it is %s)", id, status)
+	}
+	switch r := strings.TrimSpace(reason); {
+	case r == "":
+		return fmt.Errorf("say why the answer goes back: its owner reads the reason with the question")
+	case len(r) > MaxText:
+		return fmt.Errorf("the reason runs to %d bytes; at most %d are taken", len(r), MaxText)
 	}
 	return nil
 }
@@ -178,7 +208,8 @@ func Relevant(lib []Suggestion, controls []string, n int) []Suggestion {
 }
 
 // Change is one step of a question's life: its prompt sent, the
-// lead mapping it, the owner's answer (or its expiry), the lead's approval.
+// lead mapping it, the owner's answer (or its expiry), the lead returning
+// the answer to its owner, the lead's approval.
 type Change struct {
 	EngagementID, ReviewID, QuestionID string
 	// Exactly one of these is set.
@@ -186,6 +217,7 @@ type Change struct {
 	Map        *Mapping
 	Answer     *Answer
 	Unanswered bool
+	Returned   *Return `json:",omitempty"`
 	ApprovedBy string
 	At         time.Time
 	// Key is the update or workflow step making the change.
@@ -202,6 +234,12 @@ type Mapping struct {
 // Answer is the owner's answer.
 type Answer struct {
 	Text, Evidence, By string
+}
+
+// Return is the lead returning an owner's answer, with the reason the
+// owner reads beside the question when asked again.
+type Return struct {
+	Reason, By string
 }
 
 // ExceptionRef reads a reference to an exception of the issued report

@@ -117,3 +117,23 @@ func TestRouteToTheControlsOwnOwner(t *testing.T) {
 	assert.Equal(t, "priya@brightlane.io", got[1].Owner, "ACC-05 keeps the area's owner")
 	assert.Equal(t, "priya@brightlane.io", got[2].Owner, "a custom control's owner")
 }
+
+// Only the lead or a delegate returns an answer, only an answer given and
+// not approved, and only with a reason the owner can read.
+func TestCheckReturn(t *testing.T) {
+	spec, err := compliance.LoadSpec("../../examples/saas-startup.yaml")
+	require.NoError(t, err)
+	const lead, why = "maya@brightlane.io", "Say how often, and link the last review."
+	assert.NoError(t, CheckReturn(spec, lead, "Q1", StatusAnswered, why))
+	assert.NoError(t, CheckReturn(spec, "priya@brightlane.io", "Q1", StatusAnswered, why), "a lead delegate")
+	assert.ErrorContains(t, CheckReturn(spec, "leo@brightlane.io", "Q1", StatusAnswered, why), "may not return", "an owner")
+	assert.ErrorContains(t, CheckReturn(spec, "sam@steadfast.example", "Q1", StatusAnswered, why), "may not return", "the consultant")
+	assert.ErrorContains(t, CheckReturn(spec, lead, "Q1", StatusApproved, why), "already approved")
+	assert.ErrorContains(t, CheckReturn(spec, lead, "Q1", StatusReturned, why), "already returned")
+	for _, st := range []string{StatusRouted, StatusUnmapped, StatusUnanswered} {
+		assert.ErrorContains(t, CheckReturn(spec, lead, "Q1", st, why), "no answer to return", st)
+	}
+	assert.ErrorContains(t, CheckReturn(spec, lead, "Q1", StatusAnswered, " \n\t"), "say why")
+	assert.ErrorContains(t, CheckReturn(spec, lead, "Q1", StatusAnswered, strings.Repeat("x", MaxText+1)), "at most")
+	assert.NoError(t, CheckReturn(spec, lead, "Q1", StatusAnswered, " "+strings.Repeat("x", MaxText)+" "), "trimmed before it is measured")
+}

@@ -142,7 +142,8 @@ func (s *Store) StepAnswer(ctx context.Context, st LibraryStep) (CustomerQuestio
 }
 
 const questionColumns = `question_id, seq, question, ref, source_where, controls, owner_email, status, prompt_id, answer, evidence,
-	answered_by, answered_at, approved_by, approved_at, reconfirm_why, reconfirm_since, reconfirmed_by`
+	answered_by, answered_at, approved_by, approved_at, reconfirm_why, reconfirm_since, reconfirmed_by,
+	returned_reason, returned_by, returned_at, returns`
 
 func questionTx(ctx context.Context, tx pgx.Tx, engagementID, reviewID, questionID string) (CustomerQuestion, error) {
 	rows, err := tx.Query(ctx, `SELECT `+questionColumns+` FROM customer_questions

@@ -52,6 +52,13 @@ type CustomerQuestion struct {
 	ReconfirmWhy   string     `json:"reconfirm_why,omitempty" db:"reconfirm_why"`
 	ReconfirmSince *time.Time `json:"reconfirm_since,omitempty" db:"reconfirm_since"`
 	ReconfirmedBy  string     `json:"reconfirmed_by,omitempty" db:"reconfirmed_by"`
+	// The lead's latest return of the answer to its owner, and how many
+	// times it went back; kept once the owner answers again, so the
+	// lead sees what the new answer replies to.
+	ReturnedReason string     `json:"returned_reason,omitempty" db:"returned_reason"`
+	ReturnedBy     string     `json:"returned_by,omitempty" db:"returned_by"`
+	ReturnedAt     *time.Time `json:"returned_at,omitempty" db:"returned_at"`
+	Returns        int        `json:"returns,omitempty" db:"returns"`
 }
 
 // Reconfirm is its standing in the library.
@@ -109,7 +116,8 @@ func (s *Store) ChangeQuestion(ctx context.Context, c QuestionChange) error {
 	actor := "steadfast"
 	switch {
 	case c.PromptID != "":
-		sql = `UPDATE customer_questions SET prompt_id = @prompt_id` + where + ` AND prompt_id = ''`
+		// A returned question is asked again in a new prompt.
+		sql = `UPDATE customer_questions SET prompt_id = @prompt_id` + where + ` AND (prompt_id = '' OR status = 'returned')`
 		args["prompt_id"] = c.PromptID
 	case c.Map != nil:
 		sql, kind, actor = `UPDATE customer_questions SET controls = @controls, owner_email = @owner, status = 'routed'`+where+` AND status = 'unmapped'`,
@@ -118,10 +126,17 @@ func (s *Store) ChangeQuestion(ctx context.Context, c QuestionChange) error {
 		detail["controls"], detail["owner"] = c.Map.Controls, strings.ToLower(c.Map.Owner)
 	case c.Answer != nil:
 		sql, kind, actor = `UPDATE customer_questions SET answer = @answer, evidence = @evidence, answered_by = @by, answered_at = @at, status = 'answered'`+
-			where+` AND status = 'routed'`, compliance.EventCustomerAnswered, strings.ToLower(c.Answer.By)
+			where+` AND status IN ('routed', 'returned')`, compliance.EventCustomerAnswered, strings.ToLower(c.Answer.By)
 		args["answer"], args["evidence"], args["by"] = c.Answer.Text, c.Answer.Evidence, actor
 	case c.Unanswered:
-		sql = `UPDATE customer_questions SET status = 'unanswered'` + where + ` AND status = 'routed'`
+		sql = `UPDATE customer_questions SET status = 'unanswered'` + where + ` AND status IN ('routed', 'returned')`
+	case c.Returned != nil:
+		// The owner's answer stays until their new one replaces it: the
+		// lead reads what the new answer replies to.
+		sql, kind, actor = `UPDATE customer_questions SET status = 'returned', returned_reason = @reason, returned_by = @by, returned_at = @at,
+			returns = returns + 1`+where+` AND status = 'answered'`, compliance.EventCustomerAnswerReturned, strings.ToLower(c.Returned.By)
+		args["reason"], args["by"] = strings.TrimSpace(c.Returned.Reason), actor
+		detail["reason"] = strings.TrimSpace(c.Returned.Reason)
 	case c.ApprovedBy != "":
 		sql, kind, actor = `UPDATE customer_questions SET approved_by = @by, approved_at = @at, status = 'approved'`+where+` AND status = 'answered'`,
 			compliance.EventCustomerApproved, strings.ToLower(c.ApprovedBy)

@@ -118,6 +118,57 @@ func (s *Service) DecideQuestion(ctx context.Context, req ReviewDecisionRequest)
 	return out, nil
 }
 
+// ReturnAnswerRequest is the lead returning an owner's answer to them
+// with a reason.
+type ReturnAnswerRequest struct {
+	EngagementID string
+	ReviewID     string
+	QuestionID   string
+	Reason       string
+	Actor        compliance.Actor
+	// Sign, when set, attests Actor's person for the update (the web).
+	Sign Signer
+}
+
+// ReturnAnswer sends the return to the review's workflow, whose validator
+// (custreview.CheckReturn) decides who may, which answer and with what
+// reason; the owner is asked again with the reason.
+func (s *Service) ReturnAnswer(ctx context.Context, req ReturnAnswerRequest) (workflows.ReviewQuestion, error) {
+	var out workflows.ReviewQuestion
+	if req.Sign == nil {
+		if err := checkActor(req.Actor); err != nil {
+			return out, err
+		}
+	}
+	// The update ID names the answer returned (when it was given): the same
+	// command typed again retries the same return; the owner's next answer,
+	// returned in its turn, is a new update.
+	_, qs, err := s.CustomerQuestions(ctx, req.EngagementID, req.ReviewID)
+	if err != nil {
+		return out, err
+	}
+	var answered int64
+	for _, q := range qs {
+		if q.QuestionID == req.QuestionID && q.AnsweredAt != nil {
+			answered = q.AnsweredAt.UnixNano()
+		}
+	}
+	wid := workflows.CustomerReviewWorkflowID(req.EngagementID, req.ReviewID)
+	updateID := fmt.Sprintf("return/%s/%s/%d", wid, req.QuestionID, answered)
+	if req.Sign != nil {
+		req.Actor = req.Sign(wid, updateID)
+	}
+	if err := checkActor(req.Actor); err != nil {
+		return out, err
+	}
+	err = s.update(ctx, req.EngagementID, wid, workflows.UpdateReturnAnswer, updateID,
+		workflows.ReturnAnswerRequest{QuestionID: req.QuestionID, Reason: req.Reason, Actor: req.Actor}, &out)
+	if err != nil {
+		return out, fmt.Errorf("question %s of %s: %w", req.QuestionID, req.ReviewID, err)
+	}
+	return out, nil
+}
+
 // CustomerReviews lists the engagement's customer reviews.
 func (s *Service) CustomerReviews(ctx context.Context, engagementID string) ([]postgres.CustomerReview, error) {
 	if _, _, err := s.spec(ctx, engagementID); err != nil {

@@ -47,9 +47,11 @@ type OpenReview struct {
 	Customer string          `json:"customer"`
 	Due      compliance.Date `json:"due"`
 	// OnLead counts questions waiting on the lead (triage or approval),
-	// OnOwners those waiting on an owner's answer.
+	// OnOwners those waiting on an owner's answer, Returned those of them
+	// whose answer the lead returned with a reason.
 	OnLead   int `json:"waiting_on_lead"`
 	OnOwners int `json:"waiting_on_owners"`
+	Returned int `json:"returned_to_owners,omitempty"`
 }
 
 // scrutiny reads it from the record.
@@ -69,7 +71,8 @@ func scrutiny(ctx context.Context, store *postgres.Store, engagementID string) (
 	for _, r := range reviews {
 		c := r.Counts
 		o := OpenReview{ReviewID: r.ReviewID, Customer: r.Customer, Due: r.Due,
-			OnLead: c[custreview.StatusUnmapped] + c[custreview.StatusAnswered], OnOwners: c[custreview.StatusRouted]}
+			OnLead: c[custreview.StatusUnmapped] + c[custreview.StatusAnswered], OnOwners: c[custreview.StatusRouted] + c[custreview.StatusReturned],
+			Returned: c[custreview.StatusReturned]}
 		if o.OnLead+o.OnOwners > 0 {
 			out.Reviews = append(out.Reviews, o)
 		}

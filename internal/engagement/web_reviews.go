@@ -11,12 +11,14 @@ import (
 
 // ReviewDesk is one customer review as the lead works it on the
 // engagement page: the questions to map to a control (triage), the
-// answers to approve before release, and whether the export may carry
-// files.
+// answers to approve before release or return to their owner, those
+// returned and waiting on the owner's new answer (with the lead's
+// reason), and whether the export may carry files.
 type ReviewDesk struct {
 	Review   postgres.CustomerReview
 	Unmapped []postgres.CustomerQuestion
 	Answered []postgres.CustomerQuestion
+	Returned []postgres.CustomerQuestion
 	Approved int
 }
 
@@ -40,6 +42,8 @@ func (s *Service) ReviewDesks(ctx context.Context, engagementID string) ([]Revie
 				d.Unmapped = append(d.Unmapped, q)
 			case custreview.StatusAnswered:
 				d.Answered = append(d.Answered, q)
+			case custreview.StatusReturned:
+				d.Returned = append(d.Returned, q)
 			case custreview.StatusApproved:
 				d.Approved++
 			}
