@@ -75,6 +75,10 @@ type GapAssessmentResult struct {
 	Unanswered     int
 	Gaps           []activities.RegisterEntry
 	RemediationDue time.Time
+	// Withdrawn are the controls whose question was withdrawn because an
+	// approved change took them out of scope (versionAssessmentWithdraw);
+	// Controls does not count them and no gap names them.
+	Withdrawn []WithdrawnControl `json:",omitempty"`
 }
 
 // AssessmentProgress is the assessment query's answer.
@@ -82,6 +86,7 @@ type AssessmentProgress struct {
 	Controls   int            `json:"controls"`
 	Answered   int            `json:"answered"`
 	Unanswered int            `json:"unanswered"`
+	Withdrawn  int            `json:"withdrawn,omitempty"`
 	OpenBy     map[string]int `json:"open_by_owner"`
 }
 
@@ -104,6 +109,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	leads := in.Spec.PeopleWithRole(compliance.RoleLead)
 	delegates := leadDelegates(in.Spec)
 	sel := workflow.NewSelector(ctx)
+	withdrawals := newAssessmentWithdrawals(ctx, in.EngagementID, sel)
 	pending := 0
 	var recorded []compliance.ControlAssessment
 	for _, c := range plan.Controls {
@@ -112,7 +118,11 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 		if in.Round != "" {
 			key = assessmentPromptGroup + in.Round + "/" + c.ControlID
 		}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		// Cancelling pctx withdraws the question (assessment_withdraw.go);
+		// until then it is the assessment's own context.
+		pctx, cancelPrompt := workflow.WithCancel(ctx)
+		withdrawals.open[c.ControlID] = cancelPrompt
+		cctx := workflow.WithChildOptions(pctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            PromptWorkflowID(in.EngagementID, key),
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
@@ -138,7 +148,12 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			err := f.Get(ctx, &res)
 			as := compliance.ControlAssessment{EngagementID: in.EngagementID, ControlID: c.ControlID,
 				OwnerEmail: c.Owner.Email, PromptID: PromptWorkflowID(in.EngagementID, key)}
-			if err != nil || res.Answer == nil {
+			delete(withdrawals.open, c.ControlID)
+			if withdrawals.of(c.ControlID) != nil {
+				// Out of scope since it was asked: whatever the prompt
+				// ended with, the control is not a gap.
+				as = withdrawals.record(ctx, as)
+			} else if err != nil || res.Answer == nil {
 				// An unanswered control is treated as missing, and says so.
 				as.Status, as.Unanswered = string(gaps.Missing), true
 				progress.Unanswered++
@@ -151,6 +166,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 				progress.Answered++
 			}
 			recorded = append(recorded, as)
+			withdrawals.settled[c.ControlID] = as
 		})
 	}
 	report := func() {
@@ -174,6 +190,10 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			}
 		}
 		recorded = recorded[:0]
+		if err := withdrawals.act(ctx); err != nil {
+			return GapAssessmentResult{}, err
+		}
+		progress.Withdrawn = len(withdrawals.withdrawn)
 		// Tell the engagement when someone's last question closes, not on
 		// every answer: 150 answers should not be 150 signals.
 		if len(progress.OpenBy) != before || pending == 0 {
@@ -181,10 +201,16 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 		}
 	}
 
+	// A change approved as the last answer came in is still taken.
+	withdrawals.drain()
+	if err := withdrawals.act(ctx); err != nil {
+		return GapAssessmentResult{}, err
+	}
+
 	var reg activities.BuildRegisterResult
 	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
-	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered,
-		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue}, nil
+	return GapAssessmentResult{Controls: progress.Controls - len(withdrawals.withdrawn), Answered: progress.Answered, Unanswered: progress.Unanswered,
+		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue, Withdrawn: withdrawals.withdrawn}, nil
 }
