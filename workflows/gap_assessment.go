@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,6 +89,29 @@ type AssessmentProgress struct {
 	Unanswered int            `json:"unanswered"`
 	Withdrawn  int            `json:"withdrawn,omitempty"`
 	OpenBy     map[string]int `json:"open_by_owner"`
+}
+
+// versionRoundTellsRemediation: from version 1 a change's round that finds
+// gaps among its controls tells the engagement's remediation
+// (gaps-found), which then takes them on from the stored register
+// (remediation_join.go). Asked only when such a round ends.
+const versionRoundTellsRemediation = "round-tells-remediation"
+
+// tellRemediation sends the gaps-found hint after a change's round. With
+// no remediation running (it has not started, or has completed: the
+// operating period, the programme) the signal fails and the gaps stay
+// where they were before — in the register and counted on the change.
+func tellRemediation(ctx workflow.Context, in GapAssessmentInput, found []activities.RegisterEntry) {
+	if in.Round == "" || len(in.Only) == 0 || !slices.ContainsFunc(found, func(g activities.RegisterEntry) bool { return slices.Contains(in.Only, g.ControlID) }) {
+		return
+	}
+	if workflow.GetVersion(ctx, versionRoundTellsRemediation, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	err := workflow.SignalExternalWorkflow(ctx, RemediationWorkflowID(in.EngagementID), "", SignalGapsFound, GapsFound{Round: in.Round}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Info("no remediation running to take the round's gaps", "engagement", in.EngagementID, "round", in.Round, "error", err)
+	}
 }
 
 // GapAssessmentWorkflow asks each control's owner, through one prompt per
@@ -211,6 +235,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
+	tellRemediation(ctx, in, reg.Gaps)
 	return GapAssessmentResult{Controls: progress.Controls - len(withdrawals.withdrawn), Answered: progress.Answered, Unanswered: progress.Unanswered,
 		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue, Withdrawn: withdrawals.withdrawn}, nil
 }
