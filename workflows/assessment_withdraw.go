@@ -121,6 +121,9 @@ func (w *assessmentWithdrawals) act(ctx workflow.Context) error {
 	}).Get(ctx, &res); err != nil {
 		return fmt.Errorf("check the withdrawal of %s: %w", strings.Join(named, ", "), err)
 	}
+	if unbacked := slices.DeleteFunc(slices.Clone(named), func(id string) bool { return slices.Contains(res.Withdrawn, id) }); len(unbacked) > 0 {
+		w.ignore(ctx, hints, unbacked)
+	}
 	for _, id := range res.Withdrawn {
 		w.withdrawn = append(w.withdrawn, WithdrawnControl{ControlID: id, ChangeID: res.ChangeID, Reason: res.Justifications[id]})
 		if cancel, ok := w.open[id]; ok {
@@ -153,4 +156,24 @@ func (w *assessmentWithdrawals) record(ctx workflow.Context, as compliance.Contr
 	as.Note, as.AnsweredBy, as.AnsweredVia, as.AnsweredAt = note, "steadfast", compliance.ChannelWorkflow, &at
 	as.Choice, as.Link = "", ""
 	return as
+}
+
+// ignore logs and records the controls a hint named that the stored spec
+// still has in scope: their questions stay open.
+func (w *assessmentWithdrawals) ignore(ctx workflow.Context, hints []WithdrawControls, controls []string) {
+	var changes []string
+	for _, h := range hints {
+		changes = append(changes, h.ChangeID)
+	}
+	workflow.GetLogger(ctx).Warn("ignored a withdraw-controls signal for controls still in scope", "engagement", w.engagementID, "controls", controls)
+	now := workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordEvent, activities.RecordEventInput{
+		EngagementID: w.engagementID, Kind: compliance.EventSignalIgnored, Actor: "unknown", Channel: compliance.ChannelWorkflow,
+		Key: fmt.Sprintf("signal-ignored/%s/%d", SignalWithdrawControls, now.UnixNano()),
+		Detail: map[string]any{"signal": SignalWithdrawControls, "claim": "these controls left the scope", "controls": controls,
+			"changes": changes, "why": "the stored spec still has them in scope"},
+		At: now,
+	}).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("record an ignored withdraw-controls signal", "engagement", w.engagementID, "error", err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
@@ -71,7 +72,10 @@ func TestTailoringWithdrawsOpenQuestionForReal(t *testing.T) {
 	require.Len(t, withdrawn, 1, "only GOV-07's question is withdrawn")
 	assert.Equal(t, question, withdrawn[0].ID)
 	_, err = svc.Answer(ctx, engagement.AnswerRequest{PromptID: question, Choice: workflows.AssessMissing, Actor: cli(owner)})
-	require.ErrorContains(t, err, "is not open", "the owner can no longer answer it")
+	require.Error(t, err, "the owner can no longer answer it")
+	after, err := svc.Prompts(ctx, engagement.PromptsRequest{EngagementID: spec.ID, Status: compliance.PromptWithdrawn})
+	require.NoError(t, err)
+	require.Len(t, after.Prompts, 1, "still withdrawn, not answered")
 	open, err := svc.Prompts(ctx, engagement.PromptsRequest{EngagementID: spec.ID, Status: compliance.PromptOpen})
 	require.NoError(t, err)
 	assert.False(t, slices.ContainsFunc(open.Prompts, func(p compliance.Prompt) bool { return p.Key == gov07 }))
@@ -92,6 +96,14 @@ func TestTailoringWithdrawsOpenQuestionForReal(t *testing.T) {
 	require.NoError(t, v.Get(&progress))
 	assert.Equal(t, 1, progress.Withdrawn)
 	assert.Zero(t, progress.Answered, "nothing was answered; the withdrawal is not an answer")
+
+	// The forged claim is on the record as ignored.
+	events, err := db.Store.Events(ctx, spec.ID)
+	require.NoError(t, err)
+	ignored := slices.ContainsFunc(events, func(ev postgres.Event) bool {
+		return ev.Kind == compliance.EventSignalIgnored && ev.Detail["signal"] == workflows.SignalWithdrawControls
+	})
+	assert.True(t, ignored, "the forged withdraw-controls signal is recorded as ignored")
 
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
 		writeEngagementHistory(t, ctx, svc.Temporal, workflows.EngagementWorkflowID(spec.ID), "engagement_tailoring_withdraw.json")
