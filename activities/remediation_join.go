@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/steadfast-grc/steadfast/compliance/catalog"
+	"github.com/steadfast-grc/steadfast/compliance/gaps"
 )
 
 // NewGapsInput names the gaps a remediation already works on.
@@ -30,7 +31,9 @@ func (a *Activities) NewGaps(ctx context.Context, in NewGapsInput) (NewGapsResul
 	}
 	var fresh []int
 	for i, e := range reg {
-		if e.Gap && !slices.Contains(in.Known, e.ControlID) {
+		// Unknown: not assessed yet (another round still asks its owner),
+		// so not a gap to ticket yet; its own round's hint brings it.
+		if e.Gap && e.Status != string(gaps.Unknown) && !slices.Contains(in.Known, e.ControlID) {
 			fresh = append(fresh, i)
 		}
 	}
