@@ -91,8 +91,9 @@ func (w *assessmentWithdrawals) drain() {
 
 // act checks the hints received against the stored spec and withdraws the
 // controls it confirms: an open question is cancelled (its future then
-// records the withdrawal), an answered one is recorded again as withdrawn.
-func (w *assessmentWithdrawals) act(ctx workflow.Context) error {
+// records the withdrawal), an answered one is recorded again as withdrawn
+// and handed to uncount, which takes it out of the answered figures.
+func (w *assessmentWithdrawals) act(ctx workflow.Context, uncount func(prev compliance.ControlAssessment)) error {
 	if len(w.received) == 0 {
 		return nil
 	}
@@ -130,10 +131,13 @@ func (w *assessmentWithdrawals) act(ctx workflow.Context) error {
 			cancel() // the prompt closes as withdrawn; its future records it
 			continue
 		}
-		as := w.record(ctx, w.settled[id])
+		prev := w.settled[id]
+		as := w.record(ctx, prev)
 		if err := workflow.ExecuteActivity(actx, a.RecordAssessment, activities.RecordAssessmentInput{Assessment: as}).Get(ctx, nil); err != nil {
 			return fmt.Errorf("record the withdrawal of %s: %w", id, err)
 		}
+		w.settled[id] = as
+		uncount(prev)
 	}
 	return nil
 }

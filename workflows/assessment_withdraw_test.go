@@ -83,6 +83,8 @@ func TestGapAssessmentWithdrawsControlsLeftOutOfScope(t *testing.T) {
 		{ControlID: answered.ControlID, ChangeID: "tailoring-abc123"},
 	}, res.Withdrawn)
 	assert.Equal(t, 1, res.Controls, "withdrawn controls are not counted")
+	assert.Equal(t, 1, res.Answered, "nor is the answer given before the change")
+	assert.Zero(t, res.Unanswered)
 
 	openPrompt := PromptWorkflowID(spec.ID, assessmentPromptGroup+open.ControlID)
 	assert.Equal(t, []string{activities.StepWithdraw}, steps[openPrompt], "the owner's question is closed as withdrawn, not chased")

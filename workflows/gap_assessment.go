@@ -193,6 +193,16 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			withdrawals.settled[c.ControlID] = as
 		})
 	}
+	// A control withdrawn after its answer leaves the answered figures;
+	// every withdrawn control leaves the count to assess.
+	uncount := func(prev compliance.ControlAssessment) {
+		if prev.Unanswered {
+			progress.Unanswered--
+		} else {
+			progress.Answered--
+		}
+	}
+	withdrawn := func() { progress.Withdrawn, progress.Controls = len(withdrawals.withdrawn), len(plan.Controls)-len(withdrawals.withdrawn) }
 	report := func() {
 		if in.ParentWorkflowID == "" {
 			return
@@ -214,10 +224,10 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			}
 		}
 		recorded = recorded[:0]
-		if err := withdrawals.act(ctx); err != nil {
+		if err := withdrawals.act(ctx, uncount); err != nil {
 			return GapAssessmentResult{}, err
 		}
-		progress.Withdrawn = len(withdrawals.withdrawn)
+		withdrawn()
 		// Tell the engagement when someone's last question closes, not on
 		// every answer: 150 answers should not be 150 signals.
 		if len(progress.OpenBy) != before || pending == 0 {
@@ -227,15 +237,16 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 
 	// A change approved as the last answer came in is still taken.
 	withdrawals.drain()
-	if err := withdrawals.act(ctx); err != nil {
+	if err := withdrawals.act(ctx, uncount); err != nil {
 		return GapAssessmentResult{}, err
 	}
+	withdrawn()
 
 	var reg activities.BuildRegisterResult
 	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
 	tellRemediation(ctx, in, reg.Gaps)
-	return GapAssessmentResult{Controls: progress.Controls - len(withdrawals.withdrawn), Answered: progress.Answered, Unanswered: progress.Unanswered,
+	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered,
 		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue, Withdrawn: withdrawals.withdrawn}, nil
 }
