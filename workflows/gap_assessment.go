@@ -202,7 +202,9 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			progress.Answered--
 		}
 	}
-	withdrawn := func() { progress.Withdrawn, progress.Controls = len(withdrawals.withdrawn), len(plan.Controls)-len(withdrawals.withdrawn) }
+	withdrawn := func() {
+		progress.Withdrawn, progress.Controls = len(withdrawals.withdrawn), len(plan.Controls)-len(withdrawals.withdrawn)
+	}
 	report := func() {
 		if in.ParentWorkflowID == "" {
 			return
