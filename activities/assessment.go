@@ -161,12 +161,7 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 		if e.Gap {
 			ge := RegisterEntry{ControlID: e.ControlID, Title: e.Title, Rank: e.Rank, Status: string(e.Status), Owner: owner, Reasons: e.Reasons}
 			if ac := app.Control(e.ControlID); ac != nil {
-				ge.Type, ge.Description, ge.Evidence = string(ac.Control.Type), ac.Control.Description, ac.Control.Evidence
-				for _, fw := range compliance.FrameworkIDs {
-					if ids := ac.Covers[fw]; len(ids) > 0 {
-						ge.Requirements = append(ge.Requirements, fmt.Sprintf("%s %s", fw, strings.Join(ids, ", ")))
-					}
-				}
+				ge.withTicketDetails(ac)
 			}
 			res.Gaps = append(res.Gaps, ge)
 		}
@@ -182,4 +177,16 @@ func (a *Activities) BuildRegister(ctx context.Context, in BuildRegisterInput) (
 		res.RemediationDue = cal.At(in.Plan.Remediation.End, 17)
 	}
 	return res, nil
+}
+
+// withTicketDetails adds what a gap's ticket needs from the library: the
+// control's type, what operating means, the evidence sampled and the
+// requirements at stake.
+func (ge *RegisterEntry) withTicketDetails(ac *catalog.ApplicableControl) {
+	ge.Type, ge.Description, ge.Evidence = string(ac.Control.Type), ac.Control.Description, ac.Control.Evidence
+	for _, fw := range compliance.FrameworkIDs {
+		if ids := ac.Covers[fw]; len(ids) > 0 {
+			ge.Requirements = append(ge.Requirements, fmt.Sprintf("%s %s", fw, strings.Join(ids, ", ")))
+		}
+	}
 }

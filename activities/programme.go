@@ -155,6 +155,10 @@ type AssessScopeChangeInput struct {
 type AssessScopeChangeResult struct {
 	Risks       []compliance.ScopeRisk
 	NewControls []string
+	// Removed are the controls a tailoring change takes out of scope
+	// (catalog.TailoringRemovals): a running assessment withdraws their
+	// questions.
+	Removed []string `json:",omitempty"`
 	// Spec is the spec with the change applied.
 	Spec compliance.Spec
 }

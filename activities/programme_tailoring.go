@@ -25,5 +25,9 @@ func assessTailoringChange(spec compliance.Spec, t compliance.Tailoring) (Assess
 	if err != nil {
 		return AssessScopeChangeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("tailoring of %s: %w", spec.ID, err))
 	}
-	return AssessScopeChangeResult{Risks: risks, NewControls: affected, Spec: after}, nil
+	removed, err := catalog.Default().TailoringRemovals(&spec, &after)
+	if err != nil {
+		return AssessScopeChangeResult{}, nonRetryable(ErrTypeBadInput, fmt.Errorf("tailoring of %s: %w", spec.ID, err))
+	}
+	return AssessScopeChangeResult{Risks: risks, NewControls: affected, Removed: removed, Spec: after}, nil
 }

@@ -74,7 +74,7 @@ func views(prompts []postgres.Prompt, zone string) []slack.PromptView {
 		v := slack.PromptView{
 			PromptID: p.ID, Kind: p.Kind, Question: p.Question, Why: p.Why, Subject: p.Subject,
 			Due: p.DueAt, TimeZone: zone, NeedsNote: p.NoteRequired, NeedsLink: p.LinkRequired,
-			Expired: p.Status == postgres.PromptExpired || p.Status == postgres.PromptWithdrawn,
+			Expired: p.Status == postgres.PromptExpired, Withdrawn: p.Status == postgres.PromptWithdrawn,
 		}
 		for _, c := range p.Choices {
 			v.Choices = append(v.Choices, slack.Choice{Value: c.Value, Label: c.Label})

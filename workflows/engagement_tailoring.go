@@ -17,6 +17,13 @@ import (
 // the stored spec, so the cadence follows a change from its next batch.
 const versionEngagementTailoring = "engagement-tailoring"
 
+// versionTailoringWithdraw: from version 1 a change approved while the
+// first gap assessment runs tells it which controls the change took out of
+// scope (withdraw-controls), so their open questions are withdrawn and
+// none of them becomes a gap (assessment_withdraw.go). The version is
+// taken only when an approved change removes controls in that phase.
+const versionTailoringWithdraw = "tailoring-withdraw"
+
 // engagementChanges carries out an engagement's tailoring changes, one at
 // a time, beside whatever phase runs.
 type engagementChanges struct {
@@ -126,6 +133,7 @@ func (c *engagementChanges) carryOut(ctx workflow.Context, ch ScopeChange) (work
 		}
 	}
 	c.setStatus(ch.ID, ChangeApproved, 0)
+	c.withdrawFromAssessment(ctx, ch, res.Removed)
 	fut := startChangeAssessment(ctx, c.scope(), ch, res.NewControls, ch.ID, enumspb.PARENT_CLOSE_POLICY_ABANDON)
 	if fut == nil {
 		c.setStatus(ch.ID, ChangeAssessed, 0)
@@ -135,6 +143,25 @@ func (c *engagementChanges) carryOut(ctx workflow.Context, ch ScopeChange) (work
 		return nil, fmt.Errorf("start the assessment of %s: %w", ch.ID, err)
 	}
 	return fut, nil
+}
+
+// withdrawFromAssessment tells the running gap assessment which controls an
+// approved change took out of scope. The signal is a hint: the assessment
+// checks it against the spec just stored. Sent only during the gap
+// assessment; once it has ended its register stands (see the README).
+func (c *engagementChanges) withdrawFromAssessment(ctx workflow.Context, ch ScopeChange, removed []string) {
+	if len(removed) == 0 || c.st.Phase != compliance.PhaseGapAssessment {
+		return
+	}
+	if workflow.GetVersion(ctx, versionTailoringWithdraw, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	err := workflow.SignalExternalWorkflow(ctx, GapAssessmentWorkflowID(c.st.EngagementID), "", SignalWithdrawControls,
+		WithdrawControls{ChangeID: ch.ID, Controls: removed}).Get(ctx, nil)
+	if err != nil {
+		// Not started yet (it then plans on the changed spec) or ended.
+		workflow.GetLogger(ctx).Warn("withdraw controls from the gap assessment", "engagement", c.st.EngagementID, "change", ch.ID, "error", err)
+	}
 }
 
 // assessOnSpec is the change measured against the engagement's spec now.

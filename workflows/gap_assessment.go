@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,6 +76,10 @@ type GapAssessmentResult struct {
 	Unanswered     int
 	Gaps           []activities.RegisterEntry
 	RemediationDue time.Time
+	// Withdrawn are the controls whose question was withdrawn because an
+	// approved change took them out of scope (versionAssessmentWithdraw);
+	// Controls does not count them and no gap names them.
+	Withdrawn []WithdrawnControl `json:",omitempty"`
 }
 
 // AssessmentProgress is the assessment query's answer.
@@ -82,7 +87,31 @@ type AssessmentProgress struct {
 	Controls   int            `json:"controls"`
 	Answered   int            `json:"answered"`
 	Unanswered int            `json:"unanswered"`
+	Withdrawn  int            `json:"withdrawn,omitempty"`
 	OpenBy     map[string]int `json:"open_by_owner"`
+}
+
+// versionRoundTellsRemediation: from version 1 a change's round that finds
+// gaps among its controls tells the engagement's remediation
+// (gaps-found), which then takes them on from the stored register
+// (remediation_join.go). Asked only when such a round ends.
+const versionRoundTellsRemediation = "round-tells-remediation"
+
+// tellRemediation sends the gaps-found hint after a change's round. With
+// no remediation running (it has not started, or has completed: the
+// operating period, the programme) the signal fails and the gaps stay
+// where they were before — in the register and counted on the change.
+func tellRemediation(ctx workflow.Context, in GapAssessmentInput, found []activities.RegisterEntry) {
+	if in.Round == "" || len(in.Only) == 0 || !slices.ContainsFunc(found, func(g activities.RegisterEntry) bool { return slices.Contains(in.Only, g.ControlID) }) {
+		return
+	}
+	if workflow.GetVersion(ctx, versionRoundTellsRemediation, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	err := workflow.SignalExternalWorkflow(ctx, RemediationWorkflowID(in.EngagementID), "", SignalGapsFound, GapsFound{Round: in.Round}).Get(ctx, nil)
+	if err != nil {
+		workflow.GetLogger(ctx).Info("no remediation running to take the round's gaps", "engagement", in.EngagementID, "round", in.Round, "error", err)
+	}
 }
 
 // GapAssessmentWorkflow asks each control's owner, through one prompt per
@@ -104,6 +133,7 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	leads := in.Spec.PeopleWithRole(compliance.RoleLead)
 	delegates := leadDelegates(in.Spec)
 	sel := workflow.NewSelector(ctx)
+	withdrawals := newAssessmentWithdrawals(ctx, in.EngagementID, sel)
 	pending := 0
 	var recorded []compliance.ControlAssessment
 	for _, c := range plan.Controls {
@@ -112,7 +142,11 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 		if in.Round != "" {
 			key = assessmentPromptGroup + in.Round + "/" + c.ControlID
 		}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		// Cancelling pctx withdraws the question (assessment_withdraw.go);
+		// until then it is the assessment's own context.
+		pctx, cancelPrompt := workflow.WithCancel(ctx)
+		withdrawals.open[c.ControlID] = cancelPrompt
+		cctx := workflow.WithChildOptions(pctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            PromptWorkflowID(in.EngagementID, key),
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
@@ -138,7 +172,12 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			err := f.Get(ctx, &res)
 			as := compliance.ControlAssessment{EngagementID: in.EngagementID, ControlID: c.ControlID,
 				OwnerEmail: c.Owner.Email, PromptID: PromptWorkflowID(in.EngagementID, key)}
-			if err != nil || res.Answer == nil {
+			delete(withdrawals.open, c.ControlID)
+			if withdrawals.of(c.ControlID) != nil {
+				// Out of scope since it was asked: whatever the prompt
+				// ended with, the control is not a gap.
+				as = withdrawals.record(ctx, as)
+			} else if err != nil || res.Answer == nil {
 				// An unanswered control is treated as missing, and says so.
 				as.Status, as.Unanswered = string(gaps.Missing), true
 				progress.Unanswered++
@@ -151,7 +190,20 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 				progress.Answered++
 			}
 			recorded = append(recorded, as)
+			withdrawals.settled[c.ControlID] = as
 		})
+	}
+	// A control withdrawn after its answer leaves the answered figures;
+	// every withdrawn control leaves the count to assess.
+	uncount := func(prev compliance.ControlAssessment) {
+		if prev.Unanswered {
+			progress.Unanswered--
+		} else {
+			progress.Answered--
+		}
+	}
+	withdrawn := func() {
+		progress.Withdrawn, progress.Controls = len(withdrawals.withdrawn), len(plan.Controls)-len(withdrawals.withdrawn)
 	}
 	report := func() {
 		if in.ParentWorkflowID == "" {
@@ -174,6 +226,10 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 			}
 		}
 		recorded = recorded[:0]
+		if err := withdrawals.act(ctx, uncount); err != nil {
+			return GapAssessmentResult{}, err
+		}
+		withdrawn()
 		// Tell the engagement when someone's last question closes, not on
 		// every answer: 150 answers should not be 150 signals.
 		if len(progress.OpenBy) != before || pending == 0 {
@@ -181,10 +237,18 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 		}
 	}
 
+	// A change approved as the last answer came in is still taken.
+	withdrawals.drain()
+	if err := withdrawals.act(ctx, uncount); err != nil {
+		return GapAssessmentResult{}, err
+	}
+	withdrawn()
+
 	var reg activities.BuildRegisterResult
 	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
+	tellRemediation(ctx, in, reg.Gaps)
 	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered,
-		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue}, nil
+		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue, Withdrawn: withdrawals.withdrawn}, nil
 }

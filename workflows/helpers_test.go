@@ -72,6 +72,7 @@ func mockRemediation(env *testsuite.TestWorkflowEnvironment) {
 	acts := &activities.Activities{}
 	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(activities.OpenRemediationResult{Label: "steadfast-x"}, nil)
 	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).Return(activities.ChangeRemediationResult{}, nil)
+	env.OnActivity(acts.NewGaps, mock.Anything, mock.Anything).Return(activities.NewGapsResult{}, nil)
 	// The operating period's own tests run its schedule; here the window
 	// has already closed, so the engagement passes through.
 	env.OnActivity(acts.NextOccurrences, mock.Anything, mock.Anything).Return(activities.NextOccurrencesResult{WindowEnd: time.Unix(1, 0)}, nil)

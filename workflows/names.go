@@ -103,6 +103,19 @@ const (
 	// QueryRemediationProgress answers RemediationProgress from the
 	// remediation workflow.
 	QueryRemediationProgress = "remediation-progress"
+	// SignalGapsFound tells the remediation workflow that a change's
+	// re-assessment found gaps (GapsFound): a hint to read the stored
+	// register and take on its gaps not yet remediated (remediation_join.go).
+	SignalGapsFound = "gaps-found"
+)
+
+// Gap assessment messages.
+const (
+	// SignalWithdrawControls tells the running gap assessment that an
+	// approved change took controls out of scope (WithdrawControls): a hint
+	// checked against the stored spec before any question is withdrawn
+	// (assessment_withdraw.go).
+	SignalWithdrawControls = "withdraw-controls"
 )
 
 // Updates (human answers, validated before they are accepted).

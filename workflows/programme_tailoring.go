@@ -1,8 +1,6 @@
 package workflows
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -74,24 +72,10 @@ func checkTailoringChange(ctx workflow.Context, spec compliance.Spec, changes []
 	return checkTailoring(&next)
 }
 
-// normalTailoring treats an empty map or list like a missing one.
-func normalTailoring(t compliance.Tailoring) compliance.Tailoring {
-	if len(t.Controls) == 0 {
-		t.Controls = nil
-	}
-	if len(t.Custom) == 0 {
-		t.Custom = nil
-	}
-	return t
-}
-
-// tailoringChangeID names a tailoring change by its content, so the same
-// change sent twice is one change and its prompt and assessment have
-// stable workflow IDs.
+// tailoringChangeID names a tailoring change by its content
+// (compliance.TailoringChangeID).
 func tailoringChangeID(t compliance.Tailoring) string {
-	// fmt prints maps in key order, so the text (and the ID) is stable.
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%+v", normalTailoring(t))))
-	return "tailoring-" + hex.EncodeToString(sum[:6])
+	return compliance.TailoringChangeID(t)
 }
 
 // scopeChangeQuestion is the lead's question about a change: a system

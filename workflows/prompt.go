@@ -166,6 +166,9 @@ func evidenceInput(engagementID string, req activities.EvidenceRequest, ans Prom
 // withdraw closes a prompt its parent no longer needs answered (the
 // parent cancelled it), so the person's digest stops asking.
 func (r *promptRun) withdraw(ctx workflow.Context) (PromptResult, error) {
+	// Closed to answers from now: an answer accepted while the withdrawal
+	// is written would be recorded with a cancelled context and fail.
+	r.withdrawn = true
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	dctx = workflow.WithActivityOptions(dctx, deliveryOptions)
 	step := activities.LadderStep{Name: activities.StepWithdraw, Kind: activities.StepWithdraw, At: workflow.Now(ctx)}
@@ -175,7 +178,6 @@ func (r *promptRun) withdraw(ctx workflow.Context) (PromptResult, error) {
 	if err != nil {
 		return PromptResult{}, fmt.Errorf("withdraw %s: %w", r.id, err)
 	}
-	r.withdrawn = true
 	workflow.SetCurrentDetails(ctx, r.details())
 	return PromptResult{Outcome: OutcomeWithdrawn, Steps: r.steps}, nil
 }

@@ -140,6 +140,8 @@ type remediationRun struct {
 	// the last look; recheckArmed says the look again is set.
 	hinted       []string
 	recheckArmed bool
+	// joinDue is set by a gaps-found signal (remediation_join.go).
+	joinDue bool
 }
 
 func newRemediationRun(in RemediationInput) *remediationRun {
@@ -187,10 +189,15 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		c.Receive(ctx, &o)
 		r.takeGapClosed(ctx, o)
 	})
+	r.listenForNewGaps(ctx)
 	for _, g := range r.in.Gaps {
 		if !slices.Contains(r.st.Started, g.ControlID) {
 			r.start(ctx, g)
 		}
+	}
+	// Gaps a change's re-assessment found while no run listened.
+	if err := r.join(ctx); err != nil {
+		return RemediationResult{}, err
 	}
 	polling := r.in.Spec.Integrations.JiraProject != ""
 	every := r.in.Test.value().JiraPollEvery
@@ -234,6 +241,11 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 			}
 			r.armCheck(ctx)
 			r.armRecheck(ctx)
+		}
+		if r.joinDue {
+			if err := r.join(ctx); err != nil {
+				return RemediationResult{}, err
+			}
 		}
 		changed, err := r.settle(ctx)
 		if err != nil {

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -57,6 +58,8 @@ type remediationEnv struct {
 	started []startedActivity
 	// ended is what DescribeGaps reports, by workflow ID.
 	ended map[string]activities.GapWorkflowEnd
+	// register holds the stored register's gaps NewGaps reads.
+	register []activities.RegisterEntry
 }
 
 type startedActivity struct {
@@ -104,6 +107,18 @@ func newRemediationEnv(t *testing.T, m remediationMocks) *remediationEnv {
 			for _, id := range in.WorkflowIDs {
 				if e, ok := env.ended[id]; ok {
 					res.Ended = append(res.Ended, e)
+				}
+			}
+			return res, nil
+		})
+	env.OnActivity(acts.NewGaps, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NewGapsInput) (activities.NewGapsResult, error) {
+			env.mu.Lock()
+			defer env.mu.Unlock()
+			var res activities.NewGapsResult
+			for _, g := range env.register {
+				if !slices.Contains(in.Known, g.ControlID) {
+					res.Gaps = append(res.Gaps, g)
 				}
 			}
 			return res, nil

@@ -167,3 +167,30 @@ func TestTailoringDelta(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, same)
 }
+
+// The controls a tailoring change takes out of scope are exactly those the
+// client operated before and does not after; OutOfScope checks any list
+// against a spec.
+func TestTailoringRemovals(t *testing.T) {
+	lib := catalog.Default()
+	before := tailoredSpec(t)
+	after := *before
+	after.Tailoring = compliance.Tailoring{Controls: map[string]compliance.ControlTailoring{}, Custom: slices.Clone(before.Tailoring.Custom[:1])}
+	for id, ct := range before.Tailoring.Controls {
+		after.Tailoring.Controls[id] = ct
+	}
+	delete(after.Tailoring.Controls, "ACC-16")                                                                // applicable again: not a removal
+	after.Tailoring.Controls["GOV-07"] = compliance.ControlTailoring{NotApplicable: true, Justification: "x"} // leaves
+	dropped := before.Tailoring.Custom[1].ID                                                                  // custom control dropped
+	got, err := lib.TailoringRemovals(before, &after)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"GOV-07", dropped}, got)
+
+	none, err := lib.TailoringRemovals(before, before)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+
+	out, err := lib.OutOfScope(&after, []string{"ACC-04", "GOV-07", "ACC-16"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GOV-07"}, out, "the stored spec decides, whatever list is given")
+}

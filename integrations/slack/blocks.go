@@ -27,6 +27,11 @@ type PromptView struct {
 	NeedsLink bool
 	Answer    *AnswerView // set once answered
 	Expired   bool        // set when the ladder ran out without an answer
+	// Withdrawn is set when the question was closed unanswered because
+	// nobody needs the answer any more (the control left the scope, the
+	// gap was accepted): the owner reads that they can stop, not that
+	// they missed a deadline.
+	Withdrawn bool
 }
 
 // Choice is one answer button.
@@ -196,6 +201,9 @@ func promptBlocks(p PromptView, escalation bool) []goslack.Block {
 			line += "\nEvidence: " + link(a.Link)
 		}
 		blocks = append(blocks, goslack.NewContextBlock("", mrkdwn(line, maxContextText)))
+	case p.Withdrawn:
+		blocks = append(blocks, goslack.NewContextBlock("", mrkdwn(
+			":heavy_minus_sign: Withdrawn: this question no longer needs an answer.", maxContextText)))
 	case p.Expired:
 		blocks = append(blocks, goslack.NewContextBlock("", mrkdwn(
 			fmt.Sprintf(":hourglass: Expired: no answer was recorded by %s.", slackDate(p.Due, p.TimeZone)), maxContextText)))
@@ -370,7 +378,7 @@ func countOpen(ps []PromptView) int {
 	return n
 }
 
-func isOpen(p PromptView) bool { return p.Answer == nil && !p.Expired }
+func isOpen(p PromptView) bool { return p.Answer == nil && !p.Expired && !p.Withdrawn }
 
 func kindLabel(kind string) string {
 	k := strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(kind))

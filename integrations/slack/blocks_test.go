@@ -126,3 +126,17 @@ func TestModalViews(t *testing.T) {
 	_, err = slack.Modal{Purpose: slack.CallbackNote}.View()
 	assert.ErrorIs(t, err, slack.ErrInvalidInput)
 }
+
+// A withdrawn question tells its owner it needs no answer — not that it
+// expired — and has no buttons.
+func TestDigestShowsWithdrawnQuestion(t *testing.T) {
+	p := slack.PromptView{PromptID: "prompt/eng-1/gap/gov-07", Kind: "control-status", Question: "Is the org chart reviewed?",
+		Subject: "GOV-07 Org chart", Due: time.Date(2026, 12, 9, 17, 0, 0, 0, time.UTC), Withdrawn: true,
+		Choices: []slack.Choice{{"implemented", "Implemented"}}}
+	js, blocks := render(t, slack.DigestMessage("Alice", []slack.PromptView{p}))
+	assert.Contains(t, js, "Withdrawn: this question no longer needs an answer.")
+	assert.NotContains(t, js, "Expired")
+	for _, b := range blocks {
+		assert.NotEqual(t, "actions", b.Type, "a withdrawn question has no buttons")
+	}
+}
