@@ -16,6 +16,9 @@ import (
 
 func TestEngagementAssessesEveryControlAfterSignOff(t *testing.T) {
 	env := newEnv(t)
+	// The remediation due date below is fixed, so the clock is too: from a
+	// later day the owner's closing (20 days in) fell after it.
+	env.SetStartTime(time.Date(2026, 11, 25, 15, 0, 0, 0, time.UTC))
 	spec := testSpec(t)
 	acts := &activities.Activities{}
 	plan, err := acts.PlanAssessment(context.Background(), activities.PlanAssessmentInput{Spec: spec})
