@@ -145,6 +145,26 @@ func (o *actOut) ExecuteLocalActivity(ctx workflow.Context, activityType string,
 	return o.Next.ExecuteLocalActivity(ctx, activityType, args...)
 }
 
+// ExecuteChildWorkflow counts the cancel request a child's cancelled context
+// sends while the child runs (a withdrawn question's prompt): Temporal bills
+// it as it bills RequestCancelExternalWorkflow. The child's start is
+// counted on the child's own run. The watcher changes no workflow state.
+func (o *actOut) ExecuteChildWorkflow(ctx workflow.Context, childWorkflowType string, args ...any) workflow.ChildWorkflowFuture {
+	f := o.Next.ExecuteChildWorkflow(ctx, childWorkflowType, args...)
+	watch, _ := workflow.NewDisconnectedContext(ctx)
+	workflow.Go(watch, func(g workflow.Context) {
+		cancelled := false
+		s := workflow.NewSelector(g)
+		s.AddFuture(f, func(workflow.Future) {})
+		s.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { cancelled = true })
+		s.Select(g)
+		if cancelled {
+			o.c.add(o.r, actCancel)
+		}
+	})
+	return f
+}
+
 func (o *actOut) NewTimer(ctx workflow.Context, d time.Duration) workflow.Future {
 	o.c.add(o.r, actTimer)
 	return o.Next.NewTimer(ctx, d)

@@ -30,7 +30,8 @@ import (
 //	child: initiated, started, completed + two tasks (9)
 //	signal or cancel sent: initiated, done + task (5)
 //	signal received: 1 + task (4); update: accepted, completed + task (5)
-//	version, side effect, local activity, search attributes, memo: 1
+//	version: the marker and its TemporalChangeVersion upsert (2)
+//	side effect, local activity, search attributes, memo: 1
 //
 // The server often folds several wake-ups into one task, so this counts
 // high, never low: a budget met by the model is met by the server.
@@ -220,8 +221,10 @@ func (o *countOut) UpsertMemo(ctx workflow.Context, memo map[string]any) error {
 func (o *countOut) GetVersion(ctx workflow.Context, changeID string, minSupported, maxSupported workflow.Version) workflow.Version {
 	o.c.mu.Lock()
 	if !o.r.versions[changeID] {
+		// The marker, and the upsert of TemporalChangeVersion the SDK
+		// records beside it.
 		o.r.versions[changeID] = true
-		o.r.Events++
+		o.r.Events += 2
 	}
 	o.c.mu.Unlock()
 	return o.Next.GetVersion(ctx, changeID, minSupported, maxSupported)
