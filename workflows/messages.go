@@ -83,8 +83,12 @@ type EngagementState struct {
 	// operating scheduler it starts reads the stored spec.
 	followsStore bool
 	// changing: a change is being carried out up to the start of its
-	// assessment; the run hands over only between changes.
-	changing bool
+	// assessment; the run hands over only between changes. With
+	// versionChangeHandOver (changesHandOver set by each run) it covers
+	// only the storing of the spec: the change's record says where the
+	// next run picks it up.
+	changing        bool
+	changesHandOver bool
 }
 
 // EngagementResult is returned when the engagement completes.

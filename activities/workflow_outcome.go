@@ -1,0 +1,92 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+)
+
+// WorkflowOutcomeInput names a workflow whose end a run waits for without
+// being its parent: an earlier run of the same workflow started it (an
+// abandoned child outlives the run that started it), and a child's future
+// does not cross a continue-as-new.
+type WorkflowOutcomeInput struct {
+	WorkflowID string
+}
+
+// WorkflowOutcomeResult is how the workflow ended.
+type WorkflowOutcomeResult struct {
+	// Status: completed, failed, terminated, canceled, timed-out, or
+	// not-found (never started, or gone past retention).
+	Status string
+	// Result is the workflow's result, as JSON, when it completed.
+	Result json.RawMessage `json:",omitempty"`
+	// Error is why it did not complete.
+	Error string `json:",omitempty"`
+	// Unavailable says the worker has no Temporal client to ask.
+	Unavailable bool `json:",omitempty"`
+}
+
+// outcomeHeartbeat is how often WorkflowOutcome tells Temporal it is still
+// waiting: well inside the heartbeat timeout the workflow gives it, so a
+// worker that dies is noticed and the wait goes on on another.
+const outcomeHeartbeat = 10 * time.Second
+
+// WorkflowOutcome waits for a workflow to end, through the Temporal client
+// (a long poll on its history, following continue-as-new), and returns its
+// result or how it failed. It may wait for weeks (an assessment's owners
+// answering): it heartbeats meanwhile, and when its own deadline passes
+// Temporal retries it, which adds nothing to the waiting run's history. It
+// only reads, so retrying it is harmless.
+func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInput) (WorkflowOutcomeResult, error) {
+	if a.Temporal == nil {
+		return WorkflowOutcomeResult{Unavailable: true}, nil
+	}
+	if in.WorkflowID == "" {
+		return WorkflowOutcomeResult{}, nonRetryable(ErrTypeBadInput, errors.New("no workflow ID to wait for"))
+	}
+	hctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		t := time.NewTicker(outcomeHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-hctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	var raw json.RawMessage
+	err := a.Temporal.GetWorkflow(ctx, in.WorkflowID, "").Get(ctx, &raw)
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		return WorkflowOutcomeResult{Status: "completed", Result: raw}, nil
+	case ctx.Err() != nil:
+		// Our own deadline or cancellation (the run that waits has
+		// handed over or closed): Temporal decides whether to retry.
+		return WorkflowOutcomeResult{}, fmt.Errorf("wait for %s: %w", in.WorkflowID, ctx.Err())
+	case errors.As(err, &notFound):
+		return WorkflowOutcomeResult{Status: "not-found"}, nil
+	}
+	// It ended without a result: say how.
+	desc, derr := a.Temporal.DescribeWorkflow(ctx, in.WorkflowID, "")
+	if derr != nil {
+		return WorkflowOutcomeResult{}, fmt.Errorf("describe %s after %v: %w", in.WorkflowID, err, derr)
+	}
+	status := desc.RawResponse.GetWorkflowExecutionInfo().GetStatus()
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		// The poll failed, not the workflow: wait again.
+		return WorkflowOutcomeResult{}, fmt.Errorf("wait for %s: %w", in.WorkflowID, err)
+	}
+	return WorkflowOutcomeResult{Status: statusName(status), Error: err.Error()}, nil
+}
