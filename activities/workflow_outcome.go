@@ -22,8 +22,9 @@ type WorkflowOutcomeInput struct {
 
 // WorkflowOutcomeResult is how the workflow ended.
 type WorkflowOutcomeResult struct {
-	// Status: completed, failed, terminated, canceled, timed-out, or
-	// not-found (never started, or gone past retention).
+	// Status: completed, failed, terminated, canceled, timed-out,
+	// not-found (never started, or gone past retention), or running
+	// (still, when the activity's time was up).
 	Status string
 	// Result is the workflow's result, as JSON, when it completed.
 	Result json.RawMessage `json:",omitempty"`
@@ -38,11 +39,17 @@ type WorkflowOutcomeResult struct {
 // worker that dies is noticed and the wait goes on on another.
 const outcomeHeartbeat = 10 * time.Second
 
+// outcomeMargin is how long before its deadline WorkflowOutcome stops
+// waiting and answers "running".
+const outcomeMargin = 30 * time.Second
+
 // WorkflowOutcome waits for a workflow to end, through the Temporal client
 // (a long poll on its history, following continue-as-new), and returns its
-// result or how it failed. It may wait for weeks (an assessment's owners
-// answering): it heartbeats meanwhile, and when its own deadline passes
-// Temporal retries it, which adds nothing to the waiting run's history. It
+// result or how it failed; if it is still running as the activity's own
+// deadline nears, it says so ("running") and the workflow asks again. The
+// workflow may run for weeks (an assessment's owners answering), so the
+// deadline is long and it heartbeats meanwhile: a worker that dies is
+// retried elsewhere, which adds nothing to the waiting run's history. It
 // only reads, so retrying it is harmless.
 func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInput) (WorkflowOutcomeResult, error) {
 	if a.Temporal == nil {
@@ -65,16 +72,26 @@ func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInpu
 			}
 		}
 	}()
+	// The poll ends a little before the activity's own deadline, so a
+	// workflow still running is an answer ("running"), not a timeout.
+	pctx := ctx
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) > 2*outcomeMargin {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithDeadline(ctx, deadline.Add(-outcomeMargin))
+		defer cancel()
+	}
 	var raw json.RawMessage
-	err := a.Temporal.GetWorkflow(ctx, in.WorkflowID, "").Get(ctx, &raw)
+	err := a.Temporal.GetWorkflow(pctx, in.WorkflowID, "").Get(pctx, &raw)
 	var notFound *serviceerror.NotFound
 	switch {
 	case err == nil:
 		return WorkflowOutcomeResult{Status: "completed", Result: raw}, nil
 	case ctx.Err() != nil:
-		// Our own deadline or cancellation (the run that waits has
-		// handed over or closed): Temporal decides whether to retry.
+		// Cancelled (the run that waits has handed over or closed), or
+		// out of time: Temporal decides whether to retry.
 		return WorkflowOutcomeResult{}, fmt.Errorf("wait for %s: %w", in.WorkflowID, ctx.Err())
+	case pctx.Err() != nil:
+		return WorkflowOutcomeResult{Status: "running"}, nil
 	case errors.As(err, &notFound):
 		return WorkflowOutcomeResult{Status: "not-found"}, nil
 	}

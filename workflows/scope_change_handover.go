@@ -52,8 +52,9 @@ type changeCarrier interface {
 }
 
 // awaitOptions are for WorkflowOutcome, which waits for a workflow that
-// may run for weeks: a day per attempt, retried without end (a retry adds
-// no history), a heartbeat so a dead worker is noticed within a minute.
+// may run for weeks: a day's poll per call (it answers "running" when the
+// day is up), retried without end (a retry adds no history), a heartbeat
+// so a dead worker is noticed within a minute.
 var awaitOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 24 * time.Hour,
 	HeartbeatTimeout:    time.Minute,
@@ -64,6 +65,9 @@ var awaitOptions = workflow.ActivityOptions{
 		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput},
 	},
 }
+
+// awaitPause is the pause between two of WorkflowOutcome's polls.
+const awaitPause = 10 * time.Minute
 
 // carryOutChange takes a change from where an earlier run left it (or from
 // its proposal) to its end: the lead's decision, the spec stored with it,
@@ -196,9 +200,19 @@ func changeAssessment(ctx workflow.Context, cr changeCarrier, ch ScopeChange, re
 // terminated is an error.
 func awaitWorkflow(ctx workflow.Context, id string, out any) (found bool, err error) {
 	var res activities.WorkflowOutcomeResult
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, awaitOptions), a.WorkflowOutcome,
-		activities.WorkflowOutcomeInput{WorkflowID: id}).Get(ctx, &res); err != nil {
-		return false, fmt.Errorf("wait for %s: %w", id, err)
+	for {
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, awaitOptions), a.WorkflowOutcome,
+			activities.WorkflowOutcomeInput{WorkflowID: id}).Get(ctx, &res); err != nil {
+			return false, fmt.Errorf("wait for %s: %w", id, err)
+		}
+		if res.Status != "running" {
+			break
+		}
+		// A day's poll ran out: ask again after a pause, a few events a
+		// day however long the owners take.
+		if err := workflow.Sleep(ctx, awaitPause); err != nil {
+			return false, err
+		}
 	}
 	switch {
 	case res.Unavailable:

@@ -1,0 +1,228 @@
+package workflows
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// changeWorld stands in for what a tailoring change meets outside the
+// engagement in the testsuite: the lead's prompt and the re-assessment
+// (mocked children that answer when the test says), and Temporal itself,
+// which WorkflowOutcome asks for a workflow an earlier run started (the
+// testsuite has no server: the stand-in answers from the children's own
+// ends, and says "running", as the real one does when its poll runs out,
+// before).
+type changeWorld struct {
+	t *testing.T
+	// leadAt and gapsAt: how long after the start the lead answers and
+	// the owners have answered the re-assessment.
+	leadAt, gapsAt time.Duration
+	start          time.Time
+
+	mu       sync.Mutex
+	asked    []PromptInput
+	assessed []GapAssessmentInput
+	stored   []activities.RecordSpecInput
+	awaited  []string
+	ended    map[string]json.RawMessage
+}
+
+// newChangeWorld is a time-skipping environment with the engagement and
+// stand-ins for its children. The children are registered fakes, not
+// mocks: the testsuite reports a mocked child started only when the mock
+// returns, which would hold a hand-over (it waits for the assessment to
+// have started) until the owners had answered.
+func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration) (*testsuite.TestWorkflowEnvironment, *changeWorld) {
+	w := &changeWorld{t: t, leadAt: leadAt, gapsAt: gapsAt, start: start, ended: map[string]json.RawMessage{}}
+	var ts testsuite.WorkflowTestSuite
+	env := withIdentity(ts.NewTestWorkflowEnvironment())
+	env.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
+	env.RegisterWorkflowWithOptions(w.prompt, workflow.RegisterOptions{Name: PromptWorkflowName})
+	env.RegisterWorkflowWithOptions(w.assessment, workflow.RegisterOptions{Name: GapAssessmentWorkflowName})
+	acts := &activities.Activities{}
+	env.RegisterActivity(acts)
+	env.SetStartTime(start)
+	env.OnActivity(acts.RecordPhase, mock.Anything, mock.Anything).Return(activities.RecordPhaseResult{}, nil)
+	env.OnActivity(acts.AuditDates, mock.Anything, mock.Anything).Return(activities.AuditDatesResult{}, nil)
+	env.OnActivity(acts.RecordSpec, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordSpecInput) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.stored = append(w.stored, in)
+		return nil
+	})
+	env.OnActivity(acts.WorkflowOutcome, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkflowOutcomeInput) (activities.WorkflowOutcomeResult, error) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.awaited = append(w.awaited, in.WorkflowID)
+		if res, ok := w.ended[in.WorkflowID]; ok {
+			return activities.WorkflowOutcomeResult{Status: "completed", Result: res}, nil
+		}
+		return activities.WorkflowOutcomeResult{Status: "running"}, nil
+	})
+	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Return(nil).Maybe()
+	return env, w
+}
+
+// prompt is the lead's question: the lead approves at leadAt.
+func (w *changeWorld) prompt(ctx workflow.Context, in PromptInput) (PromptResult, error) {
+	w.mu.Lock()
+	w.asked = append(w.asked, in)
+	w.mu.Unlock()
+	w.sleepUntil(ctx, w.leadAt)
+	return end(w, ctx, PromptResult{Outcome: OutcomeAnswered, Answer: &PromptAnswer{Choice: "approve", By: leadEmail}}), nil
+}
+
+// assessment is the change's re-assessment: the owners have answered at
+// gapsAt. The register ranks the whole engagement: ACC-08 is not the
+// change's.
+func (w *changeWorld) assessment(ctx workflow.Context, in GapAssessmentInput) (GapAssessmentResult, error) {
+	w.mu.Lock()
+	w.assessed = append(w.assessed, in)
+	w.mu.Unlock()
+	w.sleepUntil(ctx, w.gapsAt)
+	return end(w, ctx, GapAssessmentResult{Gaps: []activities.RegisterEntry{{ControlID: "ACC-02"}, {ControlID: "ACC-08"}}}), nil
+}
+
+func (w *changeWorld) sleepUntil(ctx workflow.Context, at time.Duration) {
+	if d := w.start.Add(at).Sub(workflow.Now(ctx)); d > 0 {
+		require.NoError(w.t, workflow.Sleep(ctx, d))
+	}
+}
+
+// end records a child's result under its workflow ID, as Temporal keeps it.
+func end[T any](w *changeWorld, ctx workflow.Context, res T) T {
+	b, err := json.Marshal(res)
+	require.NoError(w.t, err)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.ended[workflow.GetInfo(ctx).WorkflowExecution.ID] = b
+	return res
+}
+
+// fieldworkWithRunAge is the engagement in fieldwork (before
+// certification, where it takes tailoring changes) whose runs hand over
+// every runAge.
+func fieldworkWithRunAge(t *testing.T, runAge time.Duration) EngagementInput {
+	spec := testSpec(t)
+	plan, err := compliance.PlanEngagement(&spec, time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 3, Spec: spec, Plan: &plan}
+	return EngagementInput{Spec: spec, State: st, Test: &TestHooks{RunAge: runAge}}
+}
+
+var newOwnerTailoring = compliance.Tailoring{Controls: map[string]compliance.ControlTailoring{
+	"ACC-02": {Owner: ownerEmail, Justification: "Leo took over provisioning"}}}
+
+// TestTailoringChangeAwaitingTheLeadSurvivesHandOvers: the engagement's
+// runs hand over every three hours. A change is proposed at 1h; the lead's
+// question is open when the run hands over at 3h (before
+// versionChangeHandOver the run could not hand over until the lead
+// answered), and the lead answers at 5h, to the same question, in the
+// second run. The second run finds the question by its workflow ID, reads
+// the approval, stores the spec once and assesses the change once; the
+// lead is asked once.
+func TestTailoringChangeAwaitingTheLeadSurvivesHandOvers(t *testing.T) {
+	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 5*time.Hour, 5*time.Hour)
+	in := fieldworkWithRunAge(t, 3*time.Hour)
+	id := in.Spec.ID
+
+	var proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(id), UpdateChangeTailoring, "t/1", callbacks(&proposed),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cliActor(delegateEmail)}))
+	}, time.Hour)
+	var waiting, done EngagementStatus
+	var waitingOK, doneOK bool
+	env.RegisterDelayedCallback(func() { waiting, waitingOK = engagementStatus(t, env, id) }, 4*time.Hour)
+	env.RegisterDelayedCallback(func() { done, doneOK = engagementStatus(t, env, id) }, 8*time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Hour)
+	runAsChild(env, in)
+	require.True(t, env.IsWorkflowCompleted())
+
+	require.NoError(t, proposed.rejected)
+	require.NoError(t, proposed.err)
+	ch := proposed.value.(ScopeChange)
+	require.True(t, waitingOK)
+	assert.GreaterOrEqual(t, waiting.Runs, 1, "the run handed over while the lead's question was open")
+	require.Len(t, waiting.Changes, 1)
+	assert.Equal(t, ChangeProposed, waiting.Changes[0].Status, "waiting for the lead")
+	assert.True(t, waiting.Changes[0].LeadAsked)
+
+	require.True(t, doneOK)
+	assert.GreaterOrEqual(t, done.Runs, 2)
+	require.Len(t, done.Changes, 1)
+	assert.Equal(t, ChangeAssessed, done.Changes[0].Status, "the approval given after the hand-over was carried out")
+	assert.Equal(t, 1, done.Changes[0].Gaps, "charged only with the gaps among its own controls")
+	assert.Equal(t, []string{"ACC-02"}, done.Changes[0].NewControls)
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Len(t, w.asked, 1, "the lead is asked once")
+	assert.Equal(t, changePromptKey(ch), w.asked[0].Key)
+	assert.Contains(t, w.awaited, PromptWorkflowID(id, changePromptKey(ch)), "the next run found the same question by its ID")
+	require.Len(t, w.stored, 1, "the change is carried out once")
+	assert.Equal(t, 4, w.stored[0].Revision)
+	assert.Equal(t, newOwnerTailoring, w.stored[0].Spec.Tailoring)
+	require.Len(t, w.assessed, 1, "and assessed once")
+	assert.Equal(t, []string{"ACC-02"}, w.assessed[0].Only)
+	assert.Equal(t, ch.ID, w.assessed[0].Round)
+}
+
+// TestTailoringChangeBeingAssessedSurvivesHandOvers: the lead approves a
+// change at once; its re-assessment is still with the owners when the run
+// hands over at 3h (and again at 6h), and they have answered at 7h. The
+// runs after the first find the assessment by its workflow ID and, once it
+// ends, the change reads "assessed" with its own gaps (before
+// versionChangeHandOver it stayed "approved", its gaps never counted).
+func TestTailoringChangeBeingAssessedSurvivesHandOvers(t *testing.T) {
+	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 0, 7*time.Hour)
+	in := fieldworkWithRunAge(t, 3*time.Hour)
+	id := in.Spec.ID
+
+	var proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(id), UpdateChangeTailoring, "t/1", callbacks(&proposed),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cliActor(delegateEmail)}))
+	}, time.Hour)
+	var assessing, done EngagementStatus
+	var assessingOK, doneOK bool
+	env.RegisterDelayedCallback(func() { assessing, assessingOK = engagementStatus(t, env, id) }, 4*time.Hour)
+	env.RegisterDelayedCallback(func() { done, doneOK = engagementStatus(t, env, id) }, 8*time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Hour)
+	runAsChild(env, in)
+	require.True(t, env.IsWorkflowCompleted())
+
+	require.NoError(t, proposed.err)
+	ch := proposed.value.(ScopeChange)
+	require.True(t, assessingOK)
+	assert.GreaterOrEqual(t, assessing.Runs, 1, "the run handed over while owners answered")
+	require.Len(t, assessing.Changes, 1)
+	assert.Equal(t, ChangeApproved, assessing.Changes[0].Status, "its controls being assessed")
+
+	require.True(t, doneOK)
+	assert.GreaterOrEqual(t, done.Runs, 2, "handed over twice while the assessment ran")
+	require.Len(t, done.Changes, 1)
+	assert.Equal(t, ChangeAssessed, done.Changes[0].Status, "the assessment's end reached the run of the day")
+	assert.Equal(t, 1, done.Changes[0].Gaps, "charged only with the gaps among its own controls")
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Len(t, w.asked, 1)
+	require.Len(t, w.stored, 1, "the spec is stored once")
+	require.Len(t, w.assessed, 1, "the later runs started no second assessment")
+	assert.Contains(t, w.awaited, changeAssessmentWorkflowID(id, ch.ID), "they found it by its ID")
+}
