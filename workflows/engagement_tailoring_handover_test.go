@@ -36,7 +36,7 @@ type changeWorld struct {
 	assessed []GapAssessmentInput
 	stored   []activities.RecordSpecInput
 	awaited  []string
-	ended    map[string]json.RawMessage
+	ended    map[string]any
 }
 
 // newChangeWorld is a time-skipping environment with the engagement and
@@ -45,7 +45,7 @@ type changeWorld struct {
 // returns, which would hold a hand-over (it waits for the assessment to
 // have started) until the owners had answered.
 func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration) (*testsuite.TestWorkflowEnvironment, *changeWorld) {
-	w := &changeWorld{t: t, leadAt: leadAt, gapsAt: gapsAt, start: start, ended: map[string]json.RawMessage{}}
+	w := &changeWorld{t: t, leadAt: leadAt, gapsAt: gapsAt, start: start, ended: map[string]any{}}
 	var ts testsuite.WorkflowTestSuite
 	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	env.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
@@ -67,7 +67,8 @@ func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration)
 		defer w.mu.Unlock()
 		w.awaited = append(w.awaited, in.WorkflowID)
 		if res, ok := w.ended[in.WorkflowID]; ok {
-			return activities.WorkflowOutcomeResult{Status: "completed", Result: res}, nil
+			b, err := json.Marshal(res)
+			return activities.WorkflowOutcomeResult{Status: "completed", Result: b}, err
 		}
 		return activities.WorkflowOutcomeResult{Status: "running"}, nil
 	})
@@ -80,8 +81,12 @@ func (w *changeWorld) prompt(ctx workflow.Context, in PromptInput) (PromptResult
 	w.mu.Lock()
 	w.asked = append(w.asked, in)
 	w.mu.Unlock()
-	w.sleepUntil(ctx, w.leadAt)
-	return end(w, ctx, PromptResult{Outcome: OutcomeAnswered, Answer: &PromptAnswer{Choice: "approve", By: leadEmail}}), nil
+	if err := w.sleepUntil(ctx, w.leadAt); err != nil {
+		return PromptResult{}, err
+	}
+	res := PromptResult{Outcome: OutcomeAnswered, Answer: &PromptAnswer{Choice: "approve", By: leadEmail}}
+	w.end(ctx, res)
+	return res, nil
 }
 
 // assessment is the change's re-assessment: the owners have answered at
@@ -91,24 +96,27 @@ func (w *changeWorld) assessment(ctx workflow.Context, in GapAssessmentInput) (G
 	w.mu.Lock()
 	w.assessed = append(w.assessed, in)
 	w.mu.Unlock()
-	w.sleepUntil(ctx, w.gapsAt)
-	return end(w, ctx, GapAssessmentResult{Gaps: []activities.RegisterEntry{{ControlID: "ACC-02"}, {ControlID: "ACC-08"}}}), nil
-}
-
-func (w *changeWorld) sleepUntil(ctx workflow.Context, at time.Duration) {
-	if d := w.start.Add(at).Sub(workflow.Now(ctx)); d > 0 {
-		require.NoError(w.t, workflow.Sleep(ctx, d))
+	if err := w.sleepUntil(ctx, w.gapsAt); err != nil {
+		return GapAssessmentResult{}, err
 	}
+	res := GapAssessmentResult{Gaps: []activities.RegisterEntry{{ControlID: "ACC-02"}, {ControlID: "ACC-08"}}}
+	w.end(ctx, res)
+	return res, nil
 }
 
-// end records a child's result under its workflow ID, as Temporal keeps it.
-func end[T any](w *changeWorld, ctx workflow.Context, res T) T {
-	b, err := json.Marshal(res)
-	require.NoError(w.t, err)
+func (w *changeWorld) sleepUntil(ctx workflow.Context, at time.Duration) error {
+	if d := w.start.Add(at).Sub(workflow.Now(ctx)); d > 0 {
+		return workflow.Sleep(ctx, d)
+	}
+	return nil
+}
+
+// end keeps a child's result under its workflow ID, as Temporal does; the
+// stand-in encodes it when asked.
+func (w *changeWorld) end(ctx workflow.Context, res any) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.ended[workflow.GetInfo(ctx).WorkflowExecution.ID] = b
-	return res
+	w.ended[workflow.GetInfo(ctx).WorkflowExecution.ID] = res
 }
 
 // fieldworkWithRunAge is the engagement in fieldwork (before
