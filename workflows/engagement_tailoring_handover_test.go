@@ -10,11 +10,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 )
 
 // changeWorld stands in for what a tailoring change meets outside the
@@ -30,6 +32,8 @@ type changeWorld struct {
 	// the owners have answered the re-assessment.
 	leadAt, gapsAt time.Duration
 	start          time.Time
+	// cycle is how long the programme's scheduler runs its window.
+	cycle time.Duration
 
 	mu       sync.Mutex
 	asked    []PromptInput
@@ -40,15 +44,25 @@ type changeWorld struct {
 }
 
 // newChangeWorld is a time-skipping environment with the engagement and
-// stand-ins for its children. The children are registered fakes, not
-// mocks: the testsuite reports a mocked child started only when the mock
-// returns, which would hold a hand-over (it waits for the assessment to
-// have started) until the owners had answered.
+// stand-ins for its children, in a world where the lead answers at leadAt
+// and the owners have answered the re-assessment at gapsAt.
 func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration) (*testsuite.TestWorkflowEnvironment, *changeWorld) {
 	w := &changeWorld{t: t, leadAt: leadAt, gapsAt: gapsAt, start: start, ended: map[string]any{}}
+	return w.newEnv(start), w
+}
+
+// newEnv is one environment of the world (a test that runs the next run
+// itself starts another at the instant the first ended). The children are
+// registered fakes, not mocks: the testsuite reports a mocked child
+// started only when the mock returns, which would hold a hand-over (it
+// waits for the assessment to have started) until the owners had
+// answered. The programme's cycle (its scheduler, mocked) lasts w.cycle.
+func (w *changeWorld) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 	var ts testsuite.WorkflowTestSuite
 	env := withIdentity(ts.NewTestWorkflowEnvironment())
 	env.RegisterWorkflowWithOptions(EngagementWorkflow, workflow.RegisterOptions{Name: EngagementWorkflowName})
+	env.RegisterWorkflowWithOptions(ProgrammeWorkflow, workflow.RegisterOptions{Name: ProgrammeWorkflowName})
+	env.RegisterWorkflowWithOptions(OperatingWorkflow, workflow.RegisterOptions{Name: OperatingWorkflowName})
 	env.RegisterWorkflowWithOptions(w.prompt, workflow.RegisterOptions{Name: PromptWorkflowName})
 	env.RegisterWorkflowWithOptions(w.assessment, workflow.RegisterOptions{Name: GapAssessmentWorkflowName})
 	acts := &activities.Activities{}
@@ -62,6 +76,9 @@ func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration)
 		w.stored = append(w.stored, in)
 		return nil
 	})
+	env.OnWorkflow(OperatingWorkflowName, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, _ OperatingInput) (OperatingResult, error) {
+		return OperatingResult{}, workflow.Sleep(ctx, w.cycle)
+	}).Maybe()
 	env.OnActivity(acts.WorkflowOutcome, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.WorkflowOutcomeInput) (activities.WorkflowOutcomeResult, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -73,7 +90,7 @@ func newChangeWorld(t *testing.T, start time.Time, leadAt, gapsAt time.Duration)
 		return activities.WorkflowOutcomeResult{Status: "running"}, nil
 	})
 	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Return(nil).Maybe()
-	return env, w
+	return env
 }
 
 // prompt is the lead's question: the lead approves at leadAt.
@@ -233,4 +250,75 @@ func TestTailoringChangeBeingAssessedSurvivesHandOvers(t *testing.T) {
 	require.Len(t, w.stored, 1, "the spec is stored once")
 	require.Len(t, w.assessed, 1, "the later runs started no second assessment")
 	assert.Contains(t, w.awaited, changeAssessmentWorkflowID(id, ch.ID), "they found it by its ID")
+}
+
+// TestProgrammeTailoringChangeAwaitingTheLeadSurvivesTheCycle: the
+// certified programme continues as new at each cycle's end, which falls
+// while the lead has not answered a tailoring change. The next run finds
+// the lead's question by its workflow ID and reads the answer given after
+// the cycle ended (before versionChangeHandOver it asked the lead again,
+// and a re-assessment running at the cycle's end was terminated and
+// started over); the change is carried out once, in the next run.
+func TestProgrammeTailoringChangeAwaitingTheLeadSurvivesTheCycle(t *testing.T) {
+	spec := testSpec(t)
+	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 36*time.Hour, 0)
+	w.cycle = 24 * time.Hour
+	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
+		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
+	id := ProgrammeWorkflowID(spec.ID)
+
+	var proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(id, UpdateChangeTailoring, "t/1", callbacks(&proposed),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cli(leadEmail)}))
+	}, time.Hour)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: spec.ID, Spec: spec, Certifications: []postcert.Certification{soc2}, Cycle: 1, Revision: 1})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can, "the cycle ends by continuing as new")
+	var next ProgrammeInput
+	require.NoError(t, decodePayloads(can, &next))
+	require.NoError(t, proposed.err)
+	ch := proposed.value.(ScopeChange)
+	require.Len(t, next.Changes, 1, "the change in progress is carried")
+	assert.Equal(t, ChangeProposed, next.Changes[0].Status)
+	assert.True(t, next.Changes[0].LeadAsked, "with the lead asked")
+	assert.Equal(t, 2, next.Cycle)
+
+	// The next cycle's run starts where the first ended; the lead
+	// answered (at 36h) meanwhile.
+	env2 := w.newEnv(start.Add(48 * time.Hour))
+	var mid ProgrammeState
+	env2.RegisterDelayedCallback(func() {
+		v, err := env2.QueryWorkflow(QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+	}, 12*time.Hour)
+	// The test's window is the same the first cycle ran, which would make
+	// the run wait for a report: it runs a cycle instead and ends.
+	next.LastWindow = compliance.Span{}
+	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
+	env2.ExecuteWorkflow(ProgrammeWorkflow, next)
+	require.ErrorAs(t, env2.GetWorkflowError(), &can)
+	require.NoError(t, decodePayloads(can, &next))
+	assert.Empty(t, next.Changes, "nothing left to carry")
+	assert.Equal(t, newOwnerTailoring, next.Spec.Tailoring)
+
+	require.Len(t, mid.Changes, 1)
+	assert.Equal(t, ChangeAssessed, mid.Changes[0].Status)
+	assert.Equal(t, 1, mid.Changes[0].Gaps, "charged only with the gaps among its own controls")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	require.Len(t, w.asked, 1, "the lead is asked once")
+	assert.Contains(t, w.awaited, PromptWorkflowID(spec.ID, changePromptKey(ch)))
+	require.Len(t, w.assessed, 1, "assessed once")
+	assert.Equal(t, []string{"ACC-02"}, w.assessed[0].Only)
+	var changed int
+	for _, in := range w.stored {
+		if in.Spec.Tailoring.Controls["ACC-02"].Owner == ownerEmail {
+			changed++
+		}
+	}
+	assert.Equal(t, 1, changed, "the new tailoring stored once (the next cycle carries it)")
 }
