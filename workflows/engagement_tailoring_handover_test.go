@@ -322,3 +322,39 @@ func TestProgrammeTailoringChangeAwaitingTheLeadSurvivesTheCycle(t *testing.T) {
 	}
 	assert.Equal(t, 1, changed, "the new tailoring stored once (the next cycle carries it)")
 }
+
+// TestTailoringChangeLeftApprovedIsTakenUp: a run from before
+// versionChangeHandOver handed over while a change's re-assessment ran, and
+// left the change "approved" and uncounted. The next run (which takes
+// changes across hand-overs) finds that assessment by its workflow ID and
+// counts the change's gaps, without asking anyone again.
+func TestTailoringChangeLeftApprovedIsTakenUp(t *testing.T) {
+	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 0, 0)
+	in := fieldworkWithRunAge(t, tenYears)
+	id := in.Spec.ID
+	t2 := newOwnerTailoring
+	ch := ScopeChange{ID: tailoringChangeID(t2), Tailoring: &t2, By: delegateEmail, NewControls: []string{"ACC-02"}, Status: ChangeApproved}
+	in.State.Changes = []ScopeChange{ch}
+	in.State.Spec.Tailoring = t2
+	w.ended[changeAssessmentWorkflowID(id, ch.ID)] = GapAssessmentResult{Gaps: []activities.RegisterEntry{{ControlID: "ACC-02"}, {ControlID: "ACC-08"}}}
+	var st EngagementStatus
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryStatus)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&st))
+	}, time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Hour)
+	env.ExecuteWorkflow(EngagementWorkflow, in)
+	require.True(t, env.IsWorkflowCompleted())
+
+	require.Len(t, st.Changes, 1)
+	assert.Equal(t, ChangeAssessed, st.Changes[0].Status)
+	assert.Equal(t, 1, st.Changes[0].Gaps)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	assert.Equal(t, []string{changeAssessmentWorkflowID(id, ch.ID)}, w.awaited)
+	assert.Empty(t, w.asked)
+	assert.Empty(t, w.assessed)
+	assert.Empty(t, w.stored)
+}
