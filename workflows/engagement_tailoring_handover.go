@@ -17,6 +17,12 @@ import (
 // tailoring it had.
 func (c *engagementChanges) carryOutAcrossRuns(ctx workflow.Context, ch ScopeChange) {
 	err := carryOutChange(ctx, c, ch, &c.st.changing)
+	if err != nil && ctx.Err() != nil {
+		// The engagement is being closed: the change did not fail, and
+		// closing cancels its question or assessment by ID
+		// (openChangeWorkflows), which needs it still at the head.
+		return
+	}
 	c.st.PendingChanges = c.st.PendingChanges[1:]
 	if err != nil {
 		c.setStatus(ch.ID, ChangeFailed, 0)

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -40,7 +42,9 @@ type changeWorld struct {
 	assessed []GapAssessmentInput
 	stored   []activities.RecordSpecInput
 	awaited  []string
-	ended    map[string]any
+	// cancelled are the questions cancelled before the lead answered.
+	cancelled []string
+	ended     map[string]any
 }
 
 // newChangeWorld is a time-skipping environment with the engagement and
@@ -90,6 +94,13 @@ func (w *changeWorld) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment
 		return activities.WorkflowOutcomeResult{Status: "running"}, nil
 	})
 	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.SetOnChildWorkflowCompletedListener(func(info *workflow.Info, _ converter.EncodedValue, err error) {
+		if info.WorkflowType.Name == PromptWorkflowName && temporal.IsCanceledError(err) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.cancelled = append(w.cancelled, info.WorkflowExecution.ID)
+		}
+	})
 	return env
 }
 
@@ -357,4 +368,33 @@ func TestTailoringChangeLeftApprovedIsTakenUp(t *testing.T) {
 	assert.Empty(t, w.asked)
 	assert.Empty(t, w.assessed)
 	assert.Empty(t, w.stored)
+}
+
+// TestClosingTheEngagementWithdrawsAChangesQuestion: the lead's question
+// about a change is abandoned so it outlives a hand-over; closing the
+// engagement while it is open, in a run that did not ask it, cancels it by
+// its workflow ID (the prompt then withdraws itself), as it does the
+// scheduler and the programme. The change is not marked failed.
+func TestClosingTheEngagementWithdrawsAChangesQuestion(t *testing.T) {
+	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 10*time.Hour, 0)
+	in := fieldworkWithRunAge(t, 3*time.Hour)
+	id := in.Spec.ID
+	var proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(id), UpdateChangeTailoring, "t/1", callbacks(&proposed),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cliActor(delegateEmail)}))
+	}, time.Hour)
+	var before EngagementStatus
+	env.RegisterDelayedCallback(func() { before, _ = engagementStatus(t, env, id) }, 4*time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Hour+time.Minute)
+	runAsChild(env, in)
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, proposed.err)
+	ch := proposed.value.(ScopeChange)
+	assert.Equal(t, 1, before.Runs, "the second run was waiting for the answer")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	assert.Equal(t, []string{PromptWorkflowID(id, changePromptKey(ch))}, w.cancelled)
+	assert.Len(t, w.asked, 1)
 }
