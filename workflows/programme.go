@@ -24,7 +24,9 @@ type ProgrammeInput struct {
 	Cycle    int
 	Revision int
 	// Changes are scope changes accepted but not yet carried out when the
-	// previous run continued as new.
+	// previous run continued as new; with versionChangeHandOver the first
+	// may be under way (its lead asked, or its assessment running), and
+	// this run picks it up there.
 	Changes []ScopeChange
 	// Test: ProgrammeOneCycle makes the run continue as new at once, once;
 	// OperatingControls limits the cadence to these controls (a scope
