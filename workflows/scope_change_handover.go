@@ -133,10 +133,13 @@ func leadDecides(ctx workflow.Context, cr changeCarrier, ch ScopeChange) (bool, 
 		return true, nil // no lead to ask: it stands approved
 	}
 	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		if !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		if !ch.LeadAsked || !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			// Not asked before, yet the question exists: it is an
+			// earlier change's with the same content, whose answer is
+			// not this one's.
 			return false, fmt.Errorf("ask the lead about %s: %w", ch.ID, err)
 		}
-		// An earlier run's start went through after all.
+		// The earlier run's start went through after all.
 		if _, err := awaitWorkflow(ctx, id, &res); err != nil {
 			return false, fmt.Errorf("the lead's answer about %s: %w", ch.ID, err)
 		}
@@ -153,9 +156,9 @@ func leadDecides(ctx workflow.Context, cr changeCarrier, ch ScopeChange) (bool, 
 // for that one by its workflow ID. applying is cleared once it runs.
 func changeAssessment(ctx workflow.Context, cr changeCarrier, ch ScopeChange, reattach bool, applying *bool) (GapAssessmentResult, error) {
 	c := cr.scope()
-	id := changeAssessmentWorkflowID(c.EngagementID, ch.ID)
 	var res GapAssessmentResult
 	if reattach {
+		id := changeAssessmentWorkflowID(c.EngagementID, ch.ID)
 		// A run hands over only once the assessment of an approved change
 		// has started (or none was needed), so it exists unless Temporal
 		// has let it go (an old change, past retention).
@@ -177,17 +180,14 @@ func changeAssessment(ctx workflow.Context, cr changeCarrier, ch ScopeChange, re
 		*applying = false
 		return res, nil
 	}
-	err := fut.GetChildWorkflowExecution().Get(ctx, nil)
-	*applying = false
-	switch {
-	case temporal.IsWorkflowExecutionAlreadyStartedError(err):
-		if _, err := awaitWorkflow(ctx, id, &res); err != nil {
-			return res, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
-		}
-		return res, nil
-	case err != nil:
+	// Approved in this run, which hands over only once this has started:
+	// an assessment already there is an earlier change's with the same
+	// content, and fails this start.
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		*applying = false
 		return res, fmt.Errorf("start the assessment of %s: %w", ch.ID, err)
 	}
+	*applying = false
 	if err := fut.Get(ctx, &res); err != nil {
 		return res, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
 	}
