@@ -370,12 +370,12 @@ func TestTailoringChangeLeftApprovedIsTakenUp(t *testing.T) {
 	assert.Empty(t, w.stored)
 }
 
-// TestClosingTheEngagementWithdrawsAChangesQuestion: the lead's question
+// TestClosingTheEngagementWithdrawsATailoringQuestion: the lead's question
 // about a change is abandoned so it outlives a hand-over; closing the
 // engagement while it is open, in a run that did not ask it, cancels it by
 // its workflow ID (the prompt then withdraws itself), as it does the
 // scheduler and the programme. The change is not marked failed.
-func TestClosingTheEngagementWithdrawsAChangesQuestion(t *testing.T) {
+func TestClosingTheEngagementWithdrawsATailoringQuestion(t *testing.T) {
 	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
 	env, w := newChangeWorld(t, start, 10*time.Hour, 0)
 	in := fieldworkWithRunAge(t, 3*time.Hour)
