@@ -40,8 +40,24 @@ type WorkflowOutcomeResult struct {
 const outcomeHeartbeat = 10 * time.Second
 
 // outcomeMargin is how long before its deadline WorkflowOutcome stops
-// waiting and answers "running".
+// waiting and answers "running" (a twentieth of the time it has, when that
+// is less).
 const outcomeMargin = 30 * time.Second
+
+// heartbeatUntil tells Temporal the activity of ctx is alive until done
+// ends.
+func heartbeatUntil(done, ctx context.Context) {
+	t := time.NewTicker(outcomeHeartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-done.Done():
+			return
+		case <-t.C:
+			activity.RecordHeartbeat(ctx)
+		}
+	}
+}
 
 // WorkflowOutcome waits for a workflow to end, through the Temporal client
 // (a long poll on its history, following continue-as-new), and returns its
@@ -60,24 +76,15 @@ func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInpu
 	}
 	hctx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() {
-		t := time.NewTicker(outcomeHeartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-hctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx)
-			}
-		}
-	}()
+	if activity.IsActivity(ctx) {
+		go heartbeatUntil(hctx, ctx)
+	}
 	// The poll ends a little before the activity's own deadline, so a
 	// workflow still running is an answer ("running"), not a timeout.
 	pctx := ctx
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) > 2*outcomeMargin {
+	if deadline, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
-		pctx, cancel = context.WithDeadline(ctx, deadline.Add(-outcomeMargin))
+		pctx, cancel = context.WithDeadline(ctx, deadline.Add(-min(outcomeMargin, time.Until(deadline)/20)))
 		defer cancel()
 	}
 	var raw json.RawMessage
