@@ -54,7 +54,9 @@ type changeCarrier interface {
 // awaitOptions are for WorkflowOutcome, which waits for a workflow that
 // may run for weeks: a day's poll per call (it answers "running" when the
 // day is up), retried without end (a retry adds no history), a heartbeat
-// so a dead worker is noticed within a minute.
+// so a dead worker is noticed within a minute. A call left pending by a
+// hand-over stops at its next heartbeat, which Temporal refuses once its
+// run has closed.
 var awaitOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 24 * time.Hour,
 	HeartbeatTimeout:    time.Minute,
