@@ -84,11 +84,12 @@ func TestTailoringChangeSurvivesHandOversForReal(t *testing.T) {
 	asked := waitPrompt(changePromptKey(ch), "the lead's question never opened")
 	assert.Equal(t, promptID, asked.ID)
 	assert.Equal(t, leadEmail, asked.AddresseeEmail)
+	asker := runStarting(t, ctx, tmp.Client, id, first.GetRunID(), promptID)
 	var s EngagementStatus
 	require.Eventually(t, func() bool {
 		var ok bool
 		s, ok = status()
-		return ok && s.Runs >= 1
+		return ok && s.Runs > asker
 	}, time.Minute, 100*time.Millisecond, "the run never handed over while the lead's question was open")
 	require.Len(t, s.Changes, 1)
 	assert.Equal(t, ChangeProposed, s.Changes[0].Status)
@@ -106,7 +107,6 @@ func TestTailoringChangeSurvivesHandOversForReal(t *testing.T) {
 	round := assessmentPromptGroup + ch.ID + "/"
 	ownerQ := waitPrompt(round+"ACC-02", "the re-assessment never asked the new owner")
 	assert.Equal(t, ownerEmail, ownerQ.AddresseeEmail)
-	asker := runStarting(t, ctx, tmp.Client, id, first.GetRunID(), promptID)
 	starter := runStarting(t, ctx, tmp.Client, id, first.GetRunID(), changeAssessmentWorkflowID(spec.ID, ch.ID))
 	require.Greater(t, starter, asker, "the run that asked the lead did not start the assessment")
 	require.Eventually(t, func() bool {
