@@ -85,12 +85,16 @@ func (c *engagementChanges) run(ctx workflow.Context) {
 			c.carryOutAcrossRuns(ctx, ch)
 			continue
 		}
+		// Before versionChangeHandOver: the run does not hand over while
+		// the lead is asked (changing), and a change is taken off the
+		// queue once its assessment has started.
 		c.st.changing = true
 		assessed, err := c.carryOut(ctx, ch)
 		c.st.PendingChanges, c.st.changing = c.st.PendingChanges[1:], false
 		if err == nil && assessed != nil {
 			// The run may hand over while owners answer: the change is
-			// carried out, only its count of gaps is lost then.
+			// carried out, and the next run (with versionChangeHandOver)
+			// finds its assessment again (takeOverAssessments).
 			var gaps int
 			if gaps, err = countChangeGaps(ctx, ch, assessed, ch.NewControls); err == nil {
 				c.setStatus(ch.ID, ChangeAssessed, gaps)
