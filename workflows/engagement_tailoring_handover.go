@@ -68,18 +68,14 @@ func (c *engagementChanges) mark(id string, edit func(*ScopeChange)) {
 }
 
 // openChangeWorkflows are the workflow IDs of the change in progress that
-// outlive runs (its lead's prompt, or its assessment): closing the
+// outlive runs (its lead's question, or its assessment): closing the
 // engagement cancels them.
 func openChangeWorkflows(st *EngagementState) []string {
 	if !st.changesHandOver || len(st.PendingChanges) == 0 {
 		return nil
 	}
-	ch := st.PendingChanges[0]
-	switch {
-	case ch.Status == ChangeApproved:
-		return []string{changeAssessmentWorkflowID(st.EngagementID, ch.ID)}
-	case ch.Status == ChangeProposed && ch.LeadAsked:
-		return []string{PromptWorkflowID(st.EngagementID, changePromptKey(ch))}
+	if id := openChangeWorkflow(st.EngagementID, st.PendingChanges[0]); id != "" {
+		return []string{id}
 	}
 	return nil
 }

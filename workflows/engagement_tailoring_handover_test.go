@@ -34,8 +34,10 @@ type changeWorld struct {
 	// the owners have answered the re-assessment.
 	leadAt, gapsAt time.Duration
 	start          time.Time
-	// cycle is how long the programme's scheduler runs its window.
-	cycle time.Duration
+	// cycle is how long the programme's scheduler runs its window;
+	// leadSilent: the lead never answers.
+	cycle      time.Duration
+	leadSilent bool
 
 	mu       sync.Mutex
 	asked    []PromptInput
@@ -93,7 +95,13 @@ func (w *changeWorld) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment
 		}
 		return activities.WorkflowOutcomeResult{Status: "running"}, nil
 	})
-	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Return(nil).Maybe()
+	// The testsuite cancels a child of the same environment itself; one
+	// of an earlier environment's is cancelled through this mock.
+	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.cancelled = append(w.cancelled, args.String(1))
+	}).Return(nil).Maybe()
 	env.SetOnChildWorkflowCompletedListener(func(info *workflow.Info, _ converter.EncodedValue, err error) {
 		if info.WorkflowType.Name == PromptWorkflowName && temporal.IsCanceledError(err) {
 			w.mu.Lock()
@@ -111,6 +119,11 @@ func (w *changeWorld) prompt(ctx workflow.Context, in PromptInput) (PromptResult
 	w.mu.Unlock()
 	if err := w.sleepUntil(ctx, w.leadAt); err != nil {
 		return PromptResult{}, err
+	}
+	if w.leadSilent {
+		// The testsuite waits for every child to end; as far as later
+		// environments of the world know, this one never does.
+		return PromptResult{}, nil
 	}
 	res := PromptResult{Outcome: OutcomeAnswered, Answer: &PromptAnswer{Choice: "approve", By: leadEmail}}
 	w.end(ctx, res)
@@ -396,5 +409,43 @@ func TestClosingTheEngagementWithdrawsATailoringQuestion(t *testing.T) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	assert.Equal(t, []string{PromptWorkflowID(id, changePromptKey(ch))}, w.cancelled)
+	assert.Len(t, w.asked, 1)
+}
+
+// TestClosingTheProgrammeWithdrawsATailoringQuestion: the programme is
+// closed (the engagement closes it) while a run waits for the lead's answer
+// to a question an earlier cycle's run asked: the question is cancelled by
+// its workflow ID, not left open.
+func TestClosingTheProgrammeWithdrawsATailoringQuestion(t *testing.T) {
+	spec := testSpec(t)
+	start := time.Date(2028, 3, 20, 14, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 30*time.Hour, 0)
+	w.cycle, w.leadSilent = 24*time.Hour, true
+	soc2 := postcert.Certification{Framework: compliance.SOC2, Date: compliance.Date{Year: 2028, Month: 3, Day: 10},
+		ReportPeriod: compliance.Span{Start: compliance.Date{Year: 2027, Month: 1, Day: 1}, End: compliance.Date{Year: 2027, Month: 12, Day: 31}}}
+	id := ProgrammeWorkflowID(spec.ID)
+	var proposed updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(id, UpdateChangeTailoring, "t/1", callbacks(&proposed),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cli(leadEmail)}))
+	}, time.Hour)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: spec.ID, Spec: spec, Certifications: []postcert.Certification{soc2}, Cycle: 1, Revision: 1})
+	var can *workflow.ContinueAsNewError
+	require.ErrorAs(t, env.GetWorkflowError(), &can)
+	var next ProgrammeInput
+	require.NoError(t, decodePayloads(can, &next))
+	require.NoError(t, proposed.err)
+	ch := proposed.value.(ScopeChange)
+	next.LastWindow = compliance.Span{} // a cycle to run, not a report to wait for
+
+	env2 := w.newEnv(start.Add(48 * time.Hour))
+	env2.RegisterDelayedCallback(env2.CancelWorkflow, 2*time.Hour)
+	env2.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: id})
+	env2.ExecuteWorkflow(ProgrammeWorkflow, next)
+	require.Error(t, env2.GetWorkflowError(), "closed")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	assert.Equal(t, []string{PromptWorkflowID(spec.ID, changePromptKey(ch))}, w.cancelled)
 	assert.Len(t, w.asked, 1)
 }

@@ -218,6 +218,11 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			}
 			ch := r.queue[0]
 			if err := r.carryOut(ctx, ch); err != nil {
+				if r.handsOver && ctx.Err() != nil {
+					// Closed: what an earlier run started for the change
+					// is not this run's child, and goes by its ID.
+					withdrawChange(ctx, in.EngagementID, r.queue[0])
+				}
 				changeErr = err
 				return
 			}

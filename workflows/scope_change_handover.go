@@ -238,3 +238,32 @@ func awaitWorkflow(ctx workflow.Context, id string, out any) (found bool, err er
 func decodeJSON(b []byte, out any) error {
 	return json.Unmarshal(b, out) //workflowcheck:ignore
 }
+
+// openChangeWorkflow is the workflow ID of what a change in progress waits
+// for that outlives runs — its lead's question, or its assessment — or ""
+// when it waits for nothing.
+func openChangeWorkflow(engagementID string, ch ScopeChange) string {
+	switch {
+	case ch.Status == ChangeApproved && len(ch.NewControls) > 0:
+		return changeAssessmentWorkflowID(engagementID, ch.ID)
+	case ch.Status == ChangeProposed && ch.LeadAsked:
+		return PromptWorkflowID(engagementID, changePromptKey(ch))
+	}
+	return ""
+}
+
+// withdrawChange cancels, by workflow ID, what a change in progress waits
+// for, as its carrier is closed: a question or assessment an earlier run
+// started is abandoned, not the closing run's child, so closing the run
+// does not reach it (a question withdraws itself when cancelled).
+func withdrawChange(ctx workflow.Context, engagementID string, ch ScopeChange) {
+	id := openChangeWorkflow(engagementID, ch)
+	if id == "" {
+		return
+	}
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
+	if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("cancel what a change of a closed workflow waits for", "workflow", id, "error", err)
+	}
+}
