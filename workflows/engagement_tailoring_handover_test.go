@@ -22,12 +22,12 @@ import (
 )
 
 // changeWorld stands in for what a tailoring change meets outside the
-// engagement in the testsuite: the lead's prompt and the re-assessment
-// (mocked children that answer when the test says), and Temporal itself,
-// which WorkflowOutcome asks for a workflow an earlier run started (the
-// testsuite has no server: the stand-in answers from the children's own
-// ends, and says "running", as the real one does when its poll runs out,
-// before).
+// engagement (or the programme) in the testsuite: the lead's prompt and
+// the re-assessment (fake children that answer when the test says), and
+// Temporal itself, which WorkflowOutcome asks for a workflow an earlier run
+// started. The testsuite has no server: the stand-in answers from the
+// children's own ends, and before them says "running", as the real one
+// does when its poll runs out.
 type changeWorld struct {
 	t *testing.T
 	// leadAt and gapsAt: how long after the start the lead answers and
@@ -44,7 +44,8 @@ type changeWorld struct {
 	assessed []GapAssessmentInput
 	stored   []activities.RecordSpecInput
 	awaited  []string
-	// cancelled are the questions cancelled before the lead answered.
+	// cancelled are the questions cancelled before the lead answered
+	// (and the workflows cancelled by ID through the cancel mock).
 	cancelled []string
 	ended     map[string]any
 }
