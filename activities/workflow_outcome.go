@@ -93,11 +93,12 @@ func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInpu
 	switch {
 	case err == nil:
 		return WorkflowOutcomeResult{Status: "completed", Result: raw}, nil
-	case ctx.Err() != nil:
-		// Cancelled (the run that waits has handed over or closed), or
-		// out of time: Temporal decides whether to retry.
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The run that waits has handed over or closed.
 		return WorkflowOutcomeResult{}, fmt.Errorf("wait for %s: %w", in.WorkflowID, ctx.Err())
 	case pctx.Err() != nil:
+		// Out of time, the poll's or (on a slow machine) the activity's
+		// own: still running as far as anyone knows.
 		return WorkflowOutcomeResult{Status: "running"}, nil
 	case errors.As(err, &notFound):
 		return WorkflowOutcomeResult{Status: "not-found"}, nil
