@@ -363,6 +363,7 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 	if h.st.VendorWorkStarted {
 		ids = append(ids, VendorWorkWorkflowID(h.st.EngagementID))
 	}
+	ids = append(ids, openChangeWorkflows(h.st)...)
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("cancel a child of a closed engagement", "workflow", id, "error", err)

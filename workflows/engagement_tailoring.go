@@ -28,6 +28,9 @@ const versionTailoringWithdraw = "tailoring-withdraw"
 // a time, beside whatever phase runs.
 type engagementChanges struct {
 	st *EngagementState
+	// handsOver: this run carries changes across hand-overs
+	// (versionChangeHandOver).
+	handsOver bool
 }
 
 // registerEngagementTailoring sets up the change-tailoring update and the
@@ -37,7 +40,11 @@ func registerEngagementTailoring(ctx workflow.Context, st *EngagementState) erro
 		return nil
 	}
 	st.followsStore = true
-	c := &engagementChanges{st: st}
+	c := &engagementChanges{st: st, handsOver: changesHandOver(ctx)}
+	if c.handsOver {
+		st.changesHandOver = true
+		c.takeOverAssessments()
+	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateChangeTailoring, c.propose,
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ChangeTailoringRequest) error {
 			// Who first: someone who may not change the scope learns
@@ -81,12 +88,20 @@ func (c *engagementChanges) run(ctx workflow.Context) {
 			return
 		}
 		ch := c.st.PendingChanges[0]
+		if c.handsOver {
+			c.carryOutAcrossRuns(ctx, ch)
+			continue
+		}
+		// Before versionChangeHandOver: the run does not hand over while
+		// the lead is asked (changing), and a change is taken off the
+		// queue once its assessment has started.
 		c.st.changing = true
 		assessed, err := c.carryOut(ctx, ch)
 		c.st.PendingChanges, c.st.changing = c.st.PendingChanges[1:], false
 		if err == nil && assessed != nil {
 			// The run may hand over while owners answer: the change is
-			// carried out, only its count of gaps is lost then.
+			// carried out, and the next run (with versionChangeHandOver)
+			// finds its assessment again (takeOverAssessments).
 			var gaps int
 			if gaps, err = countChangeGaps(ctx, ch, assessed, ch.NewControls); err == nil {
 				c.setStatus(ch.ID, ChangeAssessed, gaps)
@@ -113,6 +128,32 @@ func (c *engagementChanges) carryOut(ctx workflow.Context, ch ScopeChange) (work
 		c.setStatus(ch.ID, ChangeRejected, 0)
 		return nil, nil
 	}
+	controls, err := c.apply(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	for i := range st.Changes {
+		if st.Changes[i].ID == ch.ID {
+			st.Changes[i].NewControls = controls
+		}
+	}
+	c.setStatus(ch.ID, ChangeApproved, 0)
+	fut := startChangeAssessment(ctx, c.scope(), ch, controls, ch.ID, enumspb.PARENT_CLOSE_POLICY_ABANDON)
+	if fut == nil {
+		c.setStatus(ch.ID, ChangeAssessed, 0)
+		return nil, nil
+	}
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return nil, fmt.Errorf("start the assessment of %s: %w", ch.ID, err)
+	}
+	return fut, nil
+}
+
+// apply stores the spec with an approved change's tailoring as the next
+// revision (the scheduler's next batch reads it) and returns the controls
+// it affects.
+func (c *engagementChanges) apply(ctx workflow.Context, ch ScopeChange) ([]string, error) {
+	st := c.st
 	// Assessed again on the spec as it is now: a change carried out since
 	// this one was proposed may have moved what it affects.
 	res, err := c.assessOnSpec(ctx, ch)
@@ -127,22 +168,9 @@ func (c *engagementChanges) carryOut(ctx workflow.Context, ch ScopeChange) (work
 		return nil, fmt.Errorf("record the tailoring of %s: %w", ch.ID, err)
 	}
 	st.Spec, st.SpecRevision = res.Spec, rev
-	for i := range st.Changes {
-		if st.Changes[i].ID == ch.ID {
-			st.Changes[i].NewControls = res.NewControls
-		}
-	}
-	c.setStatus(ch.ID, ChangeApproved, 0)
+	// Sent after the spec is stored, which the assessment reads to check it.
 	c.withdrawFromAssessment(ctx, ch, res.Removed)
-	fut := startChangeAssessment(ctx, c.scope(), ch, res.NewControls, ch.ID, enumspb.PARENT_CLOSE_POLICY_ABANDON)
-	if fut == nil {
-		c.setStatus(ch.ID, ChangeAssessed, 0)
-		return nil, nil
-	}
-	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
-		return nil, fmt.Errorf("start the assessment of %s: %w", ch.ID, err)
-	}
-	return fut, nil
+	return res.NewControls, nil
 }
 
 // withdrawFromAssessment tells the running gap assessment which controls an

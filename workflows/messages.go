@@ -74,7 +74,9 @@ type EngagementState struct {
 	VendorWorkStarted bool `json:",omitempty"`
 	// Changes are the tailoring changes proposed before certification
 	// and where each has got to; PendingChanges those not yet carried out
-	// (the first may be waiting for the lead). SpecRevision is the spec's
+	// (the first may be waiting for the lead or, with
+	// versionChangeHandOver, for its assessment: its record says which,
+	// and the next run picks it up there). SpecRevision is the spec's
 	// revision in Postgres once a change has stored one (0: Revision).
 	Changes        []ScopeChange `json:",omitempty"`
 	PendingChanges []ScopeChange `json:",omitempty"`
@@ -83,8 +85,12 @@ type EngagementState struct {
 	// operating scheduler it starts reads the stored spec.
 	followsStore bool
 	// changing: a change is being carried out up to the start of its
-	// assessment; the run hands over only between changes.
-	changing bool
+	// assessment; the run hands over only between changes. With
+	// versionChangeHandOver (changesHandOver set by each run) it covers
+	// only the storing of the spec: the change's record says where the
+	// next run picks it up.
+	changing        bool
+	changesHandOver bool
 }
 
 // EngagementResult is returned when the engagement completes.

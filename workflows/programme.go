@@ -24,7 +24,9 @@ type ProgrammeInput struct {
 	Cycle    int
 	Revision int
 	// Changes are scope changes accepted but not yet carried out when the
-	// previous run continued as new.
+	// previous run continued as new; with versionChangeHandOver the first
+	// may be under way (its lead asked, or its assessment running), and
+	// this run picks it up there.
 	Changes []ScopeChange
 	// Test: ProgrammeOneCycle makes the run continue as new at once, once;
 	// OperatingControls limits the cadence to these controls (a scope
@@ -64,6 +66,10 @@ type ScopeChange struct {
 	// assessed (the new controls assessed and in the cadence).
 	Status string `json:"status"`
 	Gaps   int    `json:"gaps"`
+	// LeadAsked: the lead's question about it has been put (its prompt
+	// is named by the change), so a run that takes the change over from
+	// an earlier one waits for that answer instead of asking again.
+	LeadAsked bool `json:"lead_asked,omitempty"`
 }
 
 // Scope change statuses.
@@ -110,6 +116,10 @@ type programmeRun struct {
 	// refreshKey names this run's annual refresh (its prompt and its
 	// re-assessment).
 	refreshKey string
+	// handsOver: this run carries changes across its continue-as-new
+	// (versionChangeHandOver); applying: a change's spec is being stored,
+	// and the run waits for it before it continues as new.
+	handsOver, applying bool
 }
 
 // ProgrammeWorkflow is the certified programme: each cycle it plans the next
@@ -124,6 +134,7 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		return ProgrammeState{}, err
 	}
 	r.trustCerts = workflow.GetVersion(ctx, versionProgrammeTrustCertified, workflow.DefaultVersion, 1) >= 1
+	r.handsOver = changesHandOver(ctx)
 	r.refreshKey = fmt.Sprintf("cycle-%d", r.state.Cycle)
 	actx := workflow.WithActivityOptions(ctx, recordOptions)
 	var plan activities.PlanProgrammeResult
@@ -207,6 +218,11 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 			}
 			ch := r.queue[0]
 			if err := r.carryOut(ctx, ch); err != nil {
+				if r.handsOver && ctx.Err() != nil {
+					// Closed: what an earlier run started for the change
+					// is not this run's child, and goes by its ID.
+					withdrawChange(ctx, in.EngagementID, r.queue[0])
+				}
 				changeErr = err
 				return
 			}
@@ -360,6 +376,9 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 			}
 		}
 	}
+	if r.handsOver {
+		return carryOutChange(ctx, r, ch, &r.applying)
+	}
 	if ch.System == nil && ch.Framework == nil && ch.Tailoring == nil {
 		// The annual refresh: no change of scope, only controls to assess.
 		gaps, err := r.assess(ctx, ch, ch.NewControls, ch.ID)
@@ -379,6 +398,25 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 			return nil
 		}
 	}
+	controls, err := r.apply(ctx, ch)
+	if err != nil {
+		return err
+	}
+	gaps, err := r.assess(ctx, ch, controls, r.round(ch))
+	if err != nil {
+		return err
+	}
+	setStatus(ChangeAssessed, gaps)
+	return nil
+}
+
+// apply records the spec with a change (from which the scheduler's next
+// batch includes its controls) and returns the controls to assess. The
+// annual refresh changes no scope: its controls are only assessed.
+func (r *programmeRun) apply(ctx workflow.Context, ch ScopeChange) ([]string, error) {
+	if ch.System == nil && ch.Framework == nil && ch.Tailoring == nil {
+		return ch.NewControls, nil
+	}
 	// Assessed again on the spec as it is now: a change carried out since
 	// this one was proposed may have moved what is new.
 	var res activities.AssessScopeChangeResult
@@ -386,31 +424,30 @@ func (r *programmeRun) carryOut(ctx workflow.Context, ch ScopeChange) error {
 	if err := workflow.ExecuteActivity(actx, a.AssessScopeChange, activities.AssessScopeChangeInput{
 		Spec: r.spec, System: ch.System, Framework: ch.Framework, Tailoring: ch.Tailoring,
 	}).Get(ctx, &res); err != nil {
-		return fmt.Errorf("apply %s: %w", ch.ID, err)
+		return nil, fmt.Errorf("apply %s: %w", ch.ID, err)
 	}
 	r.spec = res.Spec
 	r.revision++
 	if err := r.recordSpec(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	// A tailoring change re-asks controls that were asked before: its own
-	// round keeps their prompts apart from the first assessment's.
-	round := ""
-	if ch.Tailoring != nil {
-		round = ch.ID
-	}
-	gaps, err := r.assess(ctx, ch, res.NewControls, round)
-	if err != nil {
-		return err
-	}
-	setStatus(ChangeAssessed, gaps)
 	if h := r.in.Test.value(); len(h.OperatingControls) > 0 {
 		// A test's narrowed cadence takes the new controls from the next
 		// cycle on (on a copy: the run's input keeps its own).
 		h.OperatingControls = append(slices.Clone(h.OperatingControls), res.NewControls...)
 		r.in.Test = &h
 	}
-	return nil
+	return res.NewControls, nil
+}
+
+// round names a change's assessment: a tailoring change (or the annual
+// refresh) re-asks controls that were asked before, and its own round keeps
+// their prompts apart from the first assessment's.
+func (r *programmeRun) round(ch ScopeChange) string {
+	if ch.Tailoring != nil || (ch.System == nil && ch.Framework == nil) {
+		return ch.ID
+	}
+	return ""
 }
 
 // assess runs the gap assessment on only these controls (their owners are
@@ -424,7 +461,29 @@ func (r *programmeRun) assess(ctx workflow.Context, ch ScopeChange, controls []s
 // askLead asks the lead to approve a system entering scope or a new
 // tailoring, with the risks it raises and the controls it brings.
 func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, error) {
-	return askLeadAboutChange(ctx, changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision}, ch)
+	return askLeadAboutChange(ctx, r.scope(), ch)
+}
+
+// scope is what a change is carried out against: the programme's spec now.
+func (r *programmeRun) scope() changeScope {
+	return changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision}
+}
+
+// asksLead: a system entering scope and a new tailoring are the lead's to
+// approve; a framework was asked for by the lead already, and the annual
+// refresh is put to the lead as the year's work.
+func (r *programmeRun) asksLead(ch ScopeChange) bool { return ch.System != nil || ch.Tailoring != nil }
+
+// mark edits a change in the list the query shows and in the queue the
+// run hands to its next.
+func (r *programmeRun) mark(id string, edit func(*ScopeChange)) {
+	for _, list := range [][]ScopeChange{r.state.Changes, r.queue} {
+		for i := range list {
+			if list[i].ID == id {
+				edit(&list[i])
+			}
+		}
+	}
 }
 
 // refresh runs the annual refresh: what changed in the frameworks in use,

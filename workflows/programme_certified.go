@@ -64,7 +64,10 @@ func (r *programmeRun) takeCertification(ctx workflow.Context, cert postcert.Cer
 // continuing.
 func (r *programmeRun) settle(ctx workflow.Context) error {
 	for {
-		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		// A change's spec being stored is finished first; anywhere else a
+		// change is left, its record says where the next run picks it up
+		// (never true before versionChangeHandOver).
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !r.applying }); err != nil {
 			return err
 		}
 		if !r.drain {

@@ -43,13 +43,19 @@ func startChangeAssessment(ctx workflow.Context, c changeScope, ch ScopeChange, 
 		return nil
 	}
 	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, c.EngagementID, "Assessment of "+ch.ID+" for "+c.EngagementID, workflow.ChildWorkflowOptions{
-		WorkflowID:            GapAssessmentWorkflowID(c.EngagementID) + "/" + ch.ID,
+		WorkflowID:            changeAssessmentWorkflowID(c.EngagementID, ch.ID),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		ParentClosePolicy:     onClose,
 	}))
 	return workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
 		EngagementID: c.EngagementID, Spec: c.Spec, Revision: c.Revision, Only: controls, Round: round,
 	})
+}
+
+// changeAssessmentWorkflowID names a change's assessment by the change, so
+// it runs once and a later run finds it again.
+func changeAssessmentWorkflowID(engagementID, changeID string) string {
+	return GapAssessmentWorkflowID(engagementID) + "/" + changeID
 }
 
 // countChangeGaps waits for a change's assessment. The register ranks the
@@ -60,22 +66,51 @@ func countChangeGaps(ctx workflow.Context, ch ScopeChange, fut workflow.ChildWor
 	if err := fut.Get(ctx, &assessed); err != nil {
 		return 0, fmt.Errorf("assess the controls of %s: %w", ch.ID, err)
 	}
+	return gapsAmong(assessed, controls), nil
+}
+
+// gapsAmong counts the gaps an assessment found among these controls.
+func gapsAmong(assessed GapAssessmentResult, controls []string) int {
 	n := 0
 	for _, g := range assessed.Gaps {
 		if slices.Contains(controls, g.ControlID) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 // askLeadAboutChange asks the lead to approve a system entering scope or a
 // new tailoring, with the risks it raises and the controls it affects. With
 // no lead in the spec there is no one to ask, and it stands approved.
 func askLeadAboutChange(ctx workflow.Context, c changeScope, ch ScopeChange) (bool, error) {
+	fut := leadPrompt(ctx, c, ch, enumspb.PARENT_CLOSE_POLICY_TERMINATE)
+	if fut == nil {
+		return true, nil
+	}
+	var res PromptResult
+	if err := fut.Get(ctx, &res); err != nil {
+		return false, fmt.Errorf("ask the lead about %s: %w", ch.ID, err)
+	}
+	return leadApproved(res), nil
+}
+
+// leadApproved reads the lead's decision from the prompt's result: an
+// expired prompt approves nothing.
+func leadApproved(res PromptResult) bool {
+	return res.Answer != nil && res.Answer.Choice == "approve"
+}
+
+// changePromptKey is the key of the lead's question about a change; its
+// workflow ID follows from it (PromptWorkflowID), so a later run finds it.
+func changePromptKey(ch ScopeChange) string { return "scope-change/" + ch.ID }
+
+// leadPrompt starts the lead's question about a change (nil when the spec
+// names no lead).
+func leadPrompt(ctx workflow.Context, c changeScope, ch ScopeChange, onClose enumspb.ParentClosePolicy) workflow.ChildWorkflowFuture {
 	leads := c.Spec.PeopleWithRole(compliance.RoleLead)
 	if len(leads) == 0 {
-		return true, nil
+		return nil
 	}
 	var risks []string
 	for _, rk := range ch.Risks {
@@ -85,15 +120,14 @@ func askLeadAboutChange(ctx workflow.Context, c changeScope, ch ScopeChange) (bo
 	if len(risks) > 0 {
 		why = "Scope risks: " + strings.Join(risks, "; ")
 	}
-	key := "scope-change/" + ch.ID
+	key := changePromptKey(ch)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            PromptWorkflowID(c.EngagementID, key),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		ParentClosePolicy:     onClose,
 	})
-	var res PromptResult
 	subject, question := scopeChangeQuestion(ch)
-	err := askPrompt(cctx, PromptInput{
+	return askPrompt(cctx, PromptInput{
 		EngagementID: c.EngagementID, Key: key, Kind: PromptKindScopeChange, Subject: subject,
 		Question: question,
 		Why:      why,
@@ -101,9 +135,5 @@ func askLeadAboutChange(ctx workflow.Context, c changeScope, ch ScopeChange) (bo
 			{Value: "reject", Label: "Reject (say why)", NoteRequired: true}},
 		To: leads[0], Delegates: leadDelegates(c.Spec), Leads: leads, Sponsors: c.Spec.PeopleWithRole(compliance.RoleSponsor),
 		Policy: c.Spec.Reminders, SlackChannel: c.Spec.Integrations.SlackChannel,
-	}).Get(ctx, &res)
-	if err != nil {
-		return false, fmt.Errorf("ask the lead about %s: %w", ch.ID, err)
-	}
-	return res.Answer != nil && res.Answer.Choice == "approve", nil
+	})
 }
