@@ -114,9 +114,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v viewer) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, 16<<10) {
 		return
 	}
 	back := safeBack(r.PostFormValue("back"), a.EngagementID)

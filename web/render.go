@@ -74,3 +74,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, sta
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
+
+// readForm bounds a request's body to limit bytes and parses its form, so
+// no client can make a handler read more than its form needs; on failure
+// it has answered 400 and returns false.
+func readForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+		return false
+	}
+	return true
+}

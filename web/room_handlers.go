@@ -24,9 +24,7 @@ func (s *Server) addAuditRequest(w http.ResponseWriter, r *http.Request, v viewe
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRequestForm)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, maxRequestForm) {
 		return
 	}
 	back := "/e/" + a.EngagementID + "/audit"

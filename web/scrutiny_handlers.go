@@ -184,9 +184,7 @@ func (s *Server) decideQuestion(w http.ResponseWriter, r *http.Request, v viewer
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, 4<<10) {
 		return
 	}
 	back := "/e/" + a.EngagementID + "#h-reviews"
@@ -323,9 +321,7 @@ func (s *Server) returnAnswer(w http.ResponseWriter, r *http.Request, v viewer) 
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxReturnForm)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, maxReturnForm) {
 		return
 	}
 	back := "/e/" + a.EngagementID + "#h-reviews"
@@ -362,9 +358,7 @@ func (s *Server) approveExplanation(w http.ResponseWriter, r *http.Request, v vi
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, 4<<10) {
 		return
 	}
 	back := "/e/" + a.EngagementID + "#h-explained"
@@ -393,9 +387,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request, v viewer) {
 	if !ok {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil {
-		http.Error(w, "the form is too large or malformed", http.StatusBadRequest)
+	if !readForm(w, r, 16<<10) {
 		return
 	}
 	back := "/e/" + a.EngagementID + "/mine#h-explain"
