@@ -8,14 +8,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
-	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/custreview"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
 // TestCustomerAnswerReturnedForReal: on the dev server, with Postgres, a
@@ -34,26 +30,8 @@ func TestCustomerAnswerReturnedForReal(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	db := testenv.Postgres(t)
-	tmp := testenv.DevServer(t)
-	spec, plan := recordedSpec(ctx, t, db, nil)
-	const queue = "steadfast-customer-return"
-	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
-	id := EngagementWorkflowID(spec.ID)
-	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
-		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
-			Revision: 1, Plan: &plan, ProgrammeStarted: true}})
-	require.NoError(t, err)
-	defer func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") }()
-	update := func(wid, name, updateID string, arg, out any) error {
-		h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateID: updateID, UpdateName: name,
-			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
-		if err != nil {
-			return err
-		}
-		return h.Get(ctx, out)
-	}
+	pr := programmeForReal(ctx, t, "steadfast-customer-return")
+	db, tmp, spec, id, update := pr.db, pr.tmp, pr.spec, pr.id, pr.update
 	due := compliance.DateOf(time.Now().AddDate(0, 0, 10))
 	var imp ImportCustomerReviewResult
 	require.NoError(t, update(id, UpdateImportCustomerReview, "import", ImportCustomerReviewRequest{Customer: "Acme Bank", Due: due, Format: "csv",

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -38,6 +40,42 @@ func recordedSpec(ctx context.Context, t *testing.T, db testenv.Database, edit f
 	require.NoError(t, err)
 	require.NoError(t, db.Store.RecordScope(ctx, recordScopeInput(spec, plan)))
 	return spec, plan
+}
+
+// programmeFixture is an engagement already in its programme on a dev server
+// and Postgres, with update, which sends an update and waits for its result.
+type programmeFixture struct {
+	db     testenv.Database
+	tmp    testenv.Temporal
+	spec   compliance.Spec
+	id     string
+	update func(wid, name, updateID string, arg, out any) error
+}
+
+// programmeForReal starts an engagement in its programme on a real worker
+// listening on queue; the test's end terminates it.
+func programmeForReal(ctx context.Context, t *testing.T, queue string) programmeFixture {
+	t.Helper()
+	db := testenv.Postgres(t)
+	tmp := testenv.DevServer(t)
+	spec, plan := recordedSpec(ctx, t, db, nil)
+	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store})
+	id := EngagementWorkflowID(spec.ID)
+	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
+		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
+			Revision: 1, Plan: &plan, ProgrammeStarted: true}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") })
+	update := func(wid, name, updateID string, arg, out any) error {
+		h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateID: updateID, UpdateName: name,
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, out)
+	}
+	return programmeFixture{db: db, tmp: tmp, spec: spec, id: id, update: update}
 }
 
 // withISO adds ISO 27001 to the test spec.
