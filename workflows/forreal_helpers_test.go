@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,6 +77,23 @@ func programmeForReal(ctx context.Context, t *testing.T, queue string) programme
 		return h.Get(ctx, out)
 	}
 	return programmeFixture{db: db, tmp: tmp, spec: spec, id: id, update: update}
+}
+
+// waitPromptKeyed waits up to a minute for the engagement's prompt with
+// this key to be recorded, and returns it; why says what failed if not.
+func waitPromptKeyed(ctx context.Context, t *testing.T, db testenv.Database, engagementID, key, why string) compliance.Prompt {
+	t.Helper()
+	var p compliance.Prompt
+	require.Eventually(t, func() bool {
+		ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: engagementID})
+		require.NoError(t, err)
+		i := slices.IndexFunc(ps, func(p compliance.Prompt) bool { return p.Key == key })
+		if i >= 0 {
+			p = ps[i]
+		}
+		return i >= 0
+	}, time.Minute, 100*time.Millisecond, why)
+	return p
 }
 
 // withISO adds ISO 27001 to the test spec.

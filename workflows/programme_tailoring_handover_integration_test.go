@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -57,19 +56,7 @@ func TestProgrammeTailoringChangeAcrossCyclesForReal(t *testing.T) {
 	var ch ScopeChange
 	require.NoError(t, h.Get(ctx, &ch))
 	promptID := PromptWorkflowID(spec.ID, changePromptKey(ch))
-	waitPrompt := func(key, why string) compliance.Prompt {
-		var p compliance.Prompt
-		require.Eventually(t, func() bool {
-			ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID})
-			require.NoError(t, err)
-			i := slices.IndexFunc(ps, func(p compliance.Prompt) bool { return p.Key == key })
-			if i >= 0 {
-				p = ps[i]
-			}
-			return i >= 0
-		}, time.Minute, 100*time.Millisecond, why)
-		return p
-	}
+	waitPrompt := func(key, why string) compliance.Prompt { return waitPromptKeyed(ctx, t, db, spec.ID, key, why) }
 	waitPrompt(changePromptKey(ch), "the lead's question never opened")
 
 	// The report comes in while the lead has not answered: the run

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,19 +67,7 @@ func TestTailoringChangeSurvivesHandOversForReal(t *testing.T) {
 
 	// The lead's question opens, and the run hands over while it is open.
 	promptID := PromptWorkflowID(spec.ID, changePromptKey(ch))
-	waitPrompt := func(key, why string) compliance.Prompt {
-		var p compliance.Prompt
-		require.Eventually(t, func() bool {
-			ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID})
-			require.NoError(t, err)
-			i := slices.IndexFunc(ps, func(p compliance.Prompt) bool { return p.Key == key })
-			if i >= 0 {
-				p = ps[i]
-			}
-			return i >= 0
-		}, time.Minute, 100*time.Millisecond, why)
-		return p
-	}
+	waitPrompt := func(key, why string) compliance.Prompt { return waitPromptKeyed(ctx, t, db, spec.ID, key, why) }
 	asked := waitPrompt(changePromptKey(ch), "the lead's question never opened")
 	assert.Equal(t, promptID, asked.ID)
 	assert.Equal(t, leadEmail, asked.AddresseeEmail)
