@@ -27,6 +27,10 @@ type OpenRemediationInput struct {
 	// Gap carries what the ticket has to say.
 	Gap RegisterEntry
 	At  time.Time
+	// Round names the change's round that found the gap; its ticket gets
+	// a label of its own (RoundTicketLabel), so find-or-create does not
+	// take the ticket an earlier remediation of the control closed.
+	Round string `json:",omitempty"`
 }
 
 // OpenRemediationResult names the ticket, when there is one.
@@ -47,10 +51,19 @@ func TicketLabel(engagementID, controlID string) string {
 	return strings.ToLower("steadfast-" + engagementID + "-" + controlID)
 }
 
+// RoundTicketLabel is the label of the ticket of a gap a change's round
+// found; with no round, TicketLabel.
+func RoundTicketLabel(engagementID, round, controlID string) string {
+	if round == "" {
+		return TicketLabel(engagementID, controlID)
+	}
+	return strings.ToLower("steadfast-" + engagementID + "-" + round + "-" + controlID)
+}
+
 // OpenRemediation opens the gap's remediation item, and its Jira ticket
 // when Jira is configured, exactly once.
 func (a *Activities) OpenRemediation(ctx context.Context, in OpenRemediationInput) (OpenRemediationResult, error) {
-	res := OpenRemediationResult{Label: TicketLabel(in.EngagementID, in.ControlID)}
+	res := OpenRemediationResult{Label: RoundTicketLabel(in.EngagementID, in.Round, in.ControlID)}
 	accepted, by, reason, err := a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID)
 	if err != nil {
 		return OpenRemediationResult{}, err

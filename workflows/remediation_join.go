@@ -40,6 +40,11 @@ func (r *remediationRun) listenForNewGaps(ctx workflow.Context) {
 // starts a gap workflow for each.
 func (r *remediationRun) join(ctx workflow.Context) error {
 	r.joinDue = false
+	if r.in.Round != "" {
+		// A round's own remediation works on that round's gaps only; the
+		// register's other gaps belong to the engagement's remediation.
+		return nil
+	}
 	if workflow.GetVersion(ctx, versionRemediationJoin, workflow.DefaultVersion, 1) < 1 {
 		return nil
 	}

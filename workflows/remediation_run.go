@@ -264,7 +264,7 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 // start starts one gap's workflow. It outlives this run (ABANDON); its
 // future is watched while this run lasts.
 func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry) {
-	id := GapWorkflowID(r.in.EngagementID, g.ControlID)
+	id := r.gapID(g.ControlID)
 	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, r.in.EngagementID, "Gap "+g.ControlID+" "+r.in.Titles[g.ControlID]+" ("+r.in.EngagementID+")", workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
@@ -272,7 +272,7 @@ func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry)
 	}))
 	child := workflow.ExecuteChildWorkflow(cctx, GapRemediationWorkflowName, GapRemediationInput{
 		EngagementID: r.in.EngagementID, Gap: g, Title: r.in.Titles[g.ControlID], Owner: ownerByEmail(r.in.Spec, g.Owner),
-		Due: r.in.Due, Spec: r.in.Spec,
+		Due: r.in.Due, Spec: r.in.Spec, Round: r.in.Round,
 	})
 	r.st.Started = append(r.st.Started, g.ControlID)
 	r.owned = append(r.owned, g.ControlID)
@@ -347,7 +347,7 @@ func (r *remediationRun) unwatched() []string {
 	var ids []string
 	for _, g := range r.in.Gaps {
 		if r.outcome(g.ControlID) == nil && slices.Contains(r.st.Started, g.ControlID) && !slices.Contains(r.owned, g.ControlID) {
-			ids = append(ids, GapWorkflowID(r.in.EngagementID, g.ControlID))
+			ids = append(ids, r.gapID(g.ControlID))
 		}
 	}
 	return ids
@@ -384,9 +384,14 @@ func (r *remediationRun) armCheck(ctx workflow.Context) {
 	r.sel.AddFuture(workflow.NewTimer(ctx, 24*time.Hour), func(workflow.Future) { r.checkDue, r.checkArmed = true, false })
 }
 
+// gapID is the workflow ID of one of this remediation's gaps.
+func (r *remediationRun) gapID(controlID string) string {
+	return RoundGapWorkflowID(r.in.EngagementID, r.in.Round, controlID)
+}
+
 func (r *remediationRun) controlOf(workflowID string) string {
 	for _, g := range r.in.Gaps {
-		if GapWorkflowID(r.in.EngagementID, g.ControlID) == workflowID {
+		if r.gapID(g.ControlID) == workflowID {
 			return g.ControlID
 		}
 	}
