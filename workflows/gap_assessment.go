@@ -67,6 +67,11 @@ type GapAssessmentInput struct {
 	// Round names a re-assessment (the annual refresh) so its questions do
 	// not collide with the first assessment's: gap/<round>/<control>.
 	Round string `json:",omitempty"`
+	// RemediationEnded: the round started after the engagement's
+	// remediation phase (the operating period, the programme), so a
+	// remediation workflow Temporal no longer knows has ended long ago
+	// rather than not started (remediateRound).
+	RemediationEnded bool `json:",omitempty"`
 }
 
 // GapAssessmentResult is the register's summary.

@@ -34,11 +34,14 @@ func remediateRound(ctx workflow.Context, in GapAssessmentInput, gaps []activiti
 	case d.Unavailable:
 		workflow.GetLogger(ctx).Warn("no Temporal client to see whether remediation has ended; the round's gaps stay in the register", "engagement", in.EngagementID, "round", in.Round)
 		return nil
-	case len(d.Ended) == 0:
+	case len(d.Ended) == 0 && !in.RemediationEnded:
 		// Not started yet (it reads the register at its start), or running
 		// again after a hand-over (its next run reads it).
 		return nil
-	case d.Ended[0].Status == "canceled":
+	case len(d.Ended) == 0:
+		// Past remediation, and Temporal no longer knows its workflow
+		// (retention): it ended long ago.
+	case len(d.Ended) > 0 && d.Ended[0].Status == "canceled":
 		// The engagement was closed: nothing is remediated any more.
 		return nil
 	}
