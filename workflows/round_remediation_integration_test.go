@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/jira"
+	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -35,8 +38,15 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServer(t)
 	spec, plan := recordedSpec(ctx, t, db, nil)
+	emu := jiraemu.New()
+	defer emu.Close()
+	for i, p := range spec.People {
+		emu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
+	}
+	jc, err := jira.New(jira.Config{BaseURL: emu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
+	require.NoError(t, err)
 	const queue = "steadfast-round-remediation"
-	acts := &activities.Activities{Store: db.Store, Temporal: tmp.Client}
+	acts := &activities.Activities{Store: db.Store, Temporal: tmp.Client, Jira: jc}
 	realWorker(t, tmp, queue, acts)
 
 	planned, err := acts.PlanAssessment(ctx, activities.PlanAssessmentInput{Spec: spec})
@@ -84,6 +94,12 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	first := itemOf(ctx, t, db, spec.ID, GapWorkflowID(spec.ID, "ACC-04"))
 	require.NotNil(t, first)
 	assert.Equal(t, compliance.ItemVerified, first.Status, "the first round's item stays closed")
+	require.NotEmpty(t, item.TicketKey, "the change's gap has a Jira ticket")
+	assert.NotEqual(t, first.TicketKey, item.TicketKey, "a ticket of its own, not the first round's closed one")
+	ticket, ok := emu.Issue(item.TicketKey)
+	require.True(t, ok)
+	assert.Contains(t, ticket.Labels, item.TicketLabel)
+	assert.NotEqual(t, jira.CategoryDone, ticket.Category)
 
 	closeForReal(ctx, t, tmp.Client, gapID, "https://drive.example/after-the-change")
 	var out RemediationResult
@@ -93,6 +109,8 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	require.NotNil(t, item)
 	assert.Equal(t, compliance.ItemVerified, item.Status)
 	assert.Equal(t, "https://drive.example/after-the-change", item.EvidenceLink)
+	ticket, _ = emu.Issue(item.TicketKey)
+	assert.Equal(t, jira.CategoryDone, ticket.Category, "closing the gap closes its ticket")
 
 	if updateHistories() {
 		saveHistory(t, history(t, ctx, tmp.Client, assessment, ""), "gap_assessment_round_remediation.json")
