@@ -64,9 +64,16 @@ func RoundTicketLabel(engagementID, round, controlID string) string {
 // when Jira is configured, exactly once.
 func (a *Activities) OpenRemediation(ctx context.Context, in OpenRemediationInput) (OpenRemediationResult, error) {
 	res := OpenRemediationResult{Label: RoundTicketLabel(in.EngagementID, in.Round, in.ControlID)}
-	accepted, by, reason, err := a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID)
-	if err != nil {
-		return OpenRemediationResult{}, err
+	// The register keeps a control's acceptance across rebuilds: for a gap a
+	// change's round found it is the earlier gap's decision, taken on the
+	// scope before the change, and does not close this one. The lead
+	// accepts the new gap on its own (accept-gap reaches its workflow).
+	accepted, by, reason := false, "", ""
+	var err error
+	if in.Round == "" {
+		if accepted, by, reason, err = a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID); err != nil {
+			return OpenRemediationResult{}, err
+		}
 	}
 	if accepted {
 		res.AcceptedBy, res.AcceptReason = by, reason

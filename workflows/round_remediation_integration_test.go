@@ -27,7 +27,8 @@ import (
 // round starts one of its own (remediation/<change>), whose gap workflow
 // gap/<change>/ACC-04 opens a second item for the same control in
 // Postgres — the first, closed, stays as it was — and closes it only with
-// evidence. STEADFAST_UPDATE_HISTORIES=1 records the round
+// evidence; an acceptance the register holds from before the change does
+// not close it. STEADFAST_UPDATE_HISTORIES=1 records the round
 // (versionRoundRemediation) and its remediation.
 func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	if testing.Short() {
@@ -69,6 +70,15 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	closeForReal(ctx, t, tmp.Client, GapWorkflowID(spec.ID, "ACC-04"), "https://drive.example/first")
 	require.NoError(t, tmp.Client.GetWorkflow(ctx, id, "").Get(ctx, nil), "the engagement's remediation has completed")
 
+	// The register keeps an earlier acceptance of ACC-04's gap: it is not
+	// the lead's decision about the gap the change's round finds.
+	now := time.Now()
+	require.NoError(t, db.Store.ReplaceRegister(ctx, spec.ID, []postgres.GapEntry{{ControlID: "ACC-04", Rank: 1, Gap: true,
+		Status: "missing", Title: "Access reviews", Domain: "access", OwnerEmail: acc04.Owner.Email, Frequency: "quarterly",
+		Frameworks: []string{"soc2"}, Reasons: []string{"test"}}}, now))
+	require.NoError(t, db.Store.RecordGapDecision(ctx, postgres.GapDecision{EngagementID: spec.ID, ControlID: "ACC-04", Accept: true,
+		Reason: "accepted before the change", By: leadEmail, UpdateID: "accept-acc-04", At: now}))
+
 	// The change's round: ACC-04 again, missing now.
 	round := "tailoring-test"
 	assessment := changeAssessmentWorkflowID(spec.ID, round)
@@ -88,7 +98,7 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	var item *postgresItem
 	require.Eventually(t, func() bool { item = itemOf(ctx, t, db, spec.ID, gapID); return item != nil }, time.Minute, 100*time.Millisecond,
 		"the change's gap gets an item of its own")
-	assert.Equal(t, compliance.ItemOpen, item.Status)
+	assert.Equal(t, compliance.ItemOpen, item.Status, "an acceptance of the earlier gap does not close the change's")
 	assert.Equal(t, acc04.Owner.Email, item.OwnerEmail)
 	assert.Equal(t, activities.RoundTicketLabel(spec.ID, round, "ACC-04"), item.TicketLabel)
 	first := itemOf(ctx, t, db, spec.ID, GapWorkflowID(spec.ID, "ACC-04"))
