@@ -217,18 +217,40 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 	}
 	r.report(ctx)
 	r.sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
+	for more := true; more; {
+		res, err := r.loop(ctx, every)
+		switch {
+		case res != nil:
+			return *res, err
+		case err != nil:
+			return RemediationResult{}, err
+		}
+		if more, err = r.lateJoin(ctx); err != nil {
+			return RemediationResult{}, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return RemediationResult{}, err
+	}
+	return r.result(), nil
+}
+
+// loop runs until every gap has ended (nil, nil), or returns what the run
+// returns: an error, or its hand-over (continueAsNew).
+func (r *remediationRun) loop(ctx workflow.Context, every time.Duration) (*RemediationResult, error) {
 	for !r.allEnded() {
 		if r.shouldContinueAsNew(ctx) {
-			return r.continueAsNew(ctx)
+			res, err := r.continueAsNew(ctx)
+			return &res, err
 		}
 		r.sel.Select(ctx)
 		if ctx.Err() != nil {
-			return RemediationResult{}, ctx.Err()
+			return &RemediationResult{}, ctx.Err()
 		}
 		if r.pollDue {
 			r.pollDue = false
 			if err := pollTickets(ctx, r.in.EngagementID); err != nil {
-				return RemediationResult{}, err
+				return &RemediationResult{}, err
 			}
 			r.polls++
 			r.st.Polls++
@@ -237,28 +259,25 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		if r.checkDue {
 			r.checkDue = false
 			if err := r.check(ctx); err != nil {
-				return RemediationResult{}, err
+				return &RemediationResult{}, err
 			}
 			r.armCheck(ctx)
 			r.armRecheck(ctx)
 		}
 		if r.joinDue {
 			if err := r.join(ctx); err != nil {
-				return RemediationResult{}, err
+				return &RemediationResult{}, err
 			}
 		}
 		changed, err := r.settle(ctx)
 		if err != nil {
-			return RemediationResult{}, err
+			return &RemediationResult{}, err
 		}
 		if changed {
 			r.report(ctx)
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return RemediationResult{}, err
-	}
-	return r.result(), nil
+	return nil, nil
 }
 
 // start starts one gap's workflow. It outlives this run (ABANDON); its
