@@ -27,6 +27,10 @@ type OpenRemediationInput struct {
 	// Gap carries what the ticket has to say.
 	Gap RegisterEntry
 	At  time.Time
+	// Round names the change's round that found the gap; its ticket gets
+	// a label of its own (RoundTicketLabel), so find-or-create does not
+	// take the ticket an earlier remediation of the control closed.
+	Round string `json:",omitempty"`
 }
 
 // OpenRemediationResult names the ticket, when there is one.
@@ -47,13 +51,29 @@ func TicketLabel(engagementID, controlID string) string {
 	return strings.ToLower("steadfast-" + engagementID + "-" + controlID)
 }
 
+// RoundTicketLabel is the label of the ticket of a gap a change's round
+// found; with no round, TicketLabel.
+func RoundTicketLabel(engagementID, round, controlID string) string {
+	if round == "" {
+		return TicketLabel(engagementID, controlID)
+	}
+	return strings.ToLower("steadfast-" + engagementID + "-" + round + "-" + controlID)
+}
+
 // OpenRemediation opens the gap's remediation item, and its Jira ticket
 // when Jira is configured, exactly once.
 func (a *Activities) OpenRemediation(ctx context.Context, in OpenRemediationInput) (OpenRemediationResult, error) {
-	res := OpenRemediationResult{Label: TicketLabel(in.EngagementID, in.ControlID)}
-	accepted, by, reason, err := a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID)
-	if err != nil {
-		return OpenRemediationResult{}, err
+	res := OpenRemediationResult{Label: RoundTicketLabel(in.EngagementID, in.Round, in.ControlID)}
+	// The register keeps a control's acceptance across rebuilds: for a gap a
+	// change's round found it is the earlier gap's decision, taken on the
+	// scope before the change, and does not close this one. The lead
+	// accepts the new gap on its own (accept-gap reaches its workflow).
+	accepted, by, reason := false, "", ""
+	var err error
+	if in.Round == "" {
+		if accepted, by, reason, err = a.Store.GapAcceptance(ctx, in.EngagementID, in.ControlID); err != nil {
+			return OpenRemediationResult{}, err
+		}
 	}
 	if accepted {
 		res.AcceptedBy, res.AcceptReason = by, reason

@@ -205,7 +205,8 @@ func (c *engagementChanges) assessOnSpec(ctx workflow.Context, ch ScopeChange) (
 }
 
 func (c *engagementChanges) scope() changeScope {
-	return changeScope{EngagementID: c.st.EngagementID, Spec: c.st.Spec, Revision: max(c.st.Revision, c.st.SpecRevision)}
+	return changeScope{EngagementID: c.st.EngagementID, Spec: c.st.Spec, Revision: max(c.st.Revision, c.st.SpecRevision),
+		RemediationEnded: compliance.PhaseRemediation.Before(c.st.Phase)}
 }
 
 func (c *engagementChanges) setStatus(id, status string, gaps int) {

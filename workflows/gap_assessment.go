@@ -67,6 +67,11 @@ type GapAssessmentInput struct {
 	// Round names a re-assessment (the annual refresh) so its questions do
 	// not collide with the first assessment's: gap/<round>/<control>.
 	Round string `json:",omitempty"`
+	// RemediationEnded: the round started after the engagement's
+	// remediation phase (the operating period, the programme), so a
+	// remediation workflow Temporal no longer knows has ended long ago
+	// rather than not started (remediateRound).
+	RemediationEnded bool `json:",omitempty"`
 }
 
 // GapAssessmentResult is the register's summary.
@@ -98,20 +103,31 @@ type AssessmentProgress struct {
 const versionRoundTellsRemediation = "round-tells-remediation"
 
 // tellRemediation sends the gaps-found hint after a change's round. With
-// no remediation running (it has not started, or has completed: the
-// operating period, the programme) the signal fails and the gaps stay
-// where they were before — in the register and counted on the change.
-func tellRemediation(ctx workflow.Context, in GapAssessmentInput, found []activities.RegisterEntry) {
-	if in.Round == "" || len(in.Only) == 0 || !slices.ContainsFunc(found, func(g activities.RegisterEntry) bool { return slices.Contains(in.Only, g.ControlID) }) {
-		return
+// no remediation running the signal fails: before remediation has started
+// the gaps wait in the register, which remediation reads at its start;
+// once it has ended, the round remediates them itself (remediateRound).
+func tellRemediation(ctx workflow.Context, in GapAssessmentInput, found []activities.RegisterEntry) error {
+	var mine []activities.RegisterEntry
+	for _, g := range found {
+		if slices.Contains(in.Only, g.ControlID) {
+			mine = append(mine, g)
+		}
+	}
+	if in.Round == "" || len(in.Only) == 0 || len(mine) == 0 {
+		return nil
 	}
 	if workflow.GetVersion(ctx, versionRoundTellsRemediation, workflow.DefaultVersion, 1) < 1 {
-		return
+		return nil
 	}
 	err := workflow.SignalExternalWorkflow(ctx, RemediationWorkflowID(in.EngagementID), "", SignalGapsFound, GapsFound{Round: in.Round}).Get(ctx, nil)
-	if err != nil {
-		workflow.GetLogger(ctx).Info("no remediation running to take the round's gaps", "engagement", in.EngagementID, "round", in.Round, "error", err)
+	if err == nil {
+		return nil
 	}
+	workflow.GetLogger(ctx).Info("no remediation running to take the round's gaps", "engagement", in.EngagementID, "round", in.Round, "error", err)
+	if workflow.GetVersion(ctx, versionRoundRemediation, workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	return remediateRound(ctx, in, mine)
 }
 
 // GapAssessmentWorkflow asks each control's owner, through one prompt per
@@ -248,7 +264,9 @@ func GapAssessmentWorkflow(ctx workflow.Context, in GapAssessmentInput) (GapAsse
 	if err := workflow.ExecuteActivity(actx, a.BuildRegister, activities.BuildRegisterInput{Spec: in.Spec, Plan: in.Plan, At: workflow.Now(ctx)}).Get(ctx, &reg); err != nil {
 		return GapAssessmentResult{}, fmt.Errorf("build gap register: %w", err)
 	}
-	tellRemediation(ctx, in, reg.Gaps)
+	if err := tellRemediation(ctx, in, reg.Gaps); err != nil {
+		return GapAssessmentResult{}, err
+	}
 	return GapAssessmentResult{Controls: progress.Controls, Answered: progress.Answered, Unanswered: progress.Unanswered,
 		Gaps: reg.Gaps, RemediationDue: reg.RemediationDue, Withdrawn: withdrawals.withdrawn}, nil
 }

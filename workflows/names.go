@@ -194,6 +194,23 @@ func GapWorkflowID(engagementID, controlID string) string {
 	return EngagementWorkflowID(engagementID) + "/gap/" + controlID
 }
 
+// RoundGapWorkflowID is the gap workflow (and item ID) of a gap a change's
+// round (round) found: named by the round, as the control may have been
+// remediated before under GapWorkflowID, whose completed workflow cannot
+// run again. An empty round is the first assessment's GapWorkflowID.
+func RoundGapWorkflowID(engagementID, round, controlID string) string {
+	if round == "" {
+		return GapWorkflowID(engagementID, controlID)
+	}
+	return EngagementWorkflowID(engagementID) + "/gap/" + round + "/" + controlID
+}
+
+// RoundRemediationWorkflowID is the remediation of the gaps a change's
+// round found once the engagement's own remediation had ended.
+func RoundRemediationWorkflowID(engagementID, round string) string {
+	return RemediationWorkflowID(engagementID) + "/" + round
+}
+
 // PromptWorkflowID is the prompt's business key as a workflow ID: the same
 // question in the same engagement is never asked twice at once.
 func PromptWorkflowID(engagementID, key string) string {

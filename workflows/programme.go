@@ -466,7 +466,7 @@ func (r *programmeRun) askLead(ctx workflow.Context, ch ScopeChange) (bool, erro
 
 // scope is what a change is carried out against: the programme's spec now.
 func (r *programmeRun) scope() changeScope {
-	return changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision}
+	return changeScope{EngagementID: r.in.EngagementID, Spec: r.spec, Revision: r.revision, RemediationEnded: true}
 }
 
 // asksLead: a system entering scope and a new tailoring are the lead's to

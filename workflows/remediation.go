@@ -23,6 +23,11 @@ type RemediationInput struct {
 	Titles           map[string]string
 	ParentWorkflowID string
 	Revision         int
+	// Round names the change whose round found these gaps, when the
+	// engagement's own remediation had ended (RoundRemediationWorkflowID):
+	// its gap workflows, prompts and tickets are named by it, and it takes
+	// on no other gap. Empty for the engagement's remediation.
+	Round string `json:",omitempty"`
 	// Test.JiraPollEvery replaces DefaultJiraPoll, how often Jira is
 	// polled for tickets whose webhook never came; nil in production.
 	Test *TestHooks `json:",omitempty"`
@@ -55,6 +60,10 @@ type GapRemediationInput struct {
 	Owner        compliance.Person
 	Due          time.Time
 	Spec         compliance.Spec
+	// Round names the change's round that found the gap (RemediationInput);
+	// it keeps the gap's prompts, escalation and ticket apart from an
+	// earlier remediation of the same control.
+	Round string `json:",omitempty"`
 }
 
 // GapRemediationResult says how the gap closed.
@@ -231,6 +240,17 @@ func pollTickets(ctx workflow.Context, engagementID string) error {
 	return nil
 }
 
+// roundKey is a gap's key within its remediation: the control, preceded
+// by the change's round when one found it, so a control remediated again
+// gets new prompts (their IDs, ALLOW_DUPLICATE_FAILED_ONLY, run once) and
+// a new escalation. An empty round gives the keys gaps always had.
+func roundKey(round, controlID string) string {
+	if round == "" {
+		return controlID
+	}
+	return round + "/" + controlID
+}
+
 func ownerByEmail(spec compliance.Spec, email string) compliance.Person {
 	if p := spec.Person(email); p != nil {
 		return *p
@@ -275,8 +295,8 @@ func remediateGap(ctx workflow.Context, in GapRemediationInput) (GapRemediationR
 	err := workflow.ExecuteActivity(actx, a.OpenRemediation, activities.OpenRemediationInput{
 		EngagementID: in.EngagementID, ItemID: r.id, ControlID: in.Gap.ControlID, Rank: in.Gap.Rank, Title: in.Title,
 		Owner: in.Owner.Email, Due: in.Due, JiraProject: in.Spec.Integrations.JiraProject,
-		Gap: in.Gap,
-		At:  workflow.Now(ctx),
+		Gap: in.Gap, Round: in.Round,
+		At: workflow.Now(ctx),
 	}).Get(ctx, &opened)
 	r.openEnded, r.opened = true, err == nil
 	if err != nil {
@@ -287,7 +307,7 @@ func remediateGap(ctx workflow.Context, in GapRemediationInput) (GapRemediationR
 		// Jira refused the ticket: the gap is tracked in Postgres, and the
 		// lead hears Jira's reason so someone can fix the project setup.
 		err := workflow.ExecuteActivity(actx, a.Escalate, activities.EscalateInput{
-			EngagementID: in.EngagementID, Key: "jira/" + in.Gap.ControlID, Subject: in.Gap.ControlID + " " + in.Title,
+			EngagementID: in.EngagementID, Key: "jira/" + roundKey(in.Round, in.Gap.ControlID), Subject: in.Gap.ControlID + " " + in.Title,
 			Reason: "Jira refused the remediation ticket: " + opened.JiraError, Tell: in.Spec.PeopleWithRole(compliance.RoleLead),
 			SlackChannel: in.Spec.Integrations.SlackChannel, At: workflow.Now(ctx),
 		}).Get(ctx, nil)
@@ -310,9 +330,9 @@ func remediateGap(ctx workflow.Context, in GapRemediationInput) (GapRemediationR
 		// Ask the owner: before the ticket is done, whether the fix is in
 		// (the chase, escalating as it goes overdue); once it is done in
 		// Jira, for the evidence.
-		key, question := "fix/"+in.Gap.ControlID, fmt.Sprintf("The fix for %s (%s) is due %s. Is it done? Link the evidence the auditor will sample.", in.Gap.ControlID, in.Title, in.Due.Format("2 Jan 2006"))
+		key, question := "fix/"+roundKey(in.Round, in.Gap.ControlID), fmt.Sprintf("The fix for %s (%s) is due %s. Is it done? Link the evidence the auditor will sample.", in.Gap.ControlID, in.Title, in.Due.Format("2 Jan 2006"))
 		if r.jiraDone {
-			key, question = "evidence/"+in.Gap.ControlID, fmt.Sprintf("Ticket %s for %s is done in Jira. Link the evidence that the control now operates.", r.ticket, in.Gap.ControlID)
+			key, question = "evidence/"+roundKey(in.Round, in.Gap.ControlID), fmt.Sprintf("Ticket %s for %s is done in Jira. Link the evidence that the control now operates.", r.ticket, in.Gap.ControlID)
 		}
 		ans, err := r.ask(ctx, key, question, func() bool { return closed() || (r.jiraDone && !strings.HasPrefix(key, "evidence/")) })
 		if err != nil {

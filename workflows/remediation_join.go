@@ -19,6 +19,15 @@ import (
 // remediation already running picks it up.
 const versionRemediationJoin = "remediation-join"
 
+// versionRemediationLateJoin: from version 1 a gaps-found hint still
+// unread when the last gap has ended (both arrived together, the end taken
+// first) is taken before the run completes: the run reads the register and
+// goes on with the new gaps. Before it the run completed with the hint
+// unread, and the gaps — whose round saw its signal delivered and so
+// started no remediation of its own — were left to no one. Asked only when
+// such a hint is pending at the end.
+const versionRemediationLateJoin = "remediation-late-join"
+
 // GapsFound is the gaps-found signal: a change's round (Round) found gaps.
 // A hint: the gaps taken on come from the stored register
 // (activities.NewGaps), never from the signal.
@@ -40,6 +49,11 @@ func (r *remediationRun) listenForNewGaps(ctx workflow.Context) {
 // starts a gap workflow for each.
 func (r *remediationRun) join(ctx workflow.Context) error {
 	r.joinDue = false
+	if r.in.Round != "" {
+		// A round's own remediation works on that round's gaps only; the
+		// register's other gaps belong to the engagement's remediation.
+		return nil
+	}
 	if workflow.GetVersion(ctx, versionRemediationJoin, workflow.DefaultVersion, 1) < 1 {
 		return nil
 	}
@@ -65,4 +79,26 @@ func (r *remediationRun) join(ctx workflow.Context) error {
 	}
 	r.report(ctx)
 	return nil
+}
+
+// lateJoin takes a gaps-found hint still pending once every gap has ended
+// (versionRemediationLateJoin). It says whether the run has gaps again.
+func (r *remediationRun) lateJoin(ctx workflow.Context) (bool, error) {
+	if r.in.Round != "" {
+		return false, nil
+	}
+	var h GapsFound
+	if !workflow.GetSignalChannel(ctx, SignalGapsFound).ReceiveAsync(&h) {
+		return false, nil
+	}
+	if workflow.GetVersion(ctx, versionRemediationLateJoin, workflow.DefaultVersion, 1) < 1 {
+		return false, nil
+	}
+	// Any further hint pending asks the same register read.
+	for workflow.GetSignalChannel(ctx, SignalGapsFound).ReceiveAsync(&h) {
+	}
+	if err := r.join(ctx); err != nil {
+		return false, err
+	}
+	return !r.allEnded(), nil
 }

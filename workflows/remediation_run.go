@@ -217,42 +217,16 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 	}
 	r.report(ctx)
 	r.sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) {})
-	for !r.allEnded() {
-		if r.shouldContinueAsNew(ctx) {
-			return r.continueAsNew(ctx)
-		}
-		r.sel.Select(ctx)
-		if ctx.Err() != nil {
-			return RemediationResult{}, ctx.Err()
-		}
-		if r.pollDue {
-			r.pollDue = false
-			if err := pollTickets(ctx, r.in.EngagementID); err != nil {
-				return RemediationResult{}, err
-			}
-			r.polls++
-			r.st.Polls++
-			r.sel.AddFuture(workflow.NewTimer(ctx, every), func(workflow.Future) { r.pollDue = true })
-		}
-		if r.checkDue {
-			r.checkDue = false
-			if err := r.check(ctx); err != nil {
-				return RemediationResult{}, err
-			}
-			r.armCheck(ctx)
-			r.armRecheck(ctx)
-		}
-		if r.joinDue {
-			if err := r.join(ctx); err != nil {
-				return RemediationResult{}, err
-			}
-		}
-		changed, err := r.settle(ctx)
-		if err != nil {
+	for more := true; more; {
+		res, err := r.loop(ctx, every)
+		switch {
+		case res != nil:
+			return *res, err
+		case err != nil:
 			return RemediationResult{}, err
 		}
-		if changed {
-			r.report(ctx)
+		if more, err = r.lateJoin(ctx); err != nil {
+			return RemediationResult{}, err
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
@@ -261,10 +235,55 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 	return r.result(), nil
 }
 
+// loop runs until every gap has ended (nil, nil), or returns what the run
+// returns: an error, or its hand-over (continueAsNew).
+func (r *remediationRun) loop(ctx workflow.Context, every time.Duration) (*RemediationResult, error) {
+	for !r.allEnded() {
+		if r.shouldContinueAsNew(ctx) {
+			res, err := r.continueAsNew(ctx)
+			return &res, err
+		}
+		r.sel.Select(ctx)
+		if ctx.Err() != nil {
+			return &RemediationResult{}, ctx.Err()
+		}
+		if r.pollDue {
+			r.pollDue = false
+			if err := pollTickets(ctx, r.in.EngagementID); err != nil {
+				return &RemediationResult{}, err
+			}
+			r.polls++
+			r.st.Polls++
+			r.sel.AddFuture(workflow.NewTimer(ctx, every), func(workflow.Future) { r.pollDue = true })
+		}
+		if r.checkDue {
+			r.checkDue = false
+			if err := r.check(ctx); err != nil {
+				return &RemediationResult{}, err
+			}
+			r.armCheck(ctx)
+			r.armRecheck(ctx)
+		}
+		if r.joinDue {
+			if err := r.join(ctx); err != nil {
+				return &RemediationResult{}, err
+			}
+		}
+		changed, err := r.settle(ctx)
+		if err != nil {
+			return &RemediationResult{}, err
+		}
+		if changed {
+			r.report(ctx)
+		}
+	}
+	return nil, nil
+}
+
 // start starts one gap's workflow. It outlives this run (ABANDON); its
 // future is watched while this run lasts.
 func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry) {
-	id := GapWorkflowID(r.in.EngagementID, g.ControlID)
+	id := r.gapID(g.ControlID)
 	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, r.in.EngagementID, "Gap "+g.ControlID+" "+r.in.Titles[g.ControlID]+" ("+r.in.EngagementID+")", workflow.ChildWorkflowOptions{
 		WorkflowID:            id,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
@@ -272,7 +291,7 @@ func (r *remediationRun) start(ctx workflow.Context, g activities.RegisterEntry)
 	}))
 	child := workflow.ExecuteChildWorkflow(cctx, GapRemediationWorkflowName, GapRemediationInput{
 		EngagementID: r.in.EngagementID, Gap: g, Title: r.in.Titles[g.ControlID], Owner: ownerByEmail(r.in.Spec, g.Owner),
-		Due: r.in.Due, Spec: r.in.Spec,
+		Due: r.in.Due, Spec: r.in.Spec, Round: r.in.Round,
 	})
 	r.st.Started = append(r.st.Started, g.ControlID)
 	r.owned = append(r.owned, g.ControlID)
@@ -347,7 +366,7 @@ func (r *remediationRun) unwatched() []string {
 	var ids []string
 	for _, g := range r.in.Gaps {
 		if r.outcome(g.ControlID) == nil && slices.Contains(r.st.Started, g.ControlID) && !slices.Contains(r.owned, g.ControlID) {
-			ids = append(ids, GapWorkflowID(r.in.EngagementID, g.ControlID))
+			ids = append(ids, r.gapID(g.ControlID))
 		}
 	}
 	return ids
@@ -384,9 +403,14 @@ func (r *remediationRun) armCheck(ctx workflow.Context) {
 	r.sel.AddFuture(workflow.NewTimer(ctx, 24*time.Hour), func(workflow.Future) { r.checkDue, r.checkArmed = true, false })
 }
 
+// gapID is the workflow ID of one of this remediation's gaps.
+func (r *remediationRun) gapID(controlID string) string {
+	return RoundGapWorkflowID(r.in.EngagementID, r.in.Round, controlID)
+}
+
 func (r *remediationRun) controlOf(workflowID string) string {
 	for _, g := range r.in.Gaps {
-		if GapWorkflowID(r.in.EngagementID, g.ControlID) == workflowID {
+		if r.gapID(g.ControlID) == workflowID {
 			return g.ControlID
 		}
 	}

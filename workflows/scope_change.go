@@ -23,6 +23,9 @@ type changeScope struct {
 	EngagementID string
 	Spec         compliance.Spec
 	Revision     int
+	// RemediationEnded: the engagement is past its remediation phase
+	// (GapAssessmentInput.RemediationEnded).
+	RemediationEnded bool
 }
 
 // assessChange runs the gap assessment on only these controls (their owners
@@ -49,6 +52,7 @@ func startChangeAssessment(ctx workflow.Context, c changeScope, ch ScopeChange, 
 	}))
 	return workflow.ExecuteChildWorkflow(cctx, GapAssessmentWorkflowName, GapAssessmentInput{
 		EngagementID: c.EngagementID, Spec: c.Spec, Revision: c.Revision, Only: controls, Round: round,
+		RemediationEnded: c.RemediationEnded,
 	})
 }
 

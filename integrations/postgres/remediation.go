@@ -37,7 +37,7 @@ func (s *Store) OpenItem(ctx context.Context, it RemediationItem) error {
 				ticket_label, status, opened_at)
 			VALUES (@engagement_id, @control_id, @item_id, @rank, @title, @owner_email, @due_date, @ticket_key,
 				@ticket_label, 'open', @opened_at)
-			ON CONFLICT (engagement_id, control_id) DO UPDATE SET
+			ON CONFLICT (item_id) DO UPDATE SET
 				ticket_key = CASE WHEN remediation_items.ticket_key = '' THEN EXCLUDED.ticket_key ELSE remediation_items.ticket_key END`,
 			pgx.StrictNamedArgs{"engagement_id": it.EngagementID, "control_id": it.ControlID, "item_id": it.ItemID,
 				"rank": it.Rank, "title": it.Title, "owner_email": strings.ToLower(it.OwnerEmail),

@@ -80,6 +80,35 @@ func ItemWorkflowID(item string) (string, error) {
 	return workflows.GapWorkflowID(eng, control), nil
 }
 
+// openGapWorkflowID is the workflow of a control's open gap: the item a
+// change's round opened (engagement/<id>/gap/<change>/<control>) when the
+// control's first gap is closed, else GapWorkflowID. Without the Postgres
+// record it is GapWorkflowID.
+func (s *Service) openGapWorkflowID(ctx context.Context, engagementID, controlID string) (string, error) {
+	id := workflows.GapWorkflowID(engagementID, controlID)
+	if s.Store == nil {
+		return id, nil
+	}
+	items, err := s.Store.Items(ctx, engagementID)
+	if err != nil {
+		return "", fmt.Errorf("find the open gap of %s/%s: %w", engagementID, controlID, err)
+	}
+	var latest *postgres.RemediationItem
+	for i := range items {
+		it := &items[i]
+		if it.ControlID != controlID || it.Status == compliance.ItemVerified || it.Status == compliance.ItemAccepted {
+			continue
+		}
+		if latest == nil || it.OpenedAt.After(latest.OpenedAt) {
+			latest = it
+		}
+	}
+	if latest != nil {
+		id = latest.ItemID
+	}
+	return id, nil
+}
+
 // CompleteGap sends the gap's complete update; its validator says who may
 // (the owner, the lead or a delegate) and what evidence it needs.
 func (s *Service) CompleteGap(ctx context.Context, req CompleteGapRequest) (workflows.GapRemediationState, error) {
@@ -90,6 +119,12 @@ func (s *Service) CompleteGap(ctx context.Context, req CompleteGapRequest) (work
 	id, err := ItemWorkflowID(req.Item)
 	if err != nil {
 		return st, err
+	}
+	if !strings.HasPrefix(req.Item, "engagement/") {
+		eng, control, _ := strings.Cut(req.Item, "/")
+		if id, err = s.openGapWorkflowID(ctx, eng, control); err != nil {
+			return st, err
+		}
 	}
 	wreq := completeGapPayload(req.Evidence, req.Actor)
 	updateID := req.Actor.Channel + "/" + id + "/" + strings.ToLower(req.Actor.Person) + "/" + req.Evidence

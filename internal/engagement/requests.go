@@ -60,7 +60,10 @@ func routeAuditPayload(p workflows.PromptInput, a compliance.Actor) workflows.Ro
 // register records the acceptance, and remediation reads it when it opens
 // the gap.
 func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequest) (bool, error) {
-	id := workflows.GapWorkflowID(req.EngagementID, req.ControlID)
+	id, err := s.openGapWorkflowID(ctx, req.EngagementID, req.ControlID)
+	if err != nil {
+		return false, err
+	}
 	// A gap closed already (fixed and verified) stays closed: the register
 	// holds the acceptance, and there is nothing left to stop.
 	tc, err := s.temporal()

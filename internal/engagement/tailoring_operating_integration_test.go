@@ -32,46 +32,10 @@ import (
 // and the control with a new owner is asked of that owner; the affected
 // controls alone are assessed again.
 func TestTailoringChangeInTheOperatingPeriodForReal(t *testing.T) {
-	db := testenv.Postgres(t)
-	tmp := testenv.DevServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	spec, err := catalog.LoadSpec("../../examples/tailored-saas.yaml")
-	require.NoError(t, err)
-	now := time.Now().UTC()
-	spec.Frameworks[0].Window = &compliance.ObservationWindow{Start: compliance.DateOf(now.AddDate(0, 0, -10)), End: compliance.DateOf(now.AddDate(0, 6, 0))}
-	spec.AuditDate = compliance.DateOf(now.AddDate(0, 7, 0))
-	plan, err := compliance.PlanEngagement(spec, now.AddDate(0, -2, 0))
-	require.NoError(t, err)
-	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
-		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
-
-	const queue = "steadfast-tailoring-operating"
-	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
-	workflows.Register(w, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
-	require.NoError(t, w.Start())
-	t.Cleanup(w.Stop)
-	svc := &engagement.Service{Temporal: tmp.Client, Store: db.Store, TaskQueue: queue}
-
-	st := &workflows.EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: *spec, Plan: &plan, Phase: compliance.PhaseRemediated,
-		Revision: 1, StartedAt: now, UpdatedAt: now}
-	id := workflows.EngagementWorkflowID(spec.ID)
-	_, err = tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.EngagementWorkflowName,
-		workflows.EngagementInput{Spec: *spec, StartedBy: "test", State: st,
-			Test: &workflows.TestHooks{OperatingTick: 3 * time.Second, OperatingControls: []string{"ACC-02", "GOV-07", "BRT-03"}}})
-	require.NoError(t, err)
-	defer func() {
-		for _, wid := range []string{id, workflows.OperatingWorkflowID(spec.ID)} {
-			_ = tmp.Client.TerminateWorkflow(context.Background(), wid, "", "test over")
-		}
-	}()
-
-	prompts := func() []compliance.Prompt {
-		ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID})
-		require.NoError(t, err)
-		return ps
-	}
+	op := startOperating(ctx, t, "steadfast-tailoring-operating", []string{"ACC-02", "GOV-07", "BRT-03"})
+	spec, svc, prompts := op.spec, op.svc, op.prompts
 	evidence := func(ps []compliance.Prompt, control string) []compliance.Prompt {
 		var out []compliance.Prompt
 		for _, p := range ps {
@@ -167,4 +131,56 @@ func TestTailoringChangeInTheOperatingPeriodForReal(t *testing.T) {
 	status, err := svc.Status(ctx, engagement.StatusRequest{EngagementID: spec.ID})
 	require.NoError(t, err)
 	assert.Equal(t, compliance.PhaseOperating, status.Phase)
+}
+
+// operatingEngagement is the tailored example's engagement started in its
+// operating period (remediation over) on a dev server and Postgres.
+type operatingEngagement struct {
+	spec    *compliance.Spec
+	db      testenv.Database
+	tmp     testenv.Temporal
+	svc     *engagement.Service
+	prompts func() []compliance.Prompt
+}
+
+// startOperating starts it, with the scheduler on a three-second test
+// cadence for these controls; the test's end terminates its workflows.
+func startOperating(ctx context.Context, t *testing.T, queue string, controls []string) operatingEngagement {
+	t.Helper()
+	db := testenv.Postgres(t)
+	tmp := testenv.DevServer(t)
+	spec, err := catalog.LoadSpec("../../examples/tailored-saas.yaml")
+	require.NoError(t, err)
+	now := time.Now().UTC()
+	spec.Frameworks[0].Window = &compliance.ObservationWindow{Start: compliance.DateOf(now.AddDate(0, 0, -10)), End: compliance.DateOf(now.AddDate(0, 6, 0))}
+	spec.AuditDate = compliance.DateOf(now.AddDate(0, 7, 0))
+	plan, err := compliance.PlanEngagement(spec, now.AddDate(0, -2, 0))
+	require.NoError(t, err)
+	require.NoError(t, db.Store.RecordScope(ctx, postgres.ScopeRecord{EngagementID: spec.ID, WorkflowID: workflows.EngagementWorkflowID(spec.ID),
+		Revision: 1, Spec: *spec, Plan: plan, Phase: compliance.PhaseRemediated, RecordedBy: "test", At: now}))
+
+	w := worker.New(tmp.Client, queue, worker.Options{Interceptors: identity.Interceptors(nil)})
+	workflows.Register(w, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
+	require.NoError(t, w.Start())
+	t.Cleanup(w.Stop)
+	svc := &engagement.Service{Temporal: tmp.Client, Store: db.Store, TaskQueue: queue}
+
+	st := &workflows.EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: *spec, Plan: &plan, Phase: compliance.PhaseRemediated,
+		Revision: 1, StartedAt: now, UpdatedAt: now}
+	id := workflows.EngagementWorkflowID(spec.ID)
+	_, err = tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, workflows.EngagementWorkflowName,
+		workflows.EngagementInput{Spec: *spec, StartedBy: "test", State: st,
+			Test: &workflows.TestHooks{OperatingTick: 3 * time.Second, OperatingControls: controls}})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		for _, wid := range []string{id, workflows.OperatingWorkflowID(spec.ID)} {
+			_ = tmp.Client.TerminateWorkflow(context.Background(), wid, "", "test over")
+		}
+	})
+	return operatingEngagement{spec: spec, db: db, tmp: tmp, svc: svc, prompts: func() []compliance.Prompt {
+		ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID})
+		require.NoError(t, err)
+		return ps
+	}}
 }

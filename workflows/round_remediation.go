@@ -1,0 +1,65 @@
+package workflows
+
+import (
+	"fmt"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/steadfast-grc/steadfast/activities"
+	"github.com/steadfast-grc/steadfast/compliance"
+)
+
+// versionRoundRemediation: from version 1 a change's round whose gaps
+// found no remediation running to take them asks how the engagement's
+// remediation stands; once it has ended (the operating period and after)
+// the round starts a remediation of its own for the gaps among its
+// controls (remediateRound). Asked only when gaps-found could not be sent.
+const versionRoundRemediation = "round-remediation"
+
+// remediateRound starts the remediation of a round's gaps once the
+// engagement's remediation has ended: the Remediation workflow again, with
+// the round named (RoundRemediationWorkflowID, its gaps
+// RoundGapWorkflowID), so each gap gets its own workflow, item, ticket and
+// owner chase, and is closed only with evidence or the lead's acceptance.
+// It is abandoned: the round (and the change) ends once the assessment
+// has, while the fixes take weeks. Due at compliance.ChangeGapDue.
+func remediateRound(ctx workflow.Context, in GapAssessmentInput, gaps []activities.RegisterEntry) error {
+	var d activities.DescribeGapsResult
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if err := workflow.ExecuteActivity(actx, a.DescribeGaps, activities.DescribeGapsInput{WorkflowIDs: []string{RemediationWorkflowID(in.EngagementID)}}).Get(ctx, &d); err != nil {
+		return fmt.Errorf("ask how the remediation of %s stands: %w", in.EngagementID, err)
+	}
+	switch {
+	case d.Unavailable:
+		workflow.GetLogger(ctx).Warn("no Temporal client to see whether remediation has ended; the round's gaps stay in the register", "engagement", in.EngagementID, "round", in.Round)
+		return nil
+	case len(d.Ended) == 0 && !in.RemediationEnded:
+		// Not started yet (it reads the register at its start), or running
+		// again after a hand-over (its next run reads it).
+		return nil
+	case len(d.Ended) == 0:
+		// Past remediation, and Temporal no longer knows its workflow
+		// (retention): it ended long ago.
+	case len(d.Ended) > 0 && d.Ended[0].Status == "canceled":
+		// The engagement was closed: nothing is remediated any more.
+		return nil
+	}
+	titles := map[string]string{}
+	for _, g := range gaps {
+		titles[g.ControlID] = g.Title
+	}
+	cctx := workflow.WithChildOptions(ctx, childOfPhase(ctx, in.EngagementID, "Remediation of "+in.Round+" ("+in.EngagementID+")", workflow.ChildWorkflowOptions{
+		WorkflowID:            RoundRemediationWorkflowID(in.EngagementID, in.Round),
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	}))
+	fut := workflow.ExecuteChildWorkflow(cctx, RemediationWorkflowName, RemediationInput{
+		EngagementID: in.EngagementID, Spec: in.Spec, Due: compliance.ChangeGapDue(workflow.Now(ctx), in.Spec.AuditDate),
+		Gaps: gaps, Titles: titles, Revision: in.Revision, Round: in.Round,
+	})
+	if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		return fmt.Errorf("start the remediation of %s's gaps: %w", in.Round, err)
+	}
+	return nil
+}
