@@ -348,8 +348,17 @@ func (h *handOver) childFailed(ctx workflow.Context) error {
 	return nil
 }
 
+// versionCloseRoundRemediations: closing the engagement also cancels the
+// remediations its tailoring changes' rounds started once its own
+// remediation had ended (round_remediation.go). They are started
+// abandoned by the round, which is itself abandoned, so nothing else ends
+// them: before this version their owners were still chased for a gap of a
+// closed engagement.
+const versionCloseRoundRemediations = "close-round-remediations"
+
 // closeChildren cancels, by workflow ID, the children that outlive runs:
-// closing the engagement closes its scheduler and its programme.
+// closing the engagement closes its scheduler, its programme, a change in
+// progress and the remediations of its changes' gaps.
 func (h *handOver) closeChildren(ctx workflow.Context) {
 	dctx, cancel := workflow.NewDisconnectedContext(ctx)
 	defer cancel()
@@ -364,9 +373,26 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 		ids = append(ids, VendorWorkWorkflowID(h.st.EngagementID))
 	}
 	ids = append(ids, openChangeWorkflows(h.st)...)
+	if workflow.GetVersion(ctx, versionCloseRoundRemediations, workflow.DefaultVersion, 1) >= 1 {
+		ids = append(ids, roundRemediations(h.st)...)
+	}
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("cancel a child of a closed engagement", "workflow", id, "error", err)
 		}
 	}
+}
+
+// roundRemediations are the workflow IDs a change's round may have started
+// to remediate its gaps: one per change that found any. A change whose
+// gaps joined the engagement's own remediation has none; cancelling it
+// then fails, and is logged, as cancelling a finished one does.
+func roundRemediations(st *EngagementState) []string {
+	var ids []string
+	for _, ch := range st.Changes {
+		if ch.Gaps > 0 {
+			ids = append(ids, RoundRemediationWorkflowID(st.EngagementID, ch.ID))
+		}
+	}
+	return ids
 }

@@ -2,6 +2,7 @@ package engagement_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -28,6 +30,38 @@ func TestChangeGapRemediatedInTheOperatingPeriodForReal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	op := startOperating(ctx, t, "steadfast-change-gap-remediation", []string{"ACC-02"})
+	spec, svc := op.spec, op.svc
+	g := openChangeGap(ctx, t, op)
+	ch, item := g.change, g.item
+	var it *postgres.RemediationItem
+
+	_, err := svc.CompleteGap(ctx, engagement.CompleteGapRequest{Item: spec.ID + "/BRT-03", Evidence: "not a link", Actor: cli("priya@brightlane.io")})
+	require.Error(t, err, "closed only with evidence")
+	require.Eventually(t, func() bool {
+		st, err := svc.CompleteGap(ctx, engagement.CompleteGapRequest{Item: spec.ID + "/BRT-03", Evidence: "https://drive.example/freeze-review", Actor: cli("priya@brightlane.io")})
+		return err == nil && st.Status == compliance.ItemVerified
+	}, time.Minute, 200*time.Millisecond, "the owner closes the change's gap with evidence")
+	require.Eventually(t, func() bool { it = item(); return it != nil && it.Status == compliance.ItemVerified }, time.Minute, 200*time.Millisecond)
+	assert.Equal(t, "https://drive.example/freeze-review", it.EvidenceLink)
+	var out workflows.RemediationResult
+	require.NoError(t, op.tmp.Client.GetWorkflow(ctx, workflows.RoundRemediationWorkflowID(spec.ID, ch.ID), "").Get(ctx, &out))
+	assert.Equal(t, workflows.RemediationResult{Verified: 1}, out, "the change's remediation completed")
+	assert.False(t, strings.Contains(it.ItemID, "/gap/BRT-03"), "named by the change")
+}
+
+// changeGap is a change's gap opened in the operating period: the change,
+// its remediation item's ID, and a reader of that item.
+type changeGap struct {
+	change workflows.ScopeChange
+	itemID string
+	item   func() *postgres.RemediationItem
+}
+
+// openChangeGap adds a custom control through a tailoring change the lead
+// approves, has its owner answer "missing", and waits for the change's own
+// remediation to open the gap's item.
+func openChangeGap(ctx context.Context, t *testing.T, op operatingEngagement) changeGap {
+	t.Helper()
 	spec, svc, prompts := op.spec, op.svc, op.prompts
 
 	next := spec.Tailoring
@@ -77,17 +111,25 @@ func TestChangeGapRemediatedInTheOperatingPeriodForReal(t *testing.T) {
 		_ = op.tmp.Client.TerminateWorkflow(context.Background(), workflows.RoundRemediationWorkflowID(spec.ID, ch.ID), "", "test over")
 		_ = op.tmp.Client.TerminateWorkflow(context.Background(), itemID, "", "test over")
 	})
+	return changeGap{change: ch, itemID: itemID, item: item}
+}
 
-	_, err = svc.CompleteGap(ctx, engagement.CompleteGapRequest{Item: spec.ID + "/BRT-03", Evidence: "not a link", Actor: cli("priya@brightlane.io")})
-	require.Error(t, err, "closed only with evidence")
+// TestClosingTheEngagementEndsAChangesRemediation: a change's own
+// remediation outlives every run (abandoned twice over), so closing the
+// engagement cancels it by ID, and its owner is no longer chased.
+func TestClosingTheEngagementEndsAChangesRemediation(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	op := startOperating(ctx, t, "steadfast-change-gap-close", []string{"ACC-02"})
+	g := openChangeGap(ctx, t, op)
+	require.NoError(t, op.tmp.Client.CancelWorkflow(ctx, workflows.EngagementWorkflowID(op.spec.ID), ""))
+	id := workflows.RoundRemediationWorkflowID(op.spec.ID, g.change.ID)
 	require.Eventually(t, func() bool {
-		st, err := svc.CompleteGap(ctx, engagement.CompleteGapRequest{Item: spec.ID + "/BRT-03", Evidence: "https://drive.example/freeze-review", Actor: cli("priya@brightlane.io")})
-		return err == nil && st.Status == compliance.ItemVerified
-	}, time.Minute, 200*time.Millisecond, "the owner closes the change's gap with evidence")
-	require.Eventually(t, func() bool { it = item(); return it != nil && it.Status == compliance.ItemVerified }, time.Minute, 200*time.Millisecond)
-	assert.Equal(t, "https://drive.example/freeze-review", it.EvidenceLink)
-	var out workflows.RemediationResult
-	require.NoError(t, op.tmp.Client.GetWorkflow(ctx, workflows.RoundRemediationWorkflowID(spec.ID, ch.ID), "").Get(ctx, &out))
-	assert.Equal(t, workflows.RemediationResult{Verified: 1}, out, "the change's remediation completed")
-	assert.False(t, strings.Contains(it.ItemID, "/gap/BRT-03"), "named by the change")
+		d, err := op.tmp.Client.DescribeWorkflowExecution(ctx, id, "")
+		require.NoError(t, err)
+		return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+	}, time.Minute, 200*time.Millisecond, "the change's remediation outlived the closed engagement")
+	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
+		writeEngagementHistory(t, ctx, op.tmp.Client, workflows.EngagementWorkflowID(op.spec.ID), "engagement_closed_round_remediation.json")
+	}
 }
