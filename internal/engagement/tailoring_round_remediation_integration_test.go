@@ -125,9 +125,9 @@ func TestClosingTheEngagementEndsAChangesRemediation(t *testing.T) {
 	require.NoError(t, op.tmp.Client.CancelWorkflow(ctx, workflows.EngagementWorkflowID(op.spec.ID), ""))
 	id := workflows.RoundRemediationWorkflowID(op.spec.ID, g.change.ID)
 	require.Eventually(t, func() bool {
-		d, err := op.tmp.Client.DescribeWorkflowExecution(ctx, id, "")
+		d, err := op.tmp.Client.DescribeWorkflow(ctx, id, "")
 		require.NoError(t, err)
-		return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+		return d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
 	}, time.Minute, 200*time.Millisecond, "the change's remediation outlived the closed engagement")
 	if os.Getenv("STEADFAST_UPDATE_HISTORIES") == "1" {
 		writeEngagementHistory(t, ctx, op.tmp.Client, workflows.EngagementWorkflowID(op.spec.ID), "engagement_closed_round_remediation.json")
