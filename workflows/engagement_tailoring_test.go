@@ -69,6 +69,12 @@ func TestEngagementTailoringChange(t *testing.T) {
 		require.NoError(t, v.Get(&afterApprove))
 	}, 3*time.Hour)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Hour)
+	// Closing the engagement cancels, by ID, the remediation the change's
+	// round may have started for its gap (close-round-remediations).
+	var cancelled []string
+	env.OnRequestCancelExternalWorkflow(mock.Anything, mock.Anything, mock.Anything).Run(func(args mock.Arguments) {
+		cancelled = append(cancelled, args.String(1))
+	}).Return(nil).Maybe()
 	env.SetStartTime(time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC))
 	st := &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Phase: compliance.PhaseFieldwork, Revision: 3, Spec: spec, Plan: &plan}
 	env.ExecuteWorkflow(EngagementWorkflow, EngagementInput{Spec: spec, State: st})
@@ -99,4 +105,6 @@ func TestEngagementTailoringChange(t *testing.T) {
 	require.Len(t, afterApprove.Changes, 2)
 	assert.Equal(t, ChangeAssessed, afterApprove.Changes[1].Status)
 	assert.Equal(t, 1, afterApprove.Changes[1].Gaps, "charged only with the gaps among its own controls")
+	assert.Contains(t, cancelled, RoundRemediationWorkflowID(spec.ID, afterApprove.Changes[1].ID), "closing ends the change's remediation")
+	assert.NotContains(t, cancelled, RoundRemediationWorkflowID(spec.ID, afterApprove.Changes[0].ID), "the rejected change found no gaps")
 }
