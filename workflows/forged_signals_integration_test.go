@@ -3,7 +3,6 @@ package workflows
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -16,7 +15,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
-	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -145,13 +143,7 @@ func TestForgedTicketDoneForReal(t *testing.T) {
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServer(t)
 	spec, _ := recordedSpec(ctx, t, db, nil)
-	emu := jiraemu.New()
-	defer emu.Close()
-	for i, p := range spec.People {
-		emu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
-	}
-	jc, err := jira.New(jira.Config{BaseURL: emu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
-	require.NoError(t, err)
+	emu, jc := jiraForReal(t, spec)
 	const queue = "steadfast-forged-ticket"
 	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})
 

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/integrations/jira"
+	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -94,6 +97,21 @@ func waitPromptKeyed(ctx context.Context, t *testing.T, db testenv.Database, eng
 		return i >= 0
 	}, time.Minute, 100*time.Millisecond, why)
 	return p
+}
+
+// jiraForReal is the Jira emulator on loopback, with an account for each
+// person of spec, and the real Jira client talking to it over HTTP; the
+// emulator stops when the test ends.
+func jiraForReal(t *testing.T, spec compliance.Spec) (*jiraemu.Emulator, *jira.Client) {
+	t.Helper()
+	emu := jiraemu.New()
+	t.Cleanup(emu.Close)
+	for i, p := range spec.People {
+		emu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
+	}
+	jc, err := jira.New(jira.Config{BaseURL: emu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
+	require.NoError(t, err)
+	return emu, jc
 }
 
 // withISO adds ISO 27001 to the test spec.

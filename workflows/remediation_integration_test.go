@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -17,8 +16,6 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
-	"github.com/steadfast-grc/steadfast/integrations/jira"
-	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -43,13 +40,7 @@ func TestRemediationRunsForReal(t *testing.T) {
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServerWith(t, "--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=60")
 	spec, _ := recordedSpec(ctx, t, db, nil)
-	emu := jiraemu.New()
-	defer emu.Close()
-	for i, p := range spec.People {
-		emu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
-	}
-	jc, err := jira.New(jira.Config{BaseURL: emu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
-	require.NoError(t, err)
+	emu, jc := jiraForReal(t, spec)
 
 	const queue = "steadfast-remediation"
 	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Jira: jc, Temporal: tmp.Client})

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
-	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
@@ -39,13 +37,7 @@ func TestRoundRemediatesAfterRemediationForReal(t *testing.T) {
 	db := testenv.Postgres(t)
 	tmp := testenv.DevServer(t)
 	spec, plan := recordedSpec(ctx, t, db, nil)
-	emu := jiraemu.New()
-	defer emu.Close()
-	for i, p := range spec.People {
-		emu.AddUser(p.Email, fmt.Sprintf("acct-%d", i))
-	}
-	jc, err := jira.New(jira.Config{BaseURL: emu.URL(), Email: jiraemu.Email, APIToken: jiraemu.APIToken})
-	require.NoError(t, err)
+	emu, jc := jiraForReal(t, spec)
 	const queue = "steadfast-round-remediation"
 	acts := &activities.Activities{Store: db.Store, Temporal: tmp.Client, Jira: jc}
 	realWorker(t, tmp, queue, acts)
