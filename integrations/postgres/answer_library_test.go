@@ -22,16 +22,10 @@ import (
 // lead approves it back; a new report unsettles every answer.
 func TestLibraryAnswersReconfirmedAfterEvidenceOrReport(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.Postgres(t)
-	rec := scopeRecord(t)
-	require.NoError(t, db.Store.RecordScope(ctx, rec))
-	id, review := rec.EngagementID, "acme-2027-05-01"
-	at := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
-	require.NoError(t, db.Store.ImportCustomerReview(ctx, postgres.CustomerReview{EngagementID: id, ReviewID: review, Customer: "Acme",
-		Due: compliance.Date{Year: 2027, Month: 5, Day: 1}, Format: "csv", FileName: "a.csv", ImportedBy: "elena@ferrovia.example", ImportedAt: at},
-		[]custreview.Routed{
-			{Question: custreview.Question{ID: "Q1", Text: "Access reviews?"}, Controls: []string{"ACC-04"}, Owner: "aisha@ferrovia.example"},
-			{Question: custreview.Question{ID: "Q2", Text: "Changes?"}, Controls: []string{"CHG-01"}, Owner: "jonas@ferrovia.example"}}))
+	db, rec, review, at := importedReview(ctx, t,
+		custreview.Routed{Question: custreview.Question{ID: "Q1", Text: "Access reviews?"}, Controls: []string{"ACC-04"}, Owner: "aisha@ferrovia.example"},
+		custreview.Routed{Question: custreview.Question{ID: "Q2", Text: "Changes?"}, Controls: []string{"CHG-01"}, Owner: "jonas@ferrovia.example"})
+	id := rec.EngagementID
 	for i, q := range []string{"Q1", "Q2"} {
 		for _, c := range []custreview.Change{
 			{QuestionID: q, Answer: &custreview.Answer{Text: "We do.", Evidence: "https://wiki/" + q, By: "owner"}, Key: "a"},
@@ -110,4 +104,20 @@ func TestLibraryAnswersReconfirmedAfterEvidenceOrReport(t *testing.T) {
 	assert.Len(t, un, 2)
 	assert.Equal(t, 2, count(t, db, `SELECT count(*) FROM engagement_events WHERE kind = $1 AND detail->>'why' LIKE 'the soc2%'`,
 		compliance.EventCustomerAnswerUnsettled))
+}
+
+// importedReview records the scope of the test engagement and imports one
+// customer review of these questions into it, on a fresh database; at is
+// the import's time.
+func importedReview(ctx context.Context, t *testing.T, qs ...custreview.Routed) (db testenv.Database, rec postgres.ScopeRecord, review string, at time.Time) {
+	t.Helper()
+	db = testenv.Postgres(t)
+	rec = scopeRecord(t)
+	require.NoError(t, db.Store.RecordScope(ctx, rec))
+	id := rec.EngagementID
+	review = "acme-2027-05-01"
+	at = time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, db.Store.ImportCustomerReview(ctx, postgres.CustomerReview{EngagementID: id, ReviewID: review, Customer: "Acme",
+		Due: compliance.Date{Year: 2027, Month: 5, Day: 1}, Format: "csv", FileName: "a.csv", ImportedBy: "elena@ferrovia.example", ImportedAt: at}, qs))
+	return db, rec, review, at
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/custreview"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
-	"github.com/steadfast-grc/steadfast/internal/testenv"
 )
 
 // TestAnswerReturnedThenAnsweredAgain: a return is recorded once (a
@@ -21,14 +20,9 @@ import (
 // return of an approved answer changes nothing.
 func TestAnswerReturnedThenAnsweredAgain(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.Postgres(t)
-	rec := scopeRecord(t)
-	require.NoError(t, db.Store.RecordScope(ctx, rec))
-	id, review := rec.EngagementID, "acme-2027-05-01"
-	at := time.Date(2027, 4, 1, 9, 0, 0, 0, time.UTC)
-	require.NoError(t, db.Store.ImportCustomerReview(ctx, postgres.CustomerReview{EngagementID: id, ReviewID: review, Customer: "Acme",
-		Due: compliance.Date{Year: 2027, Month: 5, Day: 1}, Format: "csv", FileName: "a.csv", ImportedBy: "elena@ferrovia.example", ImportedAt: at},
-		[]custreview.Routed{{Question: custreview.Question{ID: "Q1", Text: "Access reviews?"}, Controls: []string{"ACC-04"}, Owner: "aisha@ferrovia.example"}}))
+	db, rec, review, at := importedReview(ctx, t,
+		custreview.Routed{Question: custreview.Question{ID: "Q1", Text: "Access reviews?"}, Controls: []string{"ACC-04"}, Owner: "aisha@ferrovia.example"})
+	id := rec.EngagementID
 	change := func(c custreview.Change) {
 		t.Helper()
 		c.EngagementID, c.ReviewID, c.QuestionID, c.At = id, review, "Q1", at
