@@ -170,14 +170,7 @@ func (w *assessmentWithdrawals) ignore(ctx workflow.Context, hints []WithdrawCon
 		changes = append(changes, h.ChangeID)
 	}
 	workflow.GetLogger(ctx).Warn("ignored a withdraw-controls signal for controls still in scope", "engagement", w.engagementID, "controls", controls)
-	now := workflow.Now(ctx)
-	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), a.RecordEvent, activities.RecordEventInput{
-		EngagementID: w.engagementID, Kind: compliance.EventSignalIgnored, Actor: "unknown", Channel: compliance.ChannelWorkflow,
-		Key: fmt.Sprintf("signal-ignored/%s/%d", SignalWithdrawControls, now.UnixNano()),
-		Detail: map[string]any{"signal": SignalWithdrawControls, "claim": "these controls left the scope", "controls": controls,
-			"changes": changes, "why": "the stored spec still has them in scope"},
-		At: now,
-	}).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("record an ignored withdraw-controls signal", "engagement", w.engagementID, "error", err)
-	}
+	recordIgnoredSignal(ctx, unbackedClaim{EngagementID: w.engagementID, Signal: SignalWithdrawControls, Subject: strings.Join(controls, ","),
+		Claim: "these controls left the scope", Why: "the stored spec still has them in scope",
+		Detail: map[string]any{"controls": controls, "changes": changes}})
 }
