@@ -10,6 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // WorkflowOutcomeInput names a workflow whose end a run waits for without
@@ -59,6 +61,26 @@ func heartbeatUntil(done, ctx context.Context) {
 	}
 }
 
+// deadlineSlack is how near its deadline a poll that reports a timeout
+// counts as out of time although its context has not yet said so.
+const deadlineSlack = time.Second
+
+// pollTimedOut says whether err is the poll's own deadline, reported by the
+// server or the gRPC layer a moment before pctx's timer fired (the deadline
+// travels with the call, and under load the answer can beat the timer).
+// A timeout well before the deadline is some other call's: it is an error,
+// and the activity is retried.
+func pollTimedOut(pctx context.Context, err error) bool {
+	var server *serviceerror.DeadlineExceeded
+	timeout := errors.Is(err, context.DeadlineExceeded) || errors.As(err, &server) ||
+		status.Code(err) == codes.DeadlineExceeded
+	if !timeout {
+		return false
+	}
+	deadline, ok := pctx.Deadline()
+	return ok && time.Until(deadline) < deadlineSlack
+}
+
 // WorkflowOutcome waits for a workflow to end, through the Temporal client
 // (a long poll on its history, following continue-as-new), and returns its
 // result or how it failed; if it is still running as the activity's own
@@ -96,7 +118,7 @@ func (a *Activities) WorkflowOutcome(ctx context.Context, in WorkflowOutcomeInpu
 	case errors.Is(ctx.Err(), context.Canceled):
 		// The run that waits has handed over or closed.
 		return WorkflowOutcomeResult{}, fmt.Errorf("wait for %s: %w", in.WorkflowID, ctx.Err())
-	case pctx.Err() != nil:
+	case pctx.Err() != nil, pollTimedOut(pctx, err):
 		// Out of time, the poll's or (on a slow machine) the activity's
 		// own: still running as far as anyone knows.
 		return WorkflowOutcomeResult{Status: "running"}, nil
