@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/steadfast-grc/steadfast/internal/config"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // debugEnv turns on --debug for every command (STEADFAST_DEBUG=1).
@@ -38,7 +38,7 @@ func userMessage(err error) string {
 		return fmt.Sprintf("cannot reach Temporal at %s (TEMPORAL_ADDRESS, namespace %s): is the server running? `make demo` starts a local one",
 			cfg.TemporalAddress, cfg.TemporalNamespace)
 	}
-	return cleanInternal(err.Error())
+	return refusal.Clean(err.Error())
 }
 
 // pgWhat names a database refusal by its class, not its SQLSTATE.
@@ -67,22 +67,6 @@ func temporalUnreachable(err error) bool {
 		}
 	}
 	return strings.Contains(err.Error(), "failed reaching server")
-}
-
-// internalDetail is the wording Temporal and gRPC add to a message: failure
-// types and retry flags, event IDs, worker identities, gRPC status codes.
-var internalDetail = []*regexp.Regexp{
-	regexp.MustCompile(` \(type: [^,()]*, retryable: (true|false)\)`),
-	regexp.MustCompile(`(activity|workflow execution|child workflow execution) error \([^()]*\): `),
-	regexp.MustCompile(`rpc error: code = \w+ desc = `),
-}
-
-// cleanInternal strips internalDetail from a message.
-func cleanInternal(msg string) string {
-	for _, re := range internalDetail {
-		msg = re.ReplaceAllString(msg, "")
-	}
-	return msg
 }
 
 // debugWanted reports --debug (or STEADFAST_DEBUG=1) on the command line.

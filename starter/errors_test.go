@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // Issue 12 item 7: raw gRPC, SQL and Temporal errors reached CLI users.
@@ -25,8 +27,8 @@ func TestUserMessageHidesInternalDetail(t *testing.T) {
 	app := fmt.Errorf("decide gap ACC-01 of brightlane: %w", temporal.NewApplicationError("a reason is required: say why, for the record", "errorString"))
 	assert.Equal(t, "decide gap ACC-01 of brightlane: a reason is required: say why, for the record", userMessage(app))
 
-	assert.Equal(t, "x: the record", cleanInternal("x: activity error (type: RecordGapDecision, scheduledEventID: 11, startedEventID: 12, identity: 1@host): the record"))
-	assert.Equal(t, "no", cleanInternal("rpc error: code = InvalidArgument desc = no"))
+	assert.Equal(t, "x: the record", refusal.Clean("x: activity error (type: RecordGapDecision, scheduledEventID: 11, startedEventID: 12, identity: 1@host): the record"))
+	assert.Equal(t, "no", refusal.Clean("rpc error: code = InvalidArgument desc = no"))
 }
 
 func TestUnreachableTemporalIsOneSentence(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // An auditor's request answered from the browser, with files. The form is
@@ -67,7 +68,7 @@ func (s *Server) answerAuditRequest(w http.ResponseWriter, r *http.Request, v vi
 	}
 	form, err := parseAnswerForm(fields)
 	if err != nil {
-		redirectMsg(w, r, back, "err", err.Error())
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	res, err := s.Svc.AnswerAuditRequest(r.Context(), engagement.AuditAnswerRequest{EngagementID: a.EngagementID,
@@ -155,7 +156,7 @@ func (s *Server) answerRefused(w http.ResponseWriter, r *http.Request, back stri
 	case errors.Is(err, engagement.ErrNoAccess):
 		http.Error(w, engagement.ErrNoAccess.Error(), http.StatusNotFound)
 	default:
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
 	"github.com/steadfast-grc/steadfast/internal/evidencepack"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // Who may use which page (the authorization matrix the tests walk).
@@ -128,7 +129,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	if err != nil {
-		redirectMsg(w, r, back, "err", err.Error())
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", "Answer recorded.")
@@ -144,14 +145,14 @@ func (s *Server) inviteAuditor(w http.ResponseWriter, r *http.Request, v viewer)
 	back := "/e/" + a.EngagementID
 	until, err := compliance.ParseDate(r.PostFormValue("until"))
 	if err != nil {
-		redirectMsg(w, r, back, "err", "until: "+err.Error())
+		redirectMsg(w, r, back, "err", "until: "+refusal.Words(err))
 		return
 	}
 	// The lead acts through the web; the invitation records them as such.
 	actor := compliance.Actor{Person: v.Email, Channel: compliance.ChannelWeb}
 	if err := s.Svc.InviteAuditor(r.Context(), engagement.InviteAuditorRequest{EngagementID: a.EngagementID,
 		Email: r.PostFormValue("email"), Until: until, Actor: actor, Sign: s.signer(v)}); err != nil {
-		redirectMsg(w, r, back, "err", err.Error())
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", "Auditor invited until "+until.String()+"; `starter web-login EMAIL --engagement "+a.EngagementID+"` prints their sign-in link.")

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // The auditor's room's own action: an invited auditor (or the lead who
@@ -33,7 +33,7 @@ func (s *Server) addAuditRequest(w http.ResponseWriter, r *http.Request, v viewe
 	res, err := s.Svc.WebAddAuditRequest(r.Context(), engagement.WebAuditRequest{EngagementID: a.EngagementID, Person: v.Email,
 		Fields: f, Sign: s.signer(v)})
 	if err != nil {
-		redirectMsg(w, r, back+"#h-ask", "err", oneLine(err.Error()))
+		redirectMsg(w, r, back+"#h-ask", "err", refusal.Words(err))
 		return
 	}
 	msg := "Request added."
@@ -48,7 +48,3 @@ func (s *Server) addAuditRequest(w http.ResponseWriter, r *http.Request, v viewe
 	}
 	redirectMsg(w, r, back+"#h-req", "msg", msg)
 }
-
-// oneLine keeps a multi-line refusal (a list of problems) readable in a
-// page's message line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

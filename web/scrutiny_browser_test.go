@@ -203,6 +203,9 @@ func TestBrowserIssuedReportAndReviewDesk(t *testing.T) {
 	if want := delegateA + " wrote this explanation and may not approve it too"; !strings.Contains(refusal, want) {
 		t.Errorf("the author approving their own explanation: %q, want %q", refusal, want)
 	}
+	if strings.Contains(refusal, "retryable") || strings.Contains(refusal, "type:") {
+		t.Errorf("the refusal carries Temporal's wording: %q", refusal)
+	}
 	s.explanationIsolation(t, reports[0].Key.String(), people)
 	// The lead approves it; it leaves the list and the owner's page says so.
 	must(t, chromedp.Do(lead,

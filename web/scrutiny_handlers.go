@@ -18,6 +18,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // The customers' scrutiny on the engagement page: the lead records the
@@ -75,7 +76,7 @@ func (s *Server) recordReport(w http.ResponseWriter, r *http.Request, v viewer) 
 	}
 	req, err := issuedRequest(a.EngagementID, form)
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	req.Certify.Actor, req.Certify.Sign = webActor(v), s.signer(v)
@@ -200,7 +201,7 @@ func (s *Server) decideQuestion(w http.ResponseWriter, r *http.Request, v viewer
 	q, err := s.Svc.DecideQuestion(r.Context(), engagement.ReviewDecisionRequest{EngagementID: a.EngagementID, ReviewID: r.PathValue("review"),
 		QuestionID: r.PostFormValue("question"), Ref: ref, Actor: webActor(v), Sign: s.signer(v)})
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	msg := fmt.Sprintf("The answer to %s by %s is approved and will be exported.", q.ID, q.AnsweredBy)
@@ -221,7 +222,7 @@ func (s *Server) allowFiles(w http.ResponseWriter, r *http.Request, v viewer) {
 	f, err := s.Svc.AllowReviewFiles(r.Context(), engagement.AllowReviewFilesRequest{EngagementID: a.EngagementID, ReviewID: r.PathValue("review"),
 		Actor: webActor(v), Sign: s.signer(v)})
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", fmt.Sprintf("Review %s's export may carry the evidence files: allowed by %s.", r.PathValue("review"), f.By))
@@ -280,7 +281,7 @@ func (s *Server) exportRefused(w http.ResponseWriter, r *http.Request, id string
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
-	redirectMsg(w, r, "/e/"+id+"#h-reviews", "err", oneLine(err.Error()))
+	redirectMsg(w, r, "/e/"+id+"#h-reviews", "err", refusal.Words(err))
 }
 
 // reviewAction routes the review desk's four forms.
@@ -327,13 +328,13 @@ func (s *Server) returnAnswer(w http.ResponseWriter, r *http.Request, v viewer) 
 	back := "/e/" + a.EngagementID + "#h-reviews"
 	question, reason, err := returnForm(r.PostForm)
 	if err != nil {
-		redirectMsg(w, r, back, "err", err.Error())
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	q, err := s.Svc.ReturnAnswer(r.Context(), engagement.ReturnAnswerRequest{EngagementID: a.EngagementID, ReviewID: r.PathValue("review"),
 		QuestionID: question, Reason: reason, Actor: webActor(v), Sign: s.signer(v)})
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", fmt.Sprintf("The answer to %s is returned to %s with your reason; they are asked again.", q.ID, q.Owner))
@@ -364,7 +365,7 @@ func (s *Server) approveExplanation(w http.ResponseWriter, r *http.Request, v vi
 	back := "/e/" + a.EngagementID + "#h-explained"
 	key, subject, err := explanationForm(r.PostForm)
 	if err != nil {
-		redirectMsg(w, r, back, "err", err.Error())
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	e, err := s.Svc.WebApproveExplanation(r.Context(), engagement.WebApproveExplanationRequest{EngagementID: a.EngagementID, Person: v.Email,
@@ -374,7 +375,7 @@ func (s *Server) approveExplanation(w http.ResponseWriter, r *http.Request, v vi
 		return
 	}
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", fmt.Sprintf("The explanation of %s by %s is approved by %s.", e.Subject, e.By, e.ApprovedBy))
@@ -398,7 +399,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request, v viewer) {
 		return
 	}
 	if err != nil {
-		redirectMsg(w, r, back, "err", oneLine(err.Error()))
+		redirectMsg(w, r, back, "err", refusal.Words(err))
 		return
 	}
 	redirectMsg(w, r, back, "msg", "Your explanation is saved; the lead approves it.")

@@ -14,6 +14,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/integrations/blob"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
 // Evidence files from the browser. The form is read as a stream: its small
@@ -122,7 +123,7 @@ func (s *Server) storeUpload(w http.ResponseWriter, r *http.Request, v viewer, a
 	if d := fields["performed"]; d != "" {
 		var err error
 		if performed, err = compliance.ParseDate(d); err != nil {
-			redirectMsg(w, r, back+"#h-upload", "err", "performed on: "+err.Error())
+			redirectMsg(w, r, back+"#h-upload", "err", "performed on: "+refusal.Words(err))
 			return
 		}
 	}
@@ -153,7 +154,7 @@ func (s *Server) uploadRefused(w http.ResponseWriter, r *http.Request, back stri
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
-	redirectMsg(w, r, back+"#h-upload", "err", oneLine(err.Error()))
+	redirectMsg(w, r, back+"#h-upload", "err", refusal.Words(err))
 }
 
 // serveArtifact sends a sampled evidence file as a download: never shown

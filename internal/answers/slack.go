@@ -14,6 +14,7 @@ import (
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
 	"github.com/steadfast-grc/steadfast/integrations/slack"
 	"github.com/steadfast-grc/steadfast/internal/identity"
+	"github.com/steadfast-grc/steadfast/internal/refusal"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -115,7 +116,7 @@ func outcome(err error) (slack.Outcome, error) {
 	case isUnavailable(err):
 		return slack.Outcome{}, err
 	}
-	return slack.Outcome{Message: err.Error()}, nil
+	return slack.Outcome{Message: refusal.Words(err)}, nil
 }
 
 func isUnavailable(err error) bool {
