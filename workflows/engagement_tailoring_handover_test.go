@@ -450,3 +450,62 @@ func TestClosingTheProgrammeWithdrawsATailoringQuestion(t *testing.T) {
 	assert.Equal(t, []string{PromptWorkflowID(spec.ID, changePromptKey(ch))}, w.cancelled)
 	assert.Len(t, w.asked, 1)
 }
+
+// TestChangesAreCarriedOutOneAtATime: two changes proposed an hour apart,
+// the lead approving each as soon as asked. The first change's controls
+// are with their owners until 6h; the second is put to the lead only then.
+// So no change's round is open when another change stores its spec, and a
+// change that takes controls out of scope has only the first assessment's
+// questions (and remediation's gaps) to withdraw, never another round's.
+func TestChangesAreCarriedOutOneAtATime(t *testing.T) {
+	start := time.Date(2027, 4, 10, 9, 0, 0, 0, time.UTC)
+	env, w := newChangeWorld(t, start, 0, 6*time.Hour)
+	in := fieldworkWithRunAge(t, 3*time.Hour)
+	id := in.Spec.ID
+	second := compliance.Tailoring{Controls: map[string]compliance.ControlTailoring{
+		"ACC-02": newOwnerTailoring.Controls["ACC-02"],
+		"ACC-08": {Owner: ownerEmail, Justification: "Leo took over access reviews too"}}}
+
+	var first, next updateResult
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(id), UpdateChangeTailoring, "t/1", callbacks(&first),
+			ChangeTailoringRequest{Tailoring: newOwnerTailoring, Actor: cliActor(delegateEmail)}))
+	}, time.Hour)
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.UpdateWorkflowByID(EngagementWorkflowID(id), UpdateChangeTailoring, "t/2", callbacks(&next),
+			ChangeTailoringRequest{Tailoring: second, Actor: cliActor(delegateEmail)}))
+	}, 2*time.Hour)
+	var mid, done EngagementStatus
+	var midOK, doneOK bool
+	var askedMid, assessedMid int
+	env.RegisterDelayedCallback(func() {
+		mid, midOK = engagementStatus(t, env, id)
+		w.mu.Lock()
+		askedMid, assessedMid = len(w.asked), len(w.assessed)
+		w.mu.Unlock()
+	}, 5*time.Hour)
+	env.RegisterDelayedCallback(func() { done, doneOK = engagementStatus(t, env, id) }, 9*time.Hour)
+	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Hour)
+	runAsChild(env, in)
+	require.True(t, env.IsWorkflowCompleted())
+
+	require.NoError(t, first.err)
+	require.NoError(t, next.err)
+	require.True(t, midOK)
+	require.Len(t, mid.Changes, 2)
+	assert.Equal(t, ChangeApproved, mid.Changes[0].Status, "the first change's controls are with their owners")
+	assert.Equal(t, ChangeProposed, mid.Changes[1].Status)
+	assert.False(t, mid.Changes[1].LeadAsked, "the second waits its turn, not yet put to the lead")
+	assert.Equal(t, 1, askedMid)
+	assert.Equal(t, 1, assessedMid)
+
+	require.True(t, doneOK)
+	require.Len(t, done.Changes, 2)
+	assert.Equal(t, ChangeAssessed, done.Changes[0].Status)
+	assert.Equal(t, ChangeAssessed, done.Changes[1].Status, "taken up once the first round ended")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	assert.Len(t, w.asked, 2)
+	require.Len(t, w.assessed, 2)
+	assert.Equal(t, []string{"ACC-08"}, w.assessed[1].Only, "the second round assesses only what it changed on top of the first")
+}
