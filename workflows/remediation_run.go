@@ -596,7 +596,7 @@ func (r *remediationRun) report(ctx workflow.Context) {
 	}
 	workflow.SignalExternalWorkflow(ctx, r.in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{
 		Phase: compliance.PhaseRemediation, Revision: r.in.Revision, Verified: res.Verified, Accepted: res.Accepted,
-		WaitingFor: waiting, At: workflow.Now(ctx),
+		Withdrawn: res.Withdrawn, WaitingFor: waiting, At: workflow.Now(ctx),
 	})
 }
 
