@@ -108,8 +108,8 @@ func TestTailoringWithdrawsGapFromRemediationForReal(t *testing.T) {
 	assert.Contains(t, item.Note, "approved by "+leadEmail)
 	assert.Empty(t, item.EvidenceLink, "withdrawn, not closed with evidence")
 	require.Eventually(t, func() bool {
-		d, err := tmp.Client.DescribeWorkflowExecution(ctx, gov07, "")
-		return err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
+		d, err := tmp.Client.DescribeWorkflow(ctx, gov07, "")
+		return err == nil && d.RawResponse.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED
 	}, time.Minute, 200*time.Millisecond, "GOV-07's gap workflow is cancelled")
 	require.Eventually(t, func() bool {
 		ps, err := db.Store.Prompts(ctx, compliance.PromptFilter{EngagementID: spec.ID, Status: compliance.PromptWithdrawn})
@@ -132,9 +132,9 @@ func TestTailoringWithdrawsGapFromRemediationForReal(t *testing.T) {
 	first := itemOf(ctx, t, db, spec.ID, acc04)
 	require.NotNil(t, first)
 	assert.Equal(t, compliance.ItemOpen, first.Status, "the forged hint withdrew nothing")
-	d, err := tmp.Client.DescribeWorkflowExecution(ctx, acc04, "")
+	d, err := tmp.Client.DescribeWorkflow(ctx, acc04, "")
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.WorkflowExecutionInfo.Status)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, d.RawResponse.GetWorkflowExecutionInfo().GetStatus())
 	closeForReal(ctx, t, tmp.Client, acc04, "https://drive.example/acc-04")
 	var out RemediationResult
 	require.NoError(t, tmp.Client.GetWorkflow(ctx, remediation, "").Get(ctx, &out))
