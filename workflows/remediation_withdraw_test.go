@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
@@ -98,4 +100,44 @@ func TestRemediationWithdrawsAGapLeftOutOfScope(t *testing.T) {
 	env.mu.Unlock()
 	assert.Equal(t, "failed", end.Status, "GOV-07's gap workflow was cancelled (%s)", end.Reason)
 	assert.Contains(t, end.Reason, "canceled")
+}
+
+// TestProgrammeTellsRoundRemediationsToWithdraw: an approved programme
+// change that takes GOV-07 out of scope tells the round remediation of
+// each earlier change that found gaps — not a change that found none, nor
+// itself — and a change that removes nothing tells none.
+func TestProgrammeTellsRoundRemediationsToWithdraw(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		removed []string
+		told    []string
+	}{
+		{"controls removed", []string{"GOV-07"}, []string{RoundRemediationWorkflowID("brightlane", "tailoring-gaps")}},
+		{"nothing removed", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+			var told []string
+			var hints []WithdrawGaps
+			harness := func(ctx workflow.Context) error {
+				r := &programmeRun{in: ProgrammeInput{EngagementID: "brightlane"}}
+				r.state.Changes = []ScopeChange{{ID: "tailoring-gaps", Gaps: 1}, {ID: "tailoring-none"}, {ID: "tailoring-now", Gaps: 2}}
+				r.withdrawFromRemediations(ctx, ScopeChange{ID: "tailoring-now"}, tc.removed)
+				return nil
+			}
+			env.RegisterWorkflowWithOptions(harness, workflow.RegisterOptions{Name: "ProgrammeWithdrawHarness"})
+			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalWithdrawGaps, mock.Anything).Return(
+				func(_, id, _, _ string, arg any) error {
+					told = append(told, id)
+					hints = append(hints, arg.(WithdrawGaps))
+					return nil
+				})
+			env.ExecuteWorkflow("ProgrammeWithdrawHarness")
+			require.NoError(t, env.GetWorkflowError())
+			assert.Equal(t, tc.told, told)
+			for _, h := range hints {
+				assert.Equal(t, WithdrawGaps{ChangeID: "tailoring-now", Controls: []string{"GOV-07"}}, h)
+			}
+		})
+	}
 }
