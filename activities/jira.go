@@ -72,6 +72,9 @@ func (a *Activities) syncTicket(ctx context.Context, in ChangeRemediationInput) 
 		body = fmt.Sprintf("Closed by %s with evidence: %s (recorded by Steadfast)", c.By, c.Evidence)
 	case postgres.ItemAccepted:
 		body = fmt.Sprintf("Accepted as a known exception by %s (recorded by Steadfast)", c.By)
+	case postgres.ItemWithdrawn:
+		// Evidence carries the item's note: the change and its approver.
+		body = c.Evidence + ". No fix is needed (recorded by Steadfast)"
 	default:
 		return nil
 	}

@@ -223,13 +223,47 @@ const EventCertificationIgnored = "certification-ignored"
 const EventSignalIgnored = "signal-ignored"
 
 // Remediation item statuses: open until the fix is done, done until the
-// owner confirms the evidence exists, then verified; or accepted by the lead.
+// owner confirms the evidence exists, then verified; or accepted by the lead;
+// or withdrawn, when an approved tailoring change took the control out of
+// scope while its gap was still open (GapWithdrawable).
 const (
-	ItemOpen     = "open"
-	ItemDone     = "done"
-	ItemVerified = "verified"
-	ItemAccepted = "accepted"
+	ItemOpen      = "open"
+	ItemDone      = "done"
+	ItemVerified  = "verified"
+	ItemAccepted  = "accepted"
+	ItemWithdrawn = "withdrawn"
 )
+
+// ItemClosed says whether an item's gap has ended: verified, accepted or
+// withdrawn. A closed item is never changed again.
+func ItemClosed(status string) bool {
+	return status == ItemVerified || status == ItemAccepted || status == ItemWithdrawn
+}
+
+// GapWithdrawable is the remediation side of the withdrawal rule: a gap whose
+// control an approved tailoring change took out of scope (the stored spec no
+// longer operates it: catalog.OutOfScope, as for an assessment's open
+// question) is withdrawn only while its item is still open. A gap already
+// verified or accepted stays as it was: it was decided on the scope of its
+// time, and the auditor may still read it.
+func GapWithdrawable(status string) bool {
+	return status == ItemOpen || status == ItemDone
+}
+
+// GapWithdrawnNote is the note a withdrawn item keeps: the change as the
+// stored spec names it, who approved it (empty when no lead was asked) and
+// the tailoring's reason (may be empty).
+func GapWithdrawnNote(changeID, controlID, approvedBy, reason string) string {
+	note := "Withdrawn: " + changeID
+	if approvedBy != "" {
+		note += " (approved by " + approvedBy + ")"
+	}
+	note += " took " + controlID + " out of scope"
+	if reason != "" {
+		note += " (" + reason + ")"
+	}
+	return note
+}
 
 // Event kinds of remediation.
 const (
@@ -238,6 +272,9 @@ const (
 	// EventItemFailed: the gap's workflow failed; the item stays open and
 	// the lead is told.
 	EventItemFailed = "remediation-failed"
+	// EventItemWithdrawn: an approved tailoring change took the control
+	// out of scope while its gap was open; the gap needs no fix.
+	EventItemWithdrawn = "remediation-withdrawn"
 )
 
 // Prompt statuses.

@@ -17,7 +17,9 @@ func newRemediationCmd() *cobra.Command {
 		Use:   "remediation ENGAGEMENT",
 		Short: "List the engagement's remediation items (one per gap)",
 		Long: `Lists one item per gap in rank order: owner, due date, Jira ticket (when Jira is
-configured), status (open, verified, accepted) and the evidence that closed it.`,
+configured), status (open, verified, accepted, withdrawn) and the evidence that
+closed it — or, for a gap withdrawn because an approved tailoring change took
+its control out of scope, the note naming the change and who approved it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			svc, done, err := openService(cmd, needStore)
@@ -39,14 +41,14 @@ configured), status (open, verified, accepted) and the evidence that closed it.`
 				return nil
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ITEM\tRANK\tOWNER\tDUE\tTICKET\tSTATUS\tEVIDENCE")
+			fmt.Fprintln(tw, "ITEM\tRANK\tOWNER\tDUE\tTICKET\tSTATUS\tEVIDENCE / NOTE")
 			for _, it := range items {
 				rank := strconv.Itoa(it.Rank)
 				if was, ok := res.ComputedRank[it.ControlID]; ok {
 					rank = fmt.Sprintf("%d (was %d)", it.Rank, was)
 				}
 				fmt.Fprintf(tw, "%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.EngagementID, it.ControlID, rank, it.OwnerEmail,
-					it.Due.Format("2006-01-02"), orDash(it.TicketKey), it.Status, orDash(it.EvidenceLink))
+					it.Due.Format("2006-01-02"), orDash(it.TicketKey), it.Status, orDash(engagement.ItemEvidence(it)))
 			}
 			return tw.Flush()
 		},

@@ -77,8 +77,11 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		fmt.Fprintf(tw, "On time\t%.1f%% (%d of %d due so far in the window; `starter coverage %s`)\n", 100**st.OnTimeRate, st.OnTime, st.Due, st.EngagementID)
 	}
 	if st.GapsFound > 0 {
-		open := st.GapsFound - st.Verified - st.Accepted
+		open := st.GapsFound - st.Verified - st.Accepted - st.Withdrawn
 		fmt.Fprintf(tw, "Gaps\t%d found: %d open, %d closed with evidence, %d accepted", st.GapsFound, open, st.Verified, st.Accepted)
+		if st.Withdrawn > 0 {
+			fmt.Fprintf(tw, ", %d withdrawn by a tailoring change (`starter remediation %s`)", st.Withdrawn, st.EngagementID)
+		}
 		if open > 0 && !st.RemediationDue.IsZero() && time.Now().After(st.RemediationDue) {
 			fmt.Fprintf(tw, " — %d overdue (due %s)", open, st.RemediationDue.Format("2006-01-02"))
 		}

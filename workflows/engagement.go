@@ -217,6 +217,7 @@ func runRemediation(ctx workflow.Context, st *EngagementState, progress workflow
 		return fmt.Errorf("remediation of %s: %w", st.EngagementID, err)
 	}
 	st.Phase, st.Verified, st.Accepted, st.WaitingOn, st.WaitingFor, st.UpdatedAt = PhaseRemediated, res.Verified, res.Accepted, nil, "", workflow.Now(ctx)
+	st.Withdrawn = res.Withdrawn
 	if err := workflow.ExecuteActivity(actx, a.RecordPhase, activities.RecordPhaseInput{
 		EngagementID: st.EngagementID, Phase: PhaseRemediated, Revision: st.Revision, By: "steadfast", At: workflow.Now(ctx),
 	}).Get(ctx, nil); err != nil {
@@ -426,7 +427,7 @@ func (st *EngagementState) apply(p PhaseProgress) {
 			st.Assessment = p.Assessment
 		}
 	case compliance.PhaseRemediation:
-		st.Verified, st.Accepted = p.Verified, p.Accepted
+		st.Verified, st.Accepted, st.Withdrawn = p.Verified, p.Accepted, p.Withdrawn
 	case compliance.PhaseOperating:
 		if p.OnTimeRate != nil {
 			st.OnTimeRate = p.OnTimeRate
@@ -455,7 +456,7 @@ func (st *EngagementState) status() EngagementStatus {
 		EngagementID: st.EngagementID, Client: st.Client, Phase: st.Phase, Revision: st.Revision,
 		Frameworks: fws, AuditDate: st.Spec.AuditDate.String(), Plan: st.Plan, Risks: st.Risks,
 		WaitingOn: st.WaitingOn, WaitingFor: st.WaitingFor, Decisions: st.Decisions,
-		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted,
+		Assessment: st.Assessment, GapsFound: st.GapsFound, Verified: st.Verified, Accepted: st.Accepted, Withdrawn: st.Withdrawn,
 		RemediationDue: st.RemediationDue, OnTimeRate: st.OnTimeRate, Readiness: st.Readiness, Certifications: st.Certifications,
 		AuditRequests: st.AuditRequests, Runs: st.Runs, Changes: st.Changes,
 		StartedAt: st.StartedAt, UpdatedAt: st.UpdatedAt,

@@ -170,7 +170,28 @@ func (c *engagementChanges) apply(ctx workflow.Context, ch ScopeChange) ([]strin
 	st.Spec, st.SpecRevision = res.Spec, rev
 	// Sent after the spec is stored, which the assessment reads to check it.
 	c.withdrawFromAssessment(ctx, ch, res.Removed)
+	c.withdrawFromRemediation(ctx, ch, res.Removed)
 	return res.NewControls, nil
+}
+
+// withdrawFromRemediation tells the remediations that may be running —
+// the engagement's own in its remediation phase, and the round
+// remediation of each earlier change that found gaps — which controls an
+// approved change took out of scope (versionTailoringWithdrawGaps). The
+// hint is checked there against the spec just stored.
+func (c *engagementChanges) withdrawFromRemediation(ctx workflow.Context, ch ScopeChange, removed []string) {
+	if len(removed) == 0 || !compliance.PhaseGapAssessment.Before(c.st.Phase) {
+		return
+	}
+	if workflow.GetVersion(ctx, versionTailoringWithdrawGaps, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	var ids []string
+	if c.st.Phase == compliance.PhaseRemediation {
+		ids = append(ids, RemediationWorkflowID(c.st.EngagementID))
+	}
+	ids = append(ids, roundRemediations(c.st)...)
+	tellRemediationsToWithdraw(ctx, c.st.EngagementID, ids, WithdrawGaps{ChangeID: ch.ID, Controls: removed})
 }
 
 // withdrawFromAssessment tells the running gap assessment which controls an

@@ -41,8 +41,11 @@ type EngagementState struct {
 	RemediationDue time.Time
 	// Remediated counts gaps closed: verified fixed, or accepted.
 	Verified, Accepted int
-	StartedAt          time.Time
-	UpdatedAt          time.Time
+	// Withdrawn counts gaps an approved tailoring change took out of scope
+	// during remediation (versionRemediationWithdraw).
+	Withdrawn int `json:",omitempty"`
+	StartedAt time.Time
+	UpdatedAt time.Time
 	// Runs counts continue-as-new generations.
 	Runs int
 	// ProgressAt is when the last progress report taken was sent: a
@@ -118,6 +121,7 @@ type EngagementStatus struct {
 	GapsFound    int                    `json:"gaps_found"`
 	Verified     int                    `json:"gaps_verified"`
 	Accepted     int                    `json:"gaps_accepted"`
+	Withdrawn    int                    `json:"gaps_withdrawn,omitempty"`
 	// RemediationDue is when the plan wants every gap closed.
 	RemediationDue time.Time `json:"remediation_due,omitempty"`
 	// OnTimeRate is the share of evidence due so far that arrived on time.
@@ -150,6 +154,8 @@ type PhaseProgress struct {
 	Assessment *AssessmentProgress
 	// Closed gaps so far, during remediation.
 	Verified, Accepted int
+	// Withdrawn gaps so far, during remediation.
+	Withdrawn int `json:",omitempty"`
 	// OnTimeRate of evidence in the window so far, while operating.
 	OnTimeRate *float64
 	At         time.Time

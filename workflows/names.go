@@ -116,6 +116,11 @@ const (
 	// checked against the stored spec before any question is withdrawn
 	// (assessment_withdraw.go).
 	SignalWithdrawControls = "withdraw-controls"
+	// SignalWithdrawGaps tells a running remediation that an approved
+	// change took controls out of scope (WithdrawGaps): a hint checked
+	// against the stored spec before any gap is withdrawn
+	// (remediation_withdraw.go).
+	SignalWithdrawGaps = "withdraw-gaps"
 )
 
 // Updates (human answers, validated before they are accepted).

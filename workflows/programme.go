@@ -431,6 +431,7 @@ func (r *programmeRun) apply(ctx workflow.Context, ch ScopeChange) ([]string, er
 	if err := r.recordSpec(ctx); err != nil {
 		return nil, err
 	}
+	r.withdrawFromRemediations(ctx, ch, res.Removed)
 	if h := r.in.Test.value(); len(h.OperatingControls) > 0 {
 		// A test's narrowed cadence takes the new controls from the next
 		// cycle on (on a copy: the run's input keeps its own).
@@ -565,4 +566,24 @@ func changeLine(c postcert.FrameworkChange) string {
 		line += " (" + c.Note + ")"
 	}
 	return line
+}
+
+// withdrawFromRemediations tells the round remediation of each earlier
+// change that found gaps which controls an approved change took out of
+// scope (versionTailoringWithdrawGaps), after the spec is stored: the
+// remediation checks the hint against it.
+func (r *programmeRun) withdrawFromRemediations(ctx workflow.Context, ch ScopeChange, removed []string) {
+	var ids []string
+	for _, prev := range r.state.Changes {
+		if prev.ID != ch.ID && prev.Gaps > 0 {
+			ids = append(ids, RoundRemediationWorkflowID(r.in.EngagementID, prev.ID))
+		}
+	}
+	if len(removed) == 0 || len(ids) == 0 {
+		return
+	}
+	if workflow.GetVersion(ctx, versionTailoringWithdrawGaps, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	tellRemediationsToWithdraw(ctx, r.in.EngagementID, ids, WithdrawGaps{ChangeID: ch.ID, Controls: removed})
 }

@@ -50,6 +50,11 @@ type RemediationResult struct {
 	Accepted   int
 	Failed     int      `json:",omitempty"`
 	FailedGaps []string `json:",omitempty"`
+	// Withdrawn counts the gaps an approved tailoring change took out of
+	// scope while they were open (versionRemediationWithdraw), named in
+	// WithdrawnGaps: neither fixed nor accepted.
+	Withdrawn     int      `json:",omitempty"`
+	WithdrawnGaps []string `json:",omitempty"`
 }
 
 // GapRemediationInput is one gap to close.

@@ -92,8 +92,10 @@ type RemediationProgress struct {
 	Accepted int          `json:"accepted"`
 	Failed   []GapOutcome `json:"failed"`
 	Open     []string     `json:"open"`
-	Runs     int          `json:"runs"`
-	Polls    int          `json:"polls"`
+	// Withdrawn are the gaps an approved change took out of scope.
+	Withdrawn []string `json:"withdrawn,omitempty"`
+	Runs      int      `json:"runs"`
+	Polls     int      `json:"polls"`
 }
 
 // remediationRun is one run of the remediation loop.
@@ -142,6 +144,9 @@ type remediationRun struct {
 	recheckArmed bool
 	// joinDue is set by a gaps-found signal (remediation_join.go).
 	joinDue bool
+	// withdrawHints are withdraw-gaps signals not yet acted on
+	// (remediation_withdraw.go).
+	withdrawHints []WithdrawGaps
 }
 
 func newRemediationRun(in RemediationInput) *remediationRun {
@@ -190,6 +195,7 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		r.takeGapClosed(ctx, o)
 	})
 	r.listenForNewGaps(ctx)
+	r.listenForWithdrawals(ctx)
 	for _, g := range r.in.Gaps {
 		if !slices.Contains(r.st.Started, g.ControlID) {
 			r.start(ctx, g)
@@ -268,6 +274,9 @@ func (r *remediationRun) loop(ctx workflow.Context, every time.Duration) (*Remed
 			if err := r.join(ctx); err != nil {
 				return &RemediationResult{}, err
 			}
+		}
+		if err := r.withdraw(ctx); err != nil {
+			return &RemediationResult{}, err
 		}
 		changed, err := r.settle(ctx)
 		if err != nil {
@@ -484,6 +493,10 @@ func (r *remediationRun) continueAsNew(ctx workflow.Context) (RemediationResult,
 			r.sel.Select(ctx)
 		}
 		r.pollDue, r.checkDue = false, false // the next run polls and checks anyway
+		// A withdraw-gaps hint is not carried over: act on it now.
+		if err := r.withdraw(ctx); err != nil {
+			return RemediationResult{}, err
+		}
 		changed, err := r.settle(ctx)
 		if err != nil {
 			return RemediationResult{}, err
@@ -534,6 +547,9 @@ func (r *remediationRun) result() RemediationResult {
 		switch o.Outcome {
 		case compliance.ItemAccepted:
 			res.Accepted++
+		case compliance.ItemWithdrawn:
+			res.Withdrawn++
+			res.WithdrawnGaps = append(res.WithdrawnGaps, o.ControlID)
 		case GapFailed:
 			res.Failed++
 			res.FailedGaps = append(res.FailedGaps, o.ControlID)
@@ -546,7 +562,8 @@ func (r *remediationRun) result() RemediationResult {
 
 func (r *remediationRun) progress() RemediationProgress {
 	res := r.result()
-	p := RemediationProgress{Gaps: len(r.in.Gaps), Verified: res.Verified, Accepted: res.Accepted, Runs: r.st.Runs, Polls: r.st.Polls}
+	p := RemediationProgress{Gaps: len(r.in.Gaps), Verified: res.Verified, Accepted: res.Accepted, Withdrawn: res.WithdrawnGaps,
+		Runs: r.st.Runs, Polls: r.st.Polls}
 	for _, o := range r.st.Outcomes {
 		if o.Outcome == GapFailed {
 			p.Failed = append(p.Failed, o)
@@ -572,9 +589,14 @@ func (r *remediationRun) report(ctx workflow.Context) {
 		waiting = fmt.Sprintf("remediation (%d of %d gaps closed; %d failed, escalated to the lead: %s)",
 			len(r.st.Outcomes)-res.Failed, len(r.in.Gaps), res.Failed, strings.Join(res.FailedGaps, ", "))
 	}
+	if res.Withdrawn > 0 {
+		// Only runs that withdrew a gap (versionRemediationWithdraw) say so.
+		waiting = strings.TrimSuffix(waiting, ")") + fmt.Sprintf("; %d withdrawn by a tailoring change: %s)",
+			res.Withdrawn, strings.Join(res.WithdrawnGaps, ", "))
+	}
 	workflow.SignalExternalWorkflow(ctx, r.in.ParentWorkflowID, "", SignalPhaseProgress, PhaseProgress{
 		Phase: compliance.PhaseRemediation, Revision: r.in.Revision, Verified: res.Verified, Accepted: res.Accepted,
-		WaitingFor: waiting, At: workflow.Now(ctx),
+		Withdrawn: res.Withdrawn, WaitingFor: waiting, At: workflow.Now(ctx),
 	})
 }
 

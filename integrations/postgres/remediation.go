@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/steadfast-grc/steadfast/compliance"
 )
 
 // RemediationItem is one gap's remediation.
@@ -26,6 +28,9 @@ type RemediationItem struct {
 	ClosedBy     string     `json:"closed_by,omitempty" db:"closed_by"`
 	ClosedAt     *time.Time `json:"closed_at,omitempty" db:"closed_at"`
 	OpenedAt     time.Time  `json:"opened_at" db:"opened_at"`
+	// Note says why a withdrawn item needs no fix: the change that took its
+	// control out of scope and who approved it (compliance.GapWithdrawnNote).
+	Note string `json:"note,omitempty" db:"note"`
 }
 
 // OpenItem records an item once; a retried activity changes nothing but
@@ -53,7 +58,8 @@ func (s *Store) OpenItem(ctx context.Context, it RemediationItem) error {
 	})
 }
 
-// ChangeItem records a status change once per status.
+// ChangeItem records a status change once per status. A withdrawn item is
+// not changed: its gap has left the scope (WithdrawItem).
 func (s *Store) ChangeItem(ctx context.Context, c ItemChange) error {
 	return pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
@@ -61,7 +67,7 @@ func (s *Store) ChangeItem(ctx context.Context, c ItemChange) error {
 				evidence_link = CASE WHEN @evidence = '' THEN evidence_link ELSE @evidence END,
 				closed_by = CASE WHEN @status IN ('verified', 'accepted') THEN @by ELSE closed_by END,
 				closed_at = CASE WHEN @status IN ('verified', 'accepted') THEN @at ELSE closed_at END
-			WHERE item_id = @item_id`, pgx.StrictNamedArgs{"item_id": c.ItemID, "status": c.Status, "evidence": c.Evidence,
+			WHERE item_id = @item_id AND status <> 'withdrawn'`, pgx.StrictNamedArgs{"item_id": c.ItemID, "status": c.Status, "evidence": c.Evidence,
 			"by": strings.ToLower(c.By), "at": c.At}); err != nil {
 			return fmt.Errorf("change %s to %s: %w", c.ItemID, c.Status, err)
 		}
@@ -77,7 +83,7 @@ func (s *Store) ChangeItem(ctx context.Context, c ItemChange) error {
 func (s *Store) Items(ctx context.Context, engagementID string) ([]RemediationItem, error) {
 	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz AS due, ticket_key,
-			ticket_label, status, evidence_link, closed_by, closed_at, opened_at
+			ticket_label, status, evidence_link, closed_by, closed_at, opened_at, note
 		FROM remediation_items WHERE engagement_id = @engagement_id ORDER BY rank, control_id`,
 		pgx.StrictNamedArgs{"engagement_id": engagementID})
 	if err != nil {
@@ -95,7 +101,7 @@ func (s *Store) Items(ctx context.Context, engagementID string) ([]RemediationIt
 func (s *Store) ItemByLabel(ctx context.Context, labels []string) (RemediationItem, error) {
 	rows, err := s.q.Query(ctx, `
 		SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz AS due, ticket_key,
-			ticket_label, status, evidence_link, closed_by, closed_at, opened_at
+			ticket_label, status, evidence_link, closed_by, closed_at, opened_at, note
 		FROM remediation_items WHERE ticket_label = ANY(@labels) ORDER BY engagement_id, control_id LIMIT 1`,
 		pgx.StrictNamedArgs{"labels": labels})
 	if err != nil {
@@ -108,6 +114,62 @@ func (s *Store) ItemByLabel(ctx context.Context, labels []string) (RemediationIt
 	if err != nil {
 		// A database failure is not "no such item": the caller retries.
 		return RemediationItem{}, fmt.Errorf("find item by label %v: %w", labels, err)
+	}
+	return it, nil
+}
+
+// ItemWithdrawal withdraws an item: an approved change took its control out
+// of scope. By is who approved the change (empty when no lead was asked).
+type ItemWithdrawal struct {
+	EngagementID string
+	ItemID       string
+	ChangeID     string
+	By           string
+	Note         string
+	At           time.Time
+}
+
+// WithdrawItem records an item as withdrawn, with its note, and logs it,
+// only while compliance.GapWithdrawable holds: an item verified or accepted
+// stays as it was. It returns the item as it stands afterwards — withdrawn
+// (now, or by an earlier try of the same activity) or as it was — and
+// ErrNotFound when there is no such item.
+func (s *Store) WithdrawItem(ctx context.Context, w ItemWithdrawal) (RemediationItem, error) {
+	var it RemediationItem
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz AS due, ticket_key,
+				ticket_label, status, evidence_link, closed_by, closed_at, opened_at, note
+			FROM remediation_items WHERE item_id = @item_id AND engagement_id = @engagement_id FOR UPDATE`,
+			pgx.StrictNamedArgs{"item_id": w.ItemID, "engagement_id": w.EngagementID})
+		if err != nil {
+			return err
+		}
+		it, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RemediationItem])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || !compliance.GapWithdrawable(it.Status) {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE remediation_items SET status = 'withdrawn', note = @note, closed_by = @by, closed_at = @at
+			WHERE item_id = @item_id`, pgx.StrictNamedArgs{"item_id": w.ItemID, "note": w.Note, "by": strings.ToLower(w.By), "at": w.At}); err != nil {
+			return err
+		}
+		it.Status, it.Note, it.ClosedBy, it.ClosedAt = ItemWithdrawn, w.Note, strings.ToLower(w.By), &w.At
+		by := strings.ToLower(w.By)
+		if by == "" {
+			by = "steadfast"
+		}
+		return appendEvent(ctx, tx, Event{
+			EngagementID: w.EngagementID, Key: w.ItemID + "/withdrawn", Kind: compliance.EventItemWithdrawn,
+			Actor: by, Channel: ChannelWorkflow, At: w.At,
+			Detail: map[string]any{"item": w.ItemID, "control": it.ControlID, "change": w.ChangeID, "note": w.Note},
+		})
+	})
+	if err != nil {
+		return RemediationItem{}, fmt.Errorf("withdraw remediation item %s: %w", w.ItemID, err)
 	}
 	return it, nil
 }

@@ -19,7 +19,7 @@ func (s *Store) ItemForTicket(ctx context.Context, issueKey string, labels []str
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT engagement_id, control_id, item_id, rank, title, owner_email, due_date::timestamptz, ticket_key, ticket_label,
-			status, evidence_link, closed_by, closed_at, opened_at
+			status, evidence_link, closed_by, closed_at, opened_at, note
 		FROM remediation_items
 		WHERE ticket_label = ANY(@labels) AND ticket_key = @key`,
 		pgx.StrictNamedArgs{"labels": labels, "key": issueKey})

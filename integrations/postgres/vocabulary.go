@@ -22,6 +22,7 @@ const (
 	ItemDone                  = compliance.ItemDone
 	ItemVerified              = compliance.ItemVerified
 	ItemAccepted              = compliance.ItemAccepted
+	ItemWithdrawn             = compliance.ItemWithdrawn
 	EventItemOpened           = compliance.EventItemOpened
 	EventItemChanged          = compliance.EventItemChanged
 	PromptOpen                = compliance.PromptOpen

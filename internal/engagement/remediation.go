@@ -60,6 +60,16 @@ func (s *Service) Remediation(ctx context.Context, req RemediationRequest) (Reme
 	return res, nil
 }
 
+// ItemEvidence is what closed an item, as a listing shows it: the evidence
+// link, or for a withdrawn item the note naming the change that took its
+// control out of scope and who approved it.
+func ItemEvidence(it postgres.RemediationItem) string {
+	if it.Status == compliance.ItemWithdrawn && it.Note != "" {
+		return it.Note
+	}
+	return it.EvidenceLink
+}
+
 // CompleteGapRequest closes a gap with the evidence that it now operates.
 type CompleteGapRequest struct {
 	// Item is ENGAGEMENT/CONTROL or the gap workflow's full ID.
@@ -80,7 +90,8 @@ func ItemWorkflowID(item string) (string, error) {
 	return workflows.GapWorkflowID(eng, control), nil
 }
 
-// openGapWorkflowID is the workflow of a control's open gap: the item a
+// openGapWorkflowID is the workflow of a control's open gap (not verified,
+// accepted or withdrawn): the item a
 // change's round opened (engagement/<id>/gap/<change>/<control>) when the
 // control's first gap is closed, else GapWorkflowID. Without the Postgres
 // record it is GapWorkflowID.
@@ -96,7 +107,7 @@ func (s *Service) openGapWorkflowID(ctx context.Context, engagementID, controlID
 	var latest *postgres.RemediationItem
 	for i := range items {
 		it := &items[i]
-		if it.ControlID != controlID || it.Status == compliance.ItemVerified || it.Status == compliance.ItemAccepted {
+		if it.ControlID != controlID || compliance.ItemClosed(it.Status) {
 			continue
 		}
 		if latest == nil || it.OpenedAt.After(latest.OpenedAt) {

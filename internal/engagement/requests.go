@@ -76,7 +76,7 @@ func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequ
 		return false, nil
 	}
 	var st workflows.GapRemediationState
-	if err == nil && resp.Get(&st) == nil && (st.Status == compliance.ItemVerified || st.Status == compliance.ItemAccepted) {
+	if err == nil && resp.Get(&st) == nil && compliance.ItemClosed(st.Status) {
 		return false, nil
 	}
 	err = s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
