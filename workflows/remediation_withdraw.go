@@ -90,7 +90,8 @@ func (r *remediationRun) withdraw(ctx workflow.Context) error {
 		r.ignoreWithdrawal(ctx, hints, unbacked)
 	}
 	var cancels []workflow.Future
-	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	dctx, cancel := workflow.NewDisconnectedContext(ctx)
+	defer cancel()
 	for _, id := range res.Withdrawn {
 		var out activities.WithdrawRemediationResult
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), a.WithdrawRemediation, activities.WithdrawRemediationInput{
