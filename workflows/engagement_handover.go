@@ -376,6 +376,9 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 	if workflow.GetVersion(ctx, versionCloseRoundRemediations, workflow.DefaultVersion, 1) >= 1 {
 		ids = append(ids, roundRemediations(h.st)...)
 	}
+	if workflow.GetVersion(ctx, versionCloseEveryRoundRemediation, workflow.DefaultVersion, 1) >= 1 {
+		ids = appendMissing(ids, runningRoundRemediations(dctx, h.st.EngagementID)...)
+	}
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("cancel a child of a closed engagement", "workflow", id, "error", err)
