@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -124,14 +123,4 @@ func runningRoundRemediations(ctx workflow.Context, engagementID string) []strin
 		workflow.GetLogger(ctx).Warn("no Temporal client to list the round remediations of a closed engagement", "engagement", engagementID)
 	}
 	return res.WorkflowIDs
-}
-
-// appendMissing appends the IDs not already in ids.
-func appendMissing(ids []string, more ...string) []string {
-	for _, id := range more {
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
 }
