@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -23,4 +24,16 @@ func TestStatusListsTailoringChanges(t *testing.T) {
 		}}})
 	assert.Contains(t, b.String(), "Tailoring change  tailoring-0a1b2c, approved by sam@steadfast.example; controls assessed again: ACC-02, BRT-03\n")
 	assert.Contains(t, b.String(), "Tailoring change  tailoring-ffeedd, rejected by maya@brightlane.io; controls assessed again: none\n")
+}
+
+// TestStatusListsChangeRemediations: `starter status` shows each change's
+// own remediation (started by its round once remediation had ended): its
+// items open, closed and accepted, the open items' owners, the earliest
+// due date and how many are overdue.
+func TestStatusListsChangeRemediations(t *testing.T) {
+	var b bytes.Buffer
+	printStatus(&b, engagement.StatusView{EngagementStatus: workflows.EngagementStatus{EngagementID: "brightlane", Phase: workflows.PhaseProgramme},
+		ChangeRemediations: []engagement.ChangeRemediation{{Change: "tailoring-c0ffee", Open: 2, Closed: 1, Accepted: 1, Overdue: 1,
+			Owners: []string{"leo@brightlane.io", "priya@brightlane.io"}, Due: time.Date(2027, 1, 5, 0, 0, 0, 0, time.UTC)}}})
+	assert.Contains(t, b.String(), "Change remediation  tailoring-c0ffee: 2 open, 1 closed with evidence, 1 accepted; owners leo@brightlane.io, priya@brightlane.io; due 2027-01-05 — 1 overdue (`starter remediation brightlane`)\n")
 }

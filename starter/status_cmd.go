@@ -87,6 +87,14 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		}
 		fmt.Fprintln(tw)
 	}
+	for _, c := range st.ChangeRemediations {
+		fmt.Fprintf(tw, "Change remediation\t%s: %d open, %d closed with evidence, %d accepted; owners %s; due %s",
+			c.Change, c.Open, c.Closed, c.Accepted, orNone(c.Owners), c.Due.Format("2006-01-02"))
+		if c.Overdue > 0 {
+			fmt.Fprintf(tw, " — %d overdue", c.Overdue)
+		}
+		fmt.Fprintf(tw, " (`starter remediation %s`)\n", st.EngagementID)
+	}
 	if n := st.Vendors; n != nil {
 		fmt.Fprintf(tw, "Vendors\t%d (%d relied on): vendor work %d open, %d overdue, %d needing action, %d done (`starter vendors %s`)\n",
 			n.Vendors, n.ReliedOn, n.Open, n.Overdue, n.NeedsAction, n.Done, st.EngagementID)

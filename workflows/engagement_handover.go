@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -376,6 +377,18 @@ func (h *handOver) closeChildren(ctx workflow.Context) {
 	if workflow.GetVersion(ctx, versionCloseRoundRemediations, workflow.DefaultVersion, 1) >= 1 {
 		ids = append(ids, roundRemediations(h.st)...)
 	}
+	cancelByID(ctx, dctx, ids)
+	// Then what the engagement does not know of: the remediations (and
+	// gap workflows) the programme's changes started, found in Temporal.
+	if workflow.GetVersion(ctx, versionCloseEveryRoundRemediation, workflow.DefaultVersion, 1) >= 1 {
+		running := runningRoundRemediations(dctx, h.st.EngagementID)
+		cancelByID(ctx, dctx, slices.DeleteFunc(running, func(id string) bool { return slices.Contains(ids, id) }))
+	}
+}
+
+// cancelByID asks each workflow to cancel, one after another, logging a
+// workflow that has already ended.
+func cancelByID(ctx, dctx workflow.Context, ids []string) {
 	for _, id := range ids {
 		if err := workflow.RequestCancelExternalWorkflow(dctx, id, "").Get(dctx, nil); err != nil {
 			workflow.GetLogger(ctx).Warn("cancel a child of a closed engagement", "workflow", id, "error", err)

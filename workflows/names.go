@@ -3,7 +3,11 @@
 // uses to reach them.
 package workflows
 
-import "github.com/steadfast-grc/steadfast/compliance"
+import (
+	"strings"
+
+	"github.com/steadfast-grc/steadfast/compliance"
+)
 
 // TaskQueue is the default task queue the worker polls.
 const TaskQueue = "steadfast"
@@ -208,6 +212,17 @@ func RoundGapWorkflowID(engagementID, round, controlID string) string {
 		return GapWorkflowID(engagementID, controlID)
 	}
 	return EngagementWorkflowID(engagementID) + "/gap/" + round + "/" + controlID
+}
+
+// ItemRound is the round (the change) whose gap an item remediates, read
+// back from its item ID (RoundGapWorkflowID); "" for an item of the
+// engagement's own remediation, or an ID of another shape.
+func ItemRound(engagementID, controlID, itemID string) string {
+	prefix, suffix := EngagementWorkflowID(engagementID)+"/gap/", "/"+controlID
+	if !strings.HasPrefix(itemID, prefix) || !strings.HasSuffix(itemID, suffix) || len(itemID) <= len(prefix)+len(suffix) {
+		return ""
+	}
+	return itemID[len(prefix) : len(itemID)-len(suffix)]
 }
 
 // RoundRemediationWorkflowID is the remediation of the gaps a change's

@@ -2,8 +2,10 @@ package workflows
 
 import (
 	"fmt"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -62,4 +64,63 @@ func remediateRound(ctx workflow.Context, in GapAssessmentInput, gaps []activiti
 		return fmt.Errorf("start the remediation of %s's gaps: %w", in.Round, err)
 	}
 	return nil
+}
+
+// versionCloseEveryRoundRemediation: from version 1 closing the engagement
+// also asks Temporal which round remediations of the engagement, and which
+// of its gap workflows, still run (RunningRemediations) and cancels them
+// too. close-round-remediations cancels only the remediations of the
+// engagement's own changes, which its state remembers; a change carried out
+// by the programme is known only to the programme's run that carried it
+// out, and the programme continues as new every cycle carrying only the
+// changes still queued. Its round's remediation, started abandoned, went on
+// chasing owners for a gap of a closed engagement. The record of what still
+// runs is Temporal's visibility: each remediation and gap workflow carries
+// the Engagement search attribute from its start, so the list holds across
+// any number of runs and cycles, and needs no state carried. The gap
+// workflows are cancelled by ID as well: a remediation cancelled asks its
+// gap workflows (ABANDON children) to cancel only as it closes, and the
+// server drops that request once the parent has closed.
+const versionCloseEveryRoundRemediation = "close-every-round-remediation"
+
+// closedRemediationPrefixes are how the workflow IDs closing looks for
+// begin: a round remediation (RoundRemediationWorkflowID; the engagement's
+// own remediation is its child and ends with it) and any gap workflow
+// (GapWorkflowID, RoundGapWorkflowID).
+func closedRemediationPrefixes(engagementID string) []string {
+	return []string{RemediationWorkflowID(engagementID) + "/", EngagementWorkflowID(engagementID) + "/gap/"}
+}
+
+// listRoundRemediationsOptions bound the question asked as an engagement
+// closes: a visibility store that does not answer within a few minutes
+// must not hold the close up for ever. The round remediations the
+// engagement knows of are cancelled whatever the answer.
+var listRoundRemediationsOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:        time.Second,
+		BackoffCoefficient:     2,
+		MaximumInterval:        30 * time.Second,
+		MaximumAttempts:        8,
+		NonRetryableErrorTypes: []string{activities.ErrTypeBadInput},
+	},
+}
+
+// runningRoundRemediations lists the engagement's round remediations and
+// gap workflows that still run, whichever workflow's change started them.
+// A worker without a Temporal client, or a visibility store that does not
+// answer, lists none (and says so in the log): closing goes on with what
+// it knows.
+func runningRoundRemediations(ctx workflow.Context, engagementID string) []string {
+	var res activities.RunningRemediationsResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, listRoundRemediationsOptions), a.RunningRemediations,
+		activities.RunningRemediationsInput{EngagementID: engagementID, WorkflowTypes: []string{RemediationWorkflowName, GapRemediationWorkflowName},
+			IDPrefixes: closedRemediationPrefixes(engagementID)}).Get(ctx, &res)
+	switch {
+	case err != nil:
+		workflow.GetLogger(ctx).Warn("list the round remediations of a closed engagement", "engagement", engagementID, "error", err)
+	case res.Unavailable:
+		workflow.GetLogger(ctx).Warn("no Temporal client to list the round remediations of a closed engagement", "engagement", engagementID)
+	}
+	return res.WorkflowIDs
 }

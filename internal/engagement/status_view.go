@@ -34,6 +34,10 @@ type StatusView struct {
 	// Scrutiny is the customers' side: open reviews, questions waiting,
 	// owners who have not read the report (scrutiny_view.go).
 	Scrutiny *Scrutiny `json:"scrutiny,omitempty"`
+	// ChangeRemediations are the remediations the changes' rounds started
+	// once the engagement's own remediation had ended, one per change,
+	// from the record (the engagement's own gaps are GapsFound and after).
+	ChangeRemediations []ChangeRemediation `json:"change_remediations,omitempty"`
 }
 
 // StatusReport is Status with the record's figures when the service has
@@ -84,6 +88,11 @@ func (s *Service) StatusReport(ctx context.Context, req StatusRequest) (StatusVi
 	if v.Scrutiny, err = scrutiny(ctx, s.Store, req.EngagementID); err != nil {
 		return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
 	}
+	items, err := s.Store.Items(ctx, req.EngagementID)
+	if err != nil {
+		return v, fmt.Errorf("status of %s: %w", req.EngagementID, err)
+	}
+	v.ChangeRemediations = changeRemediations(req.EngagementID, items, s.now())
 	v.OnTimeRate = nil
 	if !st.Phase.Before(compliance.PhaseOperating) {
 		op, err := s.Operating(ctx, OperatingRequest{EngagementID: req.EngagementID})

@@ -25,7 +25,8 @@ import (
 // round "missing". With no remediation running, the gap gets one of its
 // own: an open item named by the change, with the owner and a due date
 // ahead, closed through the service (`starter remediation complete
-// ENGAGEMENT CONTROL` finds the change's item) only with evidence.
+// ENGAGEMENT CONTROL` finds the change's item) only with evidence. `status`
+// shows the change's remediation, open and then closed.
 func TestChangeGapRemediatedInTheOperatingPeriodForReal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -34,6 +35,19 @@ func TestChangeGapRemediatedInTheOperatingPeriodForReal(t *testing.T) {
 	g := openChangeGap(ctx, t, op)
 	ch, item := g.change, g.item
 	var it *postgres.RemediationItem
+	// `status` shows the change's remediation beside the engagement's own.
+	changeStatus := func() engagement.ChangeRemediation {
+		t.Helper()
+		st, err := svc.StatusReport(ctx, engagement.StatusRequest{EngagementID: spec.ID})
+		require.NoError(t, err)
+		require.Len(t, st.ChangeRemediations, 1, "one change's remediation")
+		return st.ChangeRemediations[0]
+	}
+	cr := changeStatus()
+	assert.Equal(t, ch.ID, cr.Change)
+	assert.Equal(t, []int{1, 0, 0, 0}, []int{cr.Open, cr.Closed, cr.Accepted, cr.Overdue}, "open, closed, accepted, overdue")
+	assert.Equal(t, []string{"priya@brightlane.io"}, cr.Owners)
+	assert.Equal(t, item().Due, cr.Due)
 
 	_, err := svc.CompleteGap(ctx, engagement.CompleteGapRequest{Item: spec.ID + "/BRT-03", Evidence: "not a link", Actor: cli("priya@brightlane.io")})
 	require.Error(t, err, "closed only with evidence")
@@ -47,6 +61,8 @@ func TestChangeGapRemediatedInTheOperatingPeriodForReal(t *testing.T) {
 	require.NoError(t, op.tmp.Client.GetWorkflow(ctx, workflows.RoundRemediationWorkflowID(spec.ID, ch.ID), "").Get(ctx, &out))
 	assert.Equal(t, workflows.RemediationResult{Verified: 1}, out, "the change's remediation completed")
 	assert.False(t, strings.Contains(it.ItemID, "/gap/BRT-03"), "named by the change")
+	cr = changeStatus()
+	assert.Equal(t, []int{0, 1, 0}, []int{cr.Open, cr.Closed, cr.Accepted}, "closed with evidence")
 }
 
 // changeGap is a change's gap opened in the operating period: the change,

@@ -208,6 +208,9 @@ type EngagementView struct {
 	// Burndown is the remediation items still open at the end of each
 	// week, from the first opened to today.
 	Burndown []BurnPoint
+	// ChangeRemediations are the changes' own remediations, as `status`
+	// shows them.
+	ChangeRemediations []ChangeRemediation
 	// Operating is nil before the evidence record can be built.
 	Operating *reports.Operating
 	Findings  []postgres.Finding
@@ -282,6 +285,7 @@ func (s *Service) EngagementPage(ctx context.Context, id, viewer, eventKind stri
 		return v, err
 	}
 	v.Burndown = Burndown(items, s.now())
+	v.ChangeRemediations = changeRemediations(id, items, s.now())
 	if op, err := reports.Build(ctx, st, id, s.now()); err == nil {
 		v.Operating = &op
 	}
