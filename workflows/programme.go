@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -157,6 +158,11 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	awaiting := !in.LastWindow.Start.IsZero() && in.LastWindow == r.state.Window &&
 		workflow.GetVersion(ctx, versionProgrammeAwaitReport, workflow.DefaultVersion, 1) >= 1
 	r.state.AwaitingReport = awaiting
+	// endsOnCancel: a run waiting for the report ends when it is cancelled
+	// (versionProgrammeEndsOnCancel). Asked only by a waiting run: a run
+	// with a scheduler ends with it, which the cancel reaches.
+	endsOnCancel := awaiting && workflow.GetVersion(ctx, versionProgrammeEndsOnCancel, workflow.DefaultVersion, 1) >= 1
+	closed := false
 	// cycleDone: the scheduler has run the window to its end or, when
 	// awaiting, a certification has arrived.
 	cycleDone := false
@@ -181,6 +187,10 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 	}
 	if wait := plan.Refresh.Sub(workflow.Now(ctx)); !plan.Refresh.IsZero() && wait >= 0 {
 		sel.AddFuture(workflow.NewTimer(ctx, wait), func(workflow.Future) {
+			if endsOnCancel && ctx.Err() != nil {
+				closed = true // cancelled, not due: nothing to refresh
+				return
+			}
 			if err := r.refresh(ctx); err != nil {
 				workflow.GetLogger(ctx).Error("annual refresh", "engagement", in.EngagementID, "error", err)
 			}
@@ -209,9 +219,14 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		}
 		r.state.Milestones = replanned.Milestones
 	})
+	if endsOnCancel {
+		sel.AddReceive(ctx.Done(), func(workflow.ReceiveChannel, bool) { closed = true })
+	}
 	// Scope changes are carried out one at a time beside the cycle.
 	var changeErr error
+	changesDone := false
 	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { changesDone = true }()
 		for {
 			if err := workflow.Await(ctx, func() bool { return len(r.queue) > 0 }); err != nil {
 				return
@@ -230,8 +245,16 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 		}
 	})
 	oneCycle := in.Test.value().ProgrammeOneCycle
-	for !cycleDone && !oneCycle && changeErr == nil {
+	for !cycleDone && !oneCycle && changeErr == nil && !closed {
 		sel.Select(ctx)
+	}
+	if closed && changeErr == nil {
+		// Let a change in progress withdraw what it waits for (its
+		// goroutine sees the same cancel) before the run ends.
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		_ = workflow.Await(dctx, func() bool { return changesDone })
+		return ProgrammeState{}, temporal.NewCanceledError("the programme of " + in.EngagementID + " was closed")
 	}
 	if changeErr != nil {
 		return ProgrammeState{}, changeErr
@@ -267,6 +290,14 @@ func ProgrammeWorkflow(ctx workflow.Context, in ProgrammeInput) (ProgrammeState,
 // nothing to send and finished, and the programme continued again without
 // time passing).
 const versionProgrammeAwaitReport = "programme-await-report"
+
+// versionProgrammeEndsOnCancel: from version 1 a run waiting for the report
+// ends, cancelled, when it is cancelled (closing the engagement cancels its
+// programme). Before it nothing in its wait woke on the cancel — the annual
+// refresh's timer fired cancelled, the refresh failed and the loop waited
+// again — so the run stayed "cancel requested" for good. No scheduler runs
+// in such a run, so nothing else ends it.
+const versionProgrammeEndsOnCancel = "programme-ends-on-cancel"
 
 // versionProgrammeDrain: certifications signalled but not yet taken in
 // are carried into the next cycle rather than lost with the run.

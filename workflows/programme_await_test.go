@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -144,4 +145,33 @@ func TestProgrammeIgnoresACertificationNobodyRecorded(t *testing.T) {
 	assert.Contains(t, w.children, OperatingWorkflowName)
 	require.Len(t, w.ignored, 1)
 	assert.Equal(t, string(compliance.ISO27001), w.ignored[0].Detail["framework"])
+}
+
+// TestProgrammeAwaitingTheReportEndsWhenCancelled: closing the engagement
+// cancels its programme. A run that waits for the report (no scheduler of
+// its own) used to wake on nothing the cancel touched — the refresh's
+// timer fired cancelled and the loop waited again — and stayed "cancel
+// requested" for good. It now ends cancelled, and the annual refresh is
+// not tried on the way out.
+func TestProgrammeAwaitingTheReportEndsWhenCancelled(t *testing.T) {
+	start := time.Date(2029, 1, 2, 14, 0, 0, 0, time.UTC)
+	env := newProgrammeEnv(t, start, 30*24*time.Hour)
+	spec := testSpec(t)
+	window := plannedWindow(t, spec, soc2Of2027)
+	var waiting ProgrammeState
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryProgramme)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&waiting))
+		env.CancelWorkflow()
+	}, 5*24*time.Hour)
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: ProgrammeWorkflowID("brightlane")})
+	env.ExecuteWorkflow(ProgrammeWorkflow, ProgrammeInput{EngagementID: "brightlane", Spec: spec,
+		Certifications: []postcert.Certification{soc2Of2027}, Cycle: 2, Revision: 3, LastWindow: window})
+
+	require.True(t, env.IsWorkflowCompleted(), "the cancelled run ended")
+	assert.True(t, waiting.AwaitingReport, "it was waiting for the report")
+	var canceled *temporal.CanceledError
+	assert.ErrorAs(t, env.GetWorkflowError(), &canceled)
+	assert.Less(t, env.Now().Sub(start), 6*24*time.Hour, "it ended as it was cancelled")
 }

@@ -25,14 +25,16 @@ import (
 // the change's round "missing", and with the engagement's remediation long
 // over the round starts a remediation of its own, whose gap workflow opens
 // an open item. The engagement knows nothing of the programme's change.
-// Closing the engagement (cancelling it) cancels the programme and — found
+// Closing the engagement (cancelling it) cancels the programme, which ends
+// although it waits for its report, and — found
 // in Temporal's visibility by its Engagement attribute — the change's
 // remediation, whose gap workflow is cancelled with it: nothing of the
 // engagement but the programme itself runs any more, so no owner is
 // chased.
 //
 // STEADFAST_UPDATE_HISTORIES=1 records the engagement's history (the
-// close-every-round-remediation branch) for the replay test.
+// close-every-round-remediation branch) and the programme's
+// (programme-ends-on-cancel) for the replay test.
 func TestClosingTheEngagementEndsTheProgrammesRoundRemediationForReal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Temporal and Postgres")
@@ -99,14 +101,13 @@ func TestClosingTheEngagementEndsTheProgrammesRoundRemediationForReal(t *testing
 	require.NoError(t, tmp.Client.CancelWorkflow(ctx, engID, ""))
 	require.Eventually(t, func() bool { return status(engID) == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED },
 		time.Minute, 100*time.Millisecond, "the engagement never closed")
-	for _, id := range []string{remID, gapID} {
+	for _, id := range []string{progID, remID, gapID} {
 		require.Eventually(t, func() bool { return status(id) == enumspb.WORKFLOW_EXECUTION_STATUS_CANCELED },
 			time.Minute, 100*time.Millisecond, "%s outlived the closed engagement", id)
 	}
-	// Nothing of the engagement still runs but the programme (asked to
-	// cancel; a run awaiting its report does not yet end on a cancel, see
-	// the README's "Not yet."): no prompt, gap or remediation chases
-	// anyone.
+	// Nothing of the engagement still runs, the programme waiting for its
+	// report included (programme-ends-on-cancel): no prompt, gap or
+	// remediation chases anyone.
 	query := fmt.Sprintf("%s = '%s' AND ExecutionStatus = 'Running'", searchattr.Engagement.GetName(), spec.ID)
 	var running []string
 	require.Eventually(t, func() bool {
@@ -114,14 +115,13 @@ func TestClosingTheEngagementEndsTheProgrammesRoundRemediationForReal(t *testing
 		require.NoError(t, err)
 		running = running[:0]
 		for _, e := range resp.GetExecutions() {
-			if id := e.GetExecution().GetWorkflowId(); id != progID {
-				running = append(running, id)
-			}
+			running = append(running, e.GetExecution().GetWorkflowId())
 		}
 		return len(running) == 0
 	}, time.Minute, 200*time.Millisecond, "still running after the close: %v", running)
 	assert.Empty(t, running)
 	if updateHistories() {
 		saveHistory(t, history(t, ctx, tmp.Client, engID, ""), "engagement_closed_programme_round_remediation.json")
+		saveHistory(t, history(t, ctx, tmp.Client, progID, ""), "programme_closed_awaiting_report.json")
 	}
 }
