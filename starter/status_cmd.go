@@ -88,8 +88,11 @@ func printStatus(out io.Writer, st engagement.StatusView) {
 		fmt.Fprintln(tw)
 	}
 	for _, c := range st.ChangeRemediations {
-		fmt.Fprintf(tw, "Change remediation\t%s: %d open, %d closed with evidence, %d accepted; owners %s; due %s",
-			c.Change, c.Open, c.Closed, c.Accepted, orNone(c.Owners), c.Due.Format("2006-01-02"))
+		fmt.Fprintf(tw, "Change remediation\t%s: %d open, %d closed with evidence, %d accepted", c.Change, c.Open, c.Closed, c.Accepted)
+		if c.Withdrawn > 0 {
+			fmt.Fprintf(tw, ", %d withdrawn by a later change", c.Withdrawn)
+		}
+		fmt.Fprintf(tw, "; owners %s; due %s", orNone(c.Owners), c.Due.Format("2006-01-02"))
 		if c.Overdue > 0 {
 			fmt.Fprintf(tw, " — %d overdue", c.Overdue)
 		}

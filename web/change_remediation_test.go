@@ -15,8 +15,9 @@ import (
 // remediation (opened by its round once the engagement's remediation had
 // ended) show on the engagement page under their change: how many are
 // open (and overdue), closed and accepted, the open items' owners and the
-// earliest due date, and each item. The engagement's own remediation item
-// is not counted there.
+// earliest due date, and each item; an item a later change withdrew is
+// counted as withdrawn. The engagement's own remediation item is not
+// counted there. The portfolio's row sums the changes' open items.
 func TestEngagementPageShowsChangeRemediation(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
@@ -32,7 +33,17 @@ func TestEngagementPageShowsChangeRemediation(t *testing.T) {
 	must(t, s.db.Store.ChangeItem(ctx, postgres.ItemChange{EngagementID: engA, ItemID: workflows.RoundGapWorkflowID(engA, change, "ACC-02"),
 		Status: compliance.ItemAccepted, By: leadA, Channel: compliance.ChannelWeb, At: now}))
 
-	page := body(t, s.signIn(leadA, engA).get("/e/"+engA))
+	// A later change took OPS-16 out of scope: withdrawn, not open.
+	open(workflows.RoundGapWorkflowID(engA, change, "OPS-16"), "OPS-16", now.AddDate(0, 0, -5))
+	withdrawn, err := s.db.Store.WithdrawItem(ctx, postgres.ItemWithdrawal{EngagementID: engA, ItemID: workflows.RoundGapWorkflowID(engA, change, "OPS-16"),
+		ChangeID: "tailoring-later", By: leadA, Note: "Withdrawn: tailoring-later took OPS-16 out of scope", At: now})
+	must(t, err)
+	if withdrawn.Status != compliance.ItemWithdrawn {
+		t.Fatalf("OPS-16 is %s, want withdrawn", withdrawn.Status)
+	}
+
+	lead := s.signIn(leadA, engA)
+	page := body(t, lead.get("/e/"+engA))
 	i := strings.Index(page, `id="change-remediations"`)
 	if i < 0 {
 		t.Fatalf("the engagement page shows no change remediation:\n%.3000s", page)
@@ -40,7 +51,7 @@ func TestEngagementPageShowsChangeRemediation(t *testing.T) {
 	table := page[i:]
 	table = table[:strings.Index(table, "</table>")]
 	for _, want := range []string{
-		`<tr id="change-` + change + `"><td>` + change + `</td><td class="open">1</td><td class="closed">0</td><td class="accepted">1</td>`,
+		`<tr id="change-` + change + `"><td>` + change + `</td><td class="open">1</td><td class="closed">0</td><td class="accepted">1</td><td class="withdrawn">1</td>`,
 		`<td class="owners">` + ownerA + `</td><td class="due">` + now.AddDate(0, 0, 20).Format("2006-01-02") + `</td>`,
 		"OPS-15 OPS-15 title", "ACC-02 ACC-02 title</td><td>accepted",
 	} {
@@ -50,5 +61,12 @@ func TestEngagementPageShowsChangeRemediation(t *testing.T) {
 	}
 	if strings.Contains(table, "ACC-04") {
 		t.Errorf("the engagement's own remediation item is listed as a change's:\n%s", table)
+	}
+
+	// The portfolio sums the changes' open items (the overdue one was
+	// withdrawn, so none is overdue).
+	portfolio := body(t, lead.get("/"))
+	if want := `<td class="change-gaps">1 open</td>`; !strings.Contains(portfolio, want) {
+		t.Errorf("the portfolio lacks %q:\n%.4000s", want, portfolio)
 	}
 }

@@ -20,10 +20,12 @@ type ChangeRemediation struct {
 	Change string `json:"change"`
 	// Open counts the items not closed yet (open, or done in Jira without
 	// evidence); Closed those closed with evidence; Accepted those the
-	// lead accepted as known exceptions.
-	Open     int `json:"open"`
-	Closed   int `json:"closed"`
-	Accepted int `json:"accepted"`
+	// lead accepted as known exceptions; Withdrawn those a later change
+	// took out of scope.
+	Open      int `json:"open"`
+	Closed    int `json:"closed"`
+	Accepted  int `json:"accepted"`
+	Withdrawn int `json:"withdrawn"`
 	// Overdue counts the open items past their due date.
 	Overdue int `json:"overdue"`
 	// Owners are the owners of the open items (of every item once none is
@@ -72,6 +74,8 @@ func (c *ChangeRemediation) tally(now time.Time) {
 			c.Closed++
 		case compliance.ItemAccepted:
 			c.Accepted++
+		case compliance.ItemWithdrawn:
+			c.Withdrawn++
 		case compliance.ItemOpen, compliance.ItemDone:
 			c.Open++
 			if it.Due.AddDate(0, 0, 1).Before(now) {
@@ -97,4 +101,24 @@ func (c *ChangeRemediation) tally(now time.Time) {
 	slices.Sort(c.Owners)
 	c.Due = due
 	slices.SortStableFunc(c.Items, func(a, b postgres.RemediationItem) int { return cmp.Compare(a.Rank, b.Rank) })
+}
+
+// ChangeGaps is what a portfolio row says of the changes' own
+// remediations: how many of their items are open, and how many of those
+// are overdue.
+type ChangeGaps struct {
+	Open, Overdue int
+}
+
+// changeGaps sums the changes' remediations; nil when there are none.
+func changeGaps(crs []ChangeRemediation) *ChangeGaps {
+	if len(crs) == 0 {
+		return nil
+	}
+	var g ChangeGaps
+	for _, c := range crs {
+		g.Open += c.Open
+		g.Overdue += c.Overdue
+	}
+	return &g
 }

@@ -40,8 +40,12 @@ type PortfolioRow struct {
 	// reviews, questions waiting, owners who have not read the newest
 	// report. Nil when there is none or the viewer may not see it.
 	Scrutiny *Scrutiny
-	Roles    []string
-	Access   EngagementAccess
+	// ChangeGaps sums the remediations the changes' rounds started (the
+	// engagement page lists them); nil when there is none or the viewer
+	// may not see it.
+	ChangeGaps *ChangeGaps
+	Roles      []string
+	Access     EngagementAccess
 }
 
 // Portfolio lists what acc may see, one row per engagement.
@@ -90,6 +94,11 @@ func (s *Service) Portfolio(ctx context.Context, acc WebAccessResult) ([]Portfol
 			if row.Scrutiny, err = scrutiny(ctx, st, a.EngagementID); err != nil {
 				return nil, err
 			}
+			items, err := st.Items(ctx, a.EngagementID)
+			if err != nil {
+				return nil, err
+			}
+			row.ChangeGaps = changeGaps(changeRemediations(a.EngagementID, items, s.now()))
 		}
 		rows = append(rows, row)
 	}
