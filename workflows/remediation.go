@@ -140,6 +140,10 @@ type GapRemediationState struct {
 	// TicketDone says the gap knows its ticket is done in Jira (checked
 	// with Jira, not taken from a signal) and asks for the evidence.
 	TicketDone bool `json:"ticket_done,omitempty"`
+	// AcceptedBy is who accepted the gap once it is accepted, through the
+	// update or in the register before the gap opened, although its item
+	// may not say so yet (it is being recorded).
+	AcceptedBy string `json:"accepted_by,omitempty"`
 }
 
 // Chasing starts this long before the due date.
@@ -429,7 +433,11 @@ func (r *gapRun) close(ctx workflow.Context, status, evidence, by, channel strin
 
 func (r *gapRun) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryRemediation, func() (GapRemediationState, error) {
-		return GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket, Due: r.in.Due.Format("2006-01-02"), TicketDone: r.jiraDone}, nil
+		st := GapRemediationState{ControlID: r.in.Gap.ControlID, Status: r.status, TicketKey: r.ticket, Due: r.in.Due.Format("2006-01-02"), TicketDone: r.jiraDone}
+		if r.accepted != nil {
+			st.AcceptedBy = r.accepted.By
+		}
+		return st, nil
 	}); err != nil {
 		return fmt.Errorf("register %s query: %w", QueryRemediation, err)
 	}

@@ -134,3 +134,35 @@ func TestGapCompleteValidator(t *testing.T) {
 }
 
 var _ = compliance.RoleLead
+
+// TestGapAcceptedInTheRegisterSaysSoWhileRecording: a lead accepts a gap
+// in the register just as remediation opens it. The gap reads the
+// acceptance as it opens and records it; while that is being recorded its
+// item is still open, and the service's accept-gap update (sent because
+// the gap looked open) is refused. The query says who accepted it from
+// the moment it was read, so the service knows nothing is left to stop
+// (CI saw `starter gaps accept` fail with "already closed" in that gap).
+func TestGapAcceptedInTheRegisterSaysSoWhileRecording(t *testing.T) {
+	env := newEnv(t)
+	acts := &activities.Activities{}
+	env.OnActivity(acts.OpenRemediation, mock.Anything, mock.Anything).Return(
+		activities.OpenRemediationResult{TicketKey: "SEC-12", AcceptedBy: leadEmail, AcceptReason: "minutes kept from Q2"}, nil)
+	env.OnActivity(acts.ChangeRemediation, mock.Anything, mock.Anything).After(time.Hour).Return(activities.ChangeRemediationResult{}, nil)
+	var mid GapRemediationState
+	var again updateResult
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryRemediation)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+		env.UpdateWorkflow(UpdateAcceptGap, "again", callbacks(&again), AcceptGapRequest{Reason: "minutes kept from Q2", Actor: cli(leadEmail)})
+	}, 30*time.Minute)
+	env.ExecuteWorkflow(GapRemediationWorkflow, gapInput(t))
+	require.NoError(t, env.GetWorkflowError())
+	assert.Equal(t, compliance.ItemOpen, mid.Status, "the acceptance is still being recorded")
+	assert.Equal(t, leadEmail, mid.AcceptedBy, "but the gap says who accepted it")
+	require.Error(t, again.rejected)
+	assert.Contains(t, again.rejected.Error(), "already closed")
+	var res GapRemediationResult
+	require.NoError(t, env.GetWorkflowResult(&res))
+	assert.Equal(t, compliance.ItemAccepted, res.Outcome)
+}

@@ -71,12 +71,20 @@ func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequ
 		return false, err
 	}
 	var nf *serviceerror.NotFound
-	resp, err := tc.QueryWorkflow(ctx, id, "", workflows.QueryRemediation)
-	if errors.As(err, &nf) {
-		return false, nil
+	// settled: closed, or accepted already — the gap read the register's
+	// acceptance as it opened, and is recording it.
+	settled := func() (bool, error) {
+		resp, err := tc.QueryWorkflow(ctx, id, "", workflows.QueryRemediation)
+		if errors.As(err, &nf) {
+			return true, nil
+		}
+		var st workflows.GapRemediationState
+		if err != nil || resp.Get(&st) != nil {
+			return false, err
+		}
+		return compliance.ItemClosed(st.Status) || st.AcceptedBy != "", nil
 	}
-	var st workflows.GapRemediationState
-	if err == nil && resp.Get(&st) == nil && compliance.ItemClosed(st.Status) {
+	if done, _ := settled(); done {
 		return false, nil
 	}
 	err = s.send(ctx, id, workflows.UpdateAcceptGap, req.Actor.Channel+"/accept/"+id,
@@ -85,6 +93,11 @@ func (s *Service) tellRemediationAccepted(ctx context.Context, req DecideGapRequ
 		return false, nil
 	}
 	if err != nil {
+		// Refused because the gap took the acceptance from the register
+		// between the query and the update: nothing is left to stop.
+		if done, qerr := settled(); qerr == nil && done {
+			return false, nil
+		}
 		return false, fmt.Errorf("tell remediation of %s: %w", req.ControlID, err)
 	}
 	return true, nil
