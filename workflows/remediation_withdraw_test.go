@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,6 +129,7 @@ func TestProgrammeTellsRoundRemediationsToWithdraw(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+			var mu sync.Mutex // the environment sends signals concurrently
 			var told []string
 			var hints []WithdrawGaps
 			harness := func(ctx workflow.Context) error {
@@ -145,13 +147,15 @@ func TestProgrammeTellsRoundRemediationsToWithdraw(t *testing.T) {
 				})
 			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalWithdrawGaps, mock.Anything).Return(
 				func(_, id, _, _ string, arg any) error {
+					mu.Lock()
+					defer mu.Unlock()
 					told = append(told, id)
 					hints = append(hints, arg.(WithdrawGaps))
 					return nil
 				})
 			env.ExecuteWorkflow("ProgrammeWithdrawHarness")
 			require.NoError(t, env.GetWorkflowError())
-			assert.Equal(t, tc.told, told)
+			assert.ElementsMatch(t, tc.told, told)
 			require.Len(t, asked, tc.asked)
 			for _, in := range asked {
 				assert.Equal(t, activities.RunningRemediationsInput{EngagementID: "brightlane", WorkflowTypes: []string{RemediationWorkflowName},
@@ -191,15 +195,18 @@ func TestEngagementTellsEveryRunningRemediationToWithdraw(t *testing.T) {
 			}
 			env.RegisterWorkflowWithOptions(harness, workflow.RegisterOptions{Name: "EngagementWithdrawHarness"})
 			env.OnActivity((&activities.Activities{}).RunningRemediations, mock.Anything, mock.Anything).Return(tc.listing, nil)
+			var mu sync.Mutex // the environment sends signals concurrently
 			var told []string
 			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalWithdrawGaps, mock.Anything).Return(
 				func(_, id, _, _ string, _ any) error {
+					mu.Lock()
+					defer mu.Unlock()
 					told = append(told, id)
 					return nil
 				})
 			env.ExecuteWorkflow("EngagementWithdrawHarness")
 			require.NoError(t, env.GetWorkflowError())
-			assert.Equal(t, tc.told, told)
+			assert.ElementsMatch(t, tc.told, told)
 		})
 	}
 }
