@@ -175,8 +175,10 @@ func (c *engagementChanges) apply(ctx workflow.Context, ch ScopeChange) ([]strin
 }
 
 // withdrawFromRemediation tells the remediations that may be running —
-// the engagement's own in its remediation phase, and the round
-// remediation of each earlier change that found gaps — which controls an
+// the engagement's own in its remediation phase, and every round
+// remediation of the engagement Temporal lists as running, whichever
+// workflow's change started it (or, when it cannot list them, the round
+// remediation of each earlier change that found gaps) — which controls an
 // approved change took out of scope (versionTailoringWithdrawGaps). The
 // hint is checked there against the spec just stored.
 func (c *engagementChanges) withdrawFromRemediation(ctx workflow.Context, ch ScopeChange, removed []string) {
@@ -190,7 +192,8 @@ func (c *engagementChanges) withdrawFromRemediation(ctx workflow.Context, ch Sco
 	if c.st.Phase == compliance.PhaseRemediation {
 		ids = append(ids, RemediationWorkflowID(c.st.EngagementID))
 	}
-	ids = append(ids, roundRemediations(c.st)...)
+	ids = remediationsToWithdrawFrom(ctx, c.st.EngagementID, append(ids, roundRemediations(c.st)...),
+		RoundRemediationWorkflowID(c.st.EngagementID, ch.ID))
 	tellRemediationsToWithdraw(ctx, c.st.EngagementID, ids, WithdrawGaps{ChangeID: ch.ID, Controls: removed})
 }
 

@@ -599,22 +599,26 @@ func changeLine(c postcert.FrameworkChange) string {
 	return line
 }
 
-// withdrawFromRemediations tells the round remediation of each earlier
-// change that found gaps which controls an approved change took out of
-// scope (versionTailoringWithdrawGaps), after the spec is stored: the
-// remediation checks the hint against it.
+// withdrawFromRemediations tells every round remediation of the engagement
+// still running — as Temporal lists them, so also those started by a
+// change of an earlier cycle or by the engagement before certification,
+// which this run does not know; or, when it cannot list them, the round
+// remediation of each earlier change of this run that found gaps — which
+// controls an approved change took out of scope (versionTailoringWithdrawGaps),
+// after the spec is stored: the remediation checks the hint against it.
 func (r *programmeRun) withdrawFromRemediations(ctx workflow.Context, ch ScopeChange, removed []string) {
-	var ids []string
-	for _, prev := range r.state.Changes {
-		if prev.ID != ch.ID && prev.Gaps > 0 {
-			ids = append(ids, RoundRemediationWorkflowID(r.in.EngagementID, prev.ID))
-		}
-	}
-	if len(removed) == 0 || len(ids) == 0 {
+	if len(removed) == 0 {
 		return
 	}
 	if workflow.GetVersion(ctx, versionTailoringWithdrawGaps, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
+	var known []string
+	for _, prev := range r.state.Changes {
+		if prev.ID != ch.ID && prev.Gaps > 0 {
+			known = append(known, RoundRemediationWorkflowID(r.in.EngagementID, prev.ID))
+		}
+	}
+	ids := remediationsToWithdrawFrom(ctx, r.in.EngagementID, known, RoundRemediationWorkflowID(r.in.EngagementID, ch.ID))
 	tellRemediationsToWithdraw(ctx, r.in.EngagementID, ids, WithdrawGaps{ChangeID: ch.ID, Controls: removed})
 }

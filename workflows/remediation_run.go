@@ -83,6 +83,10 @@ type RemediationState struct {
 	// Polls counts Jira polls over every run; Runs the runs before this.
 	Polls int `json:"polls"`
 	Runs  int `json:"runs"`
+	// Withdrawing are confirmed withdrawals of gaps whose item was not yet
+	// recorded when the hint was acted on (remediation_withdraw.go): they
+	// are tried again until the item is, or the gap ends otherwise.
+	Withdrawing []PendingWithdrawal `json:"withdrawing,omitempty"`
 }
 
 // RemediationProgress answers QueryRemediationProgress.
@@ -147,6 +151,11 @@ type remediationRun struct {
 	// withdrawHints are withdraw-gaps signals not yet acted on
 	// (remediation_withdraw.go).
 	withdrawHints []WithdrawGaps
+	// withdrawDue is set by the retry timer of the pending withdrawals;
+	// withdrawArmed says it is set, withdrawTries how often this run has
+	// tried (the backoff).
+	withdrawDue, withdrawArmed bool
+	withdrawTries              int
 }
 
 func newRemediationRun(in RemediationInput) *remediationRun {
@@ -218,6 +227,8 @@ func (r *remediationRun) remediate(ctx workflow.Context) (RemediationResult, err
 		return RemediationResult{}, err
 	}
 	r.armCheck(ctx)
+	// Withdrawals an earlier run confirmed for items not yet recorded.
+	r.armWithdrawRetry(ctx)
 	if _, err := r.settle(ctx); err != nil {
 		return RemediationResult{}, err
 	}
@@ -277,6 +288,12 @@ func (r *remediationRun) loop(ctx workflow.Context, every time.Duration) (*Remed
 		}
 		if err := r.withdraw(ctx); err != nil {
 			return &RemediationResult{}, err
+		}
+		if r.withdrawDue {
+			r.withdrawDue = false
+			if err := r.retryWithdrawals(ctx); err != nil {
+				return &RemediationResult{}, err
+			}
 		}
 		changed, err := r.settle(ctx)
 		if err != nil {
@@ -492,8 +509,11 @@ func (r *remediationRun) continueAsNew(ctx workflow.Context) (RemediationResult,
 		for r.sel.HasPending() {
 			r.sel.Select(ctx)
 		}
-		r.pollDue, r.checkDue = false, false // the next run polls and checks anyway
-		// A withdraw-gaps hint is not carried over: act on it now.
+		// The next run polls, checks and tries pending withdrawals anyway.
+		r.pollDue, r.checkDue, r.withdrawDue = false, false, false
+		// A withdraw-gaps hint is not carried over: act on it now (a
+		// withdrawal it confirms whose item is not recorded is carried,
+		// in State.Withdrawing).
 		if err := r.withdraw(ctx); err != nil {
 			return RemediationResult{}, err
 		}

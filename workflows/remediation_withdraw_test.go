@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,20 +104,32 @@ func TestRemediationWithdrawsAGapLeftOutOfScope(t *testing.T) {
 }
 
 // TestProgrammeTellsRoundRemediationsToWithdraw: an approved programme
-// change that takes GOV-07 out of scope tells the round remediation of
-// each earlier change that found gaps — not a change that found none, nor
-// itself — and a change that removes nothing tells none.
+// change that takes GOV-07 out of scope tells every round remediation of
+// the engagement Temporal lists as running — one started by a change of an
+// earlier cycle and one by the engagement before certification, which this
+// run does not know — and the round remediation of each earlier change of
+// its own that found gaps (not a change that found none, nor itself). When
+// the listing is unavailable it tells those it knows; a change that removes
+// nothing asks and tells none.
 func TestProgrammeTellsRoundRemediationsToWithdraw(t *testing.T) {
+	known := RoundRemediationWorkflowID("brightlane", "tailoring-gaps")
+	lastCycle := RoundRemediationWorkflowID("brightlane", "tailoring-lastyear")
+	beforeCert := RoundRemediationWorkflowID("brightlane", "tailoring-typei")
+	listed := activities.RunningRemediationsResult{WorkflowIDs: []string{lastCycle, known, beforeCert, RoundRemediationWorkflowID("brightlane", "tailoring-now")}}
 	for _, tc := range []struct {
 		name    string
 		removed []string
+		listing activities.RunningRemediationsResult
 		told    []string
+		asked   int
 	}{
-		{"controls removed", []string{"GOV-07"}, []string{RoundRemediationWorkflowID("brightlane", "tailoring-gaps")}},
-		{"nothing removed", nil, nil},
+		{"controls removed", []string{"GOV-07"}, listed, []string{known, lastCycle, beforeCert}, 1},
+		{"listing unavailable", []string{"GOV-07"}, activities.RunningRemediationsResult{Unavailable: true}, []string{known}, 1},
+		{"nothing removed", nil, listed, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+			var mu sync.Mutex // the environment sends signals concurrently
 			var told []string
 			var hints []WithdrawGaps
 			harness := func(ctx workflow.Context) error {
@@ -126,18 +139,140 @@ func TestProgrammeTellsRoundRemediationsToWithdraw(t *testing.T) {
 				return nil
 			}
 			env.RegisterWorkflowWithOptions(harness, workflow.RegisterOptions{Name: "ProgrammeWithdrawHarness"})
+			var asked []activities.RunningRemediationsInput
+			env.OnActivity((&activities.Activities{}).RunningRemediations, mock.Anything, mock.Anything).Return(
+				func(_ context.Context, in activities.RunningRemediationsInput) (activities.RunningRemediationsResult, error) {
+					asked = append(asked, in)
+					return tc.listing, nil
+				})
 			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalWithdrawGaps, mock.Anything).Return(
 				func(_, id, _, _ string, arg any) error {
+					mu.Lock()
+					defer mu.Unlock()
 					told = append(told, id)
 					hints = append(hints, arg.(WithdrawGaps))
 					return nil
 				})
 			env.ExecuteWorkflow("ProgrammeWithdrawHarness")
 			require.NoError(t, env.GetWorkflowError())
-			assert.Equal(t, tc.told, told)
+			assert.ElementsMatch(t, tc.told, told)
+			require.Len(t, asked, tc.asked)
+			for _, in := range asked {
+				assert.Equal(t, activities.RunningRemediationsInput{EngagementID: "brightlane", WorkflowTypes: []string{RemediationWorkflowName},
+					IDPrefixes: []string{RemediationWorkflowID("brightlane") + "/"}}, in, "only round remediations are listed")
+			}
 			for _, h := range hints {
 				assert.Equal(t, WithdrawGaps{ChangeID: "tailoring-now", Controls: []string{"GOV-07"}}, h)
 			}
 		})
 	}
+}
+
+// TestEngagementTellsEveryRunningRemediationToWithdraw: an engagement in
+// its remediation phase whose change takes GOV-07 out of scope tells its
+// own remediation, its earlier change's round remediation, and a round
+// remediation only Temporal lists (a programme change's, say); with no
+// listing, only the two it knows.
+func TestEngagementTellsEveryRunningRemediationToWithdraw(t *testing.T) {
+	own := RemediationWorkflowID("brightlane")
+	known := RoundRemediationWorkflowID("brightlane", "tailoring-gaps")
+	other := RoundRemediationWorkflowID("brightlane", "tailoring-elsewhere")
+	for _, tc := range []struct {
+		name    string
+		listing activities.RunningRemediationsResult
+		told    []string
+	}{
+		{"listed", activities.RunningRemediationsResult{WorkflowIDs: []string{other, known}}, []string{own, known, other}},
+		{"listing unavailable", activities.RunningRemediationsResult{Unavailable: true}, []string{own, known}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := (&testsuite.WorkflowTestSuite{}).NewTestWorkflowEnvironment()
+			harness := func(ctx workflow.Context) error {
+				c := &engagementChanges{st: &EngagementState{EngagementID: "brightlane", Phase: compliance.PhaseRemediation,
+					Changes: []ScopeChange{{ID: "tailoring-gaps", Gaps: 1}, {ID: "tailoring-now"}}}}
+				c.withdrawFromRemediation(ctx, ScopeChange{ID: "tailoring-now"}, []string{"GOV-07"})
+				return nil
+			}
+			env.RegisterWorkflowWithOptions(harness, workflow.RegisterOptions{Name: "EngagementWithdrawHarness"})
+			env.OnActivity((&activities.Activities{}).RunningRemediations, mock.Anything, mock.Anything).Return(tc.listing, nil)
+			var mu sync.Mutex // the environment sends signals concurrently
+			var told []string
+			env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalWithdrawGaps, mock.Anything).Return(
+				func(_, id, _, _ string, _ any) error {
+					mu.Lock()
+					defer mu.Unlock()
+					told = append(told, id)
+					return nil
+				})
+			env.ExecuteWorkflow("EngagementWithdrawHarness")
+			require.NoError(t, env.GetWorkflowError())
+			assert.ElementsMatch(t, tc.told, told)
+		})
+	}
+}
+
+// TestRemediationWithdrawsAGapOnceItsItemIsRecorded: a withdraw-gaps hint
+// confirmed for GOV-07 arrives before GOV-07's item is recorded (its gap
+// workflow is still creating the Jira ticket): the withdrawal is kept, not
+// dropped, and tried again with backoff — not on every workflow task — and
+// carried when the run continues as new after a week of Jira polls. Once
+// the item is recorded (day 8, in the second run) it is withdrawn, its gap
+// workflow cancelled, and remediation completes with ACC-04 closed, the
+// stored spec asked only once.
+func TestRemediationWithdrawsAGapOnceItsItemIsRecorded(t *testing.T) {
+	env := newRemediationEnv(t, remediationMocks{})
+	in := remediationInput(t, "ACC-04", "GOV-07")
+	id := in.EngagementID
+	acts := &activities.Activities{}
+	env.OnActivity(acts.CheckWithdrawal, mock.Anything, mock.Anything).Return(activities.CheckWithdrawalResult{
+		ChangeID: "tailoring-stored", ApprovedBy: leadEmail, Withdrawn: []string{"GOV-07"}}, nil)
+	var recorded bool
+	env.OnActivity(acts.WithdrawRemediation, mock.Anything, mock.Anything).Return(
+		func(context.Context, activities.WithdrawRemediationInput) (activities.WithdrawRemediationResult, error) {
+			env.mu.Lock()
+			defer env.mu.Unlock()
+			if !recorded {
+				return activities.WithdrawRemediationResult{}, nil // no item yet
+			}
+			return activities.WithdrawRemediationResult{Withdrawn: true, Status: compliance.ItemWithdrawn}, nil
+		})
+	env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(activities.RecordEventResult{}, nil)
+
+	env.RegisterDelayedCallback(func() {
+		require.NoError(t, env.SignalWorkflowByID(RemediationWorkflowID(id), SignalWithdrawGaps,
+			WithdrawGaps{ChangeID: "tailoring-stored", Controls: []string{"GOV-07"}}))
+	}, time.Hour)
+	var mid RemediationProgress
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflowByID(RemediationWorkflowID(id), QueryRemediationProgress)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&mid))
+		env.mu.Lock()
+		recorded = true
+		env.mu.Unlock()
+	}, 8*24*time.Hour)
+	env.RegisterDelayedCallback(func() { closeGap(t, env, id, "ACC-04") }, 9*24*time.Hour)
+	env.ExecuteWorkflow("RemediationHarness", in)
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var out harnessResult
+	require.NoError(t, env.GetWorkflowResult(&out))
+
+	assert.Equal(t, RemediationResult{Verified: 1, Withdrawn: 1, WithdrawnGaps: []string{"GOV-07"}}, out.Result,
+		"GOV-07 is withdrawn once its item is recorded")
+	assert.GreaterOrEqual(t, mid.Runs, 1, "the run continued as new while the withdrawal was pending")
+	assert.ElementsMatch(t, []string{"ACC-04", "GOV-07"}, mid.Open, "GOV-07 stayed open while its item was not recorded")
+	assert.Len(t, remediationCalls[activities.CheckWithdrawalInput](t, env, "CheckWithdrawal"), 1,
+		"the confirmed withdrawal is carried, not checked again")
+	withdrawn := remediationCalls[activities.WithdrawRemediationInput](t, env, "WithdrawRemediation")
+	require.Greater(t, len(withdrawn), 2, "tried again")
+	assert.LessOrEqual(t, len(withdrawn), 8*24+2*8, "backs off to hourly tries: no busy loop")
+	last := withdrawn[len(withdrawn)-1]
+	assert.Equal(t, activities.WithdrawRemediationInput{EngagementID: id, ItemID: GapWorkflowID(id, "GOV-07"), ControlID: "GOV-07",
+		ChangeID: "tailoring-stored", ApprovedBy: leadEmail, At: last.At}, last, "the second run withdraws it as the first confirmed it")
+	env.mu.Lock()
+	end := env.ended[GapWorkflowID(id, "GOV-07")]
+	env.mu.Unlock()
+	assert.Equal(t, "failed", end.Status, "GOV-07's gap workflow was cancelled (%s)", end.Reason)
+	assert.Contains(t, end.Reason, "canceled")
 }

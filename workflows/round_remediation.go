@@ -92,9 +92,11 @@ func closedRemediationPrefixes(engagementID string) []string {
 }
 
 // listRoundRemediationsOptions bound the question asked as an engagement
-// closes: a visibility store that does not answer within a few minutes
-// must not hold the close up for ever. The round remediations the
-// engagement knows of are cancelled whatever the answer.
+// closes, or as a change that took controls out of scope tells the
+// remediations to withdraw their gaps: a visibility store that does not
+// answer within a few minutes must not hold either up for ever. What the
+// workflow knows of from its state is cancelled, or told, whatever the
+// answer.
 var listRoundRemediationsOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -112,15 +114,26 @@ var listRoundRemediationsOptions = workflow.ActivityOptions{
 // answer, lists none (and says so in the log): closing goes on with what
 // it knows.
 func runningRoundRemediations(ctx workflow.Context, engagementID string) []string {
+	ids, _ := listRunning(ctx, engagementID, []string{RemediationWorkflowName, GapRemediationWorkflowName},
+		closedRemediationPrefixes(engagementID), "list the round remediations of a closed engagement")
+	return ids
+}
+
+// listRunning asks Temporal which workflows of the engagement, of these
+// types and ID prefixes, still run (RunningRemediations). ok is false when
+// it could not be told (no Temporal client, or no answer in time; logged
+// as what): the caller goes on with what its state knows.
+func listRunning(ctx workflow.Context, engagementID string, types, prefixes []string, what string) (ids []string, ok bool) {
 	var res activities.RunningRemediationsResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, listRoundRemediationsOptions), a.RunningRemediations,
-		activities.RunningRemediationsInput{EngagementID: engagementID, WorkflowTypes: []string{RemediationWorkflowName, GapRemediationWorkflowName},
-			IDPrefixes: closedRemediationPrefixes(engagementID)}).Get(ctx, &res)
+		activities.RunningRemediationsInput{EngagementID: engagementID, WorkflowTypes: types, IDPrefixes: prefixes}).Get(ctx, &res)
 	switch {
 	case err != nil:
-		workflow.GetLogger(ctx).Warn("list the round remediations of a closed engagement", "engagement", engagementID, "error", err)
+		workflow.GetLogger(ctx).Warn(what, "engagement", engagementID, "error", err)
+		return nil, false
 	case res.Unavailable:
-		workflow.GetLogger(ctx).Warn("no Temporal client to list the round remediations of a closed engagement", "engagement", engagementID)
+		workflow.GetLogger(ctx).Warn(what+": no Temporal client", "engagement", engagementID)
+		return nil, false
 	}
-	return res.WorkflowIDs
+	return res.WorkflowIDs, true
 }
