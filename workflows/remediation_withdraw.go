@@ -143,13 +143,18 @@ func (r *remediationRun) retryWithdrawals(ctx workflow.Context) error {
 }
 
 // armWithdrawRetry sets the timer that tries the pending withdrawals again,
-// backing off from withdrawRetryFirst to withdrawRetryMax.
+// backing off from withdrawRetryFirst (Test.WithdrawRetry in a test) to
+// withdrawRetryMax.
 func (r *remediationRun) armWithdrawRetry(ctx workflow.Context) {
 	if r.withdrawArmed || len(r.st.Withdrawing) == 0 {
 		return
 	}
 	r.withdrawArmed = true
-	after := withdrawRetryFirst << min(r.withdrawTries, 6)
+	first := withdrawRetryFirst
+	if d := r.in.Test.value().WithdrawRetry; d > 0 {
+		first = d
+	}
+	after := first << min(r.withdrawTries, 6)
 	r.sel.AddFuture(workflow.NewTimer(ctx, min(after, withdrawRetryMax)), func(workflow.Future) { r.withdrawDue, r.withdrawArmed = true, false })
 }
 

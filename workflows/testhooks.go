@@ -23,6 +23,10 @@ type TestHooks struct {
 	// GapClosedRecheck replaces gapClosedRecheck in remediation (how soon
 	// a gap a signal named is looked at again).
 	GapClosedRecheck time.Duration `json:",omitempty"`
+	// WithdrawRetry replaces withdrawRetryFirst in remediation (how soon a
+	// confirmed withdrawal whose item was not yet recorded is tried again;
+	// it still doubles each try, up to withdrawRetryMax).
+	WithdrawRetry time.Duration `json:",omitempty"`
 	// StopAt ends the workflow when the engagement reaches this phase.
 	StopAt compliance.Phase `json:",omitempty"`
 	// OperatingControls limits the evidence cadence (operating window and
@@ -57,10 +61,10 @@ type TestHooks struct {
 
 // forRemediation is the part of the hooks remediation uses, nil if none.
 func (h TestHooks) forRemediation() *TestHooks {
-	if h.JiraPollEvery == 0 && h.GapClosedRecheck == 0 {
+	if h.JiraPollEvery == 0 && h.GapClosedRecheck == 0 && h.WithdrawRetry == 0 {
 		return nil
 	}
-	return &TestHooks{JiraPollEvery: h.JiraPollEvery, GapClosedRecheck: h.GapClosedRecheck}
+	return &TestHooks{JiraPollEvery: h.JiraPollEvery, GapClosedRecheck: h.GapClosedRecheck, WithdrawRetry: h.WithdrawRetry}
 }
 
 // forOperating is the part of the hooks the operating scheduler uses, nil

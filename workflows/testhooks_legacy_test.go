@@ -74,8 +74,8 @@ func TestChildHooksCarryOnlyTheirPart(t *testing.T) {
 	assert.Nil(t, TestHooks{}.forProgramme())
 	assert.Nil(t, TestHooks{}.forRemediation())
 	assert.Nil(t, TestHooks{ForceContinueAsNew: true, RunAge: time.Hour}.forOperating(), "engagement-only hooks stay with the engagement")
-	h := TestHooks{ForceContinueAsNew: true, JiraPollEvery: time.Second, OperatingControls: []string{"ACC-08"}, OperatingTick: time.Minute, ProgrammeOneCycle: true}
+	h := TestHooks{ForceContinueAsNew: true, JiraPollEvery: time.Second, WithdrawRetry: time.Second, OperatingControls: []string{"ACC-08"}, OperatingTick: time.Minute, ProgrammeOneCycle: true}
 	assert.Equal(t, &TestHooks{OperatingControls: []string{"ACC-08"}, OperatingTick: time.Minute}, h.forOperating())
 	assert.Equal(t, &TestHooks{OperatingControls: []string{"ACC-08"}, ProgrammeOneCycle: true}, h.forProgramme())
-	assert.Equal(t, &TestHooks{JiraPollEvery: time.Second}, h.forRemediation())
+	assert.Equal(t, &TestHooks{JiraPollEvery: time.Second, WithdrawRetry: time.Second}, h.forRemediation())
 }

@@ -130,7 +130,10 @@ type Call struct {
 
 type failure struct {
 	method, prefix string // "" matches any
+	path           string // exact path; "" matches any
+	contains       string // in the request body; "" matches any
 	n              int
+	untilStopped   bool // n is ignored: fails until StopFailing
 	status         int
 	retryAfter     time.Duration // set Retry-After when > 0
 	body           string
@@ -223,6 +226,23 @@ func (e *Emulator) FailNext(method, pathPrefix string, n, status int, message st
 		body = string(b)
 	}
 	e.addFailure(&failure{method: method, prefix: pathPrefix, n: n, status: status, body: body})
+}
+
+// RefuseCreates makes every create of an issue whose request body contains
+// match (a control ID, say: it is in the summary) answer 503 (an HTML page)
+// with Retry-After when retryAfter > 0, until StopFailing: Jira down for
+// that ticket while the rest of Jira answers.
+func (e *Emulator) RefuseCreates(match string, retryAfter time.Duration) {
+	e.addFailure(&failure{method: http.MethodPost, path: "/rest/api/2/issue", contains: match, untilStopped: true,
+		status: http.StatusServiceUnavailable, retryAfter: retryAfter,
+		body: "<html><body><h1>503 Service Unavailable</h1>Jira is undergoing maintenance.</body></html>"})
+}
+
+// StopFailing drops every failure still to be injected: Jira recovers.
+func (e *Emulator) StopFailing() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.failures = nil
 }
 
 func (e *Emulator) addFailure(f *failure) {
@@ -476,7 +496,7 @@ type rawReply struct{ contentType, body, retryAfter string }
 // handle runs under e.mu. drop is non-nil when a create's response must be
 // lost (0: close the connection; else the status to send instead).
 func (e *Emulator) handle(r *http.Request, body []byte) (reply, *int) {
-	if rep, ok := e.injected(r); ok {
+	if rep, ok := e.injected(r, body); ok {
 		return rep, nil
 	}
 	if !e.authorized(r) {
@@ -519,13 +539,13 @@ func (e *Emulator) handle(r *http.Request, body []byte) (reply, *int) {
 	return jiraError(http.StatusNotFound, []string{"null for uri: " + r.URL.String()}, nil), nil
 }
 
-func (e *Emulator) injected(r *http.Request) (reply, bool) {
+func (e *Emulator) injected(r *http.Request, body []byte) (reply, bool) {
 	for i, f := range e.failures {
-		if (f.method != "" && f.method != r.Method) || !strings.HasPrefix(r.URL.Path, f.prefix) {
+		if (f.method != "" && f.method != r.Method) || !strings.HasPrefix(r.URL.Path, f.prefix) ||
+			(f.path != "" && f.path != r.URL.Path) || !strings.Contains(string(body), f.contains) {
 			continue
 		}
-		f.n--
-		if f.n <= 0 {
+		if f.n--; !f.untilStopped && f.n <= 0 {
 			e.failures = slices.Delete(e.failures, i, i+1)
 		}
 		ct := "application/json;charset=UTF-8"

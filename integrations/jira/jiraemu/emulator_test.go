@@ -71,3 +71,30 @@ func TestSearchLagAndReconcile(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "auth is checked")
 	assert.True(t, strings.HasPrefix(e.Calls()[len(e.Calls())-1].Path, "/rest/api/2/issue/"))
 }
+
+// TestRefuseCreatesUntilStopped: only the creates whose body matches are
+// refused, every time, until StopFailing.
+func TestRefuseCreatesUntilStopped(t *testing.T) {
+	e := New()
+	defer e.Close()
+	e.RefuseCreates("GOV-07", time.Second)
+	create := func(summary string) *http.Response {
+		body := `{"fields":{"project":{"key":"SEC"},"issuetype":{"name":"Task"},"summary":"` + summary + `","labels":["l"]}}`
+		req, _ := http.NewRequest(http.MethodPost, e.URL()+"/rest/api/2/issue", strings.NewReader(body))
+		req.SetBasicAuth(Email, APIToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = resp.Body.Close()
+		return resp
+	}
+	for range 3 {
+		resp := create("GOV-07 Org chart")
+		assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+		assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	}
+	assert.Equal(t, http.StatusCreated, create("ACC-04 Access reviews").StatusCode, "another ticket is created")
+	e.StopFailing()
+	assert.Equal(t, http.StatusCreated, create("GOV-07 Org chart").StatusCode, "Jira recovered")
+	assert.Len(t, e.Issues(), 2)
+}
