@@ -14,6 +14,7 @@ import (
 
 	"github.com/steadfast-grc/steadfast/activities"
 	"github.com/steadfast-grc/steadfast/compliance"
+	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/integrations/jira"
 	"github.com/steadfast-grc/steadfast/integrations/jira/jiraemu"
 	"github.com/steadfast-grc/steadfast/internal/identity"
@@ -117,4 +118,20 @@ func jiraForReal(t *testing.T, spec compliance.Spec) (*jiraemu.Emulator, *jira.C
 // withISO adds ISO 27001 to the test spec.
 func withISO(spec *compliance.Spec) {
 	spec.Frameworks = append(spec.Frameworks, compliance.Framework{ID: compliance.ISO27001, Version: compliance.ISO27001Version})
+}
+
+// certifiedEngagementForReal starts the engagement's workflow on the dev
+// server already certified by cert (in its programme phase, its programme
+// started elsewhere) and terminates it when the test ends. It returns the
+// engagement's workflow ID.
+func certifiedEngagementForReal(ctx context.Context, t *testing.T, tmp testenv.Temporal, queue string, spec compliance.Spec, plan compliance.Plan, cert postcert.Certification) string {
+	t.Helper()
+	id := EngagementWorkflowID(spec.ID)
+	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
+		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
+			Revision: 1, Plan: &plan, ProgrammeStarted: true, Certifications: []postcert.Certification{cert}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over") })
+	return id
 }

@@ -46,13 +46,8 @@ func TestProgrammeWithdrawsGapFromAnEarlierRoundRemediationForReal(t *testing.T)
 	const queue = "steadfast-programme-withdraw-gaps"
 	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
 
-	engID, progID := EngagementWorkflowID(spec.ID), ProgrammeWorkflowID(spec.ID)
-	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: engID, TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
-		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
-			Revision: 1, Plan: &plan, ProgrammeStarted: true, Certifications: []postcert.Certification{soc2Of2027}}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tmp.Client.TerminateWorkflow(context.Background(), engID, "", "test over") })
+	certifiedEngagementForReal(ctx, t, tmp, queue, spec, plan, soc2Of2027)
+	progID := ProgrammeWorkflowID(spec.ID)
 
 	// The earlier change's round remediation, which neither the programme
 	// run nor (seeded so) the engagement's state knows.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/steadfast-grc/steadfast/activities"
@@ -58,18 +57,10 @@ func TestReportIssuedAndReadForReal(t *testing.T) {
 		CertifiedOn: cert.Date, ReportPeriod: cert.ReportPeriod, RecordedBy: leadEmail, RecordedAt: now}))
 
 	// The engagement, already in its programme (started elsewhere).
-	id := EngagementWorkflowID(spec.ID)
-	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
-		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
-			Revision: 1, Plan: &plan, Certifications: []postcert.Certification{cert}, ProgrammeStarted: true}})
-	require.NoError(t, err)
+	id := certifiedEngagementForReal(ctx, t, tmp, queue, spec, plan, cert)
 	key := report.Key{EngagementID: spec.ID, Framework: cert.Framework, Date: cert.Date}
 	readingID := ReportReadingWorkflowID(spec.ID, key)
-	defer func() {
-		_ = tmp.Client.TerminateWorkflow(context.Background(), id, "", "test over")
-		_ = tmp.Client.TerminateWorkflow(context.Background(), readingID, "", "test over")
-	}()
+	defer func() { _ = tmp.Client.TerminateWorkflow(context.Background(), readingID, "", "test over") }()
 
 	update := func(wid, name, updateID string, arg, out any) error {
 		h, err := tmp.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateID: updateID, UpdateName: name,
@@ -87,7 +78,7 @@ func TestReportIssuedAndReadForReal(t *testing.T) {
 	// An owner may not record the report.
 	bad := req
 	bad.Actor = cli("leo@brightlane.io")
-	err = update(id, UpdateRecordReport, "record-by-owner", bad, nil)
+	err := update(id, UpdateRecordReport, "record-by-owner", bad, nil)
 	require.ErrorContains(t, err, "may not record the report")
 	// A reference outside the engagement is refused before anything is recorded.
 	bad = req

@@ -48,14 +48,8 @@ func TestClosingTheEngagementEndsTheProgrammesRoundRemediationForReal(t *testing
 	const queue = "steadfast-programme-round-close"
 	realWorker(t, tmp, queue, &activities.Activities{Store: db.Store, Temporal: tmp.Client})
 
-	engID, progID := EngagementWorkflowID(spec.ID), ProgrammeWorkflowID(spec.ID)
-	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: engID, TaskQueue: queue,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE}, EngagementWorkflowName, EngagementInput{
-		Spec: spec, State: &EngagementState{EngagementID: spec.ID, Client: spec.Client.Name, Spec: spec, Phase: PhaseProgramme,
-			Revision: 1, Plan: &plan, ProgrammeStarted: true, Certifications: []postcert.Certification{soc2Of2027}}})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = tmp.Client.TerminateWorkflow(context.Background(), engID, "", "test over") })
-	_, err = tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: progID, TaskQueue: queue},
+	engID, progID := certifiedEngagementForReal(ctx, t, tmp, queue, spec, plan, soc2Of2027), ProgrammeWorkflowID(spec.ID)
+	_, err := tmp.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: progID, TaskQueue: queue},
 		ProgrammeWorkflowName, ProgrammeInput{EngagementID: spec.ID, Spec: spec, Certifications: []postcert.Certification{soc2Of2027},
 			Cycle: 2, Revision: 1, LastWindow: window, Test: &TestHooks{OperatingControls: []string{"ACC-04"}}})
 	require.NoError(t, err)
