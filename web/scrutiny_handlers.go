@@ -18,6 +18,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/postcert"
 	"github.com/steadfast-grc/steadfast/compliance/report"
 	"github.com/steadfast-grc/steadfast/internal/engagement"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/internal/refusal"
 )
 
@@ -42,7 +43,7 @@ const (
 
 // lead actor: the person the session names, acting through the web.
 func webActor(v viewer) compliance.Actor {
-	return compliance.Actor{Person: v.Email, Channel: compliance.ChannelWeb}
+	return identity.WebPerson(v.Email)
 }
 
 // recordReport takes the certification and the issued report from the

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/report"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -75,7 +75,7 @@ func (s *Service) WebApproveExplanation(ctx context.Context, req WebApproveExpla
 		for _, e := range r.Explained {
 			if e.Subject == req.Subject {
 				return s.Explain(ctx, ExplainRequest{Key: r.Key, Subject: report.Subject(e.Subject), Approve: true,
-					Actor: compliance.Actor{Person: strings.ToLower(strings.TrimSpace(req.Person)), Channel: compliance.ChannelWeb}, Sign: req.Sign})
+					Actor: identity.WebPerson(req.Person), Sign: req.Sign})
 			}
 		}
 	}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/steadfast-grc/steadfast/compliance"
 	"github.com/steadfast-grc/steadfast/compliance/report"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -95,7 +95,7 @@ func (s *Service) WebExplain(ctx context.Context, req WebExplainRequest) (workfl
 		for _, sd := range d.Subjects {
 			if string(sd.Subject) == req.Subject {
 				return s.Explain(ctx, ExplainRequest{Key: d.Key, Subject: sd.Subject, Text: strings.TrimSpace(req.Text),
-					Actor: compliance.Actor{Person: strings.ToLower(strings.TrimSpace(req.Person)), Channel: compliance.ChannelWeb}, Sign: req.Sign})
+					Actor: identity.WebPerson(req.Person), Sign: req.Sign})
 			}
 		}
 	}

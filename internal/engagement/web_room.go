@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-grc/steadfast/compliance/auditreq"
 	"github.com/steadfast-grc/steadfast/compliance/cadence"
 	"github.com/steadfast-grc/steadfast/integrations/postgres"
+	"github.com/steadfast-grc/steadfast/internal/identity"
 	"github.com/steadfast-grc/steadfast/workflows"
 )
 
@@ -90,7 +91,7 @@ type WebAuditRequest struct {
 // imported from the web.
 func (s *Service) WebAddAuditRequest(ctx context.Context, req WebAuditRequest) (RouteAuditRequestsResult, error) {
 	res, err := s.AddAuditRequest(ctx, AddAuditRequestRequest{EngagementID: req.EngagementID, Fields: req.Fields,
-		Actor: compliance.Actor{Person: strings.ToLower(strings.TrimSpace(req.Person)), Channel: compliance.ChannelWeb}, Sign: req.Sign})
+		Actor: identity.WebPerson(req.Person), Sign: req.Sign})
 	if err != nil {
 		return res, err
 	}
@@ -238,7 +239,7 @@ type WebUploadRequest struct {
 func (s *Service) WebUploadEvidence(ctx context.Context, req WebUploadRequest) (AddEvidenceResult, error) {
 	return s.AddEvidence(ctx, AddEvidenceRequest{EngagementID: req.EngagementID, OccurrenceKey: strings.TrimSpace(req.OccurrenceKey),
 		File: &req.File, PerformedOn: req.PerformedOn, Sign: req.Sign,
-		Actor: compliance.Actor{Person: strings.ToLower(strings.TrimSpace(req.Person)), Channel: compliance.ChannelWeb}})
+		Actor: identity.WebPerson(req.Person)})
 }
 
 // ErrNotAFile is a sampled evidence row that is a link or a note.

@@ -41,7 +41,14 @@ func SlackActor(key []byte, workflowID, updateID, person string) compliance.Acto
 // WebActor is a person the web authenticated (a session), attested the
 // same way.
 func WebActor(key []byte, workflowID, updateID, person string) compliance.Actor {
-	return attested(key, workflowID, updateID, compliance.Actor{Person: strings.ToLower(strings.TrimSpace(person)), Channel: compliance.ChannelWeb})
+	return attested(key, workflowID, updateID, WebPerson(person))
+}
+
+// WebPerson is a person the web authenticated, not yet attested: the
+// service attests it (its request's Sign, which calls WebActor) once it
+// knows the workflow and update it goes to.
+func WebPerson(person string) compliance.Actor {
+	return compliance.Actor{Person: strings.ToLower(strings.TrimSpace(person)), Channel: compliance.ChannelWeb}
 }
 
 func attested(key []byte, workflowID, updateID string, a compliance.Actor) compliance.Actor {
